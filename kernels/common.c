@@ -11,6 +11,11 @@ int32_t lutlab_abi_version(void) { return LUTLAB_ABI_VERSION; }
 
 int32_t lutlab_device_count(void) { return omp_get_max_threads(); }
 
+int32_t lutlab_set_threads(int32_t n) {
+  omp_set_num_threads(n > 0 ? n : omp_get_num_procs());
+  return LUTLAB_OK;
+}
+
 const char *lutlab_last_error(void) { return last_error; }
 
 int32_t lutlab_fail(int32_t code, const char *fmt, ...) {

@@ -18,6 +18,8 @@ extern "C" int32_t lutlab_device_count(void) {
   return n;
 }
 
+extern "C" int32_t lutlab_set_threads(int32_t) { return LUTLAB_OK; }
+
 extern "C" const char *lutlab_last_error(void) { return last_error; }
 
 extern "C" int32_t lutlab_fail(int32_t code, const char *fmt, ...) {

@@ -27,6 +27,8 @@ extern "C" {
 int32_t lutlab_abi_version(void);
 /** Number of usable devices: OpenMP threads for the CPU library, GPUs for the CUDA one. */
 int32_t lutlab_device_count(void);
+/** Sets the number of OpenMP threads of later calls (n <= 0: all cores); a no-op in the CUDA library. */
+int32_t lutlab_set_threads(int32_t n);
 /** Message of the last failed call on this thread ("" if none). */
 const char *lutlab_last_error(void);
 /** Sets the last-error message (printf-style); returns `code`. For use inside the libraries. */

@@ -90,6 +90,14 @@ export function openKernels<S extends Deno.ForeignLibraryInterface>(
   return Object.assign(lib.symbols, { device });
 }
 
+/** A getter that opens the kernel library with `symbols` on first use (so importing a module is free). */
+export function lazyKernels<S extends Deno.ForeignLibraryInterface>(
+  symbols: S,
+): () => ReturnType<typeof openKernels<S>> {
+  let lib: ReturnType<typeof openKernels<S>> | undefined;
+  return () => (lib ??= openKernels(symbols));
+}
+
 /** Throws the library's last error if `status` is non-zero; `what` names the call and its shapes. */
 export function check(
   lib: { lutlab_last_error: () => Deno.PointerValue },
@@ -100,4 +108,11 @@ export function check(
   const ptr = lib.lutlab_last_error();
   const msg = ptr ? new Deno.UnsafePointerView(ptr).getCString() : "";
   throw new Error(`${what}: native kernel failed (${status})${msg ? `: ${msg}` : ""}`);
+}
+
+const threadControl = lazyKernels({ lutlab_set_threads: { parameters: ["i32"], result: "i32" } });
+
+/** Sets the number of CPU threads (OpenMP) of later kernel calls; n <= 0 restores all cores. No-op on CUDA. */
+export function setKernelThreads(n: number): void {
+  threadControl().lutlab_set_threads(n);
 }

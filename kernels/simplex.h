@@ -1,0 +1,193 @@
+/*
+ * Shared inline pieces of the n-D simplex LUT kernels (lut4d.c/.cu, dfc.c/.cu): argument checks, the
+ * per-pixel simplex (cell, sorted fractions, weights), the padding of the rotation ensemble and the DFC
+ * band index. Host and device code (CUDA: __host__ __device__).
+ */
+#ifndef LUTLAB_SIMPLEX_H
+#define LUTLAB_SIMPLEX_H
+
+#include <stdint.h>
+
+#include "lutlab.h"
+
+#ifdef __CUDACC__
+#define SX_HD __host__ __device__ __forceinline__
+#else
+#define SX_HD static inline
+#endif
+
+#define SX_MAX_N 4
+#define SX_MAX_OFFSET 64
+
+/* One pixel's simplex: n+1 lattice vertices (as per-dim cells) and weights (not divided by q). */
+typedef struct {
+  int32_t cell[SX_MAX_N];  /* base cell per input */
+  int32_t order[SX_MAX_N]; /* inputs by descending fraction */
+  float w[SX_MAX_N + 1];   /* weights, sum = q */
+  int32_t in_range;        /* bit d set: input d was inside [0,255] (not clamped) */
+} simplex_t;
+
+/* Cell and simplex of n values; q = 2^bits, top = L - 2. */
+SX_HD void sx_locate(const float *v, int32_t n, int32_t bits, int32_t srlut, simplex_t *s) {
+  const float q = (float)(1 << bits), inv_q = 1.0f / q;
+  const int32_t top = (256 >> bits) - 1;
+  float f[SX_MAX_N] = {0.0f, 0.0f, 0.0f, 0.0f};
+  s->in_range = 0;
+  for (int32_t d = 0; d < SX_MAX_N; ++d) s->order[d] = d;
+  for (int32_t d = 0; d < n; ++d) {
+    const float raw = v[d];
+    float x = raw > 0.0f ? raw : 0.0f; /* NaN -> 0 */
+    x = x < 255.0f ? x : 255.0f;
+    s->in_range |= (raw >= 0.0f && raw <= 255.0f) << d;
+    int32_t i = (int32_t)(x * inv_q);
+    i = i < top ? i : top;
+    s->cell[d] = i;
+    f[d] = x - (float)i * q;
+  }
+  /* rank of d = number of inputs before it: larger fraction, or equal fraction and lower index */
+  for (int32_t d = 0; d < n; ++d) {
+    int32_t r = 0;
+    for (int32_t e = 0; e < n; ++e) r += (f[e] > f[d]) | ((f[e] == f[d]) & (e < d));
+    s->order[r] = d;
+  }
+  if (srlut && n == 4 && f[2] > f[3] && f[3] > f[0] && f[0] > f[1]) {
+    s->order[1] = 0; /* SR-LUT's Test_Model_S.py walks c, a, d, b here */
+    s->order[2] = 3;
+  }
+  s->w[0] = q - f[s->order[0]];
+  for (int32_t j = 1; j < n; ++j) s->w[j] = f[s->order[j - 1]] - f[s->order[j]];
+  s->w[n] = f[s->order[n - 1]];
+}
+
+/* Checks n, interval bits, K, offsets; writes the pattern's max dy / dx. */
+static inline int32_t sx_check_pattern(const int32_t *offsets, int32_t n, int32_t bits, int32_t k, int32_t *py,
+                                       int32_t *px, const char *what) {
+  if (!offsets) return lutlab_fail(LUTLAB_EINVAL, "%s: offsets is NULL", what);
+  if (n < 2 || n > SX_MAX_N) return lutlab_fail(LUTLAB_EINVAL, "%s: n=%d inputs, expected 2..4", what, n);
+  if (bits < 0 || bits > 8) return lutlab_fail(LUTLAB_EINVAL, "%s: interval_bits=%d, expected 0..8", what, bits);
+  if (k < 1) return lutlab_fail(LUTLAB_EINVAL, "%s: K=%d outputs, expected >= 1", what, k);
+  *py = 0;
+  *px = 0;
+  for (int32_t d = 0; d < n; ++d) {
+    const int32_t dy = offsets[2 * d], dx = offsets[2 * d + 1];
+    if (dy < 0 || dx < 0 || dy > SX_MAX_OFFSET || dx > SX_MAX_OFFSET) {
+      return lutlab_fail(LUTLAB_EINVAL, "%s: offset %d = (%d, %d) outside 0..%d", what, d, dy, dx, SX_MAX_OFFSET);
+    }
+    *py = dy > *py ? dy : *py;
+    *px = dx > *px ? dx : *px;
+  }
+  return LUTLAB_OK;
+}
+
+/* L^n as int64, for table-size checks. */
+static inline int64_t sx_rows(int32_t levels, int32_t n) {
+  int64_t r = 1;
+  for (int32_t d = 0; d < n; ++d) r *= levels;
+  return r;
+}
+
+/* Common argument checks of the plane entry points; writes py, px. */
+static inline int32_t sx_check_common(const float *planes, int32_t n_planes, int32_t hp, int32_t wp, const int32_t *offsets,
+                            int32_t n, const void *table, int64_t table_len, int32_t dtype, int32_t bits, int32_t k,
+                            const void *out, int32_t *py, int32_t *px, const char *what) {
+  const int32_t st = sx_check_pattern(offsets, n, bits, k, py, px, what);
+  if (st) return st;
+  if (!planes || !table || !out) return lutlab_fail(LUTLAB_EINVAL, "%s: NULL planes, table or output", what);
+  if (dtype != 0 && dtype != 1) return lutlab_fail(LUTLAB_EINVAL, "%s: dtype=%d, expected 0 (f32) or 1 (i8)", what, dtype);
+  if (n_planes < 1 || hp < 1 || wp < 1) {
+    return lutlab_fail(LUTLAB_EINVAL, "%s: planes [%d,%d,%d] must be non-empty", what, n_planes, hp, wp);
+  }
+  const int64_t rows = sx_rows((256 >> bits) + 1, n);
+  if (table_len != rows * k) {
+    return lutlab_fail(LUTLAB_EINVAL, "%s: table has %lld elements, expected %lld rows x %d", what,
+                       (long long)table_len, (long long)rows, k);
+  }
+  if (rows > INT32_MAX) return lutlab_fail(LUTLAB_EINVAL, "%s: table of %lld rows too large", what, (long long)rows);
+  return LUTLAB_OK;
+}
+
+/* Bottom/right padding index: edge (mode 0) or numpy reflect (mode 1). */
+SX_HD int32_t sx_pad(int32_t i, int32_t n, int32_t mode) {
+  if (i < n) return i;
+  return mode ? 2 * (n - 1) - i : n - 1;
+}
+
+/* Two-sided padding index for i in [-n+1, 2n-2]: edge (mode 0) or numpy reflect (mode 1). */
+SX_HD int32_t sx_pad_both(int32_t i, int32_t n, int32_t mode) {
+  if (i < 0) return mode ? -i : 0;
+  return sx_pad(i, n, mode);
+}
+
+/* Argument checks of the DFC lookup (after sx_check_pattern). */
+static inline int32_t sx_check_dfc(const float *planes, int32_t n_planes, int32_t hp, int32_t wp, int32_t py,
+                                   int32_t px, int32_t n, int32_t cdims, int32_t diag_width, const void *fine,
+                                   const void *coarse, int32_t dtype, int32_t interval_bits, int32_t coarse_bits,
+                                   const float *out, const char *what) {
+  if (!planes || !fine || !coarse || !out) return lutlab_fail(LUTLAB_EINVAL, "%s: NULL planes, table or output", what);
+  if (dtype != 0 && dtype != 1) return lutlab_fail(LUTLAB_EINVAL, "%s: dtype=%d", what, dtype);
+  if (cdims < 2 || cdims > n) return lutlab_fail(LUTLAB_EINVAL, "%s: cdims=%d, expected 2..%d", what, cdims, n);
+  if (diag_width < 0 || diag_width > 16) return lutlab_fail(LUTLAB_EINVAL, "%s: diag_width=%d", what, diag_width);
+  if (coarse_bits < interval_bits || coarse_bits > 8) {
+    return lutlab_fail(LUTLAB_EINVAL, "%s: coarse_bits=%d, expected %d..8", what, coarse_bits, interval_bits);
+  }
+  if (n_planes < 1 || hp <= py || wp <= px) {
+    return lutlab_fail(LUTLAB_EINVAL, "%s: planes [%d,%d,%d] leave no output for pattern reach (%d, %d)", what,
+                       n_planes, hp, wp, py, px);
+  }
+  return LUTLAB_OK;
+}
+
+/* DFC's ref2index: fills [L][diag]^(cdims-1) (diag = 2*dw + 1); returns the number of band points. */
+static inline int64_t sx_band_index(int32_t levels, int32_t cdims, int32_t dw, int32_t *ref) {
+  const int32_t diag = 2 * dw + 1;
+  int64_t per = 1;
+  for (int32_t i = 1; i < cdims; ++i) per *= diag;
+  int64_t cnt = 0;
+  for (int32_t x = 0; x < levels; ++x) {
+    for (int64_t e = 0; e < per; ++e) {
+      int64_t rest = e;
+      int32_t ok = 1;
+      for (int32_t i = cdims - 1; i >= 1; --i) { /* last input = least significant digit */
+        const int32_t y = x + (int32_t)(rest % diag) - dw;
+        rest /= diag;
+        ok &= y >= 0 && y < levels;
+      }
+      ref[x * per + e] = ok ? (int32_t)cnt++ : -1;
+    }
+  }
+  return cnt;
+}
+
+/* Band offset of lattice point c (first cdims dims), or -1 when it lies outside the band. */
+SX_HD int64_t sx_band_key(const int32_t *c, int32_t cdims, int32_t dw) {
+  const int32_t diag = 2 * dw + 1;
+  int64_t mul = 1, e = 0;
+  for (int32_t i = cdims - 1; i >= 1; --i) {
+    const int32_t o = c[i] - c[0] + dw;
+    if (o < 0 || o >= diag) return -1;
+    e += o * mul;
+    mul *= diag;
+  }
+  return c[0] * mul + e;
+}
+
+#ifdef __CUDACC__
+#include <cuda_runtime.h>
+
+/* Device buffer freed on scope exit (CUDA twins). */
+struct SxBuf {
+  void *p = nullptr;
+  ~SxBuf() {
+    if (p) cudaFree(p);
+  }
+};
+
+/* cudaMalloc `bytes` into b and copy `host` there when not NULL; 0 or -1. */
+static inline int32_t sx_alloc_copy(SxBuf &b, const void *host, size_t bytes) {
+  if (cudaMalloc(&b.p, bytes) != cudaSuccess) return -1;
+  if (host && cudaMemcpy(b.p, host, bytes, cudaMemcpyHostToDevice) != cudaSuccess) return -1;
+  return 0;
+}
+#endif
+
+#endif

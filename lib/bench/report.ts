@@ -1,0 +1,105 @@
+/**
+ * Benchmark report shared by every section of lib/cli/bench.ts: measured rows (value + unit), ratio
+ * lines checked against a target ("PASS"/"FAIL"), notes on how a number was obtained; printed as a
+ * table and written to out/bench.json. Also the timing helper the sections use.
+ */
+import process from "node:process";
+import { writeJsonAtomic } from "../io/atomic.ts";
+
+/** One measurement: `value` in `unit` (e.g. "MP/s", "ms"). */
+export type BenchRow = { section: string; name: string; value: number; unit: string };
+/** A speed ratio and its target (pass when ratio >= target). */
+export type BenchRatio = { section: string; name: string; ratio: number; target: number; pass: boolean };
+
+/** Collects rows, ratios and notes of a bench run; prints each as it arrives. */
+export class BenchReport {
+  readonly rows: BenchRow[] = [];
+  readonly ratios: BenchRatio[] = [];
+  readonly notes: { section: string; text: string }[] = [];
+  readonly failures: { section: string; error: string }[] = [];
+
+  /** Records a measurement. */
+  row(section: string, name: string, value: number, unit: string): void {
+    this.rows.push({ section, name, value, unit });
+    console.log(`[${section}] ${name}: ${fmt(value)} ${unit}`);
+  }
+
+  /** Records a ratio against its target; prints "PASS"/"FAIL vs target". */
+  ratio(section: string, name: string, ratio: number, target: number): void {
+    const pass = ratio >= target;
+    this.ratios.push({ section, name, ratio, target, pass });
+    console.log(`[${section}] ${name}: ${fmt(ratio)}x  ${pass ? "PASS" : "FAIL"} vs target ${target}x`);
+  }
+
+  /** Records how a number was obtained (method, substitutions, caveats). */
+  note(section: string, text: string): void {
+    this.notes.push({ section, text });
+    console.log(`[${section}] note: ${text}`);
+  }
+
+  /** Records a section that threw. */
+  fail(section: string, error: unknown): void {
+    const msg = error instanceof Error ? error.message : String(error);
+    this.failures.push({ section, error: msg });
+    console.error(`[${section}] FAILED: ${msg}`);
+  }
+
+  /** Prints all rows as a table, then ratio lines, notes and failures. */
+  print(): void {
+    const w = Math.max(8, ...this.rows.map((r) => r.section.length + r.name.length + 3));
+    console.log(`\n${"measurement".padEnd(w)}  ${"value".padStart(12)}  unit`);
+    console.log("-".repeat(w + 22));
+    for (const r of this.rows) {
+      console.log(`${`${r.section}: ${r.name}`.padEnd(w)}  ${fmt(r.value).padStart(12)}  ${r.unit}`);
+    }
+    if (this.ratios.length) console.log("");
+    for (const r of this.ratios) {
+      console.log(
+        `${r.pass ? "PASS" : "FAIL"} ${r.section}: ${r.name} = ${fmt(r.ratio)}x (target >= ${r.target}x)`,
+      );
+    }
+    for (const n of this.notes) console.log(`note ${n.section}: ${n.text}`);
+    for (const f of this.failures) console.log(`ERROR ${f.section}: ${f.error}`);
+  }
+
+  /** Writes rows, ratios, notes, failures and `meta` to `path` as JSON (atomically). */
+  async write(path: string, meta: Record<string, unknown> = {}): Promise<void> {
+    const { rows, ratios, notes, failures } = this;
+    await writeJsonAtomic(path, { date: new Date().toISOString(), ...meta, rows, ratios, notes, failures });
+  }
+}
+
+function fmt(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  return a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : a >= 0.1 ? v.toFixed(2) : v.toPrecision(3);
+}
+
+/** Median wall time in milliseconds of `fn` over `reps` runs after `warmup` untimed runs. */
+export async function medianMs(fn: () => unknown, reps = 5, warmup = 1): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+/**
+ * Median user CPU time in milliseconds of `fn` (whole process; meaningful for single-threaded work): unlike
+ * wall time it does not count time the process waited for a core, so it is stable on a shared machine.
+ */
+export async function medianCpuMs(fn: () => unknown, reps = 5, warmup = 1): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = process.cpuUsage();
+    await fn();
+    times.push(process.cpuUsage(t).user / 1e3);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}

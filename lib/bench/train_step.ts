@@ -1,0 +1,57 @@
+/**
+ * Bench section "train_step": time of one training step (thumbnail resize, CNN on the 256x256 bilinear
+ * thumbnail, fused LUT applied to the full 480x720 image, losses, backward, Adam) for Image-Adaptive
+ * 3DLUT and CLUT-Net 20+05+10, with the papers' losses and regularisers, on a 480p pair (the embedded
+ * "nagasaki-boats" photo resized to 480x720 and its reference retouch), batch 1, no augmentation.
+ * wasm backend (single thread) and the native LUT kernels on 1 thread; median wall time (process CPU time
+ * is no better here: it also counts V8 helper threads). Ratio: 150 ms target / step time.
+ */
+import { initTf } from "../backend.ts";
+import { parsePhotoConfig } from "../config.ts";
+import { loadEmbedded } from "../data/embedded.ts";
+import { retouchImage } from "../data/retouch.ts";
+import { resizeBilinear } from "../image/resize.ts";
+import { setKernelThreads } from "../native/kernels.ts";
+import { Adam } from "../photo/adam.ts";
+import { buildNet } from "../photo/nets.ts";
+import { Rng } from "../photo/rng.ts";
+import { trainStep } from "../photo/train.ts";
+import { type BenchReport, medianMs } from "./report.ts";
+
+const SECTION = "train_step";
+const TARGET_MS = 150;
+
+/** Runs the section. */
+export async function bench(report: BenchReport): Promise<void> {
+  const backend = await initTf();
+  const input = resizeBilinear(await loadEmbedded("nagasaki-boats"), 480, 720);
+  const pair = { name: "nagasaki-boats", input, target: retouchImage(input) };
+  setKernelThreads(1);
+  try {
+    for (
+      const [name, model] of [["3DLUT", { family: "3dlut" }], ["CLUT-Net 20+05+10", {
+        family: "clutnet",
+      }]] as const
+    ) {
+      const config = parsePhotoConfig(
+        { model, train: { augment: "none", jitter: false } },
+        "bench/config.toml",
+      );
+      const net = await buildNet(config);
+      const adam = new Adam(net.params, { lr: 1e-4, beta1: 0.9, beta2: 0.999 });
+      const rng = new Rng(1);
+      const ms = await medianMs(() => trainStep(net, adam, [pair], config, rng), 9, 2);
+      report.row(SECTION, `${name} step, 480x720 pair (${backend})`, ms, "ms");
+      report.ratio(SECTION, `${name}: ${TARGET_MS} ms target / step time`, TARGET_MS / ms, 1);
+      adam.dispose();
+      net.dispose();
+    }
+    report.note(
+      SECTION,
+      `median wall time of 9 steps after 2 warm-up; single-threaded work (tfjs ${backend}, LUT kernels on 1 ` +
+        `thread); about 60% of a step is the CNN backward (conv input gradients)`,
+    );
+  } finally {
+    setKernelThreads(0);
+  }
+}

@@ -1,0 +1,296 @@
+/**
+ * `deno task figures [-e experiments/x] [--out out/figures] [--no-png] [--only name,...]`: writes every
+ * analysis figure of lib/figures/ as HTML (plotly.js written once beside them) and, when Chromium is
+ * installed, as PNG. The LUT figures use the pretrained CLUT-Net 20+05+10 (its LUT for a FiveK photo;
+ * the Image-Adaptive 3DLUT basis LUT when CLUT-Net is absent) and its Ms/Mw beside BL-C's DCT bases;
+ * occupancy uses the FiveK inputs (or the embedded photos); training curves read the experiment's JSONL
+ * logs (-e); the SR storage figure evaluates the published SR-LUT / MuLUT tables on Set5.
+ * A figure whose data is missing is skipped with the reason.
+ */
+import { join, relative, resolve } from "@std/path";
+import { initTf } from "../backend.ts";
+import { sharedPath } from "../data/shared.ts";
+import { embeddedPhotos, loadEmbedded } from "../data/embedded.ts";
+import { readPth, tensorToFloat32 } from "../formats/pth.ts";
+import { type Image, readImage } from "../image/io.ts";
+import { imresize } from "../image/resize.ts";
+import { HASHLUT_PRESETS, hashLutGridSpec } from "../models/hashlut.ts";
+import { CLUT_NAMES, dctBasis } from "../models/clut.ts";
+import { importPretrained } from "../models/import.ts";
+import { gridOccupancy } from "../models/occupancy.ts";
+import { evalFolder } from "../sr/evaluate.ts";
+import { loadMulut, loadSrlut, mulutTableDir, srlutTablePath } from "../sr/pretrained.ts";
+import type { SrModel } from "../sr/model.ts";
+import { matrixFigure, strongCorrelationFigure, weakCorrelationFigure } from "../figures/clut.ts";
+import { readJsonl, storageFigure, type StoragePoint, trainingCurvesFigure } from "../figures/curves.ts";
+import type { Figure } from "../figures/figure.ts";
+import { lutLatticeFigure } from "../figures/lut.ts";
+import { occupancyFigure } from "../figures/occupancy.ts";
+import { findChromium, saveHtml, savePng } from "../figures/save.ts";
+
+/** A figure of the list: its file name and how to build it (a string = skipped, with the reason). */
+type FigureJob = { name: string; make: () => Promise<Figure | string> };
+
+/** A LUT [3,D,D,D] (lut[c][b][g][r]) to analyse, with where it came from. */
+type LutSource = { label: string; lut: Float32Array; dim: number };
+
+/** Shared-data path of the pretrained CLUT-Net 20+05+10 (FiveK), or undefined. */
+function clutNetPath(): string | undefined {
+  return sharedPath("pretrained", "clutnet_hashlut", "FiveK", "CLUTNet_20+05+10", "model0310.pth");
+}
+
+/**
+ * The LUT to analyse: the pretrained CLUT-Net 20+05+10's image-adaptive LUT for the first FiveK input
+ * (its basis 0 when the photos are absent), else basis LUT 0 of the pretrained Image-Adaptive 3DLUT.
+ */
+async function pretrainedLut(): Promise<LutSource | string> {
+  const clut = clutNetPath();
+  if (clut) {
+    await initTf();
+    const net = await importPretrained([clut]);
+    try {
+      const dir = sharedPath("FiveK", "dpe_expertC_pairs", "input");
+      const first = dir &&
+        [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".png")).sort()[0];
+      if (dir && first) {
+        const { lut } = net.fusedLut(await readImage(join(dir, first), { channels: 3 }));
+        return { label: `CLUT-Net 20+05+10 LUT for FiveK ${first}`, lut, dim: net.spec.dim };
+      }
+      return { label: "CLUT-Net 20+05+10 basis 0", lut: net.basisLuts()[0], dim: net.spec.dim };
+    } finally {
+      net.dispose();
+    }
+  }
+  const path = sharedPath("pretrained", "image_adaptive_3dlut", "sRGB", "LUTs.pth");
+  if (!path) return "shared data absent (pretrained CLUT-Net or Image-Adaptive 3DLUT weights)";
+  const t = (await readPth(path)).get("0.LUT");
+  if (!t || t.shape.length !== 4 || t.shape[0] !== 3) {
+    throw new Error(`${path}: expected key "0.LUT" of shape [3,D,D,D], got ${t ? `[${t.shape}]` : "none"}`);
+  }
+  return { label: "Image-Adaptive 3DLUT basis 0 (sRGB)", lut: tensorToFloat32(t), dim: t.shape[1] };
+}
+
+/** Learned Ms/Mw of the pretrained CLUT-Net 20+05+10 beside BL-C's fixed DCT bases of the same size. */
+async function clutMatrices(): Promise<Figure | string> {
+  const path = clutNetPath();
+  if (!path) return "shared data absent (pretrained/clutnet_hashlut/FiveK/CLUTNet_20+05+10)";
+  await initTf();
+  const net = await importPretrained([path]);
+  try {
+    const ms = net.params.get(CLUT_NAMES.ms)!, mw = net.params.get(CLUT_NAMES.mw)!;
+    const [dim, s] = ms.shape, w = mw.shape[0];
+    const fixed = dctBasis(dim, s, w);
+    return matrixFigure([
+      {
+        name: "learned (20+05+10)",
+        matrices: { ms: ms.dataSync() as Float32Array, mw: mw.dataSync() as Float32Array, dim, s, w },
+      },
+      { name: "BL-C fixed (DCT)", matrices: { ...fixed, dim, s, w } },
+    ]);
+  } finally {
+    net.dispose();
+  }
+}
+
+/** Photos for the occupancy figure: the FiveK inputs, else the embedded photos (quarter size). */
+async function occupancyPhotos(): Promise<{ label: string; images: Image[] }> {
+  const dir = sharedPath("FiveK", "dpe_expertC_pairs", "input");
+  if (dir) {
+    const names = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".png")).sort();
+    return {
+      label: `${names.length} FiveK inputs`,
+      images: await Promise.all(names.map((n) => readImage(join(dir, n), { channels: 3 }))),
+    };
+  }
+  const photos = await embeddedPhotos();
+  return {
+    label: `${photos.length} embedded photos`,
+    images: await Promise.all(photos.map(async (p) => imresize(await loadEmbedded(p.name), { scale: 0.25 }))),
+  };
+}
+
+/** JSONL logs under an experiment folder (recursive), sorted. */
+function jsonlFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of Deno.readDirSync(d)) {
+      if (e.isDirectory) walk(join(d, e.name));
+      else if (e.isFile && e.name.endsWith(".jsonl")) out.push(join(d, e.name));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/** Total table bytes of an SR model in its LUT form (int8 entries). */
+function tableBytes(model: SrModel): number {
+  return model.modules().reduce((s, m) => s + m.levels ** m.dims * m.outputs, 0);
+}
+
+/** PSNR (Y, Set5 x4) and storage of the published SR-LUT variants and MuLUT-SDY-X2. */
+async function srStorage(): Promise<Figure | string> {
+  const set5 = sharedPath("SRBenchmark", "Set5");
+  if (!set5) return "shared data absent (SRBenchmark/Set5)";
+  await initTf();
+  const candidates: {
+    method: string;
+    variant: string;
+    path?: string;
+    load: (p: string) => Promise<SrModel>;
+  }[] = [
+    ...[4, 5, 6, 7].map((bits) => ({
+      method: "SR-LUT-S",
+      variant: `${bits}-bit`,
+      path: srlutTablePath("S", 4, bits),
+      load: loadSrlut,
+    })),
+    { method: "SR-LUT-V", variant: "full", path: srlutTablePath("V", 4, 0), load: loadSrlut },
+    { method: "SR-LUT-F", variant: "4-bit", path: srlutTablePath("F", 4, 4), load: loadSrlut },
+    { method: "MuLUT", variant: "SDY-X2", path: mulutTableDir(), load: (p) => loadMulut(p) },
+  ];
+  const points: StoragePoint[] = [];
+  for (const c of candidates) {
+    if (!c.path) {
+      console.log(`  sr-storage: ${c.method} ${c.variant}: table absent, skipped`);
+      continue;
+    }
+    const model = await c.load(c.path);
+    const s = await evalFolder(model, set5, { kind: "bicubic", scale: 4 });
+    points.push({ method: c.method, variant: c.variant, bytes: tableBytes(model), psnr: s.psnr });
+    console.log(
+      `  sr-storage: ${c.method} ${c.variant}: ${(tableBytes(model) / 1024).toFixed(0)} KB, ${
+        s.psnr.toFixed(2)
+      } dB`,
+    );
+  }
+  if (points.length === 0) return "no published SR tables in the shared data";
+  return storageFigure(points, { dataset: "Set5 ×4, Y channel" });
+}
+
+/** The figure list; `exp` is an experiment folder for the training curves. */
+function jobs(exp: string | undefined): FigureJob[] {
+  let lut: Promise<LutSource | string> | undefined;
+  const withLut = (f: (s: LutSource) => Figure) => async () => {
+    lut ??= pretrainedLut();
+    const s = await lut;
+    return typeof s === "string" ? s : f(s);
+  };
+  return [
+    {
+      name: "clut_strong_correlation",
+      make: withLut((s) =>
+        strongCorrelationFigure(s.lut, s.dim, { title: `Strong correlation: ${s.label}` })
+      ),
+    },
+    {
+      name: "clut_weak_correlation",
+      make: withLut((s) =>
+        weakCorrelationFigure(s.lut, s.dim, { title: `Weak correlation (red): ${s.label}` })
+      ),
+    },
+    { name: "clut_matrices", make: clutMatrices },
+    { name: "lut_lattice", make: withLut((s) => lutLatticeFigure(s.lut, s.dim, { name: s.label })) },
+    {
+      name: "grid_occupancy",
+      make: async () => {
+        const photos = await occupancyPhotos();
+        const occ = gridOccupancy(photos.images, {
+          lutSizes: [17, 33, 65],
+          hash: hashLutGridSpec(HASHLUT_PRESETS["hashlut-7+13"]),
+        });
+        return occupancyFigure(occ, {
+          title: `Grid occupancy of ${photos.label}: 3D LUTs vs HashLUT 7+13 levels`,
+        });
+      },
+    },
+    {
+      name: "training_curves",
+      make: async () => {
+        if (!exp) return "no experiment given (-e experiments/x)";
+        const logs = jsonlFiles(exp);
+        if (logs.length === 0) return `no *.jsonl log under ${exp}`;
+        const runs = await Promise.all(
+          logs.map(async (p) => ({ name: relative(exp, p), records: await readJsonl(p) })),
+        );
+        return trainingCurvesFigure(runs.filter((r) => r.records.length > 0), {
+          title: `Training curves: ${exp}`,
+        });
+      },
+    },
+    { name: "sr_storage_psnr", make: srStorage },
+  ];
+}
+
+function parseArgs(argv: string[]) {
+  const o: { exp?: string; out: string; png: boolean; only?: string[] } = { out: "out/figures", png: true };
+  for (let i = 0; i < argv.length; ++i) {
+    const a = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[++i];
+    };
+    if (a === "-e" || a === "--experiment") o.exp = value();
+    else if (a === "--out") o.out = value();
+    else if (a === "--no-png") o.png = false;
+    else if (a === "--only") o.only = value().split(",");
+    else {throw new Error(
+        `unknown argument ${a} (usage: figures [-e experiments/x] [--out dir] [--no-png] [--only a,b])`,
+      );}
+  }
+  return o;
+}
+
+/** Writes the figures into opts.out; returns the files written and the figures skipped. */
+export async function writeFigures(
+  opts: { exp?: string; out: string; png: boolean; only?: string[] },
+): Promise<{ written: string[]; skipped: string[] }> {
+  if (opts.exp) {
+    const info = await Deno.stat(opts.exp).catch(() => undefined);
+    if (!info?.isDirectory) throw new Error(`experiment folder ${opts.exp} does not exist`);
+  }
+  const all = jobs(opts.exp);
+  const unknown = (opts.only ?? []).filter((n) => !all.some((j) => j.name === n));
+  if (unknown.length) {
+    throw new Error(`unknown figure(s) ${unknown.join(", ")}; known: ${all.map((j) => j.name).join(", ")}`);
+  }
+  const png = opts.png && findChromium() !== undefined;
+  if (opts.png && !png) {
+    console.log("figures: chromium not installed: HTML only (apt-get install chromium for PNGs)");
+  }
+  const written: string[] = [], skipped: string[] = [];
+  for (const job of all.filter((j) => !opts.only || opts.only.includes(j.name))) {
+    const t0 = performance.now();
+    const fig = await job.make();
+    if (typeof fig === "string") {
+      console.log(`${job.name}: skipped: ${fig}`);
+      skipped.push(job.name);
+      continue;
+    }
+    const html = join(opts.out, `${job.name}.html`);
+    await saveHtml(fig, html, { plotly: "sibling" });
+    written.push(html);
+    if (png) {
+      await savePng(fig, join(opts.out, `${job.name}.png`));
+      written.push(join(opts.out, `${job.name}.png`));
+    }
+    console.log(
+      `${job.name}: ${png ? "html + png" : "html"} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    );
+  }
+  return { written, skipped };
+}
+
+if (import.meta.main) {
+  try {
+    const opts = parseArgs(Deno.args);
+    const { written, skipped } = await writeFigures({ ...opts, out: resolve(opts.out) });
+    console.log(
+      `figures: ${written.length} files in ${resolve(opts.out)}${
+        skipped.length ? `, skipped ${skipped.join(", ")}` : ""
+      }`,
+    );
+  } catch (e) {
+    console.error(`figures: ${(e as Error).message}`);
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * CLUT-Net analysis figures (Zhang et al., ACM MM 2022), from plain data: a LUT as Float32Array
+ * [3,D,D,D] in layout lut[c][b][g][r] (index ((c*D + b)*D + g)*D + r), and the compression matrices
+ * Ms [D,S] (row-major, the "strong" axis: a channel's own input) and Mw [W,D*D] (row-major, the "weak"
+ * axes: the two other inputs; each row is a D×D map over them).
+ */
+import { checkFinite, type Figure, type Trace } from "./figure.ts";
+
+const CHANNELS = ["red", "green", "blue"] as const;
+const COLOURS = ["rgb(214,39,40)", "rgb(44,160,44)", "rgb(31,119,180)"];
+
+/** Checks that `lut` holds 3·D³ values for LUT size `dim`. */
+function checkLut(what: string, lut: Float32Array, dim: number): void {
+  if (!Number.isInteger(dim) || dim < 2) {
+    throw new Error(`${what}: LUT size D must be an integer >= 2, got ${dim}`);
+  }
+  if (lut.length !== 3 * dim ** 3) {
+    throw new Error(
+      `${what}: lut has ${lut.length} values, expected ${3 * dim ** 3} for [3,${dim},${dim},${dim}]`,
+    );
+  }
+}
+
+/**
+ * Output of channel c at own-axis index i with the two other inputs at indices (u, v), where (u, v)
+ * are the other axes in r,g,b order without c: c=0 → (g,b), c=1 → (r,b), c=2 → (r,g).
+ */
+export function lutAlong(lut: Float32Array, dim: number, c: number, i: number, u: number, v: number): number {
+  const rgb = c === 0 ? [i, u, v] : c === 1 ? [u, i, v] : [u, v, i];
+  return lut[((c * dim + rgb[2]) * dim + rgb[1]) * dim + rgb[0]];
+}
+
+/** `n` indices spread evenly over 0..count-1 (all of them when n >= count). */
+export function spread(count: number, n: number): number[] {
+  if (n >= count) return Array.from({ length: count }, (_, i) => i);
+  return Array.from({ length: n }, (_, k) => Math.round((k * (count - 1)) / Math.max(1, n - 1)));
+}
+
+/**
+ * Strong correlation: for each output channel, its value against the channel's own input along its
+ * axis, one line per slice (fixed pair of the other two inputs; `slices` lines per channel, default 24).
+ * Lut [3,D,D,D], layout lut[c][b][g][r].
+ */
+export function strongCorrelationFigure(
+  lut: Float32Array,
+  dim: number,
+  opts: { slices?: number; title?: string } = {},
+): Figure {
+  checkLut("strongCorrelationFigure", lut, dim);
+  const picks = spread(dim * dim, opts.slices ?? 24);
+  const x = Array.from({ length: dim }, (_, i) => i / (dim - 1));
+  const data: Trace[] = [];
+  for (let c = 0; c < 3; ++c) {
+    for (const p of picks) {
+      const u = p % dim, v = Math.floor(p / dim);
+      data.push({
+        type: "scatter",
+        mode: "lines",
+        x,
+        y: x.map((_, i) => lutAlong(lut, dim, c, i, u, v)),
+        line: { color: COLOURS[c], width: 1 },
+        opacity: 0.5,
+        showlegend: false,
+        hoverinfo: "y",
+        xaxis: c === 0 ? "x" : `x${c + 1}`,
+        yaxis: c === 0 ? "y" : `y${c + 1}`,
+      });
+    }
+  }
+  const layout: Record<string, unknown> = {
+    title: {
+      text: opts.title ?? `Strong correlation: output vs own input (${picks.length} slices per channel)`,
+    },
+    grid: { rows: 1, columns: 3, pattern: "independent" },
+    width: 1100,
+    height: 420,
+  };
+  for (let c = 0; c < 3; ++c) {
+    const s = c === 0 ? "" : `${c + 1}`;
+    layout[`xaxis${s}`] = { title: { text: `input ${CHANNELS[c]}` }, range: [0, 1] };
+    layout[`yaxis${s}`] = { title: { text: `output ${CHANNELS[c]}` } };
+  }
+  return checkFinite({ data, layout }, "strongCorrelationFigure");
+}
+
+/**
+ * Weak correlation: channel `channel`'s output over the two other inputs (heatmap) at a few fixed
+ * values of its own input (`at`: indices along its axis, default first/middle/last).
+ * Lut [3,D,D,D], layout lut[c][b][g][r].
+ */
+export function weakCorrelationFigure(
+  lut: Float32Array,
+  dim: number,
+  opts: { channel?: 0 | 1 | 2; at?: number[]; title?: string } = {},
+): Figure {
+  checkLut("weakCorrelationFigure", lut, dim);
+  const c = opts.channel ?? 0;
+  const at = opts.at ?? [0, (dim - 1) >> 1, dim - 1];
+  for (const i of at) {
+    if (!Number.isInteger(i) || i < 0 || i >= dim) {
+      throw new Error(`weakCorrelationFigure: slice ${i} not in 0..${dim - 1}`);
+    }
+  }
+  const others = [0, 1, 2].filter((k) => k !== c).map((k) => CHANNELS[k]);
+  const axis = Array.from({ length: dim }, (_, i) => i / (dim - 1));
+  const data: Trace[] = at.map((i, k) => ({
+    type: "heatmap",
+    x: axis,
+    y: axis,
+    z: axis.map((_, v) => axis.map((_, u) => lutAlong(lut, dim, c, i, u, v))),
+    zmin: 0,
+    zmax: 1,
+    colorscale: "Viridis",
+    showscale: k === at.length - 1,
+    xaxis: k === 0 ? "x" : `x${k + 1}`,
+    yaxis: k === 0 ? "y" : `y${k + 1}`,
+  }));
+  const layout: Record<string, unknown> = {
+    title: {
+      text: opts.title ?? `Weak correlation: ${CHANNELS[c]} output over ${others.join(" × ")} inputs`,
+    },
+    grid: { rows: 1, columns: at.length, pattern: "independent" },
+    width: 330 * at.length + 80,
+    height: 400,
+  };
+  at.forEach((i, k) => {
+    const s = k === 0 ? "" : `${k + 1}`;
+    layout[`xaxis${s}`] = {
+      title: { text: `${others[0]} (${CHANNELS[c]} = ${(i / (dim - 1)).toFixed(2)})` },
+    };
+    layout[`yaxis${s}`] = { title: { text: others[1] }, scaleanchor: k === 0 ? "x" : `x${k + 1}` };
+  });
+  return checkFinite({ data, layout }, "weakCorrelationFigure");
+}
+
+/** A CLUT-Net matrix pair: Ms [D,S] and Mw [W,D*D], both row-major. */
+export type ClutMatrices = { ms: Float32Array; mw: Float32Array; dim: number; s: number; w: number };
+
+function checkMatrices(what: string, m: ClutMatrices): void {
+  if (m.ms.length !== m.dim * m.s) {
+    throw new Error(`${what}: Ms has ${m.ms.length} values, expected ${m.dim * m.s} for [${m.dim},${m.s}]`);
+  }
+  if (m.mw.length !== m.w * m.dim * m.dim) {
+    throw new Error(
+      `${what}: Mw has ${m.mw.length} values, expected ${m.w * m.dim ** 2} for [${m.w},${m.dim ** 2}]`,
+    );
+  }
+}
+
+/** Rows×cols nested array from a row-major matrix. */
+function rows(m: Float32Array, nRows: number, nCols: number, offset = 0): number[][] {
+  return Array.from(
+    { length: nRows },
+    (_, i) => Array.from(m.subarray(offset + i * nCols, offset + (i + 1) * nCols)),
+  );
+}
+
+/**
+ * Learned compression matrices: Ms [D,S] as one heatmap and each row of Mw [W,D*D] as a D×D map, one
+ * row of panels per matrix set (e.g. learned vs BL-C's fixed ones). `sets` share D, S and W.
+ */
+export function matrixFigure(
+  sets: { name: string; matrices: ClutMatrices }[],
+  opts: { title?: string } = {},
+): Figure {
+  if (sets.length === 0) throw new Error("matrixFigure: no matrix sets given");
+  const { dim, s, w } = sets[0].matrices;
+  for (const set of sets) {
+    checkMatrices(`matrixFigure (${set.name})`, set.matrices);
+    const m = set.matrices;
+    if (m.dim !== dim || m.s !== s || m.w !== w) {
+      throw new Error(
+        `matrixFigure: set "${set.name}" is D=${m.dim},S=${m.s},W=${m.w}, the first is D=${dim},S=${s},W=${w}`,
+      );
+    }
+  }
+  const cols = 1 + w;
+  const data: Trace[] = [];
+  const layout: Record<string, unknown> = {
+    title: {
+      text: opts.title ?? `CLUT-Net matrices: Ms [${dim}×${s}] and the ${w} rows of Mw as ${dim}×${dim} maps`,
+    },
+    width: Math.max(700, 150 * cols),
+    height: 230 * sets.length + 80,
+    showlegend: false,
+  };
+  const gap = 0.01, cell = (1 - gap * (cols - 1)) / cols;
+  sets.forEach((set, r) => {
+    const y0 = 1 - (r + 1) / sets.length + 0.06, y1 = 1 - r / sets.length - 0.02;
+    for (let k = 0; k < cols; ++k) {
+      const n = r * cols + k + 1, s2 = n === 1 ? "" : `${n}`;
+      const z = k === 0
+        ? rows(set.matrices.ms, dim, s)
+        : rows(set.matrices.mw, dim, dim, (k - 1) * dim * dim);
+      data.push({
+        type: "heatmap",
+        z,
+        colorscale: "RdBu",
+        zmid: 0,
+        showscale: false,
+        xaxis: `x${s2}`,
+        yaxis: `y${s2}`,
+        name: k === 0 ? `${set.name} Ms` : `${set.name} Mw[${k - 1}]`,
+      });
+      const x0 = k * (cell + gap);
+      layout[`xaxis${s2}`] = { domain: [x0, x0 + cell], showticklabels: false, anchor: `y${s2}` };
+      layout[`yaxis${s2}`] = {
+        domain: [y0, y1],
+        showticklabels: false,
+        anchor: `x${s2}`,
+        autorange: "reversed",
+        title: k === 0 ? { text: set.name } : undefined,
+      };
+    }
+  });
+  return checkFinite({ data, layout }, "matrixFigure");
+}

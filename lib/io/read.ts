@@ -1,0 +1,15 @@
+/** File reads whose errors name the operation and the path (e.g. "readNpy /x/y.npy: No such file"). */
+
+/** Reads a whole file; on failure throws `${what} ${path}: <reason>`. */
+export async function readBytes(path: string, what: string): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(path);
+  } catch (e) {
+    throw new Error(`${what} ${path}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Reads a UTF-8 text file; on failure throws `${what} ${path}: <reason>`. */
+export async function readText(path: string, what: string): Promise<string> {
+  return new TextDecoder().decode(await readBytes(path, what));
+}

@@ -1,0 +1,66 @@
+/**
+ * Adam exactly as torch.optim.Adam (no weight decay, no amsgrad), which both papers use:
+ *   m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;  p -= lr / (1-b1^t) * m / (sqrt(v) / sqrt(1-b2^t) + eps).
+ * Its state (t and the m, v moments per named parameter) is plain data for checkpoints.
+ */
+import { tf } from "../backend.ts";
+import type { Params } from "../models/backbone.ts";
+
+/** Hyper-parameters. */
+export type AdamOptions = { lr: number; beta1: number; beta2: number; eps?: number };
+
+/** Adam over a fixed set of named parameters. */
+export class Adam {
+  t = 0;
+  readonly m = new Map<string, tf.Tensor>();
+  readonly v = new Map<string, tf.Tensor>();
+
+  constructor(readonly params: Params, readonly opts: AdamOptions) {
+    for (const [k, p] of params) {
+      this.m.set(k, tf.zerosLike(p));
+      this.v.set(k, tf.zerosLike(p));
+    }
+  }
+
+  /** One update with gradients keyed by parameter name (missing = zero gradient: moments still decay). */
+  step(grads: Map<string, tf.Tensor>): void {
+    this.t++;
+    const { lr, beta1: b1, beta2: b2 } = this.opts, eps = this.opts.eps ?? 1e-8;
+    const c1 = 1 - b1 ** this.t, c2 = Math.sqrt(1 - b2 ** this.t);
+    for (const [k, p] of this.params) {
+      const [m, v, next] = tf.tidy(() => {
+        const g = grads.get(k) ?? tf.zerosLike(p);
+        const m = tf.add(tf.mul(this.m.get(k)!, b1), tf.mul(g, 1 - b1));
+        const v = tf.add(tf.mul(this.v.get(k)!, b2), tf.mul(tf.square(g), 1 - b2));
+        const next = tf.sub(p, tf.mul(tf.div(m, tf.add(tf.div(tf.sqrt(v), c2), eps)), lr / c1));
+        return [m, v, next];
+      });
+      this.m.get(k)!.dispose();
+      this.v.get(k)!.dispose();
+      this.m.set(k, m);
+      this.v.set(k, v);
+      p.assign(next);
+      next.dispose();
+    }
+  }
+
+  /** Replaces the state (moments by parameter name); shapes must match. */
+  load(t: number, m: Map<string, Float32Array>, v: Map<string, Float32Array>): void {
+    for (const [k, p] of this.params) {
+      for (const [which, src, dst] of [["m", m, this.m], ["v", v, this.v]] as const) {
+        const data = src.get(k);
+        if (!data || data.length !== p.size) {
+          throw new Error(`optimizer state: ${which} of ${k} missing or of wrong size`);
+        }
+        dst.get(k)!.dispose();
+        dst.set(k, tf.tensor(data, p.shape));
+      }
+    }
+    this.t = t;
+  }
+
+  /** Frees the moments. */
+  dispose(): void {
+    tf.dispose([...this.m.values(), ...this.v.values()]);
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Thin adapter from a LutModule's LUT form to the SR kernels' tfjs op (lib/sr/lut4d.ts lut4dOp): padded
+ * planes [N, Hp, Wp] (0..255) and a float table [L^n, K] in table units → pixel-shuffled planes
+ * [N, H·r, W·r], differentiable with respect to the table (LUT fine-tuning) and the planes (stages).
+ */
+import { tf } from "../backend.ts";
+import { dfcLookup, type DfcLut } from "./dfc.ts";
+import { lut4dOp } from "./lut4d.ts";
+import type { Pattern } from "./pattern.ts";
+import { pixelShuffle } from "./pattern.ts";
+
+/** Simplex lookup of `table` on padded planes with `pattern`, pixel-shuffled by `r`. */
+export function simplexLookupPlanes(
+  xp: tf.Tensor3D,
+  table: tf.Tensor2D,
+  pattern: Pattern,
+  interval: number,
+  r: number,
+  srlutOrder: boolean,
+): tf.Tensor3D {
+  const [n, hp, wp] = xp.shape;
+  const h = hp - pattern.pad[0], w = wp - pattern.pad[1];
+  const out = lut4dOp(xp, table, pattern.offsets, interval, { srlutOrder });
+  return pixelShuffle(tf.reshape(out, [n * h * w, table.shape[1]]), n, h, w, r);
+}
+
+/** DFC-compressed lookup (inference only, no gradient) on padded planes, pixel-shuffled by `r`. */
+export function dfcLookupPlanes(
+  xp: tf.Tensor3D,
+  lut: DfcLut,
+  pattern: Pattern,
+  r: number,
+  srlutOrder: boolean,
+) {
+  const [n, hp, wp] = xp.shape;
+  const h = hp - pattern.pad[0], w = wp - pattern.pad[1];
+  const out = dfcLookup(
+    xp.dataSync() as Float32Array,
+    { planes: n, height: hp, width: wp },
+    pattern.offsets,
+    lut,
+    { srlutOrder },
+  );
+  return pixelShuffle(tf.tensor2d(out, [n * h * w, lut.outputs]), n, h, w, r);
+}

@@ -1,0 +1,104 @@
+import { assert, assertAlmostEquals } from "@std/assert";
+import { initTf, tf } from "../lib/backend.ts";
+import { cosine, l1, lutMonotonicity, lutSmoothness, mse, weightL2 } from "../lib/losses.ts";
+import { Rng } from "../lib/photo/rng.ts";
+
+await initTf();
+const rng = new Rng(11);
+const N = 2, D = 4;
+const lutData = rng.fill(N * 3 * D ** 3, (r) => r.normal());
+
+/** Loop reference of TV / MN over lut[n][c][b][g][r] (see lib/losses.ts for the two styles). */
+function refReg(lut: Float32Array, style: "3dlut" | "clutnet") {
+  const at = (n: number, c: number, b: number, g: number, r: number) =>
+    lut[(((n * 3 + c) * D + b) * D + g) * D + r];
+  const w = (i: number) => (i === 0 || i === D - 2 ? 2 : 1);
+  let tv = 0, mn = 0;
+  const cnt = N * 3 * D * D * (D - 1);
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < 3; c++) {
+      for (let x = 0; x < D; x++) {
+        for (let y = 0; y < D; y++) {
+          for (let i = 0; i < D - 1; i++) {
+            for (
+              const d of [
+                at(n, c, x, y, i) - at(n, c, x, y, i + 1),
+                at(n, c, x, i, y) - at(n, c, x, i + 1, y),
+                at(n, c, i, x, y) - at(n, c, i + 1, x, y),
+              ]
+            ) {
+              tv += w(i) * d * d;
+              mn += style === "3dlut" ? Math.max(d, 0) : Math.max(w(i) * d, 0) ** 2;
+            }
+          }
+        }
+      }
+    }
+  }
+  const scale = style === "3dlut" ? N / cnt : 1 / cnt; // 3dlut: sum over LUTs of per-LUT means
+  return { tv: tv * scale, mn: mn * scale };
+}
+
+Deno.test("TV and monotonicity match the loop reference in both styles", () => {
+  const luts = tf.tensor(lutData, [N, 3, D, D, D]);
+  for (const style of ["3dlut", "clutnet"] as const) {
+    const ref = refReg(lutData, style);
+    assertAlmostEquals(lutSmoothness(luts, style).dataSync()[0], ref.tv, 1e-4);
+    assertAlmostEquals(lutMonotonicity(luts, style).dataSync()[0], ref.mn, 1e-4);
+  }
+  // the identity LUT is monotone (increasing): no monotonicity penalty
+  const id = new Float32Array(3 * D ** 3);
+  for (let i = 0; i < D ** 3; i++) {
+    id[i] = (i % D) / (D - 1);
+    id[D ** 3 + i] = (Math.floor(i / D) % D) / (D - 1);
+    id[2 * D ** 3 + i] = Math.floor(i / D / D) / (D - 1);
+  }
+  assertAlmostEquals(lutMonotonicity(tf.tensor(id, [1, 3, D, D, D]), "3dlut").dataSync()[0], 0, 1e-7);
+  luts.dispose();
+});
+
+Deno.test("mse, l1, cosine, weightL2 values and gradients (finite differences)", () => {
+  const a = rng.fill(2 * 3 * 3 * 2, (r) => r.next()), b = rng.fill(2 * 3 * 3 * 2, (r) => r.next());
+  const shape: [number, number, number, number] = [2, 3, 3, 2];
+  const ta = tf.tensor4d(a, shape), tb = tf.tensor4d(b, shape);
+  let m = 0, l = 0;
+  for (let i = 0; i < a.length; i++) (m += (a[i] - b[i]) ** 2), (l += Math.abs(a[i] - b[i]));
+  assertAlmostEquals(mse(ta, tb).dataSync()[0], m / a.length, 1e-6);
+  assertAlmostEquals(l1(ta, tb).dataSync()[0], l / a.length, 1e-6);
+  let cs = 0;
+  for (let bi = 0; bi < 2; bi++) {
+    for (let p = 0; p < 6; p++) {
+      let dot = 0, na = 0, nb = 0;
+      for (let c = 0; c < 3; c++) {
+        const i = (bi * 3 + c) * 6 + p;
+        dot += a[i] * b[i], na += a[i] ** 2, nb += b[i] ** 2;
+      }
+      cs += 1 - dot / Math.sqrt(na * nb);
+    }
+  }
+  assertAlmostEquals(cosine(ta, tb).dataSync()[0], cs / 12, 1e-5);
+  assertAlmostEquals(weightL2(tf.tensor2d([1, -2, 3, 0], [2, 2])).dataSync()[0], 14 / 4, 1e-6);
+  // gradients of each loss w.r.t. its first input against central differences (float64 on the host side)
+  const fns = [
+    (x: tf.Tensor) => mse(x, tb),
+    (x: tf.Tensor) => l1(x, tb),
+    (x: tf.Tensor) => cosine(x as tf.Tensor4D, tb),
+    (x: tf.Tensor) =>
+      lutSmoothness(x.reshape([1, 3, 2, 2, 3]).slice([0, 0, 0, 0, 0], [1, 3, 2, 2, 2]), "3dlut"),
+  ];
+  for (const f of fns) {
+    const g = tf.grad(f)(ta).dataSync();
+    for (const i of [0, 5, 17, 30]) {
+      const h = 1e-2;
+      const plus = Float32Array.from(a), minus = Float32Array.from(a);
+      plus[i] += h, minus[i] -= h;
+      const fd = (f(tf.tensor4d(plus, shape)).dataSync()[0] - f(tf.tensor4d(minus, shape)).dataSync()[0]) /
+        (2 * h);
+      assert(Math.abs(fd - g[i]) < 2e-3, `gradient ${i}: analytic ${g[i]} vs finite difference ${fd}`);
+    }
+  }
+  // cosine stays finite on black pixels
+  const z = tf.zeros(shape) as tf.Tensor4D;
+  const gz = tf.grad((x: tf.Tensor) => cosine(x as tf.Tensor4D, tb))(z).dataSync();
+  assert(gz.every(Number.isFinite), "cosine gradient not finite at a zero vector");
+});

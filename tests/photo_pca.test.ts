@@ -1,0 +1,45 @@
+import { assert, assertAlmostEquals } from "@std/assert";
+import { reconstructLutsRef } from "../lib/models/clut.ts";
+import { pcaCompress, symmetricEigen } from "../lib/models/pca.ts";
+import { Rng } from "../lib/photo/rng.ts";
+
+Deno.test("symmetricEigen: A v = lambda v, values descending", () => {
+  const rng = new Rng(1), n = 6;
+  const b = rng.fill(n * n, (r) => r.normal());
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) a[i * n + j] += b[i * n + k] * b[j * n + k];
+  }
+  const { values, vectors } = symmetricEigen(a, n);
+  for (let e = 0; e < n; e++) {
+    if (e > 0) assert(values[e] <= values[e - 1] + 1e-9);
+    for (let i = 0; i < n; i++) {
+      let av = 0;
+      for (let j = 0; j < n; j++) av += a[i * n + j] * vectors[j * n + e];
+      assertAlmostEquals(av, values[e] * vectors[i * n + e], 1e-6);
+    }
+  }
+});
+
+Deno.test("pcaCompress recovers a bank that has the CLUT form exactly, and error falls with W", () => {
+  const rng = new Rng(2);
+  const shape = { luts: 2, dim: 6, s: 3, w: 4 };
+  const ms = rng.fill(6 * 3, (r) => r.normal()), mw = rng.fill(4 * 36, (r) => r.normal());
+  const c = rng.fill(3 * 2 * 3 * 4, (r) => r.normal());
+  const bank = reconstructLutsRef(ms, mw, c, shape);
+  const f = pcaCompress(bank, shape);
+  const back = reconstructLutsRef(f.ms, f.mw, f.c, shape);
+  for (let i = 0; i < bank.length; i++) assertAlmostEquals(back[i], bank[i], 1e-3);
+  // a generic bank: reconstruction error decreases as W grows
+  const noisy = rng.fill(bank.length, (r) => r.normal());
+  let prev = Infinity;
+  for (const w of [2, 8, 20, 36]) {
+    const g = pcaCompress(noisy, { ...shape, s: 6, w });
+    const rec = reconstructLutsRef(g.ms, g.mw, g.c, { ...shape, s: 6, w });
+    let err = 0;
+    for (let i = 0; i < noisy.length; i++) err += (rec[i] - noisy[i]) ** 2;
+    assert(err < prev + 1e-6, `W=${w}: error ${err} did not decrease from ${prev}`);
+    prev = err;
+  }
+  assert(prev < 1e-6, `full rank W = D^2, S = D must be exact, error ${prev}`);
+});

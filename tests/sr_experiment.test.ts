@@ -1,0 +1,71 @@
+// End to end on a temporary experiment: trainSr (network, checkpoint, export) → `deno task export` CLI →
+// evalSr on Set5 ×2 (CSV, PNGs, JSON) → finetuneSr (tables) → evalSr on the fine-tuned tables.
+import { assert, assertEquals } from "@std/assert";
+import { join } from "@std/path";
+import { repoRoot, sharedPath } from "../lib/data/shared.ts";
+import { writeImage } from "../lib/image/io.ts";
+import { loadSrConfig } from "../lib/sr/config.ts";
+import { evalSr } from "../lib/sr/evaluate.ts";
+import { finetuneSr } from "../lib/sr/finetune.ts";
+import { trainSr } from "../lib/sr/train.ts";
+import { readNpy } from "../lib/formats/npy.ts";
+
+const set5 = sharedPath("SRBenchmark", "Set5", "LR_bicubic", "X2");
+
+Deno.test({
+  name: "sr experiment: train → export CLI → eval → finetune → eval",
+  ignore: !set5,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "sr_exp" });
+    try {
+      for (let k = 0; k < 2; k++) {
+        const h = 64, w = 72, data = new Float32Array(3 * h * w);
+        for (let i = 0; i < data.length; i++) {
+          data[i] = Math.sin(i * 0.37 + k) * 0.4 + 0.5 + ((i >> 5) % 3) * 0.03;
+        }
+        await writeImage(join(dir, "hr", `img${k}.png`), { data, channels: 3, height: h, width: w });
+      }
+      await Deno.writeTextFile(
+        join(dir, "config.toml"),
+        `[experiment]\nname = "tiny"\ntask = "sr"\n[model]\nkind = "srlut"\nupscale = 2\nwidth = 8\n` +
+          `[train]\ndata = "${
+            join(dir, "hr")
+          }"\ncrop = 8\nbatch = 4\niterations = 6\nlr = 0.003\nlog_every = 3\n` +
+          `[finetune]\ncrop = 8\nbatch = 4\niterations = 4\nlr = 0.5\nlog_every = 2\n` +
+          `[eval]\nsets = ["Set5"]\n`,
+      );
+      const config = await loadSrConfig(dir);
+      const fit = await trainSr(config, { quiet: true });
+      assertEquals(fit.iterations, 6);
+      const table = join(dir, "luts", "LUT_x2_4bit_int8_s.npy");
+      const first = await readNpy(table);
+      assertEquals(first.shape, [83521, 4]);
+
+      const cli = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", join(repoRoot, "lib", "cli", "export.ts"), "-e", dir],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder().decode(cli.stdout) + new TextDecoder().decode(cli.stderr);
+      assert(cli.success, text);
+      assert(/rows\/s ETA/.test(text) && /exported 1 table/.test(text), text);
+      assertEquals((await readNpy(table)).data, first.data);
+
+      const [exported] = await evalSr(config, { quiet: true });
+      assertEquals(exported.rows.length, 5);
+      assert(Number.isFinite(exported.psnr) && exported.psnr > 10);
+      const csv = await Deno.readTextFile(join(dir, "eval", "exported", "Set5", "scores.csv"));
+      assert(csv.startsWith("image,psnr_y,ssim_y\n") && csv.includes("mean,"));
+      await Deno.stat(join(dir, "eval", "exported", "Set5", "bird.png"));
+
+      const ft = await finetuneSr(config, { quiet: true });
+      assertEquals(ft.paths.length, 1);
+      const [tuned] = await evalSr(config, { source: "finetuned", quiet: true });
+      assertEquals(tuned.rows.length, 5);
+      const res = JSON.parse(await Deno.readTextFile(join(dir, "eval", "finetuned.json")));
+      assertEquals(res[0].set, "Set5");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
