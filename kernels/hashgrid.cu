@@ -98,13 +98,37 @@ int32_t cuda_fail(cudaError_t e, const char *what, const char *step) {
   return lutlab_fail(LUTLAB_EDEVICE, "%s: %s: %s", what, step, cudaGetErrorString(e));
 }
 
-}  // namespace
-
-#define HG_CUDA(call, step)                                \
-  do {                                                     \
-    cudaError_t e_ = (call);                               \
+#define HG_CUDA(call, step)                                  \
+  do {                                                       \
+    cudaError_t e_ = (call);                                 \
     if (e_ != cudaSuccess) return cuda_fail(e_, what, step); \
   } while (0)
+
+typedef void (*PassKernel)(const float *, int64_t, int64_t, const float *, int32_t, int32_t, Geometry,
+                           float *);
+
+/* One pass over every (pixel, level) of rgb [B,3,H,W]: uploads `in` (in_len floats: table or grad_out),
+ * runs `kernel` into a device result of res_len floats (zeroed first when `zero`, for the atomic
+ * backward) and copies it to `res`. */
+int32_t run_pass(PassKernel kernel, bool zero, const char *what, const float *rgb, int32_t batch,
+                 int32_t height, int32_t width, const float *in, int64_t in_len, float *res, int64_t res_len,
+                 int32_t levels, int32_t features, const Geometry &g) {
+  const int64_t npix = (int64_t)height * width, total = (int64_t)batch * npix;
+  const size_t res_bytes = (size_t)res_len * sizeof(float);
+  DeviceBuffers d;
+  HG_CUDA(d.setup(rgb, (size_t)total * 3 * sizeof(float), in, (size_t)in_len * sizeof(float), res_bytes),
+          "upload");
+  if (zero) HG_CUDA(cudaMemset(d.ptr[2], 0, res_bytes), "zero result");
+  const int threads = 256;
+  const int64_t work = total * levels;
+  kernel<<<(unsigned)((work + threads - 1) / threads), threads>>>(
+      (const float *)d.ptr[0], npix, total, (const float *)d.ptr[1], levels, features, g, (float *)d.ptr[2]);
+  HG_CUDA(cudaGetLastError(), "launch");
+  HG_CUDA(cudaMemcpy(res, d.ptr[2], res_bytes, cudaMemcpyDeviceToHost), "copy result");
+  return LUTLAB_OK;
+}
+
+}  // namespace
 
 extern "C" int32_t lutlab_hashgrid_forward(const float *rgb, int32_t batch, int32_t height, int32_t width,
                                            const float *table, int64_t table_len, int32_t levels,
@@ -114,20 +138,9 @@ extern "C" int32_t lutlab_hashgrid_forward(const float *rgb, int32_t batch, int3
   int32_t st = hashgrid_validate(rgb, batch, height, width, table, table_len, levels, features, scales,
                                  resolutions, offsets, out, what);
   if (st != LUTLAB_OK) return st;
-  const int64_t npix = (int64_t)height * width, total = (int64_t)batch * npix;
-  const size_t in_bytes = (size_t)total * 3 * sizeof(float);
-  const size_t out_bytes = (size_t)total * levels * features * sizeof(float);
-  const size_t table_bytes = (size_t)table_len * sizeof(float);
-  DeviceBuffers d;
-  HG_CUDA(d.setup(rgb, in_bytes, table, table_bytes, out_bytes), "upload");
-  const int threads = 256;
-  const int64_t work = total * levels;
-  forward_kernel<<<(unsigned)((work + threads - 1) / threads), threads>>>(
-      (const float *)d.ptr[0], npix, total, (const float *)d.ptr[1], levels, features,
-      make_geometry(levels, scales, resolutions, offsets), (float *)d.ptr[2]);
-  HG_CUDA(cudaGetLastError(), "launch");
-  HG_CUDA(cudaMemcpy(out, d.ptr[2], out_bytes, cudaMemcpyDeviceToHost), "copy out");
-  return LUTLAB_OK;
+  const int64_t out_len = (int64_t)batch * height * width * levels * features;
+  return run_pass(forward_kernel, false, what, rgb, batch, height, width, table, table_len, out, out_len,
+                  levels, features, make_geometry(levels, scales, resolutions, offsets));
 }
 
 extern "C" int32_t lutlab_hashgrid_backward(const float *rgb, int32_t batch, int32_t height, int32_t width,
@@ -138,19 +151,7 @@ extern "C" int32_t lutlab_hashgrid_backward(const float *rgb, int32_t batch, int
   int32_t st = hashgrid_validate(rgb, batch, height, width, grad_table, table_len, levels, features, scales,
                                  resolutions, offsets, grad_out, what);
   if (st != LUTLAB_OK) return st;
-  const int64_t npix = (int64_t)height * width, total = (int64_t)batch * npix;
-  const size_t in_bytes = (size_t)total * 3 * sizeof(float);
-  const size_t g_bytes = (size_t)total * levels * features * sizeof(float);
-  const size_t table_bytes = (size_t)table_len * sizeof(float);
-  DeviceBuffers d;
-  HG_CUDA(d.setup(rgb, in_bytes, grad_out, g_bytes, table_bytes), "upload");
-  HG_CUDA(cudaMemset(d.ptr[2], 0, table_bytes), "zero grad_table");
-  const int threads = 256;
-  const int64_t work = total * levels;
-  backward_kernel<<<(unsigned)((work + threads - 1) / threads), threads>>>(
-      (const float *)d.ptr[0], npix, total, (const float *)d.ptr[1], levels, features,
-      make_geometry(levels, scales, resolutions, offsets), (float *)d.ptr[2]);
-  HG_CUDA(cudaGetLastError(), "launch");
-  HG_CUDA(cudaMemcpy(grad_table, d.ptr[2], table_bytes, cudaMemcpyDeviceToHost), "copy grad_table");
-  return LUTLAB_OK;
+  const int64_t g_len = (int64_t)batch * height * width * levels * features;
+  return run_pass(backward_kernel, true, what, rgb, batch, height, width, grad_out, g_len, grad_table,
+                  table_len, levels, features, make_geometry(levels, scales, resolutions, offsets));
 }

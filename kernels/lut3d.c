@@ -10,8 +10,10 @@
  * Speed: the LUT is repacked per call into one 16-byte vector per lattice vertex (r, g, b, 0), so a corner
  * is a single aligned vector load; pixels go in blocks of BLK whose cell indices, fractions and simplex
  * offsets are computed by auto-vectorised loops before the gather loop. The backward pass accumulates the
- * LUT gradient into per-thread vector buffers that are reduced at the end (no races). Blocks are handed
- * out dynamically (8 at a time) so a thread that loses its core on a busy machine does not stall the rest.
+ * LUT gradient into per-thread vector buffers that are reduced at the end in thread order (no races). The
+ * forward pass hands blocks out dynamically (8 at a time) so a thread that loses its core on a busy machine
+ * does not stall the rest; the backward pass splits them statically, so each partial sums the same pixels
+ * in the same order and the gradient is bit-identical run to run for a given thread count.
  */
 #include <omp.h>
 #include <stdint.h>
@@ -293,7 +295,7 @@ int32_t lutlab_lut3d_backward(const float *img, int32_t batch, int32_t height, i
     {
       v4f *part = parts ? parts + omp_get_thread_num() * d3 : NULL;
       if (part) memset(part, 0, (size_t)d3 * sizeof(v4f));
-#pragma omp for schedule(dynamic, 8)
+#pragma omp for schedule(static)
       for (int64_t k = 0; k < count * nblk; ++k) {
         const int64_t off = (first + k / nblk) * 3 * hw + (k % nblk) * BLK;
         const int n = (int)(hw - (k % nblk) * BLK < BLK ? hw - (k % nblk) * BLK : BLK);

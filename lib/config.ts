@@ -27,7 +27,6 @@ import { basename, dirname, resolve } from "@std/path";
 import type { BackboneKind } from "./models/backbone.ts";
 import type { LutNetSpec } from "./models/lut3dnet.ts";
 import type { Lut3dMode } from "./ops/lut3d.ts";
-import { sharedPath } from "./data/shared.ts";
 
 /** Model family and its parameters. */
 export type PhotoModelConfig =
@@ -369,14 +368,4 @@ export async function loadPhotoConfig(path: string): Promise<PhotoConfig> {
     throw new Error(`${file}: experiment.task is "sr", not a photo experiment`);
   }
   return parsePhotoConfig(raw, file);
-}
-
-/** Resolves "shared:<path>" in the shared data folder (error when absent); other paths as given. */
-export function resolveShared(p: string): string {
-  if (!p.startsWith("shared:")) return p;
-  const r = sharedPath(...p.slice(7).split("/"));
-  if (!r) {
-    throw new Error(`"${p}": not found in the shared data folder (set LUTLAB_DATA or place ../shared/data)`);
-  }
-  return r;
 }

@@ -1,4 +1,4 @@
-import { assert, assertAlmostEquals } from "@std/assert";
+import { assert, assertAlmostEquals, assertThrows } from "@std/assert";
 import { initTf, tf } from "../lib/backend.ts";
 import { cosine, l1, lutMonotonicity, lutSmoothness, mse, weightL2 } from "../lib/losses.ts";
 import { Rng } from "../lib/photo/rng.ts";
@@ -101,4 +101,32 @@ Deno.test("mse, l1, cosine, weightL2 values and gradients (finite differences)",
   const z = tf.zeros(shape) as tf.Tensor4D;
   const gz = tf.grad((x: tf.Tensor) => cosine(x as tf.Tensor4D, tb))(z).dataSync();
   assert(gz.every(Number.isFinite), "cosine gradient not finite at a zero vector");
+});
+
+Deno.test("regulariser gradients (both styles, kernels/lutreg.c) match central finite differences", () => {
+  const d = 3, data = rng.fill(2 * 3 * d ** 3, (r) => r.normal());
+  const shape = [2, 3, d, d, d];
+  for (const style of ["3dlut", "clutnet"] as const) {
+    for (const f of [lutSmoothness, lutMonotonicity]) {
+      const at = (v: Float32Array) => tf.tidy(() => f(tf.tensor(v, shape), style).dataSync()[0]);
+      const g = tf.tidy(() => tf.grad((x: tf.Tensor) => f(x, style))(tf.tensor(data, shape)).dataSync());
+      for (let i = 0; i < data.length; i += 7) {
+        const h = 1e-3, plus = Float32Array.from(data), minus = Float32Array.from(data);
+        plus[i] += h, minus[i] -= h;
+        const fd = (at(plus) - at(minus)) / (2 * h);
+        assert(
+          Math.abs(fd - g[i]) < 1e-3,
+          `${f.name} ${style} [${i}]: analytic ${g[i]} vs finite difference ${fd}`,
+        );
+      }
+    }
+  }
+});
+
+Deno.test("image losses: l1 gradient is 0 where prediction equals target (PyTorch sign); shape errors", () => {
+  const a = tf.tensor4d([0.5, 0.2, 0.9], [1, 3, 1, 1]), b = tf.tensor4d([0.5, 0.3, 0.1], [1, 3, 1, 1]);
+  const g = tf.grad((x: tf.Tensor) => l1(x, b))(a).dataSync();
+  assert(g[0] === 0 && Math.abs(g[1] + 1 / 3) < 1e-7 && Math.abs(g[2] - 1 / 3) < 1e-7, `l1 gradient ${g}`);
+  assertThrows(() => mse(a, tf.zeros([1, 3, 2, 1])), Error, "differ in shape");
+  assertThrows(() => lutSmoothness(tf.zeros([1, 3, 4, 4, 3]), "3dlut"), Error, "[N,3,D,D,D]");
 });

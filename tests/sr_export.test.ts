@@ -45,11 +45,13 @@ Deno.test("exported table entries equal the network outputs at the lattice point
   assert(net.some((v) => Math.abs(v) > 1), "random net should produce non-trivial outputs");
 });
 
-Deno.test("LUT form equals the network form on lattice-valued images; npy export reloads bit-exactly", async () => {
+Deno.test("LUT form equals the network form on lattice-valued images (SR-LUT S/D/Y, MuLUT); npy export reloads bit-exactly", async () => {
   await initTf();
   // MuLUT's network rounds each branch to table units (STE), so its exact LUT counterpart is the int8 table.
   const mulut = { ...small, kind: "mulut", stages: 1, modes: ["s", "d", "y"] } as SrModelConfig;
-  for (const [cfg, int8] of [[small, false], [mulut, true]] as const) {
+  // SR-LUT with MuLUT's D and Y patterns (single-stage, single-table) exports the same way as S.
+  const variants = ["s", "d", "y"].map((variant) => [{ ...small, variant }, false] as const);
+  for (const [cfg, int8] of [...variants, [mulut, true] as const]) {
     const model = buildSrModel(cfg, 3);
     const dir = await Deno.makeTempDir({ prefix: "sr_export" });
     try {

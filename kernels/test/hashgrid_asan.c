@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "../lutlab.h"
+#include "check.h"
 #include "hashgrid_common_test.h"
 
 int32_t lutlab_hashgrid_forward(const float *rgb, int32_t batch, int32_t height, int32_t width,
@@ -22,16 +23,6 @@ int32_t lutlab_hashgrid_backward(const float *rgb, int32_t batch, int32_t height
                                  const float *grad_out, int32_t levels, int32_t features,
                                  const float *scales, const uint32_t *resolutions, const uint32_t *offsets,
                                  float *grad_table, int64_t table_len);
-
-static int failures = 0;
-#define EXPECT(cond, ...)                 \
-  do {                                    \
-    if (!(cond)) {                        \
-      fprintf(stderr, "FAIL: " __VA_ARGS__); \
-      fprintf(stderr, "\n");              \
-      ++failures;                         \
-    }                                     \
-  } while (0)
 
 static void run(const hg_geom_t *g, int32_t batch, int32_t h, int32_t w, uint32_t seed) {
   const int64_t npix = (int64_t)h * w, lf = (int64_t)g->levels * g->features;
@@ -98,10 +89,5 @@ int main(void) {
   run(&gs, 1, 1, 1001, 2u);
   run(&g7, 1, 1, 1, 3u);
   errors(&g7);
-  if (failures) {
-    fprintf(stderr, "hashgrid_asan: %d failure(s)\n", failures);
-    return 1;
-  }
-  printf("hashgrid_asan: ok\n");
-  return 0;
+  return finish("hashgrid_asan");
 }

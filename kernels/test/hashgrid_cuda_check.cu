@@ -11,52 +11,23 @@
  *   nvcc -O2 -Ikernels kernels/test/hashgrid_cuda_check.cu -o /tmp/hg_check -ldl
  *   /tmp/hg_check /tmp/hg_cpu.so /tmp/hg_cuda.so          # add "small" for the parity cases only
  */
-#include <dlfcn.h>
-
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <vector>
 
+#include "test/dl_check.h"
 #include "test/hashgrid_common_test.h"
 
 typedef int32_t (*fwd_t)(const float *, int32_t, int32_t, int32_t, const float *, int64_t, int32_t, int32_t,
                          const float *, const uint32_t *, const uint32_t *, float *);
 typedef int32_t (*bwd_t)(const float *, int32_t, int32_t, int32_t, const float *, int32_t, int32_t,
                          const float *, const uint32_t *, const uint32_t *, float *, int64_t);
-typedef const char *(*err_t)(void);
-
-struct Lib {
+struct Lib : KernelLib {
   fwd_t fwd;
   bwd_t bwd;
-  err_t err;
+  explicit Lib(const char *path)
+      : KernelLib(path), fwd(sym<fwd_t>("lutlab_hashgrid_forward")), bwd(sym<bwd_t>("lutlab_hashgrid_backward")) {}
 };
-
-static Lib load(const char *path) {
-  void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  if (!h) {
-    fprintf(stderr, "dlopen %s: %s\n", path, dlerror());
-    exit(2);
-  }
-  Lib l{(fwd_t)dlsym(h, "lutlab_hashgrid_forward"), (bwd_t)dlsym(h, "lutlab_hashgrid_backward"),
-        (err_t)dlsym(h, "lutlab_last_error")};
-  if (!l.fwd || !l.bwd || !l.err) {
-    fprintf(stderr, "%s: missing hashgrid symbols\n", path);
-    exit(2);
-  }
-  return l;
-}
-
-static double now_ms() {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-static void ok(int32_t st, const Lib &l, const char *what) {
-  if (st != 0) {
-    fprintf(stderr, "%s failed (%d): %s\n", what, st, l.err());
-    exit(1);
-  }
-}
 
 struct Case {
   hg_geom_t g;
@@ -111,7 +82,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: %s liblutlab_cpu.so liblutlab_cuda.so [small]\n", argv[0]);
     return 2;
   }
-  const Lib cpu = load(argv[1]), gpu = load(argv[2]);
+  const Lib cpu(argv[1]), gpu(argv[2]);
   bool pass = true;
   pass &= compare(cpu, gpu, {hg_geometry(7, 2, 13, 9, 64), 2, 37, 53}, "hashlut 7+13 edges", false, 1e-5);
   pass &= compare(cpu, gpu, {hg_geometry(3, 4, 6, 3, 9), 1, 1, 1001}, "small hashed F=4", false, 1e-5);

@@ -15,16 +15,7 @@
 
 #include "../lut4d.h"
 #include "../lutlab.h"
-
-static int failures = 0;
-#define EXPECT(cond, ...)                    \
-  do {                                       \
-    if (!(cond)) {                           \
-      fprintf(stderr, "FAIL: " __VA_ARGS__); \
-      fprintf(stderr, "\n");                 \
-      ++failures;                            \
-    }                                        \
-  } while (0)
+#include "check.h"
 
 static float rnd(uint32_t *s) {
   *s = *s * 1664525u + 1013904223u;
@@ -174,10 +165,5 @@ int main(void) {
     EXPECT(lutlab_last_error()[0] != '\0', "an error message is set");
     free(t);
   }
-  if (failures) {
-    fprintf(stderr, "lut4d_asan: %d failure(s)\n", failures);
-    return 1;
-  }
-  printf("lut4d_asan: ok\n");
-  return 0;
+  return finish("lut4d_asan");
 }

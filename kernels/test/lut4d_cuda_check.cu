@@ -11,13 +11,12 @@
  *   nvcc -O2 -Ikernels kernels/test/lut4d_cuda_check.cu -o /tmp/lut4d_check -ldl
  *   /tmp/lut4d_check /tmp/cpu.so /tmp/cuda.so
  */
-#include <dlfcn.h>
-
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
+
+#include "test/dl_check.h"
 
 typedef int32_t (*fwd_t)(const float *, int32_t, int32_t, int32_t, const int32_t *, int32_t, const void *, int64_t,
                          int32_t, int32_t, int32_t, int32_t, float *);
@@ -28,42 +27,18 @@ typedef int32_t (*ens_t)(const float *, int32_t, int32_t, int32_t, const int32_t
 typedef int32_t (*dfc_t)(const float *, int32_t, int32_t, int32_t, const int32_t *, int32_t, int32_t, int32_t,
                          const void *, int64_t, const void *, int64_t, int32_t, int32_t, int32_t, int32_t, int32_t,
                          float *);
-typedef const char *(*err_t)(void);
-
-struct Lib {
+struct Lib : KernelLib {
   fwd_t fwd;
   bwd_t bwd;
   ens_t ens;
   dfc_t dfc;
-  err_t err;
+  explicit Lib(const char *path)
+      : KernelLib(path),
+        fwd(sym<fwd_t>("lutlab_lut4d_forward")),
+        bwd(sym<bwd_t>("lutlab_lut4d_backward")),
+        ens(sym<ens_t>("lutlab_lut4d_ensemble")),
+        dfc(sym<dfc_t>("lutlab_dfc_forward")) {}
 };
-
-static Lib load(const char *path) {
-  void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  if (!h) {
-    fprintf(stderr, "dlopen %s: %s\n", path, dlerror());
-    exit(2);
-  }
-  Lib l{(fwd_t)dlsym(h, "lutlab_lut4d_forward"), (bwd_t)dlsym(h, "lutlab_lut4d_backward"),
-        (ens_t)dlsym(h, "lutlab_lut4d_ensemble"), (dfc_t)dlsym(h, "lutlab_dfc_forward"),
-        (err_t)dlsym(h, "lutlab_last_error")};
-  if (!l.fwd || !l.bwd || !l.ens || !l.dfc || !l.err) {
-    fprintf(stderr, "%s: missing lut4d symbols\n", path);
-    exit(2);
-  }
-  return l;
-}
-
-static double now_ms() {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-static void ok(int32_t st, const Lib &l, const char *what) {
-  if (st != 0) {
-    fprintf(stderr, "%s failed (%d): %s\n", what, st, l.err());
-    exit(1);
-  }
-}
 
 static uint32_t seed = 12345;
 static float urand() {
@@ -104,7 +79,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: %s cpu.so cuda.so\n", argv[0]);
     return 2;
   }
-  const Lib cpu = load(argv[1]), gpu = load(argv[2]);
+  const Lib cpu(argv[1]), gpu(argv[2]);
   const int32_t S[8] = {0, 0, 0, 1, 1, 0, 1, 1}, Y[8] = {0, 0, 1, 1, 1, 2, 2, 1}, V[4] = {0, 0, 0, 1};
   const int32_t F[6] = {0, 0, 0, 1, 0, 2};
 

@@ -4,7 +4,9 @@
  * installed, as PNG. The LUT figures use the pretrained CLUT-Net 20+05+10 (its LUT for a FiveK photo;
  * the Image-Adaptive 3DLUT basis LUT when CLUT-Net is absent) and its Ms/Mw beside BL-C's DCT bases;
  * occupancy uses the FiveK inputs (or the embedded photos); training curves read the experiment's JSONL
- * logs (-e); the SR storage figure evaluates the published SR-LUT / MuLUT tables on Set5.
+ * logs (-e); the SR storage figure evaluates the published SR-LUT / MuLUT tables on Set5, full and with
+ * DFC at sampling intervals 5-7, plus an SR experiment's own exported tables (-e, e.g. SPF-LUT); the
+ * AutoLUT figures show the AutoSample and AdaRL weights of an AutoLUT experiment's exported model (-e).
  * A figure whose data is missing is skipped with the reason.
  */
 import { join, relative, resolve } from "@std/path";
@@ -18,9 +20,15 @@ import { HASHLUT_PRESETS, hashLutGridSpec } from "../models/hashlut.ts";
 import { CLUT_NAMES, dctBasis } from "../models/clut.ts";
 import { importPretrained } from "../models/import.ts";
 import { gridOccupancy } from "../models/occupancy.ts";
+import { loadExperiment } from "../config.ts";
+import type { SrConfig } from "../sr/config.ts";
 import { evalFolder } from "../sr/evaluate.ts";
+import { loadLutModel, tableDir } from "../sr/experiment.ts";
 import { loadMulut, loadSrlut, mulutTableDir, srlutTablePath } from "../sr/pretrained.ts";
 import type { SrModel } from "../sr/model.ts";
+import { storageBytes, storageSweep } from "../sr/storage.ts";
+import { type AutoLutModel, autolutWeights } from "../sr/autolut.ts";
+import { adarlFigure, samplerWeightsFigure } from "../figures/autosample.ts";
 import { matrixFigure, strongCorrelationFigure, weakCorrelationFigure } from "../figures/clut.ts";
 import { readJsonl, storageFigure, type StoragePoint, trainingCurvesFigure } from "../figures/curves.ts";
 import type { Figure } from "../figures/figure.ts";
@@ -122,49 +130,96 @@ function jsonlFiles(dir: string): string[] {
   return out.sort();
 }
 
-/** Total table bytes of an SR model in its LUT form (int8 entries). */
-function tableBytes(model: SrModel): number {
-  return model.modules().reduce((s, m) => s + m.levels ** m.dims * m.outputs, 0);
+/** The SR experiment at `exp` with its exported (else fine-tuned) LUT-form model, or why there is none. */
+async function srExperimentModel(
+  exp: string | undefined,
+): Promise<{ config: SrConfig; model: SrModel } | string> {
+  if (!exp) return "no experiment given (-e experiments/x)";
+  const ex = await loadExperiment(exp);
+  if (!("task" in ex) || ex.task !== "sr") return `${exp} is not an SR experiment`;
+  const config = ex.config as SrConfig;
+  for (const source of ["finetuned", "exported"] as const) {
+    const dir = tableDir(config, source);
+    if (await Deno.stat(dir).then(() => true, () => false)) {
+      return { config, model: await loadLutModel(config, source) };
+    }
+  }
+  return `${exp} has no exported tables yet (deno task export -e ${exp})`;
 }
 
-/** PSNR (Y, Set5 x4) and storage of the published SR-LUT variants and MuLUT-SDY-X2. */
-async function srStorage(): Promise<Figure | string> {
+/**
+ * PSNR (Y, Set5 ×4) against storage: the published SR-LUT variants, SR-LUT-S and MuLUT-SDY-X2 also with DFC
+ * (diagonal width 2, sampling intervals 5-7, no DFC fine-tuning), and the -e SR experiment's tables.
+ */
+async function srStorage(exp: string | undefined): Promise<Figure | string> {
   const set5 = sharedPath("SRBenchmark", "Set5");
   if (!set5) return "shared data absent (SRBenchmark/Set5)";
   await initTf();
+  const deg = { kind: "bicubic", scale: 4 } as const;
+  const dfc = { samplingIntervals: [5, 6, 7], diagonalWidth: 2 };
   const candidates: {
     method: string;
     variant: string;
     path?: string;
     load: (p: string) => Promise<SrModel>;
+    dfc?: boolean;
   }[] = [
     ...[4, 5, 6, 7].map((bits) => ({
       method: "SR-LUT-S",
       variant: `${bits}-bit`,
       path: srlutTablePath("S", 4, bits),
       load: loadSrlut,
+      dfc: bits === 4,
     })),
     { method: "SR-LUT-V", variant: "full", path: srlutTablePath("V", 4, 0), load: loadSrlut },
     { method: "SR-LUT-F", variant: "4-bit", path: srlutTablePath("F", 4, 4), load: loadSrlut },
-    { method: "MuLUT", variant: "SDY-X2", path: mulutTableDir(), load: (p) => loadMulut(p) },
+    { method: "MuLUT", variant: "SDY-X2", path: mulutTableDir(), load: (p) => loadMulut(p), dfc: true },
   ];
   const points: StoragePoint[] = [];
+  const report = (ps: StoragePoint[]) => {
+    for (const p of ps) {
+      console.log(
+        `  sr-storage: ${p.method} ${p.variant}: ${(p.bytes / 1024).toFixed(0)} KB, ${p.psnr.toFixed(2)} dB`,
+      );
+    }
+    points.push(...ps);
+  };
   for (const c of candidates) {
     if (!c.path) {
       console.log(`  sr-storage: ${c.method} ${c.variant}: table absent, skipped`);
       continue;
     }
     const model = await c.load(c.path);
-    const s = await evalFolder(model, set5, { kind: "bicubic", scale: 4 });
-    points.push({ method: c.method, variant: c.variant, bytes: tableBytes(model), psnr: s.psnr });
-    console.log(
-      `  sr-storage: ${c.method} ${c.variant}: ${(tableBytes(model) / 1024).toFixed(0)} KB, ${
-        s.psnr.toFixed(2)
-      } dB`,
-    );
+    if (c.dfc) {
+      report(
+        (await storageSweep(model, c.method, set5, deg, dfc)).map((p) =>
+          p.variant === "full" ? { ...p, variant: c.variant } : p
+        ),
+      );
+    } else {
+      const s = await evalFolder(model, set5, deg);
+      report([{ method: c.method, variant: c.variant, bytes: storageBytes(model), psnr: s.psnr }]);
+    }
+  }
+  if (exp) {
+    const own = await srExperimentModel(exp);
+    if (typeof own === "string") console.log(`  sr-storage: ${own}`);
+    else if (own.model.upscale !== 4) console.log(`  sr-storage: ${exp} is not ×4, skipped`);
+    else report(await storageSweep(own.model, own.config.name, set5, deg, dfc));
   }
   if (points.length === 0) return "no published SR tables in the shared data";
   return storageFigure(points, { dataset: "Set5 ×4, Y channel" });
+}
+
+/** AutoSample (which=samplers) or AdaRL weights of the -e AutoLUT experiment's exported model. */
+async function autolutFigure(exp: string | undefined, which: "samplers" | "adarl"): Promise<Figure | string> {
+  const own = await srExperimentModel(exp);
+  if (typeof own === "string") return own;
+  if (own.config.model.kind !== "autolut") return `${exp} is not an AutoLUT experiment`;
+  const w = autolutWeights(own.model as AutoLutModel);
+  const title = `${own.config.name}: ${which === "samplers" ? "AutoSample weights" : "AdaRL weights"}`;
+  if (which === "samplers") return samplerWeightsFigure(w.samplers, { title });
+  return w.adarl.length ? adarlFigure(w.adarl, { title }) : `${exp} has no AdaRL units`;
 }
 
 /** The figure list; `exp` is an experiment folder for the training curves. */
@@ -217,7 +272,9 @@ function jobs(exp: string | undefined): FigureJob[] {
         });
       },
     },
-    { name: "sr_storage_psnr", make: srStorage },
+    { name: "sr_storage_psnr", make: () => srStorage(exp) },
+    { name: "autolut_samplers", make: () => autolutFigure(exp, "samplers") },
+    { name: "autolut_adarl", make: () => autolutFigure(exp, "adarl") },
   ];
 }
 

@@ -12,7 +12,7 @@ import { extname, join } from "@std/path";
 import { readImage } from "../image/io.ts";
 import { readBytes } from "../io/read.ts";
 import { type Pair, quickstartPairs } from "./retouch.ts";
-import { resolveShared } from "../config.ts";
+import { resolveShared } from "./shared.ts";
 
 export type { Pair };
 

@@ -29,3 +29,13 @@ export function sharedPath(...parts: string[]): string | undefined {
     return undefined;
   }
 }
+
+/** Resolves "shared:<path>" in the shared data folder (error when absent); other paths as given. */
+export function resolveShared(p: string): string {
+  if (!p.startsWith("shared:")) return p;
+  const r = sharedPath(...p.slice(7).split("/"));
+  if (!r) {
+    throw new Error(`"${p}": not found in the shared data folder (set LUTLAB_DATA or place ../shared/data)`);
+  }
+  return r;
+}

@@ -10,7 +10,7 @@
  * Usage: `const p: Params = new Map(); addBackbone(p, { kind: "Backbone", init: "torch" }, rng);
  * const feat = backboneForward(p, thumbNchw, { kind: "Backbone" }, training, rng);` -> NHWC [B,8,8,128].
  */
-import { tf } from "../backend.ts";
+import { tf, withData } from "../backend.ts";
 import { conv2d } from "../ops/conv.ts";
 import type { Rng } from "../photo/rng.ts";
 
@@ -92,9 +92,20 @@ export function param(p: Params, name: string): tf.Variable {
   return v;
 }
 
-/** Conv layer `name` on NHWC x with PyTorch padding `pad` and `stride` -> NHWC. */
-export function convLayer(p: Params, name: string, x: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D {
-  return tf.add(conv2d(x, param(p, `${name}.weight`) as tf.Tensor4D, stride, pad), param(p, `${name}.bias`));
+/**
+ * Conv layer `name` on NHWC x with PyTorch padding `pad` and `stride` -> NHWC; `inputGrad` false when x
+ * is data (no gradient w.r.t. it is computed).
+ */
+export function convLayer(
+  p: Params,
+  name: string,
+  x: tf.Tensor4D,
+  stride: number,
+  pad: number,
+  inputGrad = true,
+): tf.Tensor4D {
+  const w = param(p, `${name}.weight`) as tf.Tensor4D;
+  return tf.add(conv2d(x, w, stride, pad, inputGrad), param(p, `${name}.bias`));
 }
 
 /**
@@ -132,18 +143,123 @@ export function backboneForward(
     let x = thumb.transpose([0, 2, 3, 1]) as tf.Tensor4D;
     if (opts.normalize) x = tf.div(tf.sub(x, IMAGENET_MEAN), IMAGENET_STD);
     for (let i = 0; i < 5; i++) {
-      x = tf.leakyRelu(convLayer(p, `${prefix}conv${i}`, x, 2, 1), 0.2);
-      if (i < 4) x = instanceNorm(p, `${prefix}norm${i}`, x);
+      const z = conv2d(x, param(p, `${prefix}conv${i}.weight`) as tf.Tensor4D, 2, 1, i > 0);
+      const norm = i < 4
+        ? { weight: param(p, `${prefix}norm${i}.weight`), bias: param(p, `${prefix}norm${i}.bias`) }
+        : undefined;
+      x = biasLeakyNorm(z, param(p, `${prefix}conv${i}.bias`), norm);
     }
     return dropout(x, 0.5, training, rng);
   });
 }
 
-/** InstanceNorm2d(affine) on NHWC: per sample and channel over H,W, biased variance, eps 1e-5. */
-function instanceNorm(p: Params, name: string, x: tf.Tensor4D): tf.Tensor4D {
-  const { mean, variance } = tf.moments(x, [1, 2], true);
-  const y = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
-  return tf.add(tf.mul(y, param(p, `${name}.weight`)), param(p, `${name}.bias`));
+/** Negative slope of the trunk's LeakyReLU. */
+const SLOPE = 0.2;
+/** InstanceNorm epsilon (PyTorch default). */
+const EPS = 1e-5;
+
+/**
+ * The tail of a trunk block as one op: y = InstanceNorm2d(LeakyReLU(z + bias, 0.2)) on NHWC z [N,H,W,C]
+ * (affine `norm` weight and bias [C]; per sample and channel over H,W, biased variance, eps 1e-5), or
+ * only LeakyReLU(z + bias) without `norm`. Value and gradients are loops over the tensors' memory
+ * (`withData`, statistics in float64): on wasm far cheaper than the chain of tf ops and their tape.
+ */
+export function biasLeakyNorm(
+  z: tf.Tensor4D,
+  bias: tf.Tensor,
+  norm?: { weight: tf.Tensor; bias: tf.Tensor },
+): tf.Tensor4D {
+  const [n, h, w, c] = z.shape, hw = h * w;
+  for (
+    const [name, t] of [["bias", bias], ["norm weight", norm?.weight], ["norm bias", norm?.bias]] as const
+  ) {
+    if (t && (t.rank !== 1 || t.shape[0] !== c)) {
+      throw new Error(`biasLeakyNorm: ${name} must be [${c}] for input [${z.shape}], got [${t.shape}]`);
+    }
+  }
+  const leaky = (v: number) => Math.max(v, SLOPE * v);
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const [zi, bi, gi, ei] = args.slice(0, -1) as tf.Tensor[];
+    if (!gi) {
+      const [y] = withData([zi, bi], [z.shape], ([zs, bs], [ys]) => {
+        for (let o = 0; o < zs.length; o += c) {
+          for (let ch = 0; ch < c; ch++) ys[o + ch] = leaky(zs[o + ch] + bs[ch]);
+        }
+      });
+      save([y]);
+      const gradFunc = (dy: tf.Tensor, [ys]: tf.Tensor[]) =>
+        withData([dy, ys], [z.shape, [c]], ([g, a], [dz, db]) => {
+          const sum = new Float64Array(c);
+          for (let o = 0; o < g.length; o += c) {
+            for (let ch = 0; ch < c; ch++) {
+              const d = g[o + ch] * (SLOPE + (1 - SLOPE) * +(a[o + ch] > 0));
+              dz[o + ch] = d, sum[ch] += d;
+            }
+          }
+          db.set(sum);
+        });
+      return { value: y, gradFunc };
+    }
+    // a = LeakyReLU(z + bias) and its per-sample, per-channel mean and 1/std: stats [N,2,C]
+    const [y, act, stats] = withData([zi, bi, gi, ei], [z.shape, z.shape, [n, 2, c]], ([zs, bs, gs, es], [
+      ys,
+      a,
+      st,
+    ]) => {
+      for (let b = 0; b < n; b++) {
+        const s1 = new Float64Array(c), s2 = new Float64Array(c), o0 = b * hw * c;
+        for (let o = o0; o < o0 + hw * c; o += c) {
+          for (let ch = 0; ch < c; ch++) {
+            const v = leaky(zs[o + ch] + bs[ch]);
+            a[o + ch] = v, s1[ch] += v, s2[ch] += v * v;
+          }
+        }
+        for (let ch = 0; ch < c; ch++) {
+          const mean = s1[ch] / hw;
+          st[(2 * b) * c + ch] = mean;
+          st[(2 * b + 1) * c + ch] = 1 / Math.sqrt(Math.max(s2[ch] / hw - mean * mean, 0) + EPS);
+        }
+        const mean = st.subarray(2 * b * c, (2 * b + 1) * c),
+          rstd = st.subarray((2 * b + 1) * c, (2 * b + 2) * c);
+        for (let o = o0; o < o0 + hw * c; o += c) {
+          for (let ch = 0; ch < c; ch++) ys[o + ch] = (a[o + ch] - mean[ch]) * rstd[ch] * gs[ch] + es[ch];
+        }
+      }
+    });
+    save([act, stats, gi]);
+    tf.dispose([act, stats]);
+    const gradFunc = (dy: tf.Tensor, [as, sts, gs]: tf.Tensor[]) =>
+      withData([dy, as, sts, gs], [z.shape, [c], [c], [c]], ([g, a, st, gm], [dz, db, dgm, dbt]) => {
+        const sb = new Float64Array(c), sg = new Float64Array(c), se = new Float64Array(c);
+        for (let b = 0; b < n; b++) {
+          // sums over H,W of dy and dy * xhat, xhat = (a - mean) / std
+          const sdy = new Float64Array(c), sdx = new Float64Array(c), o0 = b * hw * c;
+          const mean = st.subarray(2 * b * c, (2 * b + 1) * c),
+            rstd = st.subarray((2 * b + 1) * c, (2 * b + 2) * c);
+          for (let o = o0; o < o0 + hw * c; o += c) {
+            for (let ch = 0; ch < c; ch++) {
+              sdy[ch] += g[o + ch], sdx[ch] += g[o + ch] * (a[o + ch] - mean[ch]) * rstd[ch];
+            }
+          }
+          for (let ch = 0; ch < c; ch++) {
+            (se[ch] += sdy[ch]), (sg[ch] += sdx[ch]), (sdy[ch] /= hw), (sdx[ch] /= hw);
+          }
+          // dL/da = gamma / std * (dy - mean(dy) - xhat mean(dy xhat)); dL/dz = dL/da * LeakyReLU'
+          for (let o = o0; o < o0 + hw * c; o += c) {
+            for (let ch = 0; ch < c; ch++) {
+              const v = a[o + ch], xhat = (v - mean[ch]) * rstd[ch];
+              const da = gm[ch] * rstd[ch] * (g[o + ch] - sdy[ch] - xhat * sdx[ch]);
+              const d = da * (SLOPE + (1 - SLOPE) * +(v > 0));
+              dz[o + ch] = d, sb[ch] += d;
+            }
+          }
+        }
+        db.set(sb), dgm.set(sg), dbt.set(se);
+      });
+    return { value: y, gradFunc };
+  });
+  return (norm ? op(z, bias, norm.weight, norm.bias) : op(z, bias)) as tf.Tensor4D;
 }
 
 /** Total number of values of the parameters whose names start with `prefix` ("" = all). */

@@ -1,5 +1,6 @@
 /**
- * HashLUT (Wang et al., ICME 2023, "Learning Lookup Tables via multi-resolution hashing"; Xian-Bei/CLUT):
+ * HashLUT (F. Zhang, L. Zhang, T. Zhang, D. Wang, "Adaptively Hashing 3DLUTs for Lightweight Real-time
+ * Image Enhancement", ICME 2023; code Xian-Bei/CLUT):
  * L basis colour transforms stored as one multi-resolution hash grid over RGB (levels of growing
  * resolution 9 -> 64, F = 2 features per level, 2^T entries per level, dense where res^3 fits) followed
  * by a small collision-compensation MLP (tcnn CutlassMLP, no biases: width L*F -> 32 -> ReLU -> 3L);

@@ -190,7 +190,7 @@ export class LutNet {
     }
     return tf.tidy(() => {
       const weights = this.weights(thumb, training, rng);
-      const out = lut3dApply(img, this.fusedLuts(weights), this.spec.mode);
+      const out = lut3dApply(img, this.fusedLuts(weights), this.spec.mode, false);
       return withBank ? { out, weights, bank: this.bankLuts() } : { out, weights };
     });
   }

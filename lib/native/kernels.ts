@@ -90,12 +90,36 @@ export function openKernels<S extends Deno.ForeignLibraryInterface>(
   return Object.assign(lib.symbols, { device });
 }
 
-/** A getter that opens the kernel library with `symbols` on first use (so importing a module is free). */
-export function lazyKernels<S extends Deno.ForeignLibraryInterface>(
+/** The kernel library opened with `symbols` (see `openKernels`). */
+export type Kernels<S extends Deno.ForeignLibraryInterface> = ReturnType<typeof openKernels<S>>;
+
+/** Argument types of kernel symbol `name` of `S`. */
+export type KernelArgs<S extends Record<string, Deno.ForeignFunction>, K extends keyof S> =
+  Deno.ToNativeParameterTypes<S[K]["parameters"]>;
+
+/** Lazily opened kernels: `()` opens the library on first use (importing a module is free). */
+export type LazyKernels<S extends Record<string, Deno.ForeignFunction>> = {
+  (): Kernels<S>;
+  /** Runs symbol `name` with `args` (already validated) and throws its error, naming `what`, on failure. */
+  call<K extends keyof S & string>(what: string, name: K, ...args: KernelArgs<S, K>): void;
+};
+
+type Callable = Record<string, (...args: unknown[]) => number> & {
+  lutlab_last_error: () => Deno.PointerValue;
+};
+
+/** Kernel library with `symbols`, opened on first use; `.call` runs a symbol and checks its status. */
+export function lazyKernels<const S extends Record<string, Deno.ForeignFunction>>(
   symbols: S,
-): () => ReturnType<typeof openKernels<S>> {
-  let lib: ReturnType<typeof openKernels<S>> | undefined;
-  return () => (lib ??= openKernels(symbols));
+): LazyKernels<S> {
+  let lib: Kernels<S> | undefined;
+  const get = () => (lib ??= openKernels(symbols));
+  return Object.assign(get, {
+    call<K extends keyof S & string>(what: string, name: K, ...args: KernelArgs<S, K>): void {
+      const k = get() as unknown as Callable;
+      check(k, k[name](...args), what);
+    },
+  });
 }
 
 /** Throws the library's last error if `status` is non-zero; `what` names the call and its shapes. */

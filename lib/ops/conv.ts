@@ -1,11 +1,10 @@
 /**
- * 2-D convolution with a custom gradient that runs on the wasm backend, which lacks
- * Conv2DBackpropFilter: the filter gradient is one forward convolution of the padded input (batch and
- * channel axes swapped) with the output gradient as a filter dilated by the stride (~10x faster on wasm
- * than an im2col of strided slices); the input gradient a stride-1 convolution of the zero-upsampled
- * output gradient with the flipped filter (~4x faster on wasm than tf.conv2dTranspose).
+ * 2-D convolution with a custom gradient for the wasm backend, which lacks Conv2DBackpropFilter and whose
+ * stride-2 input gradient spends 3/4 of its work on inserted zeros: the forward pass is tf.conv2d (XNNPACK
+ * on wasm), both gradients are native CPU kernels (kernels/conv2d.c) on the tensors' data, each value
+ * summed in a fixed order, so training stays deterministic.
  */
-import { tf } from "../backend.ts";
+import { hostKernels, tf, withData } from "../backend.ts";
 
 /** Padding of `conv2d`: "same" (TensorFlow rule, output ceil(H/stride)), "valid", or p pixels per side. */
 export type ConvPad = "same" | "valid" | number;
@@ -25,54 +24,113 @@ function padding(h: number, w: number, kh: number, kw: number, stride: number, p
   return [Math.floor(th / 2), th - Math.floor(th / 2), Math.floor(tw / 2), tw - Math.floor(tw / 2)];
 }
 
-/** Pads (positive) or crops (negative) the H and W axes of NHWC x by [top, bottom, left, right]. */
-function padOrCrop(x: tf.Tensor4D, [t, b, l, r]: number[]): tf.Tensor4D {
-  const [n, h, w, c] = x.shape;
-  const cropped = x.slice([0, Math.max(-t, 0), Math.max(-l, 0), 0], [
-    n,
-    h - Math.max(-t, 0) - Math.max(-b, 0),
-    w - Math.max(-l, 0) - Math.max(-r, 0),
-    c,
-  ]);
-  return tf.pad(cropped, [[0, 0], [Math.max(t, 0), Math.max(b, 0)], [Math.max(l, 0), Math.max(r, 0)], [
-    0,
-    0,
-  ]]);
+const i32x4 = ["i32", "i32", "i32", "i32"] as const;
+/** n, h, w, ci, ho, wo, co, kh, kw, stride, pad top, pad left */
+const geomArgs = [...i32x4, ...i32x4, ...i32x4] as const;
+const kernels = hostKernels({
+  lutlab_conv2d_backward_filter: { parameters: ["buffer", "buffer", "buffer", ...geomArgs], result: "i32" },
+  lutlab_conv2d_backward_input: { parameters: ["buffer", "buffer", "buffer", ...geomArgs], result: "i32" },
+});
+
+/** Geometry of one convolution: x [n,h,w,ci], w [kh,kw,ci,co], y [n,ho,wo,co], stride, top/left padding. */
+export type ConvGeom = {
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  kh: number;
+  kw: number;
+  co: number;
+  ho: number;
+  wo: number;
+  stride: number;
+  top: number;
+  left: number;
+};
+
+/** Validates the arrays of a backward kernel against the geometry, runs it; names the argument on error. */
+function runBackward(
+  name: "lutlab_conv2d_backward_filter" | "lutlab_conv2d_backward_input",
+  g: ConvGeom,
+  arrays: [string, Float32Array, number[]][],
+): void {
+  const what = name === "lutlab_conv2d_backward_filter" ? "convFilterGrad" : "convInputGrad";
+  for (const [arg, a, shape] of arrays) {
+    const want = shape.reduce((p, q) => p * q, 1);
+    if (a.length !== want) {
+      throw new Error(`${what}: ${arg} has ${a.length} values, expected [${shape}] = ${want}`);
+    }
+  }
+  if (![g.top, g.left].every((v) => Number.isInteger(v) && v >= 0)) {
+    throw new Error(`${what}: padding must be non-negative integers, got top ${g.top}, left ${g.left}`);
+  }
+  const [a, b, out] = arrays.map((x) => x[1]);
+  const shapes = arrays.map(([arg, , shape]) => `${arg} [${shape}]`).join(", ");
+  kernels.call(
+    `${what}(${shapes}, stride ${g.stride})`,
+    name,
+    a,
+    b,
+    out,
+    g.n,
+    g.h,
+    g.w,
+    g.ci,
+    g.ho,
+    g.wo,
+    g.co,
+    g.kh,
+    g.kw,
+    g.stride,
+    g.top,
+    g.left,
+  );
 }
 
-/**
- * Input gradient of conv2d: dx[i,j] = sum_{a,b} U[i + top - a, j + left - b] w[a,b], where U [N,s*Ho,s*Wo,Co]
- * holds dy at multiples of the stride s and zeros elsewhere: a valid stride-1 convolution of U (padded
- * by KH-1-top above, cropped or padded below to H rows) with the filter flipped in space, I/O swapped.
- */
-function inputGrad(
-  dy: tf.Tensor4D,
-  w: tf.Tensor4D,
-  s: number,
-  pad: number[],
-  h: number,
-  wd: number,
-): tf.Tensor4D {
-  const [n, ho, wo, co] = dy.shape;
-  const [kh, kw] = w.shape;
-  let u = dy;
-  if (s > 1) {
-    // zero insertion through rank-4 concats: interleave zeros along W, then along H
-    u = tf.concat([u, tf.zeros([n, ho, wo, (s - 1) * co])], 3).reshape([n, ho, s * wo, co]);
-    u = tf.concat([u, tf.zeros([n, ho, (s - 1) * s * wo, co])], 2).reshape([n, s * ho, s * wo, co]);
-  }
-  const [top, , left] = pad;
-  const pt = kh - 1 - top, pl = kw - 1 - left;
-  u = padOrCrop(u, [pt, h + kh - 1 - pt - s * ho, pl, wd + kw - 1 - pl - s * wo]);
-  const flipped = tf.reverse(w, [0, 1]).transpose([0, 1, 3, 2]) as tf.Tensor4D;
-  return tf.conv2d(u, flipped, 1, "valid");
+/** Filter gradient dw [KH,KW,Ci,Co] of a convolution from x [N,H,W,Ci] and dy [N,Ho,Wo,Co] (native). */
+export function convFilterGrad(
+  x: Float32Array,
+  dy: Float32Array,
+  g: ConvGeom,
+  dw: Float32Array = new Float32Array(g.kh * g.kw * g.ci * g.co),
+): Float32Array {
+  const { n, h, w, ci, ho, wo, co, kh, kw } = g;
+  runBackward("lutlab_conv2d_backward_filter", g, [["x", x, [n, h, w, ci]], ["dy", dy, [n, ho, wo, co]], [
+    "dw",
+    dw,
+    [kh, kw, ci, co],
+  ]]);
+  return dw;
+}
+
+/** Input gradient dx [N,H,W,Ci] of a convolution from dy [N,Ho,Wo,Co] and w [KH,KW,Ci,Co] (native). */
+export function convInputGrad(
+  dy: Float32Array,
+  w: Float32Array,
+  g: ConvGeom,
+  dx: Float32Array = new Float32Array(g.n * g.h * g.w * g.ci),
+): Float32Array {
+  const { n, h, ci, ho, wo, co, kh, kw } = g;
+  runBackward("lutlab_conv2d_backward_input", g, [["dy", dy, [n, ho, wo, co]], ["w", w, [kh, kw, ci, co]], [
+    "dx",
+    dx,
+    [n, h, g.w, ci],
+  ]]);
+  return dx;
 }
 
 /**
  * conv2d of x [N,H,W,Ci] (NHWC) with w [KH,KW,Ci,Co] (HWIO), square stride, padding `pad`
- * -> [N,Ho,Wo,Co]; differentiable w.r.t. both x and w on every backend (wasm included).
+ * -> [N,Ho,Wo,Co]; differentiable w.r.t. w and (unless `inputGrad` is false: x is data, e.g. the
+ * first layer's image) x, on every backend (wasm included).
  */
-export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride = 1, pad: ConvPad = "same"): tf.Tensor4D {
+export function conv2d(
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  stride = 1,
+  pad: ConvPad = "same",
+  inputGrad = true,
+): tf.Tensor4D {
   if (x.rank !== 4 || w.rank !== 4 || x.shape[3] !== w.shape[2]) {
     throw new Error(
       `conv2d: x must be [N,H,W,Ci] and w [KH,KW,Ci,Co], got x [${x.shape}] and w [${w.shape}]`,
@@ -81,7 +139,7 @@ export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride = 1, pad: ConvPad 
   if (!Number.isInteger(stride) || stride < 1) {
     throw new Error(`conv2d: stride must be a positive integer, got ${stride}`);
   }
-  const [, h, wd, ci] = x.shape;
+  const [n, h, wd, ci] = x.shape;
   const [kh, kw, , co] = w.shape;
   const [top, bottom, left, right] = padding(h, wd, kh, kw, stride, pad);
   const ho = Math.floor((h + top + bottom - kh) / stride) + 1;
@@ -91,28 +149,33 @@ export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride = 1, pad: ConvPad 
       `conv2d: kernel ${kh}x${kw} larger than the padded input ${h + top + bottom}x${wd + left + right}`,
     );
   }
+  const g: ConvGeom = { n, h, w: wd, ci, kh, kw, co, ho, wo, stride, top, left };
   const explicit: [[number, number], [number, number], [number, number], [number, number]] = [
     [0, 0],
     [top, bottom],
     [left, right],
     [0, 0],
   ];
+  // both gradients read the tensors' memory in place (withData) and write their results into new tensors
+  const grads = (dy: tf.Tensor, xs: tf.Tensor, ws?: tf.Tensor): tf.Tensor[] =>
+    ws
+      ? withData([xs, dy, ws], [x.shape, w.shape], ([xv, d, wv], [dx, dw]) => {
+        convInputGrad(d, wv, g, dx);
+        convFilterGrad(xv, d, g, dw);
+      })
+      : withData([xs, dy], [w.shape], ([xv, d], [dw]) => void convFilterGrad(xv, d, g, dw));
+  if (!inputGrad) {
+    const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [wi, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
+      save([x]);
+      return { value: tf.conv2d(x, wi, stride, explicit), gradFunc: (dy, [xs]) => grads(dy, xs) };
+    });
+    return op(w) as tf.Tensor4D;
+  }
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xi, wi, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
     save([xi, wi]);
-    const value = tf.conv2d(xi, wi, stride, explicit);
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [xs, ws] = saved as tf.Tensor4D[];
-      const dx = inputGrad(dy as tf.Tensor4D, ws, stride, [top, bottom, left, right], h, wd);
-      // dw[i,j,c,o] = sum_{n,y,x} xp[n, i + stride*y, j + stride*x, c] * dy[n,y,x,o]: a valid conv of
-      // xp^T [Ci,Hp,Wp,N] with dy^T [Ho,Wo,N,Co] at dilation `stride`, cropped to [Ci,KH,KW,Co]
-      const xp = tf.pad(xs, explicit).transpose([3, 1, 2, 0]) as tf.Tensor4D;
-      const f = (dy as tf.Tensor4D).transpose([1, 2, 0, 3]) as tf.Tensor4D;
-      const dw = tf.conv2d(xp, f, 1, "valid", "NHWC", stride).slice([0, 0, 0, 0], [ci, kh, kw, co])
-        .transpose([1, 2, 0, 3]);
-      return [dx, dw];
-    };
-    return { value, gradFunc };
+    return { value: tf.conv2d(xi, wi, stride, explicit), gradFunc: (dy, [xs, ws]) => grads(dy, xs, ws) };
   });
   return op(x, w) as tf.Tensor4D;
 }

@@ -5,56 +5,37 @@
  * encodes the raw input image, which has no trainable upstream (the op returns zeros for it).
  */
 import { tf } from "../backend.ts";
-import { check, openKernels } from "../native/kernels.ts";
+import { lazyKernels } from "../native/kernels.ts";
 import type { HashGridLevels } from "../ref/hashgrid.ts";
 
-const symbols = {
+/** FFI arguments: rgb, batch, height, width; and levels, features, scales, resolutions, offsets. */
+const RGB_ARGS = ["buffer", "i32", "i32", "i32"] as const;
+const LEVEL_ARGS = ["i32", "i32", "buffer", "buffer", "buffer"] as const;
+
+const kernels = lazyKernels({
+  // ..., table, tableLen, ..., out
   lutlab_hashgrid_forward: {
-    parameters: [
-      "buffer",
-      "i32",
-      "i32",
-      "i32",
-      "buffer",
-      "i64",
-      "i32",
-      "i32",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
+    parameters: [...RGB_ARGS, "buffer", "i64", ...LEVEL_ARGS, "buffer"],
     result: "i32",
   },
+  // ..., gradOut, ..., gradTable, gradTableLen
   lutlab_hashgrid_backward: {
-    parameters: [
-      "buffer",
-      "i32",
-      "i32",
-      "i32",
-      "buffer",
-      "i32",
-      "i32",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "i64",
-    ],
+    parameters: [...RGB_ARGS, "buffer", ...LEVEL_ARGS, "buffer", "i64"],
     result: "i32",
   },
-} as const satisfies Deno.ForeignLibraryInterface;
+});
 
-let lib: ReturnType<typeof openKernels<typeof symbols>> | undefined;
-function kernels() {
-  lib ??= openKernels(symbols);
-  return lib;
-}
+/** A hash-grid pass over rgb [B,3,H,W] with a per-call array (table or gradOut) -> a Float32Array. */
+type HashGridPass = (
+  rgb: Float32Array,
+  batch: number,
+  height: number,
+  width: number,
+  data: Float32Array,
+  levels: HashGridLevels,
+) => Float32Array;
 
-function shapeOf(batch: number, height: number, width: number): string {
-  return `[${batch},3,${height},${width}]`;
-}
-
+/** Validates rgb [B,3,H,W] and the level geometry; returns "[B,3,H,W]" and the FFI rgb/level arguments. */
 function validate(
   what: string,
   rgb: Float32Array,
@@ -62,96 +43,65 @@ function validate(
   height: number,
   width: number,
   levels: HashGridLevels,
-): void {
+) {
   for (const [name, v] of [["batch", batch], ["height", height], ["width", width]] as const) {
     if (!Number.isInteger(v) || v < 1 || v > 2 ** 31 - 1) {
       throw new Error(`${what}: ${name}=${v} is not a positive int32`);
     }
   }
+  const shape = `[${batch},3,${height},${width}]`;
   if (!(rgb instanceof Float32Array)) throw new Error(`${what}: rgb must be a Float32Array`);
   if (rgb.length !== batch * 3 * height * width) {
-    throw new Error(`${what}: rgb has ${rgb.length} values, expected ${shapeOf(batch, height, width)}`);
+    throw new Error(`${what}: rgb has ${rgb.length} values, expected ${shape}`);
   }
-  const L = levels.spec.levels;
+  const { levels: L, featuresPerLevel: F } = levels.spec;
   if (levels.scales.length !== L || levels.resolutions.length !== L || levels.offsets.length !== L + 1) {
     throw new Error(`${what}: level geometry arrays do not match ${L} levels (use hashGridLevels)`);
   }
-  if (levels.offsets[L] * levels.spec.featuresPerLevel !== levels.tableLength) {
+  if (levels.offsets[L] * F !== levels.tableLength) {
     throw new Error(
       `${what}: level geometry tableLength ${levels.tableLength} is inconsistent (use hashGridLevels)`,
     );
   }
+  return {
+    features: batch * L * F * height * width,
+    rgbArgs: [rgb, batch, height, width] as const,
+    levelArgs: [L, F, levels.scales, levels.resolutions, levels.offsets] as const,
+  };
 }
 
 /** Encodes rgb [B,3,H,W] with table [entries*F] -> features [B, L*F, H, W] (native kernel). */
-export function hashGridEncode(
-  rgb: Float32Array,
-  batch: number,
-  height: number,
-  width: number,
-  table: Float32Array,
-  levels: HashGridLevels,
-): Float32Array {
-  const what = `hashGridEncode(rgb ${shapeOf(batch, height, width)}, table ${table.length})`;
-  validate(what, rgb, batch, height, width, levels);
+export const hashGridEncode: HashGridPass = (rgb, batch, height, width, table, levels) => {
+  const what = `hashGridEncode(rgb [${batch},3,${height},${width}], table ${table.length})`;
+  const { features, rgbArgs, levelArgs } = validate(what, rgb, batch, height, width, levels);
   if (!(table instanceof Float32Array) || table.length !== levels.tableLength) {
     throw new Error(`${what}: table must be a Float32Array of ${levels.tableLength} values`);
   }
-  const { levels: L, featuresPerLevel: F } = levels.spec;
-  const out = new Float32Array(batch * L * F * height * width);
-  const k = kernels();
-  const st = k.lutlab_hashgrid_forward(
-    rgb,
-    batch,
-    height,
-    width,
-    table,
-    BigInt(table.length),
-    L,
-    F,
-    levels.scales,
-    levels.resolutions,
-    levels.offsets,
-    out,
-  );
-  check(k, st, what);
+  const out = new Float32Array(features);
+  kernels.call(what, "lutlab_hashgrid_forward", ...rgbArgs, table, BigInt(table.length), ...levelArgs, out);
   return out;
-}
+};
 
 /** Table gradient [entries*F] of a loss with gradient gradOut [B, L*F, H, W] (native kernel). */
-export function hashGridTableGrad(
-  rgb: Float32Array,
-  batch: number,
-  height: number,
-  width: number,
-  gradOut: Float32Array,
-  levels: HashGridLevels,
-): Float32Array {
-  const what = `hashGridTableGrad(rgb ${shapeOf(batch, height, width)}, gradOut ${gradOut.length})`;
-  validate(what, rgb, batch, height, width, levels);
-  const { levels: L, featuresPerLevel: F } = levels.spec;
-  if (!(gradOut instanceof Float32Array) || gradOut.length !== batch * L * F * height * width) {
-    throw new Error(`${what}: gradOut must be a Float32Array [${batch},${L * F},${height},${width}]`);
+export const hashGridTableGrad: HashGridPass = (rgb, batch, height, width, gradOut, levels) => {
+  const what = `hashGridTableGrad(rgb [${batch},3,${height},${width}], gradOut ${gradOut.length})`;
+  const { features, rgbArgs, levelArgs } = validate(what, rgb, batch, height, width, levels);
+  if (!(gradOut instanceof Float32Array) || gradOut.length !== features) {
+    const LF = levels.spec.levels * levels.spec.featuresPerLevel;
+    throw new Error(`${what}: gradOut must be a Float32Array [${batch},${LF},${height},${width}]`);
   }
   const grad = new Float32Array(levels.tableLength);
-  const k = kernels();
-  const st = k.lutlab_hashgrid_backward(
-    rgb,
-    batch,
-    height,
-    width,
+  kernels.call(
+    what,
+    "lutlab_hashgrid_backward",
+    ...rgbArgs,
     gradOut,
-    L,
-    F,
-    levels.scales,
-    levels.resolutions,
-    levels.offsets,
+    ...levelArgs,
     grad,
     BigInt(grad.length),
   );
-  check(k, st, what);
   return grad;
-}
+};
 
 /** tfjs op: rgb [B,3,H,W] float32, table [entries*F] -> features [B, L*F, H, W]; grads wrt table. */
 export function hashGrid(rgb: tf.Tensor4D, table: tf.Tensor1D, levels: HashGridLevels): tf.Tensor4D {
@@ -174,14 +124,7 @@ export function hashGrid(rgb: tf.Tensor4D, table: tf.Tensor1D, levels: HashGridL
       [batch, LF, height, width],
     );
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const g = hashGridTableGrad(
-        saved[0].dataSync() as Float32Array,
-        batch,
-        height,
-        width,
-        dy.dataSync() as Float32Array,
-        levels,
-      );
+      const g = hashGridTableGrad(px, batch, height, width, dy.dataSync() as Float32Array, levels);
       return [tf.zerosLike(saved[0]), tf.tensor1d(g)];
     };
     return { value, gradFunc };

@@ -4,7 +4,7 @@
  * Layouts as in lib/ref/lut3d.ts: images planar NCHW [B,3,H,W] float32, LUTs [B or 1,3,D,D,D] in
  * layout lut[c][b][g][r]. Every shape is validated here, before the native call.
  */
-import { tf } from "../backend.ts";
+import { tf, withData } from "../backend.ts";
 import type { Image } from "../image/io.ts";
 import { check, lazyKernels } from "../native/kernels.ts";
 import type { Lut3dMode, Lut3dShape } from "../ref/lut3d.ts";
@@ -250,20 +250,32 @@ function tensorShape(img: tf.Tensor, lut: tf.Tensor): Omit<Lut3dShape, "lutBatch
 
 /**
  * tfjs op: out [B,3,H,W] = LUT(img [B,3,H,W]) with lut [B or 1,3,D,D,D] (lut[c][b][g][r]), with
- * gradients w.r.t. both inputs (native backward; the image gradient is zero where colours were clamped).
+ * gradients w.r.t. the LUT and, unless `imgGrad` is false (the image is data), the image (native
+ * backward; the image gradient is zero where colours were clamped). The kernels read and write the
+ * tensors' memory in place (`withData`).
  */
-export function lut3dApply(img: tf.Tensor4D, lut: tf.Tensor, mode: Lut3dMode): tf.Tensor4D {
+export function lut3dApply(img: tf.Tensor4D, lut: tf.Tensor, mode: Lut3dMode, imgGrad = true): tf.Tensor4D {
   const shape = tensorShape(img, lut);
   modeCode("lut3dApply", mode);
+  const forward = (x: tf.Tensor, l: tf.Tensor) =>
+    withData([x, l], [x.shape], ([xs, ls], [out]) => void applyLut3d(xs, ls, shape, mode, out))[0];
+  const backward = (dy: tf.Tensor, x: tf.Tensor, l: tf.Tensor) =>
+    withData([x, l, dy], imgGrad ? [x.shape, l.shape] : [l.shape], ([xs, ls, g], outs) => {
+      const [gradImg, gradLut] = imgGrad ? outs : [undefined, outs[0]];
+      lut3dBackward(xs, ls, g, shape, mode, { img: imgGrad, gradImg, gradLut });
+    });
+  if (!imgGrad) {
+    const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [l, save] = args as [tf.Tensor, tf.GradSaveFunc];
+      save([img, l]);
+      return { value: forward(img, l), gradFunc: (dy, [x, ls]) => backward(dy, x, ls) };
+    });
+    return op(lut) as tf.Tensor4D;
+  }
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [x, l] = args as [tf.Tensor, tf.Tensor];
-    const xs = x.dataSync() as Float32Array, ls = l.dataSync() as Float32Array;
-    const value = tf.tensor(applyLut3d(xs, ls, shape, mode), x.shape, "float32");
-    const gradFunc = (dy: tf.Tensor) => {
-      const g = lut3dBackward(xs, ls, dy.dataSync() as Float32Array, shape, mode);
-      return [tf.tensor(g.gradImg!, x.shape, "float32"), tf.tensor(g.gradLut!, l.shape, "float32")];
-    };
-    return { value, gradFunc };
+    const [x, l, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    save([x, l]);
+    return { value: forward(x, l), gradFunc: (dy, [xs, ls]) => backward(dy, xs, ls) };
   });
   return op(img, lut) as tf.Tensor4D;
 }

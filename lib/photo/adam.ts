@@ -1,9 +1,11 @@
 /**
  * Adam exactly as torch.optim.Adam (no weight decay, no amsgrad), which both papers use:
  *   m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;  p -= lr / (1-b1^t) * m / (sqrt(v) / sqrt(1-b2^t) + eps).
- * Its state (t and the m, v moments per named parameter) is plain data for checkpoints.
+ * Its state (t and the m, v moments per named parameter) is plain data for checkpoints. Each parameter's
+ * update is one loop over the tensors' memory (`withData`, float64 arithmetic per element) instead of a
+ * dozen tf ops.
  */
-import { tf } from "../backend.ts";
+import { tf, withData } from "../backend.ts";
 import type { Params } from "../models/backbone.ts";
 
 /** Hyper-parameters. */
@@ -27,13 +29,18 @@ export class Adam {
     this.t++;
     const { lr, beta1: b1, beta2: b2 } = this.opts, eps = this.opts.eps ?? 1e-8;
     const c1 = 1 - b1 ** this.t, c2 = Math.sqrt(1 - b2 ** this.t);
+    const k1 = lr / c1;
     for (const [k, p] of this.params) {
-      const [m, v, next] = tf.tidy(() => {
-        const g = grads.get(k) ?? tf.zerosLike(p);
-        const m = tf.add(tf.mul(this.m.get(k)!, b1), tf.mul(g, 1 - b1));
-        const v = tf.add(tf.mul(this.v.get(k)!, b2), tf.mul(tf.square(g), 1 - b2));
-        const next = tf.sub(p, tf.mul(tf.div(m, tf.add(tf.div(tf.sqrt(v), c2), eps)), lr / c1));
-        return [m, v, next];
+      const g = grads.get(k), inputs = [p, this.m.get(k)!, this.v.get(k)!];
+      const [next, m, v] = withData(g ? [...inputs, g] : inputs, [p.shape, p.shape, p.shape], (ins, outs) => {
+        const [ps, ms, vs, gs] = ins, [po, mo, vo] = outs;
+        for (let i = 0; i < ps.length; i++) {
+          const gi = gs ? gs[i] : 0;
+          mo[i] = b1 * ms[i] + (1 - b1) * gi;
+          vo[i] = b2 * vs[i] + (1 - b2) * gi * gi;
+          // from the stored (float32) moments, as torch does
+          po[i] = ps[i] - (k1 * mo[i]) / (Math.sqrt(vo[i]) / c2 + eps);
+        }
       });
       this.m.get(k)!.dispose();
       this.v.get(k)!.dispose();

@@ -9,10 +9,10 @@
 import { join } from "@std/path";
 import type { PhotoConfig } from "../config.ts";
 import { loadPairs, type Pair } from "../data/paired.ts";
-import { writeCube } from "../formats/cube.ts";
 import { writeImage } from "../image/io.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
-import { checkpointPath, loadNet, type PhotoNet, type WeightSource } from "./nets.ts";
+import { writeBasisCubes, writeImageCube } from "./export.ts";
+import { loadNet, type PhotoNet, resolveWeightSource, type WeightSource } from "./nets.ts";
 import { meanScores, scorePair, type Scores } from "./score.ts";
 
 /** Scores of one test image (model output and the unprocessed input, both against the target). */
@@ -46,9 +46,7 @@ export async function evalPhoto(
   config: PhotoConfig,
   opts: { source?: WeightSource; quiet?: boolean; pairs?: Pair[] } = {},
 ): Promise<EvalResult> {
-  const want = opts.source ?? "auto";
-  const hasCkpt = await Deno.stat(checkpointPath(config)).then(() => true, () => false);
-  const source = want === "auto" ? (hasCkpt || !config.pretrained ? "trained" : "pretrained") : want;
+  const source = await resolveWeightSource(config, opts.source);
   const net = await loadNet(config, source);
   try {
     const pairs = opts.pairs ?? await loadPairs(config.data.root, "test", config.eval.maxImages);
@@ -58,11 +56,7 @@ export async function evalPhoto(
     const res = await scoreNet(net, pairs, async (p, r) => {
       if (config.eval.saveImages) await writeImage(join(outDir, "images", `${p.name}.png`), r.out);
       if (config.eval.saveCubes) {
-        await writeCube(join(outDir, "cubes", `${p.name}.cube`), {
-          title: `${config.name} ${p.name}`,
-          size: net.cubeSize,
-          lut: r.lut,
-        });
+        await writeImageCube(net, join(outDir, "cubes"), p.name, `${config.name} ${p.name}`, r.lut);
       }
     });
     for (const r of res.rows) {
@@ -72,16 +66,7 @@ export async function evalPhoto(
         }  ΔE ${r.deltaE.toFixed(2)}`,
       );
     }
-    if (config.eval.saveCubes) {
-      const basis = net.basisLuts();
-      for (let n = 0; n < basis.length; n++) {
-        await writeCube(join(outDir, "basis", `basis_${String(n).padStart(2, "0")}.cube`), {
-          title: `${config.name} basis ${n}`,
-          size: net.cubeSize,
-          lut: basis[n],
-        });
-      }
-    }
+    if (config.eval.saveCubes) await writeBasisCubes(net, join(outDir, "basis"), config.name);
     const csv = [
       "name,psnr,ssim,delta_e,input_psnr",
       ...res.rows.map((r) =>

@@ -6,7 +6,8 @@
 import { join } from "@std/path";
 import { tf } from "../backend.ts";
 import type { Image } from "../image/io.ts";
-import { loadPhotoConfig, type PhotoConfig, resolveShared } from "../config.ts";
+import { loadPhotoConfig, type PhotoConfig } from "../config.ts";
+import { resolveShared } from "../data/shared.ts";
 import type { Params } from "../models/backbone.ts";
 import { CLUT_NAMES } from "../models/clut.ts";
 import { LutNet, type LutNetSpec } from "../models/lut3dnet.ts";
@@ -163,6 +164,16 @@ export async function loadPretrained(config: PhotoConfig): Promise<PhotoNet> {
 
 /** Which weights to load: "trained" (checkpoint), "pretrained", or "auto" (checkpoint if present, else pretrained). */
 export type WeightSource = "trained" | "pretrained" | "auto";
+
+/** The weights "auto" means for `config`: its trained checkpoint if present (or no pretrained weights), else pretrained. */
+export async function resolveWeightSource(
+  config: PhotoConfig,
+  want: WeightSource = "auto",
+): Promise<"trained" | "pretrained"> {
+  if (want !== "auto") return want;
+  const have = await Deno.stat(checkpointPath(config)).then(() => true, () => false);
+  return have || !config.pretrained ? "trained" : "pretrained";
+}
 
 /** Loads the experiment's network from `source`. */
 export async function loadNet(config: PhotoConfig, source: WeightSource): Promise<PhotoNet> {

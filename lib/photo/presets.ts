@@ -108,6 +108,22 @@ weights = ["shared:pretrained/clutnet_hashlut/FiveK/${weights}"]
   ].join("\n");
 }
 
+/** CLUT-Net 20+S+W paper preset, with its published FiveK checkpoint as [pretrained]. */
+function clutNetPreset(s: number, w: number, checkpoint: string): (name: string) => string {
+  const tag = `20+${String(s).padStart(2, "0")}+${w}`;
+  return (n) =>
+    [
+      experiment(n, `CLUT-Net ${tag}, paper setting`),
+      clutModel(s, w, "learned"),
+      FIVEK,
+      clutTrain(1_665_000),
+      EVAL,
+      `[pretrained]
+weights = ["shared:pretrained/clutnet_hashlut/FiveK/CLUTNet_${tag}/${checkpoint}"]
+`,
+    ].join("\n");
+}
+
 /** Preset name -> TOML text (experiment name filled in by `presetToml`). */
 const PRESETS: Record<string, (name: string) => string> = {
   "3dlut": (n) =>
@@ -122,28 +138,8 @@ const PRESETS: Record<string, (name: string) => string> = {
 weights = ["shared:pretrained/image_adaptive_3dlut/sRGB/LUTs.pth", "shared:pretrained/image_adaptive_3dlut/sRGB/classifier.pth"]
 `,
     ].join("\n"),
-  "clutnet-20+05+10": (n) =>
-    [
-      experiment(n, "CLUT-Net 20+05+10, paper setting"),
-      clutModel(5, 10, "learned"),
-      FIVEK,
-      clutTrain(1_665_000),
-      EVAL,
-      `[pretrained]
-weights = ["shared:pretrained/clutnet_hashlut/FiveK/CLUTNet_20+05+10/model0310.pth"]
-`,
-    ].join("\n"),
-  "clutnet-20+05+20": (n) =>
-    [
-      experiment(n, "CLUT-Net 20+05+20, paper setting"),
-      clutModel(5, 20, "learned"),
-      FIVEK,
-      clutTrain(1_665_000),
-      EVAL,
-      `[pretrained]
-weights = ["shared:pretrained/clutnet_hashlut/FiveK/CLUTNet_20+05+20/model0361.pth"]
-`,
-    ].join("\n"),
+  "clutnet-20+05+10": clutNetPreset(5, 10, "model0310.pth"),
+  "clutnet-20+05+20": clutNetPreset(5, 20, "model0361.pth"),
   "bl-a": (n) =>
     [
       experiment(n, "BL-A: standard 3DLUT with a small lattice (D = 17; try 9)"),

@@ -71,24 +71,26 @@ export function trainStep(
   const x = stack(batch.map((p) => p.input)), y = stack(batch.map((p) => p.target)), th = stack(thumbs);
   const names = new Map<string, string>();
   for (const [k, v] of net.params) names.set(v.name, k);
-  let err: tf.Scalar | undefined;
+  let out: tf.Tensor4D | undefined;
   const { value, grads } = tf.variableGrads(() => {
-    const { out, weights, bank } = net.forward(th, x, true, rng, t.lambdaSmooth > 0 || t.lambdaMono > 0);
+    const r = net.forward(th, x, true, rng, t.lambdaSmooth > 0 || t.lambdaMono > 0);
     const terms: tf.Scalar[] = [];
     for (const l of t.losses) {
-      terms.push(l === "mse" ? mse(out, y) : l === "l1" ? l1(out, y) : cosine(out, y));
+      terms.push(l === "mse" ? mse(r.out, y) : l === "l1" ? l1(r.out, y) : cosine(r.out, y));
     }
-    if (t.lambdaWeights > 0) terms.push(tf.mul(weightL2(weights), t.lambdaWeights));
-    if (bank && t.lambdaSmooth > 0) terms.push(tf.mul(lutSmoothness(bank, style), t.lambdaSmooth));
-    if (bank && t.lambdaMono > 0) terms.push(tf.mul(lutMonotonicity(bank, style), t.lambdaMono));
-    err = tf.keep(mse(tf.clipByValue(out, 0, 1), y));
+    if (t.lambdaWeights > 0) terms.push(tf.mul(weightL2(r.weights), t.lambdaWeights));
+    if (r.bank && t.lambdaSmooth > 0) terms.push(tf.mul(lutSmoothness(r.bank, style), t.lambdaSmooth));
+    if (r.bank && t.lambdaMono > 0) terms.push(tf.mul(lutMonotonicity(r.bank, style), t.lambdaMono));
+    out = tf.keep(r.out);
     return tf.addN(terms) as tf.Scalar;
   }, [...net.params.values()]);
   const byName = new Map<string, tf.Tensor>();
   for (const [vn, g] of Object.entries(grads)) byName.set(names.get(vn)!, g);
   adam.step(byName);
-  const loss = value.dataSync()[0], e = err!.dataSync()[0];
-  tf.dispose([value, err!, x, y, th, ...Object.values(grads)]);
+  // the PSNR is measured off the tape (no gradient bookkeeping for it)
+  const err = tf.tidy(() => mse(tf.clipByValue(out!, 0, 1), y));
+  const loss = value.dataSync()[0], e = err.dataSync()[0];
+  tf.dispose([value, err, out!, x, y, th, ...Object.values(grads)]);
   return { loss, psnr: 10 * Math.log10(1 / Math.max(e, 1e-12)) };
 }
 

@@ -1,7 +1,9 @@
 /**
  * The SR section of an experiment config (experiments/<name>/config.toml with [experiment] task = "sr"):
  * typed, with defaults, and an error naming the file and key for unknown keys or bad values.
- *   [model]       kind ("srlut"|"mulut"), variant, upscale, interval, width, modes, stages
+ *   [model]       kind ("srlut"|"mulut"|"autolut"|"spf"), variant, upscale, interval, width, modes, stages;
+ *                 AutoLUT: base ("srlut"|"mulut"), sample_size, sampler_init ("random"|"pattern"),
+ *                 sampler_gap, adarl, act ("relu"|"gelu")
  *   [degradation] kind ("bicubic"|"noise"|"jpeg"), scale | sigma | quality
  *   [train]       data, crop, batch, iterations, lr, lr_min, seed, log_every, checkpoint_every
  *   [finetune]    iterations, lr, batch, crop
@@ -15,6 +17,8 @@ import { dirname } from "@std/path";
 import type { Degradation } from "./degrade.ts";
 import { validateDegradation } from "./degrade.ts";
 import { DEFAULT_MODEL, type SrModelConfig } from "./models.ts";
+import type { AutoLutConfig } from "./autolut.ts";
+import { PATTERNS } from "./pattern.ts";
 
 /** Training loop settings (network or LUT fine-tuning). */
 export type FitConfig = {
@@ -103,6 +107,45 @@ function fit(raw: Raw, key: string, def: FitConfig, file: string): FitConfig {
   return out;
 }
 
+const AUTOLUT_KEYS = ["base", "sample_size", "sampler_init", "sampler_gap", "adarl", "act"];
+
+function oneOf<T extends string>(v: T, allowed: readonly T[], file: string, key: string): T {
+  if (!allowed.includes(v)) throw new Error(`${file}: ${key} must be ${allowed.join(" or ")}, got "${v}"`);
+  return v;
+}
+
+/** AutoLUT settings of [model], with the paper's defaults per base (K 3/5, relu/gelu). */
+function autolutConfig(m: Raw, file: string): AutoLutConfig {
+  const g = <T>(k: string, d: T) => get(m, k, d, file, "model");
+  const base = oneOf(g("base", "srlut" as "srlut" | "mulut"), ["srlut", "mulut"], file, "model.base");
+  const cfg: AutoLutConfig = {
+    base,
+    sampleSize: positiveInt(g("sample_size", base === "srlut" ? 3 : 5), file, "model.sample_size"),
+    samplerInit: oneOf(
+      g("sampler_init", "random" as const),
+      ["random", "pattern"],
+      file,
+      "model.sampler_init",
+    ),
+    samplerGap: g("sampler_gap", 8),
+    adarl: g("adarl", true),
+    act: oneOf(
+      g("act", base === "srlut" ? "relu" : "gelu" as "relu" | "gelu"),
+      ["relu", "gelu"],
+      file,
+      "model.act",
+    ),
+  };
+  if (cfg.sampleSize < 2 || cfg.sampleSize > 9) {
+    throw new Error(`${file}: model.sample_size must be in 2..9, got ${cfg.sampleSize}`);
+  }
+  if (cfg.samplerInit === "pattern" && cfg.sampleSize < 3 && base === "mulut") {
+    throw new Error(`${file}: model.sampler_init = "pattern" on MuLUT's D/Y patterns needs sample_size >= 3`);
+  }
+  if (!(cfg.samplerGap > 0)) throw new Error(`${file}: model.sampler_gap must be > 0, got ${cfg.samplerGap}`);
+  return cfg;
+}
+
 /** Short CPU defaults (the presets carry the papers' schedules). */
 export const DEFAULT_FIT: FitConfig = {
   data: "embedded",
@@ -137,7 +180,7 @@ export function parseSrConfig(raw: Raw, file: string, dir = dirname(file)): SrCo
   const m = section(
     raw,
     "model",
-    ["kind", "variant", "upscale", "interval", "width", "modes", "stages"],
+    ["kind", "variant", "upscale", "interval", "width", "modes", "stages", ...AUTOLUT_KEYS],
     file,
   );
   const gm = <T>(k: string, d: T) => get(m, k, d, file, "model");
@@ -150,10 +193,19 @@ export function parseSrConfig(raw: Raw, file: string, dir = dirname(file)): SrCo
     modes: gm("modes", DEFAULT_MODEL.modes),
     stages: positiveInt(gm("stages", DEFAULT_MODEL.stages), file, "model.stages"),
   };
-  if (model.kind !== "srlut" && model.kind !== "mulut") {
-    throw new Error(`${file}: model.kind must be "srlut" or "mulut", got "${model.kind}"`);
+  if (!["srlut", "mulut", "autolut", "spf"].includes(model.kind)) {
+    throw new Error(`${file}: model.kind must be "srlut", "mulut", "autolut" or "spf", got "${model.kind}"`);
   }
-  if (!["s", "f", "v"].includes(model.variant)) throw new Error(`${file}: model.variant must be s, f or v`);
+  const autoKeys = AUTOLUT_KEYS.filter((k) => m[k] !== undefined);
+  if (model.kind !== "autolut" && autoKeys.length > 0) {
+    throw new Error(`${file}: model.${autoKeys[0]} is an AutoLUT setting (model.kind = "autolut")`);
+  }
+  if (model.kind === "autolut") model.autolut = autolutConfig(m, file);
+  if (!(model.variant in PATTERNS)) {
+    throw new Error(
+      `${file}: model.variant must be one of ${Object.keys(PATTERNS).join(", ")}, got "${model.variant}"`,
+    );
+  }
   const d = section(raw, "degradation", ["kind", "scale", "sigma", "quality"], file);
   const kind = get(d, "kind", "bicubic", file, "degradation");
   const degradation = validateDegradation(

@@ -6,7 +6,7 @@
  */
 import { join } from "@std/path";
 import { embeddedPhotos, loadEmbedded } from "../data/embedded.ts";
-import { sharedPath } from "../data/shared.ts";
+import { resolveShared } from "../data/shared.ts";
 import { type Image, readImage } from "../image/io.ts";
 import { type Degradation, degrade, modcrop, taskScale } from "./degrade.ts";
 import { gaussian, seededRandom } from "./net.ts";
@@ -28,21 +28,13 @@ export async function listImages(dir: string): Promise<string[]> {
 /** A clean image and its degraded input, both [C,H,W] in 0..255 (input H/s × W/s). */
 export type TrainPair = { clean: Image; input: Image };
 
-/** Resolves "shared:<path>" against the shared data folder (throws when absent); other paths as given. */
-export function resolveDataPath(p: string): string {
-  if (!p.startsWith("shared:")) return p;
-  const r = sharedPath(...p.slice(7).split("/"));
-  if (!r) throw new Error(`"${p}": not found in the shared data folder`);
-  return r;
-}
-
 /** Resolves a data spec: "embedded", "shared:<path under shared data>", or a folder path. */
 export async function loadCleanImages(spec: string, limit?: number): Promise<Image[]> {
   if (spec === "embedded") {
     const photos = await embeddedPhotos({ colourOnly: true });
     return await Promise.all(photos.slice(0, limit).map((p) => loadEmbedded(p.name)));
   }
-  const dir = resolveDataPath(spec);
+  const dir = resolveShared(spec);
   const names = (await listImages(dir)).slice(0, limit);
   return await Promise.all(names.map((n) => readImage(join(dir, n), { channels: 3 })));
 }

@@ -3,17 +3,17 @@
  * table into a fine diagonal band plus a coarse subsampled table, its storage size, and the native
  * lookup (kernels/dfc.c/.cu). Definitions: lib/sr/dfc_ref.ts; planes/offsets/output as lib/sr/lut4d.ts.
  */
-import { check, openKernels } from "../native/kernels.ts";
+import { lazyKernels } from "../native/kernels.ts";
 import {
-  checkPlanes,
   checkTable,
   dtypeCode,
   type LookupOptions,
   type Lut4d,
   outBuffer,
   type OutOption,
-  packOffsets,
   PLANE_ARGS,
+  planeArgs,
+  TABLE_ARGS,
 } from "./lut4d.ts";
 import { type LutGeometry, lutLevels, type Offset, type PlaneShape } from "./lut4d_ref.ts";
 import { dfcBandIndex, dfcBandKey, type DfcSpec } from "./dfc_ref.ts";
@@ -98,33 +98,16 @@ export function compressDfc(
   return withStorage(table, full, fine, coarse);
 }
 
-const symbols = {
-  // ..., cdims, dw, fine, fineLen, coarse, coarseLen, dtype, bits, coarseBits, K, flags, out
+/** FFI argument types: planes (PLANE_ARGS), compressedDims, diagonalWidth, fine and coarse tables. */
+const DFC_ARGS = [...PLANE_ARGS, "i32", "i32", ...TABLE_ARGS, ...TABLE_ARGS] as const;
+
+const kernels = lazyKernels({
+  // ..., dtype, bits, coarseBits, K, flags, out
   lutlab_dfc_forward: {
-    parameters: [
-      ...PLANE_ARGS,
-      "i32",
-      "i32",
-      "buffer",
-      "i64",
-      "buffer",
-      "i64",
-      "i32",
-      "i32",
-      "i32",
-      "i32",
-      "i32",
-      "buffer",
-    ],
+    parameters: [...DFC_ARGS, "i32", "i32", "i32", "i32", "i32", "buffer"],
     result: "i32",
   },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-let lib: ReturnType<typeof openKernels<typeof symbols>> | undefined;
-function kernels() {
-  lib ??= openKernels(symbols);
-  return lib;
-}
+});
 
 /** DFC lookup: padded planes [N,Hp,Wp] → out [N, Hp-maxdy, Wp-maxdx, K] float32 (native kernel; opts.out reused). */
 export function dfcLookup(
@@ -150,30 +133,17 @@ export function dfcLookup(
       `${what}: fine/coarse tables have ${lut.fine.length}/${lut.coarse.length} entries, expected ${fineLen}/${coarseLen}`,
     );
   }
-  const off = packOffsets(offsets, lut.n, what);
-  const [h, w] = checkPlanes(planes, shape, offsets, what);
+  const { h, w, args } = planeArgs(planes, shape, offsets, lut.n, what);
   const out = outBuffer(opts.out, shape.planes * h * w * lut.outputs, what);
-  const k = kernels();
-  const st = k.lutlab_dfc_forward(
-    planes,
-    shape.planes,
-    shape.height,
-    shape.width,
-    off,
-    lut.n,
+  const tables = [
     lut.compressedDims,
     lut.diagonalWidth,
     lut.fine,
     BigInt(fineLen),
     lut.coarse,
     BigInt(coarseLen),
-    dtype,
-    lut.intervalBits,
-    lut.samplingInterval,
-    lut.outputs,
-    opts.srlutOrder ? 1 : 0,
-    out,
-  );
-  check(k, st, what);
+  ] as const;
+  const bits = [lut.intervalBits, lut.samplingInterval] as const, flags = opts.srlutOrder ? 1 : 0;
+  kernels.call(what, "lutlab_dfc_forward", ...args, ...tables, dtype, ...bits, lut.outputs, flags, out);
   return out;
 }

@@ -9,7 +9,7 @@ import { tf } from "../backend.ts";
 import type { LutModule, LutTable } from "./lutmodule.ts";
 import type { SrModel } from "./model.ts";
 import { roundHalfEven } from "./model.ts";
-import { tableFileName, writeLutTable } from "./tables.ts";
+import { tableFileName, writeLutTable, writeModelParts } from "./tables.ts";
 
 /** Progress of an export: rows done of total, rows per second, seconds left. */
 export type ExportProgress = { module: string; done: number; total: number; rate: number; eta: number };
@@ -82,7 +82,8 @@ export function enumerateTable(module: LutModule, opts: ExportOptions = {}): Lut
 
 /**
  * Exports every LutModule of `model` into `dir` (tableFileName names); each module keeps its table
- * (its form is unchanged). Returns the written paths.
+ * (its form is unchanged). The model's parts outside the tables are written as they are
+ * (partFileName). Returns the written paths.
  */
 export async function exportModel(model: SrModel, dir: string, opts: ExportOptions = {}): Promise<string[]> {
   const paths: string[] = [];
@@ -95,5 +96,6 @@ export async function exportModel(model: SrModel, dir: string, opts: ExportOptio
     m.form = form;
     paths.push(path);
   }
+  paths.push(...await writeModelParts(model.parts(), dir));
   return paths;
 }

@@ -12,7 +12,8 @@ import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.ts";
 import { psnr, ssim } from "../metrics.ts";
 import { type Degradation, degrade, modcrop, taskScale } from "./degrade.ts";
 import type { SrConfig } from "./config.ts";
-import { listImages, resolveDataPath } from "./data.ts";
+import { resolveShared } from "../data/shared.ts";
+import { listImages } from "./data.ts";
 import { loadLutModel, type TableSource } from "./experiment.ts";
 import type { SrModel } from "./model.ts";
 
@@ -99,7 +100,7 @@ export async function evalSr(
 ): Promise<EvalSummary[]> {
   const source = opts.source ?? (config.pretrained ? "pretrained" : "exported");
   const model = await loadLutModel(config, source);
-  const bench = resolveDataPath(config.eval.benchmark);
+  const bench = resolveShared(config.eval.benchmark);
   const out: EvalSummary[] = [];
   for (const set of opts.sets ?? config.eval.sets) {
     const outDir = config.eval.saveImages ? join(config.dir, "eval", source, set) : undefined;

@@ -6,11 +6,11 @@
 import { join } from "@std/path";
 import { initTf, tf } from "../backend.ts";
 import type { SrConfig } from "./config.ts";
-import { resolveDataPath } from "./data.ts";
+import { resolveShared } from "../data/shared.ts";
 import type { SrModel } from "./model.ts";
 import { buildSrModel } from "./models.ts";
 import { loadMulut, loadSrlut } from "./pretrained.ts";
-import { loadModelTables } from "./tables.ts";
+import { loadModelParts, loadModelTables } from "./tables.ts";
 import { loadCheckpoint } from "./train.ts";
 
 /** Which tables an experiment's LUT form uses. */
@@ -26,15 +26,15 @@ export async function loadLutModel(config: SrConfig, source: TableSource): Promi
   await initTf();
   if (source === "pretrained") {
     if (!config.pretrained) throw new Error(`${config.name}: no [pretrained] tables in the config`);
-    const p = resolveDataPath(config.pretrained);
+    const p = resolveShared(config.pretrained);
     return p.endsWith(".npy")
       ? await loadSrlut(p)
       : await loadMulut(p, config.model.upscale, config.model.modes, config.model.stages);
   }
   const model = buildSrModel(config.model);
-  await loadModelTables(model.modules(), tableDir(config, source), model.upscale, {
-    int8: config.export.int8,
-  });
+  const dir = tableDir(config, source);
+  await loadModelTables(model.modules(), dir, model.upscale, { int8: config.export.int8 });
+  await loadModelParts(model.parts(), dir);
   return model;
 }
 

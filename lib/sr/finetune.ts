@@ -8,7 +8,7 @@ import type { SrConfig } from "./config.ts";
 import { loadLutModel, tableDir, type TableSource } from "./experiment.ts";
 import { roundHalfEven } from "./model.ts";
 import { type FitResult, fitSr } from "./train.ts";
-import { tableFileName, writeLutTable } from "./tables.ts";
+import { tableFileName, writeLutTable, writeModelParts } from "./tables.ts";
 
 /** Fine-tunes the tables from `source` (default: pretrained if configured, else exported); returns the fit. */
 export async function finetuneSr(
@@ -31,6 +31,7 @@ export async function finetuneSr(
     await writeLutTable(path, t);
     paths.push(path);
   }
+  paths.push(...await writeModelParts(model.parts(), tableDir(config, "finetuned")));
   if (!opts.quiet) {
     console.log(`wrote ${paths.length} fine-tuned table(s) to ${tableDir(config, "finetuned")}`);
   }

@@ -1,7 +1,7 @@
 /**
  * Thin adapter from a LutModule's LUT form to the SR kernels' tfjs op (lib/sr/lut4d.ts lut4dOp): padded
- * planes [N, Hp, Wp] (0..255) and a float table [L^n, K] in table units → pixel-shuffled planes
- * [N, H·r, W·r], differentiable with respect to the table (LUT fine-tuning) and the planes (stages).
+ * planes [N, Hp, Wp] (0..255) and a float table [L^n, K = C·r²] in table units → pixel-shuffled planes
+ * [C·N, H·r, W·r] (channel-major), differentiable with respect to the table (LUT fine-tuning) and the planes (stages).
  */
 import { tf } from "../backend.ts";
 import { dfcLookup, type DfcLut } from "./dfc.ts";
@@ -21,7 +21,8 @@ export function simplexLookupPlanes(
   const [n, hp, wp] = xp.shape;
   const h = hp - pattern.pad[0], w = wp - pattern.pad[1];
   const out = lut4dOp(xp, table, pattern.offsets, interval, { srlutOrder });
-  return pixelShuffle(tf.reshape(out, [n * h * w, table.shape[1]]), n, h, w, r);
+  const k = table.shape[1];
+  return pixelShuffle(tf.reshape(out, [n * h * w, k]), n, h, w, r, k / (r * r));
 }
 
 /** DFC-compressed lookup (inference only, no gradient) on padded planes, pixel-shuffled by `r`. */
@@ -41,5 +42,5 @@ export function dfcLookupPlanes(
     lut,
     { srlutOrder },
   );
-  return pixelShuffle(tf.tensor2d(out, [n * h * w, lut.outputs]), n, h, w, r);
+  return pixelShuffle(tf.tensor2d(out, [n * h * w, lut.outputs]), n, h, w, r, lut.outputs / (r * r));
 }

@@ -8,7 +8,7 @@
  * Σ_j w_j·T[v_j] / q (table units: an int8 SR-LUT table gives values in [-128, 127]).
  */
 import { tf } from "../backend.ts";
-import { check, openKernels } from "../native/kernels.ts";
+import { lazyKernels } from "../native/kernels.ts";
 import {
   type LutDtype,
   type LutGeometry,
@@ -42,30 +42,26 @@ export function outBuffer(out: Float32Array | undefined, length: number, what: s
 
 /** FFI argument types shared by the plane kernels: planes, nPlanes, hp, wp, offsets, n. */
 export const PLANE_ARGS = ["buffer", "i32", "i32", "i32", "buffer", "i32"] as const;
+/** FFI argument types of a table: data, length. */
+export const TABLE_ARGS = ["buffer", "i64"] as const;
 
-const symbols = {
-  // ..., table, tableLen, dtype, intervalBits, K, flags, out
+const kernels = lazyKernels({
+  // ..., dtype, intervalBits, K, flags, out
   lutlab_lut4d_forward: {
-    parameters: [...PLANE_ARGS, "buffer", "i64", "i32", "i32", "i32", "i32", "buffer"],
+    parameters: [...PLANE_ARGS, ...TABLE_ARGS, "i32", "i32", "i32", "i32", "buffer"],
     result: "i32",
   },
-  // ..., table, tableLen, intervalBits, K, flags, gradOut, gradTable, gradPlanes
+  // ..., intervalBits, K, flags, gradOut, gradTable, gradPlanes
   lutlab_lut4d_backward: {
-    parameters: [...PLANE_ARGS, "buffer", "i64", "i32", "i32", "i32", "buffer", "buffer", "buffer"],
+    parameters: [...PLANE_ARGS, ...TABLE_ARGS, "i32", "i32", "i32", "buffer", "buffer", "buffer"],
     result: "i32",
   },
-  // ..., table, tableLen, dtype, intervalBits, upscale, padMode, flags, out
+  // ..., dtype, intervalBits, upscale, padMode, flags, out
   lutlab_lut4d_ensemble: {
-    parameters: [...PLANE_ARGS, "buffer", "i64", "i32", "i32", "i32", "i32", "i32", "buffer"],
+    parameters: [...PLANE_ARGS, ...TABLE_ARGS, "i32", "i32", "i32", "i32", "i32", "buffer"],
     result: "i32",
   },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-let lib: ReturnType<typeof openKernels<typeof symbols>> | undefined;
-function kernels() {
-  lib ??= openKernels(symbols);
-  return lib;
-}
+});
 
 /** Native dtype code of a table array (0 float32, 1 int8). */
 export function dtypeCode(data: Int8Array | Float32Array, what: string): number {
@@ -149,6 +145,29 @@ export function checkPlanes(planes: Float32Array, s: PlaneShape, offsets: readon
   return hw;
 }
 
+/**
+ * Validates planes [N,Hp,Wp] (padded for the offsets `reach`, by default `offsets`) and n offsets;
+ * returns the output grid [H, W] and the PLANE_ARGS arguments.
+ */
+export function planeArgs(
+  planes: Float32Array,
+  shape: PlaneShape,
+  offsets: readonly Offset[],
+  n: number,
+  what: string,
+  reach: readonly Offset[] = offsets,
+) {
+  const off = packOffsets(offsets, n, what);
+  const [h, w] = checkPlanes(planes, shape, reach, what);
+  return { h, w, args: [planes, shape.planes, shape.height, shape.width, off, n] as const };
+}
+
+/** Validates a table and returns its TABLE_ARGS arguments. */
+function tableArgs(t: Lut4d, what: string) {
+  checkTable(t, what);
+  return [t.data, BigInt(t.data.length)] as const;
+}
+
 function describe(name: string, s: PlaneShape, t: LutGeometry): string {
   return `${name}(planes [${s.planes},${s.height},${s.width}], n=${t.n}, intervalBits=${t.intervalBits}, K=${t.outputs})`;
 }
@@ -162,27 +181,11 @@ export function lut4dLookup(
   opts: LookupOptions & OutOption = {},
 ): Float32Array {
   const what = describe("lut4dLookup", shape, table);
-  checkTable(table, what);
-  const off = packOffsets(offsets, table.n, what);
-  const [h, w] = checkPlanes(planes, shape, offsets, what);
+  const tab = tableArgs(table, what);
+  const { h, w, args } = planeArgs(planes, shape, offsets, table.n, what);
   const out = outBuffer(opts.out, shape.planes * h * w * table.outputs, what);
-  const k = kernels();
-  const st = k.lutlab_lut4d_forward(
-    planes,
-    shape.planes,
-    shape.height,
-    shape.width,
-    off,
-    table.n,
-    table.data,
-    BigInt(table.data.length),
-    dtypeCode(table.data, what),
-    table.intervalBits,
-    table.outputs,
-    opts.srlutOrder ? 1 : 0,
-    out,
-  );
-  check(k, st, what);
+  const dtype = dtypeCode(table.data, what), flags = opts.srlutOrder ? 1 : 0, K = table.outputs;
+  kernels.call(what, "lutlab_lut4d_forward", ...args, ...tab, dtype, table.intervalBits, K, flags, out);
   return out;
 }
 
@@ -200,36 +203,20 @@ export function lut4dBackward(
   opts: LookupOptions = {},
 ): { gradTable?: Float32Array; gradPlanes?: Float32Array } {
   const what = describe("lut4dBackward", shape, table);
-  checkTable(table, what);
+  const tab = tableArgs(table, what);
   if (!(table.data instanceof Float32Array)) {
     throw new Error(`${what}: the backward pass needs a float32 table`);
   }
-  const off = packOffsets(offsets, table.n, what);
-  const [h, w] = checkPlanes(planes, shape, offsets, what);
+  const { h, w, args } = planeArgs(planes, shape, offsets, table.n, what);
   const nOut = shape.planes * h * w * table.outputs;
   if (!(gradOut instanceof Float32Array) || gradOut.length !== nOut) {
     throw new Error(`${what}: gradOut must be a Float32Array [${shape.planes},${h},${w},${table.outputs}]`);
   }
   const gradTable = want.table ? new Float32Array(table.data.length) : undefined;
   const gradPlanes = want.planes ? new Float32Array(planes.length) : undefined;
-  const k = kernels();
-  const st = k.lutlab_lut4d_backward(
-    planes,
-    shape.planes,
-    shape.height,
-    shape.width,
-    off,
-    table.n,
-    table.data,
-    BigInt(table.data.length),
-    table.intervalBits,
-    table.outputs,
-    opts.srlutOrder ? 1 : 0,
-    gradOut,
-    gradTable ?? null,
-    gradPlanes ?? null,
-  );
-  check(k, st, what);
+  const flags = opts.srlutOrder ? 1 : 0, K = table.outputs;
+  const grads = [gradOut, gradTable ?? null, gradPlanes ?? null] as const;
+  kernels.call(what, "lutlab_lut4d_backward", ...args, ...tab, table.intervalBits, K, flags, ...grads);
   return { gradTable, gradPlanes };
 }
 
@@ -247,8 +234,8 @@ export function lut4dRotationEnsemble(
   opts: LookupOptions & OutOption & { upscale: number; pad: PadMode },
 ): Float32Array {
   const what = describe("lut4dRotationEnsemble", shape, table) + ` upscale=${opts.upscale} pad=${opts.pad}`;
-  checkTable(table, what);
-  const off = packOffsets(offsets, table.n, what);
+  const tab = tableArgs(table, what);
+  const { args } = planeArgs(planes, shape, offsets, table.n, what, []);
   int32(opts.upscale, "upscale", what, 1);
   if (opts.upscale * opts.upscale !== table.outputs) {
     throw new Error(
@@ -258,7 +245,6 @@ export function lut4dRotationEnsemble(
   if (opts.pad !== "edge" && opts.pad !== "reflect") {
     throw new Error(`${what}: pad must be "edge" or "reflect"`);
   }
-  checkPlanes(planes, shape, [], what);
   const [py, px] = patternPad(offsets);
   const minSide = Math.min(shape.height, shape.width);
   if (opts.pad === "reflect" && Math.max(py, px) >= minSide) {
@@ -266,24 +252,9 @@ export function lut4dRotationEnsemble(
   }
   const r = opts.upscale;
   const out = outBuffer(opts.out, shape.planes * shape.height * r * shape.width * r, what);
-  const k = kernels();
-  const st = k.lutlab_lut4d_ensemble(
-    planes,
-    shape.planes,
-    shape.height,
-    shape.width,
-    off,
-    table.n,
-    table.data,
-    BigInt(table.data.length),
-    dtypeCode(table.data, what),
-    table.intervalBits,
-    r,
-    opts.pad === "reflect" ? 1 : 0,
-    opts.srlutOrder ? 1 : 0,
-    out,
-  );
-  check(k, st, what);
+  const dtype = dtypeCode(table.data, what), flags = opts.srlutOrder ? 1 : 0;
+  const pad = opts.pad === "reflect" ? 1 : 0;
+  kernels.call(what, "lutlab_lut4d_ensemble", ...args, ...tab, dtype, table.intervalBits, r, pad, flags, out);
   return out;
 }
 

@@ -5,7 +5,7 @@
  * - "lut": its exported table [L^n, K] looked up with n-D simplex interpolation (inference and LUT
  *   fine-tuning through the SR kernels' custom-gradient op).
  * Both forms take padded planes [N, H+py, W+px] with pixel values in 0..255 and return planes
- * [N, H·r, W·r] in *table units*: the network output clamped to [-1,1] times 127 (the int8 scale of the
+ * [C·N, H·r, W·r] (C output channels, channel-major; C = 1 for SR-LUT/MuLUT) in *table units*: the network output clamped to [-1,1] times 127 (the int8 scale of the
  * SR-LUT/MuLUT tables), so a table entry is exactly round(127·clamp(net)) for int8 tables.
  */
 import { tf } from "../backend.ts";
@@ -22,8 +22,12 @@ export type LutModuleSpec = {
   /** Key used in file names, e.g. "s1_s" (stage 1, pattern s). */
   name: string;
   pattern: Pattern;
-  /** Upscale factor r of this module; K = r² outputs per position. */
+  /** Upscale factor r of this module; K = C·r² outputs per position. */
   upscale: number;
+  /** Output channels C before the pixel shuffle (default 1; SPF-LUT's blocks 2, its channel LUT 4). */
+  channels?: number;
+  /** DFC may compress this table (default true; SPF-LUT keeps its channel LUT whole). */
+  compressible?: boolean;
   net: NetSpec;
   /** Sampling interval in bits: inputs are sampled every 2^interval levels, L = 2^(8-interval)+1. */
   interval: number;
@@ -68,7 +72,11 @@ export class LutModule {
       throw new Error(`${name}: upscale must be a positive integer, got ${r}`);
     }
     latticeLevels(spec.interval);
-    this.net = new LutNet(spec.net, pattern.offsets.length, r * r, seed, name);
+    const c = spec.channels ?? 1;
+    if (!Number.isInteger(c) || c < 1) {
+      throw new Error(`${name}: channels must be a positive integer, got ${c}`);
+    }
+    this.net = new LutNet(spec.net, pattern.offsets.length, c * r * r, seed, name);
   }
 
   /** Number of table inputs n. */
@@ -76,9 +84,14 @@ export class LutModule {
     return this.spec.pattern.offsets.length;
   }
 
-  /** Outputs per position K = r². */
+  /** Output channels C (before the pixel shuffle). */
+  get channels(): number {
+    return this.spec.channels ?? 1;
+  }
+
+  /** Outputs per position K = C·r². */
   get outputs(): number {
-    return this.spec.upscale ** 2;
+    return this.channels * this.spec.upscale ** 2;
   }
 
   /** Lattice levels L per input. */
@@ -126,7 +139,7 @@ export class LutModule {
     return round ? steRound(v) as tf.Tensor2D : v;
   }
 
-  /** Padded planes [N, H+py, W+px] (0..255) → [N, H·r, W·r] in table units, in the current form. */
+  /** Padded planes [N, H+py, W+px] (0..255) → [C·N, H·r, W·r] in table units, in the current form. */
   apply(xp: tf.Tensor3D): tf.Tensor3D {
     const { pattern, upscale: r } = this.spec;
     const [n, hp, wp] = xp.shape;
@@ -144,7 +157,7 @@ export class LutModule {
         !!this.spec.srlutOrder,
       );
     }
-    return pixelShuffle(this.netRows(gatherPattern(xp, pattern)), n, h, w, r);
+    return pixelShuffle(this.netRows(gatherPattern(xp, pattern)), n, h, w, r, this.channels);
   }
 
   /**
@@ -153,6 +166,9 @@ export class LutModule {
    */
   compress(spec: { diagonalWidth: number; samplingInterval: number } | undefined): DfcLut | undefined {
     if (!spec) return this.dfc = undefined;
+    if (this.spec.compressible === false) {
+      throw new Error(`${this.spec.name}: DFC keeps this table whole (compressible: false)`);
+    }
     const t = this.getTable();
     if (!t) throw new Error(`${this.spec.name}: no table to compress`);
     const data = t.int8 ? Int8Array.from(t.values) : t.values;

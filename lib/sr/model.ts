@@ -14,6 +14,9 @@ import type { LutModule } from "./lutmodule.ts";
 import { steRound } from "./lutmodule.ts";
 import { padBottomRight, type PadMode, rot90 } from "./pattern.ts";
 
+/** A parameter of a composite model outside its tables (AutoSample, AdaRL, ...): exported as it is. */
+export type ModelPart = { name: string; variable: tf.Variable };
+
 /** One stage: modules whose rotation ensembles are summed, then pred/divisor + bias. */
 export type Stage = { modules: LutModule[]; divisor: number; bias: number };
 
@@ -35,6 +38,16 @@ export function roundHalfEven(v: number): number {
   if (d < 0.5) return f;
   if (d > 0.5) return f + 1;
   return f % 2 === 0 ? f : f + 1;
+}
+
+/** A stage's pred/divisor + bias: planes in 0..255 units, not rounded. */
+export function stageValue(pred: tf.Tensor3D, stage: Stage): tf.Tensor3D {
+  return tf.add(tf.div(pred, stage.divisor), stage.bias) as tf.Tensor3D;
+}
+
+/** Inner-stage requantisation of planes to 8-bit values: round(clamp(v, 0, 255)), straight-through. */
+export function requantise(v: tf.Tensor3D): tf.Tensor3D {
+  return steRound(tf.clipByValue(v, 0, 255)) as tf.Tensor3D;
 }
 
 /** A composite SR model; `forward` works on planes [N,H,W] of pixel values 0..255. */
@@ -73,13 +86,21 @@ export class SrModel {
     }
   }
 
-  /** Trainable variables of all modules in their current form. */
-  variables(): tf.Variable[] {
-    return this.modules().flatMap((m) => m.variables());
+  /** Parameters outside the tables, trained in both forms and saved beside the tables (none here). */
+  parts(): ModelPart[] {
+    return [];
   }
 
-  /** Sum of one stage's rotation ensembles: planes [N,H,W] → [N,H·s,W·s] (table units). */
-  stagePred(x: tf.Tensor3D, stage: Stage): tf.Tensor3D {
+  /** Trainable variables of all modules in their current form, then the parts. */
+  variables(): tf.Variable[] {
+    return [...this.modules().flatMap((m) => m.variables()), ...this.parts().map((p) => p.variable)];
+  }
+
+  /**
+   * Sum of one stage's rotation ensembles: planes [N,H,W] → [N,H·s,W·s] (table units). `_prev` (the
+   * previous stage's input, undefined in the first stage) is for models with inter-stage residuals.
+   */
+  stagePred(x: tf.Tensor3D, stage: Stage, _prev?: tf.Tensor3D): tf.Tensor3D {
     let pred: tf.Tensor3D | undefined;
     for (const m of stage.modules) {
       for (let r = 0; r < 4; r++) {
@@ -97,11 +118,11 @@ export class SrModel {
    */
   forward(x: tf.Tensor3D): tf.Tensor3D {
     const { stages } = this.spec;
-    let cur = x;
+    let cur = x, prev: tf.Tensor3D | undefined;
     for (let i = 0; i < stages.length; i++) {
-      const s = stages[i];
-      const y = tf.add(tf.div(this.stagePred(cur, s), s.divisor), s.bias) as tf.Tensor3D;
-      cur = i === stages.length - 1 ? y : steRound(tf.clipByValue(y, 0, 255)) as tf.Tensor3D;
+      const y = stageValue(this.stagePred(cur, stages[i], prev), stages[i]);
+      prev = cur;
+      cur = i === stages.length - 1 ? y : requantise(y);
     }
     return cur;
   }

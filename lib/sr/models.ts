@@ -5,16 +5,20 @@
  * - MuLUT (Li et al., ECCV 2022): stages × modes (s, d, y) dense MuLUT units; inner stages average the
  *   12 ensembles (÷ 4·modes, +127) and requantise; the last stage averages modes (÷ modes), edge padding.
  * Denoising / deblocking use the MuLUT structure with upscale 1 (the degradation is in the data).
+ * - AutoLUT (Xu et al., CVPR 2025): learned samplers (+ AdaRL) on SR-LUT or MuLUT, see autolut.ts.
+ * - SPF-LUT (Li et al., CVPR 2024): progressive blocks, channel LUT and up-block, see spf.ts.
  */
+import { type AutoLutConfig, buildAutoLut } from "./autolut.ts";
 import { LutModule } from "./lutmodule.ts";
 import { SrModel, type Stage } from "./model.ts";
 import { patternOf } from "./pattern.ts";
+import { buildSpf } from "./spf.ts";
 
 /** Model section of an SR experiment config. */
 export type SrModelConfig = {
-  kind: "srlut" | "mulut";
-  /** SR-LUT receptive field: "s" (4 pixels), "f" (3), "v" (2). */
-  variant: "s" | "f" | "v";
+  kind: "srlut" | "mulut" | "autolut" | "spf";
+  /** SR-LUT receptive field: "s" (2×2), "d" (dilated 3×3 corners), "y" (MuLUT's Y), "f" (3 pixels), "v" (2). */
+  variant: string;
   upscale: number;
   /** Sampling interval in bits (4 → 17 levels; SR-LUT-V uses 0 → 257). */
   interval: number;
@@ -22,6 +26,8 @@ export type SrModelConfig = {
   /** MuLUT patterns per stage. */
   modes: string[];
   stages: number;
+  /** AutoLUT settings (kind "autolut"; base srlut uses upscale/interval/width, mulut also modes/stages). */
+  autolut?: AutoLutConfig;
 };
 
 /** Defaults: SR-LUT-S ×4, 4-bit sampling, 64-wide; MuLUT-SDY-X2. */
@@ -41,6 +47,11 @@ export function buildSrModel(cfg: SrModelConfig, seed = 1): SrModel {
   if (!Number.isInteger(upscale) || upscale < 1 || upscale > 8) {
     throw new Error(`model.upscale must be an integer in 1..8, got ${upscale}`);
   }
+  if (cfg.kind === "autolut") {
+    if (!cfg.autolut) throw new Error('model.kind "autolut" needs its settings (base, sample_size, ...)');
+    return buildAutoLut({ ...cfg, ...cfg.autolut }, seed);
+  }
+  if (cfg.kind === "spf") return buildSpf(cfg, seed);
   if (cfg.kind === "srlut") {
     const module = new LutModule({
       name: cfg.variant,

@@ -5,12 +5,18 @@
  * - "srlut": SR-LUT's SRNet: n→w, then 4 × (ReLU, w→w), ReLU, w→K (no output activation);
  * - "mulut": MuLUT's MuLUTUnit with dense connections: ReLU(n→w), 4 × DenseConv (concat ReLU(1×1)),
  *   then (5w)→K and tanh.
- * Weights are Kaiming-normal (fan-in, gain √2) with zero biases, as in both papers' code.
+ * Weights are Kaiming-normal (fan-in, gain √2) with zero biases, as in both papers' code. The hidden
+ * activation is ReLU, or GELU (exact, erf-based as torch's nn.GELU) for AutoLUT's MuLUT units.
  */
 import { tf } from "../backend.ts";
 
-/** Network kind and hidden width. */
-export type NetSpec = { kind: "srlut" | "mulut"; width: number };
+/** Network kind, hidden width and hidden activation (default relu). */
+export type NetSpec = { kind: "srlut" | "mulut"; width: number; act?: "relu" | "gelu" };
+
+/** GELU(x) = x·Φ(x) = 0.5·x·(1 + erf(x/√2)). */
+export function gelu(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))) as tf.Tensor2D;
+}
 
 /** One dense layer: weight [in, out], bias [out]. */
 export type Dense = { w: tf.Variable; b: tf.Variable };
@@ -68,13 +74,14 @@ export class LutNet {
   /** Rows [N, n] (pixels scaled to [0,1]) → raw outputs [N, K]. */
   forward(x: tf.Tensor2D): tf.Tensor2D {
     const L = this.layers;
+    const act = this.spec.act === "gelu" ? gelu : (t: tf.Tensor2D) => tf.relu(t);
     if (this.spec.kind === "srlut") {
       let h = apply(L[0], x);
-      for (let k = 1; k < 5; k++) h = apply(L[k], tf.relu(h));
-      return apply(L[5], tf.relu(h));
+      for (let k = 1; k < 5; k++) h = apply(L[k], act(h));
+      return apply(L[5], act(h));
     }
-    let h: tf.Tensor2D = tf.relu(apply(L[0], x));
-    for (let k = 1; k < 5; k++) h = tf.concat([h, tf.relu(apply(L[k], h))], 1);
+    let h: tf.Tensor2D = act(apply(L[0], x));
+    for (let k = 1; k < 5; k++) h = tf.concat([h, act(apply(L[k], h))], 1);
     return tf.tanh(apply(L[5], h));
   }
 

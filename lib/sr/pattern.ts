@@ -70,9 +70,20 @@ export function gatherPattern(xp: tf.Tensor3D, pattern: Pattern): tf.Tensor2D {
   return tf.stack(cols, 1) as tf.Tensor2D;
 }
 
-/** PixelShuffle: values [N·H·W, r·r] (channel i·r+j) → planes [N, H·r, W·r]. */
-export function pixelShuffle(v: tf.Tensor2D, n: number, h: number, w: number, r: number): tf.Tensor3D {
-  if (r === 1) return tf.reshape(v, [n, h, w]);
-  const t = tf.transpose(tf.reshape(v, [n, h, w, r, r]), [0, 1, 3, 2, 4]);
-  return tf.reshape(t, [n, h * r, w * r]);
+/**
+ * PixelShuffle: values [N·H·W, C·r·r] (channel c·r²+i·r+j, torch's order) → planes [C·N, H·r, W·r],
+ * channel-major (output channel c is planes c·N .. c·N+N-1; C = 1 gives [N, H·r, W·r]).
+ */
+export function pixelShuffle(
+  v: tf.Tensor2D,
+  n: number,
+  h: number,
+  w: number,
+  r: number,
+  channels = 1,
+): tf.Tensor3D {
+  const c = channels;
+  if (r === 1 && c === 1) return tf.reshape(v, [n, h, w]);
+  const t = tf.transpose(tf.reshape(v, [n, h, w, c, r, r]), [3, 0, 1, 4, 2, 5]);
+  return tf.reshape(t, [c * n, h * r, w * r]);
 }

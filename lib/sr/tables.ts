@@ -5,8 +5,10 @@
  * float32 tables hold table units directly. File names follow MuLUT: LUT_x{r}_{8-interval}bit_{dtype}_{key}.npy.
  */
 import { join } from "@std/path";
+import { tf } from "../backend.ts";
 import { readNpy, writeNpy } from "../formats/npy.ts";
 import type { LutModule, LutTable } from "./lutmodule.ts";
+import type { ModelPart } from "./model.ts";
 
 /** Reads a table .npy (int8 or float32) and checks it against [levels^dims, outputs]. */
 export async function readLutTable(
@@ -66,5 +68,36 @@ export async function loadModelTables(
   for (const m of modules) {
     const path = join(dir, tableFileName(m, upscale, opts.int8 ?? true, opts.prefix));
     m.setTable(await readLutTable(path, m.levels, m.dims, m.outputs));
+  }
+}
+
+/** File name of a model part (a parameter outside the tables, e.g. an AutoSample): PART_{name}.npy. */
+export function partFileName(name: string): string {
+  return `PART_${name}.npy`;
+}
+
+/** Writes every part as float32 .npy (the variable's shape) into `dir`; returns the paths. */
+export async function writeModelParts(parts: ModelPart[], dir: string): Promise<string[]> {
+  const paths: string[] = [];
+  for (const p of parts) {
+    const path = join(dir, partFileName(p.name));
+    const data = p.variable.dataSync() as Float32Array;
+    await writeNpy(path, { dtype: "float32", shape: p.variable.shape, data });
+    paths.push(path);
+  }
+  return paths;
+}
+
+/** Restores every part from `dir` (float32 .npy of exactly the variable's shape). */
+export async function loadModelParts(parts: ModelPart[], dir: string): Promise<void> {
+  for (const p of parts) {
+    const path = join(dir, partFileName(p.name));
+    const arr = await readNpy(path);
+    if (arr.dtype !== "float32" || arr.shape.join() !== p.variable.shape.join()) {
+      throw new Error(
+        `${path}: part ${p.name} is ${arr.dtype} [${arr.shape}], expected float32 [${p.variable.shape}]`,
+      );
+    }
+    p.variable.assign(tf.tensor(arr.data as Float32Array, p.variable.shape));
   }
 }

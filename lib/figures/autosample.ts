@@ -1,0 +1,116 @@
+/**
+ * AutoLUT figures: the learned AutoSample weights as K×K heatmaps (one row per LUT unit, one panel per LUT
+ * input, the fixed-pattern pixel it would be in SR-LUT/MuLUT being just one cell) and the AdaRL weights
+ * (one row per unit, one cell per input, 0 = current stage input only, 1 = previous stage input only).
+ */
+import { checkFinite, type Figure } from "./figure.ts";
+
+/** One sampler's softmax weights: `weights` [4, K, K] row-major (input c, window row, window column). */
+export type SamplerWeights = { name: string; size: number; weights: ArrayLike<number> };
+
+/** One unit's AdaRL weights [4] in [0,1]. */
+export type AdaRLWeights = { name: string; weights: ArrayLike<number> };
+
+/** Names of the 4 LUT inputs in the 2×2 patch they replace. */
+export const INPUT_NAMES = ["a (0,0)", "b (0,1)", "c (1,0)", "d (1,1)"];
+
+function rows(w: ArrayLike<number>, c: number, k: number): number[][] {
+  return Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => w[c * k * k + i * k + j]));
+}
+
+/** Grid of K×K heatmaps: units × 4 inputs, shared colour range [0, max weight]; weights shown on hover. */
+export function samplerWeightsFigure(
+  units: SamplerWeights[],
+  opts: { title?: string; cell?: number } = {},
+): Figure {
+  if (units.length === 0) throw new Error("samplerWeightsFigure: no samplers");
+  for (const u of units) {
+    if (!Number.isInteger(u.size) || u.size < 1 || u.weights.length !== 4 * u.size * u.size) {
+      throw new Error(
+        `samplerWeightsFigure: ${u.name} needs [4, ${u.size}, ${u.size}] weights, got ${u.weights.length}`,
+      );
+    }
+  }
+  const k = Math.max(...units.map((u) => u.size)), cell = opts.cell ?? 26;
+  const zmax = Math.max(...units.flatMap((u) => Array.from(u.weights)));
+  const layout: Record<string, unknown> = {
+    title: { text: opts.title ?? "AutoSample weights (softmax) per LUT input" },
+    grid: { rows: units.length, columns: 4, pattern: "independent", ygap: 0.25 },
+    width: 4 * (k * cell + 50) + 160,
+    height: units.length * (k * cell + 50) + 120,
+    margin: { l: 90, t: 80 },
+    annotations: [
+      ...INPUT_NAMES.map((text, c) => ({
+        text,
+        showarrow: false,
+        xref: `x${c === 0 ? "" : c + 1} domain`,
+        yref: "paper",
+        x: 0.5,
+        y: 1.02,
+      })),
+      ...units.map((u, r) => ({
+        text: u.name,
+        showarrow: false,
+        xref: "paper",
+        yref: `y${r * 4 === 0 ? "" : r * 4 + 1} domain`,
+        x: -0.02,
+        y: 0.5,
+        xanchor: "right",
+      })),
+    ],
+  };
+  const data = units.flatMap((u, r) =>
+    [0, 1, 2, 3].map((c) => {
+      const a = r * 4 + c + 1, s = a === 1 ? "" : `${a}`;
+      layout[`xaxis${s}`] = { showticklabels: false, constrain: "domain" };
+      layout[`yaxis${s}`] = { showticklabels: false, autorange: "reversed", scaleanchor: `x${s}` };
+      return {
+        type: "heatmap",
+        z: rows(u.weights, c, u.size),
+        name: `${u.name} ${INPUT_NAMES[c]}`,
+        colorscale: "Viridis",
+        zmin: 0,
+        zmax,
+        showscale: a === 1,
+        xgap: 1,
+        ygap: 1,
+        xaxis: `x${s}`,
+        yaxis: `y${s}`,
+        hovertemplate: "row %{y}, col %{x}: %{z:.3f}<extra></extra>",
+      };
+    })
+  );
+  return checkFinite({ data, layout }, "samplerWeightsFigure");
+}
+
+/** Heatmap of AdaRL weights: one row per unit, one column per LUT input, values printed in the cells. */
+export function adarlFigure(units: AdaRLWeights[], opts: { title?: string } = {}): Figure {
+  if (units.length === 0) throw new Error("adarlFigure: no AdaRL units");
+  for (const u of units) {
+    if (u.weights.length !== 4) {
+      throw new Error(`adarlFigure: ${u.name} needs 4 weights, got ${u.weights.length}`);
+    }
+  }
+  const z = units.map((u) => Array.from(u.weights));
+  return checkFinite({
+    data: [{
+      type: "heatmap",
+      z,
+      x: INPUT_NAMES,
+      y: units.map((u) => u.name),
+      zmin: 0,
+      zmax: 1,
+      colorscale: "Blues",
+      reversescale: true, // plotly's Blues runs dark → light: 0 light, 1 dark
+      text: z.map((r) => r.map((v) => v.toFixed(3))),
+      texttemplate: "%{text}",
+      hovertemplate: "%{y} %{x}: %{z:.4f}<extra></extra>",
+    }],
+    layout: {
+      title: { text: opts.title ?? "AdaRL weights (share of the previous stage's input)" },
+      width: 640,
+      height: 140 + 44 * units.length,
+      yaxis: { autorange: "reversed" },
+    },
+  }, "adarlFigure");
+}
