@@ -149,14 +149,14 @@ async function srExperimentModel(
 
 /**
  * PSNR (Y, Set5 ×4) against storage: the published SR-LUT variants, SR-LUT-S and MuLUT-SDY-X2 also with DFC
- * (diagonal width 2, sampling intervals 5-7, no DFC fine-tuning), and the -e SR experiment's tables.
+ * (diagonal width 4, sampling intervals 5-7, no DFC fine-tuning: the README table), and the -e SR experiment's tables.
  */
 async function srStorage(exp: string | undefined): Promise<Figure | string> {
   const set5 = sharedPath("SRBenchmark", "Set5");
   if (!set5) return "shared data absent (SRBenchmark/Set5)";
   await initTf();
   const deg = { kind: "bicubic", scale: 4 } as const;
-  const dfc = { samplingIntervals: [5, 6, 7], diagonalWidth: 2 };
+  const dfc = { samplingIntervals: [5, 6, 7], diagonalWidth: 4 };
   const candidates: {
     method: string;
     variant: string;

@@ -2,7 +2,10 @@
  * Training of SR LUT models: `fitSr` is the loop shared by network training and LUT fine-tuning (the model's
  * current form decides what the variables are): random aligned patches, MSE on [0,1] outputs, Adam with a
  * constant or cosine learning rate, a progress line (loss, PSNR, it/s, ETA), a JSONL log and atomic
- * single-file checkpoints (weights + optimizer state + iteration) for `--resume`.
+ * single-file checkpoints (weights + optimizer state + iteration) for `--resume`. A batch whose activations
+ * would not fit the wasm heap (at most 4 GiB) is split into gradient passes whose gradients are summed
+ * before one Adam step: the same update as the whole batch at once (the papers' batch 32 of 48² patches
+ * through MuLUT or SPF-LUT needs several GiB).
  * `trainSr(config, opts)` trains the network form of an experiment and exports its tables.
  */
 import { join } from "@std/path";
@@ -10,7 +13,7 @@ import { tf } from "../backend.ts";
 import { initTf } from "../backend.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import type { FitConfig, SrConfig } from "./config.ts";
-import { loadCleanImages, makePairs, sampleBatch, type TrainPair } from "./data.ts";
+import { type Batch, loadCleanImages, makePairs, sampleBatch, type TrainPair } from "./data.ts";
 import type { Degradation } from "./degrade.ts";
 import { exportModel, printProgress } from "./enumerate.ts";
 import type { SrModel } from "./model.ts";
@@ -82,6 +85,72 @@ export async function loadCheckpoint(path: string, vars: tf.Variable[], opt: tf.
   return header.iter;
 }
 
+/** Heap the tensors of one gradient pass may take: tfjs-backend-wasm's heap is at most 4 GiB, kept apart. */
+const PASS_BUDGET = 1.5 * 2 ** 30;
+
+/** MSE of planes [from, from+count) of batch `b` through the model's training output, times `weight`. */
+function batchLoss(model: SrModel, b: Batch, from: number, count: number, weight = 1): tf.Scalar {
+  const cs = b.crop * b.scale;
+  const x = tf.tensor3d(b.input.subarray(from * b.crop ** 2, (from + count) * b.crop ** 2), [
+    count,
+    b.crop,
+    b.crop,
+  ]);
+  const y = tf.div(
+    tf.tensor3d(b.target.subarray(from * cs * cs, (from + count) * cs * cs), [count, cs, cs]),
+    255,
+  );
+  const mse = tf.mean(tf.square(tf.sub(model.trainOutput(x), y))) as tf.Scalar;
+  return weight === 1 ? mse : tf.mul(mse, weight);
+}
+
+/** Planes per gradient pass: as many as fit PASS_BUDGET, from the profiled peak of a one-plane pass. */
+export async function passSize(
+  model: SrModel,
+  vars: tf.Variable[],
+  b: Batch,
+): Promise<{ size: number; perPlane: number }> {
+  const before = tf.memory().numBytes;
+  const prof = await tf.profile(() => {
+    const { value, grads } = tf.variableGrads(() => batchLoss(model, b, 0, 1), vars);
+    tf.dispose([value, ...Object.values(grads)]);
+  });
+  const perPlane = Math.max(1, prof.peakBytes - before);
+  return { size: Math.max(1, Math.min(b.n, Math.floor(PASS_BUDGET / perPlane))), perPlane };
+}
+
+/** One Adam step on batch `b` (planes) in passes of `size` planes (gradients summed, weighted); returns the loss. */
+export async function trainStep(
+  model: SrModel,
+  vars: tf.Variable[],
+  opt: tf.Optimizer,
+  b: Batch,
+  size: number,
+): Promise<number> {
+  if (size >= b.n) {
+    const loss = opt.minimize(() => batchLoss(model, b, 0, b.n), true, vars)!;
+    const v = (await loss.data())[0];
+    loss.dispose();
+    return v;
+  }
+  let total = 0, sum: tf.NamedTensorMap | undefined;
+  for (let from = 0; from < b.n; from += size) {
+    const count = Math.min(size, b.n - from);
+    const { value, grads } = tf.variableGrads(() => batchLoss(model, b, from, count, count / b.n), vars);
+    total += (await value.data())[0];
+    value.dispose();
+    if (!sum) sum = grads;
+    else {
+      const prev: tf.NamedTensorMap = sum;
+      sum = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.add(prev[k], g)]));
+      tf.dispose([...Object.values(prev), ...Object.values(grads)]);
+    }
+  }
+  opt.applyGradients(sum!);
+  tf.dispose(Object.values(sum!));
+  return total;
+}
+
 function learningRate(cfg: FitConfig, iter: number): number {
   if (cfg.lrMin === undefined) return cfg.lr;
   return cfg.lrMin + (cfg.lr - cfg.lrMin) * (1 + Math.cos((Math.PI * iter) / cfg.iterations)) / 2;
@@ -107,23 +176,22 @@ export async function fitSr(
     start = await loadCheckpoint(ckpt, vars, opt);
     if (!opts.quiet) console.log(`resumed from ${ckpt} at iteration ${start}`);
   } else await Deno.writeTextFile(logPath, "");
-  let window = 0, count = 0, last = { loss: NaN, psnr: NaN };
+  let window = 0, count = 0, last = { loss: NaN, psnr: NaN }, size = 0;
   const t0 = performance.now();
   for (let it = start + 1; it <= cfg.iterations; it++) {
     lrOf.learningRate = learningRate(cfg, it - 1);
     const b = sampleBatch(pairs, deg, cfg.batch, cfg.crop, cfg.seed, it);
-    const cs = b.crop * b.scale;
-    const loss = opt.minimize(
-      () => {
-        const x = tf.tensor3d(b.input, [b.n, b.crop, b.crop]);
-        const y = tf.div(tf.tensor3d(b.target, [b.n, cs, cs]), 255);
-        return tf.mean(tf.square(tf.sub(model.trainOutput(x), y))) as tf.Scalar;
-      },
-      true,
-      vars,
-    )!;
-    window += (await loss.data())[0];
-    loss.dispose();
+    if (size === 0) {
+      const p = await passSize(model, vars, b);
+      size = p.size;
+      if (!opts.quiet && size < b.n) {
+        console.log(
+          `batch ${b.n} in passes of ${size} patches (about ${(p.perPlane / 2 ** 20).toFixed(0)} MB of ` +
+            `tensors per patch; gradients summed, one Adam step)`,
+        );
+      }
+    }
+    window += await trainStep(model, vars, opt, b, size);
     count++;
     if (it % cfg.logEvery === 0 || it === cfg.iterations) {
       const mse = window / count, secs = (performance.now() - t0) / 1000, rate = (it - start) / secs;
