@@ -1,8 +1,15 @@
 // Enumeration exporter: table entries equal the network at the lattice points (float and int8), the LUT
 // form equals the network form on lattice-valued images, exported .npy files reload bit-exactly.
 import { assert, assertEquals, assertThrows } from "@std/assert";
+import { join } from "@std/path";
 import { initTf, tf } from "../lib/backend.ts";
-import { enumerateTable, exportModel, latticeRows, latticeValue } from "../lib/sr/enumerate.ts";
+import {
+  enumerateTable,
+  exportModel,
+  exportSummary,
+  latticeRows,
+  latticeValue,
+} from "../lib/sr/enumerate.ts";
 import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models.ts";
 import { readNpy } from "../lib/formats/npy.ts";
 import { loadModelTables } from "../lib/sr/tables.ts";
@@ -96,6 +103,8 @@ Deno.test("int8 export writes int8 .npy; bad tables are refused with the module 
       "s: table has 10 values",
     );
     assertThrows(() => enumerateTable(m, { batch: 0 }), Error, "batch");
+    assertEquals(exportSummary([path]), "1 table(s)");
+    assertEquals(exportSummary([path, join(dir, "PART_s1_a0_sampler.npy")]), "1 table(s) + 1 part(s)");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

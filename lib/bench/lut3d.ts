@@ -1,5 +1,6 @@
 /**
- * Bench section "lut3d": 3D LUT apply throughput (megapixels per second, median of repeated runs) on a
+ * Bench section "lut3d": 3D LUT apply throughput (megapixels per second; single-thread rows and ffmpeg: least
+ * CPU time of repeated runs, multi-thread rows: median wall time) on a
  * real photo (embedded "nagasaki-boats", bilinearly upscaled to 12 MP, and downscaled to 480p) with a
  * D=33 colour-grading LUT. Measures our CPU kernel on 1 thread and on all threads (trilinear and
  * tetrahedral, forward and forward+backward), ffmpeg's lut3d filter single-threaded on planar float
@@ -16,7 +17,7 @@ import { resizeBilinear } from "../image/resize.ts";
 import { kernelTarget, setKernelThreads } from "../native/kernels.ts";
 import { applyLut3d, lut3dBackward, type Lut3dMode } from "../ops/lut3d.ts";
 import { lut3dForwardRef } from "../ref/lut3d.ts";
-import { type BenchReport, medianCpuMs, medianMs } from "./report.ts";
+import { type BenchReport, bestCpuMs, medianMs } from "./report.ts";
 
 const SECTION = "lut3d";
 const DIM = 33;
@@ -106,16 +107,21 @@ async function ffmpegRows(report: BenchReport, img: Image, lut: Float32Array) {
     await Deno.writeFile(raw, new Uint8Array(planes.buffer));
     await writeCube(cube, { size: DIM, lut });
     const frames = 5, result: Record<string, number> = {};
-    const base = await ffmpegUtime(raw, img, "null", frames);
+    const best = async (vf: string) => {
+      let t = Infinity;
+      for (let i = 0; i < 3; i++) t = Math.min(t, await ffmpegUtime(raw, img, vf, frames));
+      return t;
+    };
+    const base = await best("null");
     for (const mode of MODES) {
-      const t = await ffmpegUtime(raw, img, `lut3d=file=${cube}:interp=${mode}`, frames);
+      const t = await best(`lut3d=file=${cube}:interp=${mode}`);
       result[mode] = (mp(img) * frames) / Math.max(t - base, 1e-3);
       report.row(SECTION, `ffmpeg 1 thread ${mode} gbrpf32le 12MP`, result[mode], "MP/s");
     }
     report.note(
       SECTION,
-      `ffmpeg ${frames} frames, -threads 1 -filter_threads 1, pix_fmt gbrpf32le; filter time = user CPU ` +
-        `time (-benchmark utime) of the lut3d pass minus that of a -vf null pass (${base.toFixed(2)} s)`,
+      `ffmpeg ${frames} frames, -threads 1 -filter_threads 1, pix_fmt gbrpf32le; filter time = least user CPU ` +
+        `time (-benchmark utime) of 3 lut3d passes minus that of a -vf null pass (${base.toFixed(2)} s)`,
     );
     return result;
   } finally {
@@ -166,8 +172,8 @@ export async function bench(report: BenchReport): Promise<void> {
   const threads = navigator.hardwareConcurrency;
   try {
     setKernelThreads(1);
-    const one = await kernelRows(report, big, lut, "cpu 1 thread 12MP (cpu time)", 5, medianCpuMs);
-    await kernelRows(report, small, lut, "cpu 1 thread 480p (cpu time)", 9, medianCpuMs);
+    const one = await kernelRows(report, big, lut, "cpu 1 thread 12MP (cpu time)", 5, bestCpuMs);
+    await kernelRows(report, small, lut, "cpu 1 thread 480p (cpu time)", 9, bestCpuMs);
     setKernelThreads(0);
     const all = await kernelRows(report, big, lut, `cpu ${threads} threads 12MP (wall)`, 5, medianMs);
     await kernelRows(report, small, lut, `cpu ${threads} threads 480p (wall)`, 9, medianMs);

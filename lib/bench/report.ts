@@ -89,17 +89,17 @@ export async function medianMs(fn: () => unknown, reps = 5, warmup = 1): Promise
 }
 
 /**
- * Median user CPU time in milliseconds of `fn` (whole process; meaningful for single-threaded work): unlike
- * wall time it does not count time the process waited for a core, so it is stable on a shared machine.
+ * Least user CPU time in milliseconds of `fn` over `reps` runs (whole process; meaningful for single-threaded
+ * work): unlike wall time it does not count time the process waited for a core, and the least of several
+ * runs drops what interference on a shared machine adds (cache and memory contention).
  */
-export async function medianCpuMs(fn: () => unknown, reps = 5, warmup = 1): Promise<number> {
+export async function bestCpuMs(fn: () => unknown, reps = 5, warmup = 1): Promise<number> {
   for (let i = 0; i < warmup; i++) await fn();
-  const times: number[] = [];
+  let best = Infinity;
   for (let i = 0; i < reps; i++) {
     const t = process.cpuUsage();
     await fn();
-    times.push(process.cpuUsage(t).user / 1e3);
+    best = Math.min(best, process.cpuUsage(t).user / 1e3);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return best;
 }

@@ -63,7 +63,7 @@ export async function exportExperiment(path: string, opts: ExportOptions = {}): 
 }
 
 async function exportSr(config: SrConfig, file: string, opts: ExportOptions): Promise<string[]> {
-  const { exportModel, printProgress } = await import("../sr/enumerate.ts");
+  const { exportModel, exportSummary, printProgress } = await import("../sr/enumerate.ts");
   const { loadLutModel, loadNetModel, tableDir } = await import("../sr/experiment.ts");
   const log = (s: string) => opts.quiet || console.log(s);
   if (opts.from && !opts.dfc) {
@@ -85,7 +85,7 @@ async function exportSr(config: SrConfig, file: string, opts: ExportOptions): Pr
       }),
     );
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
-    log(`exported ${paths.length} table(s) in ${secs}s:\n${paths.map((p) => `  ${p}`).join("\n")}`);
+    log(`exported ${exportSummary(paths)} in ${secs}s:\n${paths.map((p) => `  ${p}`).join("\n")}`);
     log(`evaluate with: deno task eval -e ${config.dir}`);
   }
   if (opts.dfc) {

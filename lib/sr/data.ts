@@ -28,10 +28,13 @@ export async function listImages(dir: string): Promise<string[]> {
 /** A clean image and its degraded input, both [C,H,W] in 0..255 (input H/s × W/s). */
 export type TrainPair = { clean: Image; input: Image };
 
-/** Resolves a data spec: "embedded", "shared:<path under shared data>", or a folder path. */
+/**
+ * Resolves a data spec: "embedded" (all nine embedded photos: SR trains on single planes, so the monochrome
+ * prints serve as well as colour), "shared:<path under shared data>", or a folder path.
+ */
 export async function loadCleanImages(spec: string, limit?: number): Promise<Image[]> {
   if (spec === "embedded") {
-    const photos = await embeddedPhotos({ colourOnly: true });
+    const photos = await embeddedPhotos();
     return await Promise.all(photos.slice(0, limit).map((p) => loadEmbedded(p.name)));
   }
   const dir = resolveShared(spec);
@@ -90,6 +93,7 @@ export function sampleBatch(
   iter: number,
 ): Batch {
   const s = taskScale(deg), cs = crop * s;
+  if (pairs.length === 0) throw new Error("no training images: the training data folder gave no pairs");
   const rand = seededRandom((seed * 1000003 + iter * 7919) >>> 0);
   const input = new Float32Array(n * crop * crop), target = new Float32Array(n * cs * cs);
   for (let i = 0; i < n; i++) {

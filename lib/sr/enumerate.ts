@@ -80,6 +80,12 @@ export function enumerateTable(module: LutModule, opts: ExportOptions = {}): Lut
   return { values, levels, dims, outputs, int8 };
 }
 
+/** "25 table(s)" or "12 table(s) + 6 part(s)" for the paths exportModel wrote (parts: PART_*.npy). */
+export function exportSummary(paths: string[]): string {
+  const parts = paths.filter((p) => /(^|\/)PART_[^/]*$/.test(p)).length;
+  return `${paths.length - parts} table(s)${parts ? ` + ${parts} part(s)` : ""}`;
+}
+
 /**
  * Exports every LutModule of `model` into `dir` (tableFileName names); each module keeps its table
  * (its form is unchanged). The model's parts outside the tables are written as they are

@@ -15,7 +15,7 @@ import { writeFileAtomic } from "../io/atomic.ts";
 import type { FitConfig, SrConfig } from "./config.ts";
 import { type Batch, loadCleanImages, makePairs, sampleBatch, type TrainPair } from "./data.ts";
 import type { Degradation } from "./degrade.ts";
-import { exportModel, printProgress } from "./enumerate.ts";
+import { exportModel, exportSummary, printProgress } from "./enumerate.ts";
 import type { SrModel } from "./model.ts";
 import { buildSrModel } from "./models.ts";
 
@@ -226,6 +226,6 @@ export async function trainSr(
     batch: config.export.batch,
     onProgress: opts.quiet ? undefined : printProgress,
   });
-  if (!opts.quiet) console.log(`exported ${paths.length} table(s) to ${join(config.dir, "luts")}`);
+  if (!opts.quiet) console.log(`exported ${exportSummary(paths)} to ${join(config.dir, "luts")}`);
   return res;
 }
