@@ -335,6 +335,42 @@ int32_t lutlab_lut4d_backward(const float *planes, int32_t n_planes, int32_t hp,
   return LUTLAB_OK;
 }
 
+typedef float v4f __attribute__((vector_size(16)));
+typedef int32_t v4i __attribute__((vector_size(16)));
+
+static inline v4f load4(const float *p) {
+  v4f v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+static inline v4f reverse4(v4f a) { return __builtin_shuffle(a, (v4i){3, 2, 1, 0}); }
+
+/* Rows m[0..3] of a 4x4 matrix -> its columns. */
+static inline void transpose4(v4f m[4]) {
+  const v4f t0 = __builtin_shuffle(m[0], m[1], (v4i){0, 4, 1, 5}), t1 = __builtin_shuffle(m[0], m[1], (v4i){2, 6, 3, 7});
+  const v4f t2 = __builtin_shuffle(m[2], m[3], (v4i){0, 4, 1, 5}), t3 = __builtin_shuffle(m[2], m[3], (v4i){2, 6, 3, 7});
+  m[0] = __builtin_shuffle(t0, t2, (v4i){0, 1, 4, 5});
+  m[1] = __builtin_shuffle(t0, t2, (v4i){2, 3, 6, 7});
+  m[2] = __builtin_shuffle(t1, t3, (v4i){0, 1, 4, 5});
+  m[3] = __builtin_shuffle(t1, t3, (v4i){2, 3, 6, 7});
+}
+
+/* The x4 ensemble of one LR pixel with vectors: o0..o3 are rotation 0..3's 4x4 outputs (row-major), hr the
+ * top-left of its HR block (row stride wr). Block[u][v] = ((o0[u][v] + o1[3-v][u]) + o2[3-u][3-v]) +
+ * o3[v][3-u]: `ensemble_maps`' perm for r = 4, summed in the same order. */
+static inline void ensemble_x4(const float *o0, const float *o1, const float *o2, const float *o3, float *hr,
+                               int64_t wr) {
+  v4f c1[4], c3[4];
+  for (int i = 0; i < 4; ++i) c1[i] = load4(o1 + 4 * i), c3[i] = load4(o3 + 4 * i);
+  transpose4(c1);
+  transpose4(c3);
+  for (int u = 0; u < 4; ++u) {
+    const v4f s = ((load4(o0 + 4 * u) + reverse4(c1[u])) + reverse4(load4(o2 + 4 * (3 - u)))) + c3[3 - u];
+    memcpy(hr + u * wr, &s, sizeof s);
+  }
+}
+
 /* Sub-pixel source of the rotation ensemble: block[p][q] of rotation k takes out[perm[k][p*r + q]]
  * (rotating the pattern instead of the image: anchor (y, x) of rotation k reads the input d at
  * (y, x) + rot_k(dy, dx) with rot_1(dy, dx) = (dx, -dy), rot_2 = (-dy, -dx), rot_3 = (-dx, dy)). */
@@ -411,6 +447,10 @@ int32_t lutlab_lut4d_ensemble(const float *planes, int32_t n_planes, int32_t h, 
         for (int32_t x = 0; x < w; ++x) {
           const float *o0 = lr + (int64_t)x * k, *o1 = o0 + (int64_t)w * k, *o2 = o1 + (int64_t)w * k,
                       *o3 = o2 + (int64_t)w * k;
+          if (r == 4) {
+            ensemble_x4(o0, o1, o2, o3, dst + (int64_t)y * r * wr + (int64_t)x * r, wr);
+            continue;
+          }
           for (int32_t u = 0; u < r; ++u) {
             float *hr = dst + ((int64_t)y * r + u) * wr + (int64_t)x * r;
             for (int32_t v = 0; v < r; ++v) {
