@@ -14,6 +14,7 @@
  * separable 2-D DCT images over (j,k), ordered by u+v then u. Only C (and the CNN) is trained.
  */
 import { tf } from "../backend.ts";
+import { matMul } from "../ops/matmul.ts";
 import { addConv, type BackboneInit, dropout, param, type Params } from "./backbone.ts";
 import type { Rng } from "../photo/rng.ts";
 
@@ -74,8 +75,8 @@ export function reconstructLuts(ms: tf.Tensor2D, mw: tf.Tensor2D, c: tf.Tensor2D
     );
   }
   return tf.tidy(() => {
-    const cw = tf.matMul(c, mw).reshape([s, luts * 3 * d * d]);
-    const cube = tf.matMul(ms, cw).reshape([d, luts * 3, d * d]).transpose([1, 0, 2]).reshape([
+    const cw = matMul(c, mw).reshape([s, luts * 3 * d * d]);
+    const cube = matMul(ms, cw as tf.Tensor2D).reshape([d, luts * 3, d * d]).transpose([1, 0, 2]).reshape([
       luts,
       3,
       d ** 3,

@@ -13,6 +13,7 @@
  * (`forward`, training) and its LUT form (`fusedLuts`, `basisLuts`, `enhance`: one .cube per image).
  */
 import { tf } from "../backend.ts";
+import { matMul } from "../ops/matmul.ts";
 import type { Image } from "../image/io.ts";
 import { resizeBilinear } from "../image/resize.ts";
 import { applyLut3dImage, lut3dApply, type Lut3dMode } from "../ops/lut3d.ts";
@@ -159,14 +160,17 @@ export class LutNet {
     return tf.tidy(() => {
       let f: tf.Tensor;
       if (this.spec.bank.kind === "standard") {
-        f = tf.matMul(weights, param(this.params, "luts").reshape([n, 3 * d ** 3]));
+        f = matMul(weights, param(this.params, "luts").reshape([n, 3 * d ** 3]));
       } else {
         const { s, w } = this.spec.bank;
         const c = this.tensor(CLUT_NAMES.c).reshape([s, n, 3 * w]).transpose([1, 0, 2]).reshape([
           n,
           s * 3 * w,
         ]);
-        const cb = tf.matMul(weights, c).reshape([b, s, 3 * w]).transpose([1, 0, 2]).reshape([s * b * 3, w]);
+        const cb = matMul(weights, c as tf.Tensor2D).reshape([b, s, 3 * w]).transpose([1, 0, 2]).reshape([
+          s * b * 3,
+          w,
+        ]);
         f = reconstructLuts(this.tensor(CLUT_NAMES.ms), this.tensor(CLUT_NAMES.mw), cb as tf.Tensor2D, b);
       }
       f = f.reshape([b, 3 * d ** 3]);

@@ -9,6 +9,7 @@
  * Logits θ are stored as [4, K, K] (the paper's conv weight [4, 1, K, K] without the input axis).
  */
 import { tf } from "../backend.ts";
+import { matMul } from "../ops/matmul.ts";
 import { gaussian, seededRandom } from "./net.ts";
 import type { Offset } from "./lut4d_ref.ts";
 import { gatherPattern, type Pattern } from "./pattern.ts";
@@ -85,6 +86,6 @@ export class AutoSample {
 
   /** Padded planes [N, H+K-1, W+K-1] (0..255) → samples [N·H·W, 4] (row-major over N, y, x). */
   sample(xp: tf.Tensor3D): tf.Tensor2D {
-    return tf.matMul(gatherPattern(xp, this.window), this.weights(), false, true);
+    return matMul(gatherPattern(xp, this.window), tf.transpose(this.weights()));
   }
 }

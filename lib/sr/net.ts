@@ -1,7 +1,7 @@
 /**
  * The small network inside a LutModule. A k×k conv on one plane followed by 1×1 convs is, per output
  * position, a multi-layer perceptron on the n sampled pixels, so it is written as dense layers on
- * [N, n] rows (tf.matMul has gradients on wasm, conv2d filter gradients do not):
+ * [N, n] rows (lib/ops/matmul.ts: fast gradients on wasm, where conv2d has no filter gradient):
  * - "srlut": SR-LUT's SRNet: n→w, then 4 × (ReLU, w→w), ReLU, w→K (no output activation);
  * - "mulut": MuLUT's MuLUTUnit with dense connections: ReLU(n→w), 4 × DenseConv (concat ReLU(1×1)),
  *   then (5w)→K and tanh.
@@ -9,6 +9,7 @@
  * activation is ReLU, or GELU (exact, erf-based as torch's nn.GELU) for AutoLUT's MuLUT units.
  */
 import { tf } from "../backend.ts";
+import { matMul } from "../ops/matmul.ts";
 
 /** Network kind, hidden width and hidden activation (default relu). */
 export type NetSpec = { kind: "srlut" | "mulut"; width: number; act?: "relu" | "gelu" };
@@ -47,7 +48,7 @@ function dense(nIn: number, nOut: number, rand: () => number): Dense {
 }
 
 function apply(layer: Dense, x: tf.Tensor2D): tf.Tensor2D {
-  return tf.add(tf.matMul(x, layer.w as tf.Tensor2D), layer.b);
+  return tf.add(matMul(x, layer.w as tf.Tensor2D), layer.b);
 }
 
 /** An MLP on [N, n] rows producing [N, K]. */
