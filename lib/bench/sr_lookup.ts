@@ -3,8 +3,8 @@
  * (median of repeated runs), on the green channel of the embedded "nagasaki-boats" photo as one uint8-valued
  * plane, with SR-LUT-S ×4 (4-bit, 17⁴ × 16 int8; the published table when the shared data is present):
  * one-plane lookup on 1 thread and on all threads, the full 4-rotation ensemble with pixel shuffle (the
- * whole ×4 inference; both against the 10 MP/s-per-thread target), the DFC-compressed lookup (xyzt, width 2, coarse 2^5), the
- * backward pass of a float table, and the TypeScript reference for scale.
+ * whole ×4 inference; both against the 10 MP/s-per-thread target), the DFC-compressed lookup (xyzt, width
+ * 2, coarse 2^5), the backward pass of a float table, and the TypeScript reference for scale.
  */
 import { sharedPath } from "../data/shared.ts";
 import { loadEmbedded } from "../data/embedded.ts";

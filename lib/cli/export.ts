@@ -50,9 +50,7 @@ export async function exportExperiment(path: string, opts: ExportOptions = {}): 
     ]];
   const bad = misplaced.filter(([, v]) => v !== undefined && v !== false).map(([k]) => k);
   if (bad.length) {
-    if (bad.length) {
-      throw new Error(`${ex.file}: ${bad.join(", ")}: only for ${sr ? "photo" : "SR"} experiments`);
-    }
+    throw new Error(`${ex.file}: ${bad.join(", ")}: only for ${sr ? "photo" : "SR"} experiments`);
   }
   if (sr) return await exportSr(ex.config as SrConfig, ex.file, opts);
   const { initTf } = await import("../backend.ts");

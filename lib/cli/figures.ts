@@ -130,13 +130,14 @@ function jsonlFiles(dir: string): string[] {
   return out.sort();
 }
 
-/** The SR experiment at `exp` with its exported (else fine-tuned) LUT-form model, or why there is none. */
-async function srExperimentModel(
-  exp: string | undefined,
-): Promise<{ config: SrConfig; model: SrModel } | string> {
+/** An SR experiment with its LUT-form model, or why there is none. */
+type SrExperimentModel = { config: SrConfig; model: SrModel } | string;
+
+/** The SR experiment at `exp` with its fine-tuned (else exported) LUT-form model, or why there is none. */
+async function srExperimentModel(exp: string | undefined): Promise<SrExperimentModel> {
   if (!exp) return "no experiment given (-e experiments/x)";
   const ex = await loadExperiment(exp);
-  if (!("task" in ex) || ex.task !== "sr") return `${exp} is not an SR experiment`;
+  if (ex.task !== "sr") return `${exp} is not an SR experiment`;
   const config = ex.config as SrConfig;
   for (const source of ["finetuned", "exported"] as const) {
     const dir = tableDir(config, source);
@@ -149,9 +150,13 @@ async function srExperimentModel(
 
 /**
  * PSNR (Y, Set5 ×4) against storage: the published SR-LUT variants, SR-LUT-S and MuLUT-SDY-X2 also with DFC
- * (diagonal width 4, sampling intervals 5-7, no DFC fine-tuning: the README table), and the -e SR experiment's tables.
+ * (diagonal width 4, sampling intervals 5-7, no DFC fine-tuning: the README table), and the tables of the
+ * -e SR experiment (`own`, loaded when given).
  */
-async function srStorage(exp: string | undefined): Promise<Figure | string> {
+async function srStorage(
+  exp: string | undefined,
+  own: () => Promise<SrExperimentModel>,
+): Promise<Figure | string> {
   const set5 = sharedPath("SRBenchmark", "Set5");
   if (!set5) return "shared data absent (SRBenchmark/Set5)";
   await initTf();
@@ -202,29 +207,34 @@ async function srStorage(exp: string | undefined): Promise<Figure | string> {
     }
   }
   if (exp) {
-    const own = await srExperimentModel(exp);
-    if (typeof own === "string") console.log(`  sr-storage: ${own}`);
-    else if (own.model.upscale !== 4) console.log(`  sr-storage: ${exp} is not ×4, skipped`);
-    else report(await storageSweep(own.model, own.config.name, set5, deg, dfc));
+    const e = await own();
+    if (typeof e === "string") console.log(`  sr-storage: ${e}`);
+    else if (e.model.upscale !== 4) console.log(`  sr-storage: ${exp} is not ×4, skipped`);
+    else report(await storageSweep(e.model, e.config.name, set5, deg, dfc));
   }
   if (points.length === 0) return "no published SR tables in the shared data";
   return storageFigure(points, { dataset: "Set5 ×4, Y channel" });
 }
 
-/** AutoSample (which=samplers) or AdaRL weights of the -e AutoLUT experiment's exported model. */
-async function autolutFigure(exp: string | undefined, which: "samplers" | "adarl"): Promise<Figure | string> {
-  const own = await srExperimentModel(exp);
-  if (typeof own === "string") return own;
-  if (own.config.model.kind !== "autolut") return `${exp} is not an AutoLUT experiment`;
-  const w = autolutWeights(own.model as AutoLutModel);
-  const title = `${own.config.name}: ${which === "samplers" ? "AutoSample weights" : "AdaRL weights"}`;
+/** AutoSample (which=samplers) or AdaRL weights of the -e AutoLUT experiment's LUT-form model `own`. */
+async function autolutFigure(
+  own: () => Promise<SrExperimentModel>,
+  which: "samplers" | "adarl",
+): Promise<Figure | string> {
+  const e = await own();
+  if (typeof e === "string") return e;
+  if (e.config.model.kind !== "autolut") return `${e.config.dir} is not an AutoLUT experiment`;
+  const w = autolutWeights(e.model as AutoLutModel);
+  const title = `${e.config.name}: ${which === "samplers" ? "AutoSample weights" : "AdaRL weights"}`;
   if (which === "samplers") return samplerWeightsFigure(w.samplers, { title });
-  return w.adarl.length ? adarlFigure(w.adarl, { title }) : `${exp} has no AdaRL units`;
+  return w.adarl.length ? adarlFigure(w.adarl, { title }) : `${e.config.dir} has no AdaRL units`;
 }
 
-/** The figure list; `exp` is an experiment folder for the training curves. */
+/** The figure list; `exp` is an experiment folder (training curves, its SR tables, AutoLUT weights). */
 function jobs(exp: string | undefined): FigureJob[] {
   let lut: Promise<LutSource | string> | undefined;
+  let sr: Promise<SrExperimentModel> | undefined;
+  const own = () => sr ??= srExperimentModel(exp); // loaded once for the figures that use it
   const withLut = (f: (s: LutSource) => Figure) => async () => {
     lut ??= pretrainedLut();
     const s = await lut;
@@ -272,9 +282,9 @@ function jobs(exp: string | undefined): FigureJob[] {
         });
       },
     },
-    { name: "sr_storage_psnr", make: () => srStorage(exp) },
-    { name: "autolut_samplers", make: () => autolutFigure(exp, "samplers") },
-    { name: "autolut_adarl", make: () => autolutFigure(exp, "adarl") },
+    { name: "sr_storage_psnr", make: () => srStorage(exp, own) },
+    { name: "autolut_samplers", make: () => autolutFigure(own, "samplers") },
+    { name: "autolut_adarl", make: () => autolutFigure(own, "adarl") },
   ];
 }
 

@@ -119,7 +119,10 @@ export async function passSize(
   return { size: Math.max(1, Math.min(b.n, Math.floor(PASS_BUDGET / perPlane))), perPlane };
 }
 
-/** One Adam step on batch `b` (planes) in passes of `size` planes (gradients summed, weighted); returns the loss. */
+/**
+ * One optimiser step on batch `b` (planes) in passes of `size` planes, each pass's loss weighted by its share
+ * of the batch and the gradients summed (one pass: exactly `opt.minimize`); returns the batch loss.
+ */
 export async function trainStep(
   model: SrModel,
   vars: tf.Variable[],
@@ -127,12 +130,6 @@ export async function trainStep(
   b: Batch,
   size: number,
 ): Promise<number> {
-  if (size >= b.n) {
-    const loss = opt.minimize(() => batchLoss(model, b, 0, b.n), true, vars)!;
-    const v = (await loss.data())[0];
-    loss.dispose();
-    return v;
-  }
   let total = 0, sum: tf.NamedTensorMap | undefined;
   for (let from = 0; from < b.n; from += size) {
     const count = Math.min(size, b.n - from);
