@@ -1,7 +1,7 @@
 /*
  * DFC (Li et al., "Look-Up Table Compression for Efficient Image Restoration", CVPR 2024) lookup:
  * diagonal-first compressed n-D LUTs with the same simplex interpolation as kernels/lut4d.c.
- * Layouts: kernels/lut4d.h (lutlab_dfc_forward) and lib/sr/dfc_ref.ts. The band index (DFC's
+ * Layouts: kernels/lut4d.h (lutlab_dfc_forward) and lib/lut/dfc_ref.ts. The band index (DFC's
  * `ref2index`: band lattice point -> fine-table row, -1 outside the band) is built per call.
  */
 #include <omp.h>

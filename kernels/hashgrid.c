@@ -5,7 +5,7 @@
  *   rgb      [B, 3, H, W] planar float32, channels R,G,B = grid dims 0,1,2; clamped to [0,1].
  *   table    [offsets[L], F] float32: level l owns entries offsets[l] .. offsets[l+1]-1.
  *   out      [B, L*F, H, W] planar float32, channel l*F + f.
- * Level geometry (scales[l], resolutions[l], offsets[]) comes from the caller (lib/ref/hashgrid.ts),
+ * Level geometry (scales[l], resolutions[l], offsets[]) comes from the caller (lib/lut/hashgrid_ref.ts),
  * so the CPU, CUDA and TypeScript paths share one definition. Per level, exactly as tiny-cuda-nn:
  *   pos = fma(scale, x, 0.5); cell = floor(pos); frac = pos - cell;
  *   vertex index = x + y*res + z*res^2 when res^3 <= level size (dense), else the spatial hash

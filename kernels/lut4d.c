@@ -1,7 +1,7 @@
 /*
  * n-D simplex LUT lookup (SR-LUT "4D simplex", MuLUT, SPF-LUT): forward, backward (gradients w.r.t. a
  * float32 table and w.r.t. the input planes) and SR-LUT's rotation ensemble with pixel shuffle.
- * Definitions and layouts: kernels/lut4d.h and lib/sr/lut4d_ref.ts.
+ * Definitions and layouts: kernels/lut4d.h and lib/lut/simplex_ref.ts.
  *
  * Speed: a row of anchors is looked up by a row function specialised (by constant propagation of an
  * always-inline body) for the table dtype and K in {1, 4, 9, 16}, so the K-loop over the n+1 vertices is

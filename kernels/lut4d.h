@@ -1,7 +1,7 @@
 /*
  * n-D simplex LUT lookup (SR-LUT, MuLUT, SPF-LUT; n = 2, 3, 4) and its DFC-compressed variant
  * (kernels/lut4d.c, kernels/dfc.c and their .cu twins: same symbols in the CPU and CUDA libraries).
- * Definitions as in lib/sr/lut4d_ref.ts:
+ * Definitions as in lib/lut/simplex_ref.ts:
  * - table [L^n, K], dtype 0 = float32, 1 = int8; L = 2^(8-interval_bits)+1, q = 2^interval_bits; row of
  *   lattice point (i0..i_{n-1}) = ((i0*L + i1)*L + i2)*L + i3 (first pattern input most significant).
  * - offsets int32 [n][2] = (dy, dx) of each input relative to the anchor, each in 0..64.

@@ -1,6 +1,6 @@
 /*
- * Smoothness (TV) and monotonicity regularisers of 3D LUT banks (lib/losses.ts), value and gradient.
- * CPU library only, like conv2d.h: the bank lives in wasm memory on the host (lib/losses.ts loads these
+ * Smoothness (TV) and monotonicity regularisers of 3D LUT banks (lib/enhance/losses.ts), value and gradient.
+ * CPU library only, like conv2d.h: the bank lives in wasm memory on the host (lib/enhance/losses.ts loads these
  * from liblutlab_cpu.so). Single-threaded, sums in a fixed order. LUTs are `planes` = N*3 blocks of D^3
  * floats in layout [b][g][r]; the differences d = lut[p] - lut[p+s] along r (s = 1), g (s = D) and
  * b (s = D^2) have weight w = 2 on the first and last of each axis, else 1.

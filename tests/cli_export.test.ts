@@ -3,21 +3,21 @@
 // experiments write the enumerated .npy tables and, with --dfc, the DFC-compressed tables.
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { join } from "@std/path";
-import { initTf } from "../lib/backend.ts";
-import { loadPhotoConfig } from "../lib/config.ts";
-import { repoRoot } from "../lib/data/shared.ts";
+import { initTf } from "../lib/core/backend.ts";
+import { loadPhotoConfig } from "../lib/experiment/config.ts";
+import { repoRoot } from "../lib/core/shared.ts";
 import { retouchImage } from "../lib/data/retouch.ts";
 import { readCube } from "../lib/formats/cube.ts";
 import { readNpy } from "../lib/formats/npy.ts";
 import { type Image, readImage, writeImage } from "../lib/image/io.ts";
-import { applyLut3d } from "../lib/ops/lut3d.ts";
+import { applyLut3d } from "../lib/lut/lut3d.ts";
 import { exportExperiment } from "../lib/cli/export.ts";
-import { writeImageCube } from "../lib/photo/export.ts";
-import { loadNet, type PhotoNet } from "../lib/photo/nets.ts";
-import { trainPhoto } from "../lib/photo/train.ts";
-import { loadSrConfig } from "../lib/sr/config.ts";
-import { compressDfc } from "../lib/sr/dfc.ts";
-import { trainSr } from "../lib/sr/train.ts";
+import { writeImageCube } from "../lib/enhance/export.ts";
+import { loadNet, type PhotoNet } from "../lib/enhance/nets.ts";
+import { trainPhoto } from "../lib/enhance/train.ts";
+import { loadSrConfig } from "../lib/sr/core/config.ts";
+import { compressDfc } from "../lib/lut/dfc.ts";
+import { trainSr } from "../lib/sr/core/train.ts";
 
 await initTf();
 

@@ -2,13 +2,13 @@
 // weights, a figure whose data is missing is skipped with the reason, and bad arguments name the problem.
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { join } from "@std/path";
-import { initTf, tf } from "../lib/backend.ts";
+import { initTf, tf } from "../lib/core/backend.ts";
 import { writeFigures } from "../lib/cli/figures.ts";
-import { type AutoLutModel, autolutWeights } from "../lib/sr/autolut.ts";
-import { loadSrConfig } from "../lib/sr/config.ts";
-import { exportModel } from "../lib/sr/enumerate.ts";
-import { tableDir } from "../lib/sr/experiment.ts";
-import { buildSrModel } from "../lib/sr/models.ts";
+import { type AutoLutModel, autolutWeights } from "../lib/sr/models/autolut.ts";
+import { loadSrConfig } from "../lib/sr/core/config.ts";
+import { exportModel } from "../lib/sr/core/enumerate.ts";
+import { tableDir } from "../lib/sr/core/experiment.ts";
+import { buildSrModel } from "../lib/sr/models/models.ts";
 
 const CONFIG = `[experiment]
 name = "tiny-autolut"

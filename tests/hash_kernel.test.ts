@@ -5,9 +5,9 @@ import {
   hashGridEncodeRef,
   hashGridLevels,
   type HashGridSpec,
-} from "../lib/ref/hashgrid.ts";
-import { hashGrid, hashGridEncode, hashGridTableGrad } from "../lib/ops/hashgrid.ts";
-import { initTf, tf } from "../lib/backend.ts";
+} from "../lib/lut/hashgrid_ref.ts";
+import { hashGrid, hashGridEncode, hashGridTableGrad } from "../lib/lut/hashgrid.ts";
+import { initTf, tf } from "../lib/core/backend.ts";
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;

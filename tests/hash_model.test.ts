@@ -1,9 +1,9 @@
-// HashLUT model (lib/models/hashlut.ts): parameter counts of the published configs, gradients of the
+// HashLUT model (lib/enhance/models/hashlut.ts): parameter counts of the published configs, gradients of the
 // hash-grid + compensation-MLP path against finite differences, and a short fit that lowers the loss.
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { initTf, tf } from "../lib/backend.ts";
-import { HashLut, HASHLUT_PRESETS } from "../lib/models/hashlut.ts";
-import { Rng } from "../lib/photo/rng.ts";
+import { initTf, tf } from "../lib/core/backend.ts";
+import { HashLut, HASHLUT_PRESETS } from "../lib/enhance/models/hashlut.ts";
+import { Rng } from "../lib/core/rng.ts";
 
 /** The hash-grid + MLP variables of a model. */
 const hashVars = (m: HashLut) => ["hash.table", "hash.w1", "hash.w2"].map((n) => m.params.get(n)!);

@@ -1,8 +1,13 @@
-// Grid occupancy (lib/models/occupancy.ts): exact counts on constructed colour sets, and the FiveK pairs.
+// Grid occupancy (lib/enhance/models/occupancy.ts): exact counts on constructed colour sets, and the FiveK pairs.
 import { assert, assertEquals } from "@std/assert";
-import { gridOccupancy, hashGridOccupancy, lutOccupancy, uniqueColours } from "../lib/models/occupancy.ts";
+import {
+  gridOccupancy,
+  hashGridOccupancy,
+  lutOccupancy,
+  uniqueColours,
+} from "../lib/enhance/models/occupancy.ts";
 import type { Image } from "../lib/image/io.ts";
-import { sharedPath } from "../lib/data/shared.ts";
+import { sharedPath } from "../lib/core/shared.ts";
 import { readImage } from "../lib/image/io.ts";
 
 const spec = { levels: 7, featuresPerLevel: 2, log2TableSize: 13, baseResolution: 9, maxResolution: 64 };

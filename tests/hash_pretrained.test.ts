@@ -1,13 +1,13 @@
 // Pretrained HashLUT checkpoints (Xian-Bei/CLUT, FiveK) on the 12 FiveK expert-C pairs: every key
 // imported, parameter counts, and each model must raise PSNR well above the input's own PSNR.
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { initTf } from "../lib/backend.ts";
-import { applyLut3dImage } from "../lib/ops/lut3d.ts";
-import { sharedPath } from "../lib/data/shared.ts";
+import { initTf } from "../lib/core/backend.ts";
+import { applyLut3dImage } from "../lib/lut/lut3d.ts";
+import { sharedPath } from "../lib/core/shared.ts";
 import { readPth } from "../lib/formats/pth.ts";
 import { readImage } from "../lib/image/io.ts";
-import { deltaE76, psnr, ssim } from "../lib/metrics.ts";
-import { importHashLut } from "../lib/models/import.ts";
+import { deltaE76, psnr, ssim } from "../lib/image/metrics.ts";
+import { importHashLut } from "../lib/enhance/models/import.ts";
 
 const pairs = sharedPath("FiveK", "dpe_expertC_pairs");
 const models = [

@@ -1,6 +1,6 @@
 import { assertEquals, assertRejects } from "@std/assert";
 import { join } from "@std/path";
-import { writeFileAtomic, writeJsonAtomic } from "../lib/io/atomic.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../lib/core/atomic.ts";
 
 Deno.test("writeFileAtomic writes text and bytes, creates parent dirs, leaves no temp file", async () => {
   const dir = await Deno.makeTempDir({ prefix: "io_atomic_" });

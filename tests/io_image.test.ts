@@ -11,8 +11,8 @@ import {
   writeImage,
 } from "../lib/image/io.ts";
 import { rgbToY } from "../lib/image/color.ts";
-import { psnr } from "../lib/metrics.ts";
-import { sharedPath } from "../lib/data/shared.ts";
+import { psnr } from "../lib/image/metrics.ts";
+import { sharedPath } from "../lib/core/shared.ts";
 
 /** Deterministic image whose values are exact multiples of 1/maxValue. */
 function pattern(channels: number, height: number, width: number, maxValue: number): Image {

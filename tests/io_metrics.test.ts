@@ -1,6 +1,6 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import type { Image } from "../lib/image/io.ts";
-import { deltaE76, mse, psnr, shaveBorder, ssim } from "../lib/metrics.ts";
+import { deltaE76, mse, psnr, shaveBorder, ssim } from "../lib/image/metrics.ts";
 import { rgbToLab, rgbToY } from "../lib/image/color.ts";
 
 function rand(seed: number): () => number {

@@ -9,7 +9,7 @@ import {
   readNpy,
   writeNpy,
 } from "../lib/formats/npy.ts";
-import { sharedPath } from "../lib/data/shared.ts";
+import { sharedPath } from "../lib/core/shared.ts";
 
 const SRLUT = sharedPath("pretrained", "srlut", "3_Test_using_LUT", "Model_S_x4_4bit_int8.npy");
 

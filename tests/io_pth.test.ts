@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join, relative } from "@std/path";
 import { parsePth, readPth, readPthFull, stripPrefix } from "../lib/formats/pth.ts";
-import { sharedDataDir, sharedPath } from "../lib/data/shared.ts";
+import { sharedDataDir, sharedPath } from "../lib/core/shared.ts";
 
 /** Tiny pickle assembler (protocol 2 opcodes, as torch emits them). */
 class Pickle {

@@ -2,7 +2,7 @@ import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/ass
 import { join } from "@std/path";
 import { type Image, readImage, toUint8 } from "../lib/image/io.ts";
 import { imresize, resizeBilinear } from "../lib/image/resize.ts";
-import { sharedPath } from "../lib/data/shared.ts";
+import { sharedPath } from "../lib/core/shared.ts";
 
 const img = (h: number, w: number, f: (y: number, x: number) => number): Image => ({
   data: Float32Array.from({ length: h * w }, (_, i) => f(Math.floor(i / w), i % w)),

@@ -1,11 +1,11 @@
 // Backward passes of the native CPU kernels are bit-identical run to run for a given thread count:
 // per-thread partial gradients over a static split of the pixels, reduced in thread order.
 import { assert, assertEquals } from "@std/assert";
-import { kernelTarget, setKernelThreads } from "../lib/native/kernels.ts";
-import { lut3dBackward } from "../lib/ops/lut3d.ts";
-import { hashGridTableGrad } from "../lib/ops/hashgrid.ts";
-import { hashGridLevels } from "../lib/ref/hashgrid.ts";
-import { lut4dBackward } from "../lib/sr/lut4d.ts";
+import { kernelTarget, setKernelThreads } from "../lib/core/native.ts";
+import { lut3dBackward } from "../lib/lut/lut3d.ts";
+import { hashGridTableGrad } from "../lib/lut/hashgrid.ts";
+import { hashGridLevels } from "../lib/lut/hashgrid_ref.ts";
+import { lut4dBackward } from "../lib/lut/simplex.ts";
 import { edgeColours, randomLut, rng } from "./lut3d_util.ts";
 
 // The CUDA kernels sum gradients with atomics, so their order (and last bits) may vary: CPU only.

@@ -1,9 +1,9 @@
-// conv2d with the native custom gradient (lib/ops/conv.ts, kernels/conv2d.c) vs tf.conv2d and its
+// conv2d with the native custom gradient (lib/nn/conv.ts, kernels/conv2d.c) vs tf.conv2d and its
 // gradients on the tfjs cpu backend (which has Conv2DBackpropFilter), relative tolerance 1e-4, on both
 // backends (wasm: in-place views of the tensors; cpu: copies), and against central finite differences.
 import { assert, assertThrows } from "@std/assert";
-import { initTf, tf } from "../lib/backend.ts";
-import { conv2d, convFilterGrad, convInputGrad, type ConvPad } from "../lib/ops/conv.ts";
+import { initTf, tf } from "../lib/core/backend.ts";
+import { conv2d, convFilterGrad, convInputGrad, type ConvPad } from "../lib/nn/conv.ts";
 import { rng } from "./lut3d_util.ts";
 
 type Case = { x: number[]; w: number[]; stride: number; pad: ConvPad };

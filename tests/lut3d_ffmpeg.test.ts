@@ -5,7 +5,7 @@
 import { assert } from "@std/assert";
 import { join } from "@std/path";
 import { writeCube } from "../lib/formats/cube.ts";
-import { applyLut3d, applyLut3dU16, type Lut3dMode } from "../lib/ops/lut3d.ts";
+import { applyLut3d, applyLut3dU16, type Lut3dMode } from "../lib/lut/lut3d.ts";
 import { randomLut, rng } from "./lut3d_util.ts";
 
 const hasFfmpeg = (() => {

@@ -1,9 +1,9 @@
 // 3D LUT gradients: reference and kernel gradients vs central finite differences of the forward pass
 // (away from cell and tetrahedron boundaries), and tf.grads through the tfjs op on the wasm backend.
 import { assert, assertThrows } from "@std/assert";
-import { lut3dBackwardRef, lut3dForwardRef, type Lut3dMode } from "../lib/ref/lut3d.ts";
-import { applyLut3d, lut3dApply, lut3dBackward } from "../lib/ops/lut3d.ts";
-import { initTf, tf } from "../lib/backend.ts";
+import { lut3dBackwardRef, lut3dForwardRef, type Lut3dMode } from "../lib/lut/lut3d_ref.ts";
+import { applyLut3d, lut3dApply, lut3dBackward } from "../lib/lut/lut3d.ts";
+import { initTf, tf } from "../lib/core/backend.ts";
 import { maxAbsDiff, randomLut, rng } from "./lut3d_util.ts";
 
 const modes: Lut3dMode[] = ["trilinear", "tetrahedral"];

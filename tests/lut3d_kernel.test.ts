@@ -1,9 +1,9 @@
 // 3D LUT kernel (kernels/lut3d.c) vs the TypeScript reference: forward and backward on random and edge
 // colours, shared and per-image LUTs, identity LUT, integer paths, argument errors.
 import { assert, assertThrows } from "@std/assert";
-import { lut3dBackwardRef, lut3dForwardRef, type Lut3dMode } from "../lib/ref/lut3d.ts";
-import { applyLut3d, applyLut3dImage, applyLut3dU16, applyLut3dU8, lut3dBackward } from "../lib/ops/lut3d.ts";
-import { identityLut } from "../lib/models/lut3dnet.ts";
+import { lut3dBackwardRef, lut3dForwardRef, type Lut3dMode } from "../lib/lut/lut3d_ref.ts";
+import { applyLut3d, applyLut3dImage, applyLut3dU16, applyLut3dU8, lut3dBackward } from "../lib/lut/lut3d.ts";
+import { identityLut } from "../lib/enhance/models/lut3dnet.ts";
 import { edgeColours, maxAbsDiff, randomLut, rng } from "./lut3d_util.ts";
 
 const modes: Lut3dMode[] = ["trilinear", "tetrahedral"];

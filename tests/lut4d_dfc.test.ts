@@ -1,11 +1,11 @@
-// DFC-compressed lookup (kernels/dfc.c) vs the TypeScript reference (lib/sr/dfc_ref.ts) and vs the plain
+// DFC-compressed lookup (kernels/dfc.c) vs the TypeScript reference (lib/lut/dfc_ref.ts) and vs the plain
 // simplex lookup when nothing is compressed; storage sizes; argument errors.
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { compressDfc, dfcLookup } from "../lib/sr/dfc.ts";
-import { dfcForwardRef } from "../lib/sr/dfc_ref.ts";
-import { type Lut4d, lut4dLookup } from "../lib/sr/lut4d.ts";
+import { compressDfc, dfcLookup } from "../lib/lut/dfc.ts";
+import { dfcForwardRef } from "../lib/lut/dfc_ref.ts";
+import { type Lut4d, lut4dLookup } from "../lib/lut/simplex.ts";
 import { maxAbsDiff, rng } from "./lut4d_util.ts";
-import { lutRows, type Offset, patternPad } from "../lib/sr/lut4d_ref.ts";
+import { lutRows, type Offset, patternPad } from "../lib/lut/simplex_ref.ts";
 
 const PATTERNS: Record<number, Offset[]> = {
   2: [[0, 0], [0, 1]],

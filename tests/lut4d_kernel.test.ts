@@ -1,4 +1,4 @@
-// n-D simplex LUT kernels (kernels/lut4d.c) vs the TypeScript reference (lib/sr/lut4d_ref.ts): forward
+// n-D simplex LUT kernels (kernels/lut4d.c) vs the TypeScript reference (lib/lut/simplex_ref.ts): forward
 // for n = 2, 3, 4, int8 and float32 tables, edge values; backward vs the reference and finite differences;
 // the rotation ensemble; argument errors.
 import { assert, assertEquals, assertThrows } from "@std/assert";
@@ -10,9 +10,15 @@ import {
   type Offset,
   patternPad,
   rotationEnsembleRef,
-} from "../lib/sr/lut4d_ref.ts";
-import { type Lut4d, lut4dBackward, lut4dLookup, lut4dOp, lut4dRotationEnsemble } from "../lib/sr/lut4d.ts";
-import { initTf, tf } from "../lib/backend.ts";
+} from "../lib/lut/simplex_ref.ts";
+import {
+  type Lut4d,
+  lut4dBackward,
+  lut4dLookup,
+  lut4dOp,
+  lut4dRotationEnsemble,
+} from "../lib/lut/simplex.ts";
+import { initTf, tf } from "../lib/core/backend.ts";
 import { maxAbsDiff, rng } from "./lut4d_util.ts";
 
 const PATTERNS: Record<number, Offset[]> = {

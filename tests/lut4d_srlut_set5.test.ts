@@ -3,11 +3,11 @@
 // SR-LUT's test arithmetic (reflect padding, sum of 4 rotations / 255, clip, round half to even), scored
 // like SR-LUT's Test_Model_S.py (PSNR on Y, shave 4) on Set5: paper value 29.82 dB.
 import { assert, assertEquals } from "@std/assert";
-import { sharedPath } from "../lib/data/shared.ts";
+import { sharedPath } from "../lib/core/shared.ts";
 import { readNpy } from "../lib/formats/npy.ts";
 import { readImage } from "../lib/image/io.ts";
-import { psnr } from "../lib/metrics.ts";
-import { lut4dRotationEnsemble } from "../lib/sr/lut4d.ts";
+import { psnr } from "../lib/image/metrics.ts";
+import { lut4dRotationEnsemble } from "../lib/lut/simplex.ts";
 
 const lutPath = sharedPath("pretrained", "srlut", "3_Test_using_LUT", "Model_S_x4_4bit_int8.npy");
 const set5 = sharedPath("SRBenchmark", "Set5");

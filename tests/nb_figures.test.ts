@@ -6,13 +6,13 @@ import {
   spread,
   strongCorrelationFigure,
   weakCorrelationFigure,
-} from "../lib/figures/clut.ts";
-import { lineFigure, parseJsonl, storageFigure, trainingCurvesFigure } from "../lib/figures/curves.ts";
-import { checkFinite, describe, type Figure, figureJson } from "../lib/figures/figure.ts";
-import { heatmapsFigure } from "../lib/figures/heatmap.ts";
-import { lutLatticeFigure } from "../lib/figures/lut.ts";
-import { occupancyFigure } from "../lib/figures/occupancy.ts";
-import { figureHtml, findChromium, saveHtml, savePng } from "../lib/figures/save.ts";
+} from "../lib/analysis/clut.ts";
+import { lineFigure, parseJsonl, storageFigure, trainingCurvesFigure } from "../lib/analysis/curves.ts";
+import { checkFinite, describe, type Figure, figureJson } from "../lib/analysis/figure.ts";
+import { heatmapsFigure } from "../lib/analysis/heatmap.ts";
+import { lutLatticeFigure } from "../lib/analysis/lut.ts";
+import { occupancyFigure } from "../lib/analysis/occupancy.ts";
+import { figureHtml, findChromium, saveHtml, savePng } from "../lib/analysis/save.ts";
 
 /** LUT [3,D,D,D] (lut[c][b][g][r]) of f(c, r, g, b) with r,g,b in [0,1]. */
 function makeLut(dim: number, f: (c: number, r: number, g: number, b: number) => number): Float32Array {

@@ -2,7 +2,7 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { join } from "@std/path";
 import { writeFigures } from "../lib/cli/figures.ts";
-import { sharedPath } from "../lib/data/shared.ts";
+import { sharedPath } from "../lib/core/shared.ts";
 
 Deno.test("figures: training curves from an experiment's JSONL logs; unknown names rejected", async () => {
   const dir = await Deno.makeTempDir({ prefix: "nb_figcli_" });

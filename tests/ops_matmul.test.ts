@@ -1,9 +1,9 @@
-// matMul (lib/ops/matmul.ts): value equals tf.matMul; gradients equal tfjs's own matMul gradients and
+// matMul (lib/nn/matmul.ts): value equals tf.matMul; gradients equal tfjs's own matMul gradients and
 // central finite differences; shapes that do not multiply are refused.
 import { assert, assertThrows } from "@std/assert";
-import { initTf, tf } from "../lib/backend.ts";
-import { matMul } from "../lib/ops/matmul.ts";
-import { seededRandom } from "../lib/sr/net.ts";
+import { initTf, tf } from "../lib/core/backend.ts";
+import { matMul } from "../lib/nn/matmul.ts";
+import { seededRandom } from "../lib/sr/core/net.ts";
 
 function rand(shape: [number, number], seed: number): tf.Tensor2D {
   const r = seededRandom(seed);

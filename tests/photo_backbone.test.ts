@@ -1,10 +1,10 @@
-// The trunk's fused block tail (lib/models/backbone.ts biasLeakyNorm: bias + LeakyReLU(0.2) +
+// The trunk's fused block tail (lib/enhance/models/backbone.ts biasLeakyNorm: bias + LeakyReLU(0.2) +
 // InstanceNorm2d(affine) as one op with loop gradients) against the same maths as plain tf ops with
 // tfjs autodiff: values and gradients w.r.t. every input, batch 1 and 2, with and without the norm.
 import { assert } from "@std/assert";
-import { initTf, tf } from "../lib/backend.ts";
-import { biasLeakyNorm } from "../lib/models/backbone.ts";
-import { Rng } from "../lib/photo/rng.ts";
+import { initTf, tf } from "../lib/core/backend.ts";
+import { biasLeakyNorm } from "../lib/enhance/models/backbone.ts";
+import { Rng } from "../lib/core/rng.ts";
 
 await initTf();
 

@@ -1,8 +1,8 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "@std/path";
-import { loadExperiment, parsePhotoConfig } from "../lib/config.ts";
+import { loadExperiment, parsePhotoConfig } from "../lib/experiment/config.ts";
 import { newExperiment } from "../lib/cli/new.ts";
-import { presetNames, presetToml } from "../lib/photo/presets.ts";
+import { presetNames, presetToml } from "../lib/enhance/presets.ts";
 import { parse } from "@std/toml";
 
 const F = "experiments/x/config.toml";

@@ -2,16 +2,16 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { join } from "@std/path";
 import sharp from "sharp";
-import { initTf } from "../lib/backend.ts";
-import { parsePhotoConfig } from "../lib/config.ts";
+import { initTf } from "../lib/core/backend.ts";
+import { parsePhotoConfig } from "../lib/experiment/config.ts";
 import { loadPairs } from "../lib/data/paired.ts";
 import { retouchImage, retouchLut, retouchPixel } from "../lib/data/retouch.ts";
 import { type Image, writeImage } from "../lib/image/io.ts";
-import { applyLut3dImage } from "../lib/ops/lut3d.ts";
-import { psnr } from "../lib/metrics.ts";
-import { evalPhoto } from "../lib/photo/evaluate.ts";
-import { trainPhoto } from "../lib/photo/train.ts";
-import { Rng } from "../lib/photo/rng.ts";
+import { applyLut3dImage } from "../lib/lut/lut3d.ts";
+import { psnr } from "../lib/image/metrics.ts";
+import { evalPhoto } from "../lib/enhance/evaluate.ts";
+import { trainPhoto } from "../lib/enhance/train.ts";
+import { Rng } from "../lib/core/rng.ts";
 
 await initTf();
 const rng = new Rng(9);

@@ -1,14 +1,14 @@
 import { assert, assertAlmostEquals, assertThrows } from "@std/assert";
-import { initTf, tf } from "../lib/backend.ts";
-import { cosine, l1, lutMonotonicity, lutSmoothness, mse, weightL2 } from "../lib/losses.ts";
-import { Rng } from "../lib/photo/rng.ts";
+import { initTf, tf } from "../lib/core/backend.ts";
+import { cosine, l1, lutMonotonicity, lutSmoothness, mse, weightL2 } from "../lib/enhance/losses.ts";
+import { Rng } from "../lib/core/rng.ts";
 
 await initTf();
 const rng = new Rng(11);
 const N = 2, D = 4;
 const lutData = rng.fill(N * 3 * D ** 3, (r) => r.normal());
 
-/** Loop reference of TV / MN over lut[n][c][b][g][r] (see lib/losses.ts for the two styles). */
+/** Loop reference of TV / MN over lut[n][c][b][g][r] (see lib/enhance/losses.ts for the two styles). */
 function refReg(lut: Float32Array, style: "3dlut" | "clutnet") {
   const at = (n: number, c: number, b: number, g: number, r: number) =>
     lut[(((n * 3 + c) * D + b) * D + g) * D + r];

@@ -1,8 +1,8 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
-import { initTf, tf } from "../lib/backend.ts";
-import { clutNetSpec, identityLut, LUT3D_PAPER, LutNet } from "../lib/models/lut3dnet.ts";
-import { dctBasis, reconstructLuts, reconstructLutsRef } from "../lib/models/clut.ts";
-import { Rng } from "../lib/photo/rng.ts";
+import { initTf, tf } from "../lib/core/backend.ts";
+import { clutNetSpec, identityLut, LUT3D_PAPER, LutNet } from "../lib/enhance/models/lut3dnet.ts";
+import { dctBasis, reconstructLuts, reconstructLutsRef } from "../lib/enhance/models/clut.ts";
+import { Rng } from "../lib/core/rng.ts";
 
 await initTf();
 

@@ -1,7 +1,7 @@
 import { assert, assertAlmostEquals } from "@std/assert";
-import { reconstructLutsRef } from "../lib/models/clut.ts";
-import { pcaCompress, symmetricEigen } from "../lib/models/pca.ts";
-import { Rng } from "../lib/photo/rng.ts";
+import { reconstructLutsRef } from "../lib/enhance/models/clut.ts";
+import { pcaCompress, symmetricEigen } from "../lib/enhance/models/pca.ts";
+import { Rng } from "../lib/core/rng.ts";
 
 Deno.test("symmetricEigen: A v = lambda v, values descending", () => {
   const rng = new Rng(1), n = 6;

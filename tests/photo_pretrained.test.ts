@@ -5,15 +5,15 @@
  */
 import { assert, assertThrows } from "@std/assert";
 import { join } from "@std/path";
-import { initTf, tf } from "../lib/backend.ts";
+import { initTf, tf } from "../lib/core/backend.ts";
 import { readPth } from "../lib/formats/pth.ts";
 import { readImage } from "../lib/image/io.ts";
-import { import3dLut, importClutNet, importPretrained } from "../lib/models/import.ts";
-import { sharedPath } from "../lib/data/shared.ts";
-import { meanScores, scorePair } from "../lib/photo/score.ts";
-import { parsePhotoConfig } from "../lib/config.ts";
+import { import3dLut, importClutNet, importPretrained } from "../lib/enhance/models/import.ts";
+import { sharedPath } from "../lib/core/shared.ts";
+import { meanScores, scorePair } from "../lib/enhance/score.ts";
+import { parsePhotoConfig } from "../lib/experiment/config.ts";
 import { loadPairs } from "../lib/data/paired.ts";
-import { buildNet } from "../lib/photo/nets.ts";
+import { buildNet } from "../lib/enhance/nets.ts";
 
 const pairs = sharedPath("FiveK", "dpe_expertC_pairs");
 const P = sharedPath("pretrained");

@@ -5,14 +5,14 @@
  */
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { join } from "@std/path";
-import { initTf, tf } from "../lib/backend.ts";
-import { parsePhotoConfig, type PhotoConfig } from "../lib/config.ts";
+import { initTf, tf } from "../lib/core/backend.ts";
+import { parsePhotoConfig, type PhotoConfig } from "../lib/experiment/config.ts";
 import { retouchImage } from "../lib/data/retouch.ts";
 import type { Pair } from "../lib/data/paired.ts";
-import { Adam } from "../lib/photo/adam.ts";
-import { readCheckpoint } from "../lib/photo/checkpoint.ts";
-import { trainPhoto } from "../lib/photo/train.ts";
-import { Rng } from "../lib/photo/rng.ts";
+import { Adam } from "../lib/experiment/adam.ts";
+import { readCheckpoint } from "../lib/experiment/checkpoint.ts";
+import { trainPhoto } from "../lib/enhance/train.ts";
+import { Rng } from "../lib/core/rng.ts";
 
 await initTf();
 

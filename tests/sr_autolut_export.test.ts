@@ -5,20 +5,20 @@
 // what SR-LUT / MuLUT score on Set5.
 import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
 import { join } from "@std/path";
-import { initTf, tf } from "../lib/backend.ts";
-import { sharedPath } from "../lib/data/shared.ts";
-import { applyUnit, type AutoLutModel } from "../lib/sr/autolut.ts";
-import { DEFAULT_FIT } from "../lib/sr/config.ts";
-import { makePairs } from "../lib/sr/data.ts";
-import { enumerateTable, exportModel } from "../lib/sr/enumerate.ts";
-import { evalFolder } from "../lib/sr/evaluate.ts";
-import { lut4dForwardRef } from "../lib/sr/lut4d_ref.ts";
-import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models.ts";
-import { seededRandom } from "../lib/sr/net.ts";
-import { PATTERNS } from "../lib/sr/pattern.ts";
-import { loadMulut, loadSrlut, mulutTableDir, srlutTablePath } from "../lib/sr/pretrained.ts";
-import { loadModelParts, loadModelTables } from "../lib/sr/tables.ts";
-import { fitSr } from "../lib/sr/train.ts";
+import { initTf, tf } from "../lib/core/backend.ts";
+import { sharedPath } from "../lib/core/shared.ts";
+import { applyUnit, type AutoLutModel } from "../lib/sr/models/autolut.ts";
+import { DEFAULT_FIT } from "../lib/sr/core/config.ts";
+import { makePairs } from "../lib/sr/core/data.ts";
+import { enumerateTable, exportModel } from "../lib/sr/core/enumerate.ts";
+import { evalFolder } from "../lib/sr/core/evaluate.ts";
+import { lut4dForwardRef } from "../lib/lut/simplex_ref.ts";
+import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models/models.ts";
+import { seededRandom } from "../lib/sr/core/net.ts";
+import { PATTERNS } from "../lib/sr/core/pattern.ts";
+import { loadMulut, loadSrlut, mulutTableDir, srlutTablePath } from "../lib/sr/models/pretrained.ts";
+import { loadModelParts, loadModelTables } from "../lib/sr/core/tables.ts";
+import { fitSr } from "../lib/sr/core/train.ts";
 
 const auto = (base: "srlut" | "mulut", k: number, extra: Partial<SrModelConfig> = {}): SrModelConfig => ({
   ...DEFAULT_MODEL,

@@ -3,15 +3,15 @@
 // with frozen one-hot samplers is exactly SR-LUT / MuLUT (network and LUT forms), AdaRL blends with
 // projected weights and exact gradients.
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
-import { initTf, tf } from "../lib/backend.ts";
-import { AdaRL } from "../lib/sr/adarl.ts";
-import { type AutoLutModel, autolutWeights } from "../lib/sr/autolut.ts";
-import { adarlFigure, samplerWeightsFigure } from "../lib/figures/autosample.ts";
-import { AutoSample } from "../lib/sr/autosample.ts";
-import { enumerateTable } from "../lib/sr/enumerate.ts";
-import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models.ts";
-import { seededRandom } from "../lib/sr/net.ts";
-import { gatherPattern, PATTERNS } from "../lib/sr/pattern.ts";
+import { initTf, tf } from "../lib/core/backend.ts";
+import { AdaRL } from "../lib/sr/models/adarl.ts";
+import { type AutoLutModel, autolutWeights } from "../lib/sr/models/autolut.ts";
+import { adarlFigure, samplerWeightsFigure } from "../lib/analysis/autosample.ts";
+import { AutoSample } from "../lib/sr/models/autosample.ts";
+import { enumerateTable } from "../lib/sr/core/enumerate.ts";
+import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models/models.ts";
+import { seededRandom } from "../lib/sr/core/net.ts";
+import { gatherPattern, PATTERNS } from "../lib/sr/core/pattern.ts";
 
 const FROZEN = 200; // logit gap that makes the float32 softmax exactly one-hot
 

@@ -4,18 +4,18 @@
 // experiment trains, exports, evaluates and fine-tunes with its parts beside its tables.
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import { join } from "@std/path";
-import { initTf } from "../lib/backend.ts";
-import { repoRoot, sharedPath } from "../lib/data/shared.ts";
+import { initTf } from "../lib/core/backend.ts";
+import { repoRoot, sharedPath } from "../lib/core/shared.ts";
 import { writeImage } from "../lib/image/io.ts";
-import type { AutoLutModel } from "../lib/sr/autolut.ts";
-import { DEFAULT_FIT, loadSrConfig, parseSrConfig } from "../lib/sr/config.ts";
-import { makePairs } from "../lib/sr/data.ts";
-import { evalSr } from "../lib/sr/evaluate.ts";
-import { loadLutModel, loadNetModel } from "../lib/sr/experiment.ts";
-import { finetuneSr } from "../lib/sr/finetune.ts";
-import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models.ts";
-import { seededRandom } from "../lib/sr/net.ts";
-import { fitSr, trainSr } from "../lib/sr/train.ts";
+import type { AutoLutModel } from "../lib/sr/models/autolut.ts";
+import { DEFAULT_FIT, loadSrConfig, parseSrConfig } from "../lib/sr/core/config.ts";
+import { makePairs } from "../lib/sr/core/data.ts";
+import { evalSr } from "../lib/sr/core/evaluate.ts";
+import { loadLutModel, loadNetModel } from "../lib/sr/core/experiment.ts";
+import { finetuneSr } from "../lib/sr/core/finetune.ts";
+import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models/models.ts";
+import { seededRandom } from "../lib/sr/core/net.ts";
+import { fitSr, trainSr } from "../lib/sr/core/train.ts";
 
 Deno.test("AutoLUT presets parse with the paper's settings; bad AutoLUT keys are refused", async () => {
   await initTf();

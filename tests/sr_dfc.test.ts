@@ -1,11 +1,11 @@
 // DFC on the published SR-LUT-S and MuLUT tables: storage and Set5 PSNR over sampling intervals 5, 6, 7
 // (diagonal width 4; width 2 cuts 90 % but loses 0.15-0.18 dB without DFC fine-tuning); targets: ≥ 80 % storage cut with ≤ 0.1 dB Set5 loss at sampling interval 5.
 import { assert } from "@std/assert";
-import { initTf } from "../lib/backend.ts";
-import { sharedPath } from "../lib/data/shared.ts";
-import { evalFolder } from "../lib/sr/evaluate.ts";
-import { loadMulut, loadSrlut, mulutTableDir, srlutTablePath } from "../lib/sr/pretrained.ts";
-import type { SrModel } from "../lib/sr/model.ts";
+import { initTf } from "../lib/core/backend.ts";
+import { sharedPath } from "../lib/core/shared.ts";
+import { evalFolder } from "../lib/sr/core/evaluate.ts";
+import { loadMulut, loadSrlut, mulutTableDir, srlutTablePath } from "../lib/sr/models/pretrained.ts";
+import type { SrModel } from "../lib/sr/core/model.ts";
 
 const set5 = sharedPath("SRBenchmark", "Set5");
 const x4 = { kind: "bicubic", scale: 4 } as const;

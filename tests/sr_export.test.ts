@@ -2,18 +2,18 @@
 // form equals the network form on lattice-valued images, exported .npy files reload bit-exactly.
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { join } from "@std/path";
-import { initTf, tf } from "../lib/backend.ts";
+import { initTf, tf } from "../lib/core/backend.ts";
 import {
   enumerateTable,
   exportModel,
   exportSummary,
   latticeRows,
   latticeValue,
-} from "../lib/sr/enumerate.ts";
-import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models.ts";
+} from "../lib/sr/core/enumerate.ts";
+import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models/models.ts";
 import { readNpy } from "../lib/formats/npy.ts";
-import { loadModelTables } from "../lib/sr/tables.ts";
-import { roundHalfEven } from "../lib/sr/model.ts";
+import { loadModelTables } from "../lib/sr/core/tables.ts";
+import { roundHalfEven } from "../lib/sr/core/model.ts";
 
 const small: SrModelConfig = {
   ...DEFAULT_MODEL,

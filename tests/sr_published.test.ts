@@ -2,14 +2,14 @@
 // against the papers (29.82 / 30.60 dB), bit-exact composite vs the plain TS reference, npy round trip.
 import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
 import { join } from "@std/path";
-import { initTf } from "../lib/backend.ts";
-import { sharedPath } from "../lib/data/shared.ts";
+import { initTf } from "../lib/core/backend.ts";
+import { sharedPath } from "../lib/core/shared.ts";
 import { readNpy } from "../lib/formats/npy.ts";
 import { readImage } from "../lib/image/io.ts";
-import { rotationEnsembleRef } from "../lib/sr/lut4d_ref.ts";
-import { evalFolder, superResolve } from "../lib/sr/evaluate.ts";
-import { loadMulut, loadSrlut, mulutTableDir, srlutTablePath } from "../lib/sr/pretrained.ts";
-import { readLutTable, writeLutTable } from "../lib/sr/tables.ts";
+import { rotationEnsembleRef } from "../lib/lut/simplex_ref.ts";
+import { evalFolder, superResolve } from "../lib/sr/core/evaluate.ts";
+import { loadMulut, loadSrlut, mulutTableDir, srlutTablePath } from "../lib/sr/models/pretrained.ts";
+import { readLutTable, writeLutTable } from "../lib/sr/core/tables.ts";
 
 const set5 = sharedPath("SRBenchmark", "Set5");
 const srlutPath = srlutTablePath();

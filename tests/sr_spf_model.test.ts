@@ -4,17 +4,17 @@
 // is bit-exact.
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { join } from "@std/path";
-import { initTf, tf } from "../lib/backend.ts";
-import { repoRoot } from "../lib/data/shared.ts";
-import { loadSrConfig } from "../lib/sr/config.ts";
-import { enumerateTable, exportModel, latticeValue } from "../lib/sr/enumerate.ts";
-import type { LutModule } from "../lib/sr/lutmodule.ts";
-import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models.ts";
-import { CHANNEL_PIXEL, SpfModel } from "../lib/sr/spf.ts";
-import { storageBytes } from "../lib/sr/storage.ts";
-import { loadModelTables } from "../lib/sr/tables.ts";
-import { seededRandom } from "../lib/sr/net.ts";
-import { pixelShuffle } from "../lib/sr/pattern.ts";
+import { initTf, tf } from "../lib/core/backend.ts";
+import { repoRoot } from "../lib/core/shared.ts";
+import { loadSrConfig } from "../lib/sr/core/config.ts";
+import { enumerateTable, exportModel, latticeValue } from "../lib/sr/core/enumerate.ts";
+import type { LutModule } from "../lib/sr/core/lutmodule.ts";
+import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models/models.ts";
+import { CHANNEL_PIXEL, SpfModel } from "../lib/sr/models/spf.ts";
+import { storageBytes } from "../lib/sr/core/storage.ts";
+import { loadModelTables } from "../lib/sr/core/tables.ts";
+import { seededRandom } from "../lib/sr/core/net.ts";
+import { pixelShuffle } from "../lib/sr/core/pattern.ts";
 
 const small: SrModelConfig = { ...DEFAULT_MODEL, kind: "spf", width: 8, interval: 5, upscale: 2 };
 

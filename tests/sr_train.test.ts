@@ -4,17 +4,17 @@
 // right sizes and noise level.
 import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "@std/path";
-import { initTf, tf } from "../lib/backend.ts";
-import { repoRoot } from "../lib/data/shared.ts";
+import { initTf, tf } from "../lib/core/backend.ts";
+import { repoRoot } from "../lib/core/shared.ts";
 import type { Image } from "../lib/image/io.ts";
-import { DEFAULT_FIT, loadSrConfig, parseSrConfig } from "../lib/sr/config.ts";
-import { loadCleanImages, makePairs, sampleBatch } from "../lib/sr/data.ts";
-import { degrade } from "../lib/sr/degrade.ts";
-import { enumerateTable } from "../lib/sr/enumerate.ts";
-import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models.ts";
-import { fitSr, passSize, trainStep } from "../lib/sr/train.ts";
-import { superResolve } from "../lib/sr/evaluate.ts";
-import { psnr } from "../lib/metrics.ts";
+import { DEFAULT_FIT, loadSrConfig, parseSrConfig } from "../lib/sr/core/config.ts";
+import { loadCleanImages, makePairs, sampleBatch } from "../lib/sr/core/data.ts";
+import { degrade } from "../lib/sr/core/degrade.ts";
+import { enumerateTable } from "../lib/sr/core/enumerate.ts";
+import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models/models.ts";
+import { fitSr, passSize, trainStep } from "../lib/sr/core/train.ts";
+import { superResolve } from "../lib/sr/core/evaluate.ts";
+import { psnr } from "../lib/image/metrics.ts";
 
 const tiny: SrModelConfig = {
   ...DEFAULT_MODEL,

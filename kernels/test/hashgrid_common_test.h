@@ -1,6 +1,6 @@
 /*
  * Shared helpers of the hash-grid harnesses (hashgrid_asan.c, hashgrid_cuda_check.cu): the HashLUT 7+13
- * level geometry (float32 maths of tiny-cuda-nn, as lib/ref/hashgrid.ts computes it), a deterministic
+ * level geometry (float32 maths of tiny-cuda-nn, as lib/lut/hashgrid_ref.ts computes it), a deterministic
  * random generator and test colours (random + 0, 1, out of range, NaN, exact vertices).
  */
 #ifndef HASHGRID_COMMON_TEST_H

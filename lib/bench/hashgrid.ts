@@ -5,12 +5,12 @@
  * model (expert on the 256x256 thumbnail + encoding + compensation MLP on wasm). Ratio: native forward
  * on 1 thread vs the TypeScript reference (target 10x).
  */
-import { initTf } from "../backend.ts";
+import { initTf } from "../core/backend.ts";
 import { loadEmbedded } from "../data/embedded.ts";
-import { setKernelThreads } from "../native/kernels.ts";
-import { hashGridEncode, hashGridTableGrad } from "../ops/hashgrid.ts";
-import { hashGridEncodeRef, hashGridLevels } from "../ref/hashgrid.ts";
-import { HashLut, HASHLUT_PRESETS, hashLutGridSpec } from "../models/hashlut.ts";
+import { setKernelThreads } from "../core/native.ts";
+import { hashGridEncode, hashGridTableGrad } from "../lut/hashgrid.ts";
+import { hashGridEncodeRef, hashGridLevels } from "../lut/hashgrid_ref.ts";
+import { HashLut, HASHLUT_PRESETS, hashLutGridSpec } from "../enhance/models/hashlut.ts";
 import { type BenchReport, medianMs } from "./report.ts";
 
 const SECTION = "hashgrid";

@@ -9,14 +9,14 @@
  * ~3 MP/s (target 20x).
  */
 import { join } from "@std/path";
-import { initTf, tf } from "../backend.ts";
+import { initTf, tf } from "../core/backend.ts";
 import { loadEmbedded } from "../data/embedded.ts";
 import { writeCube } from "../formats/cube.ts";
 import type { Image } from "../image/io.ts";
 import { resizeBilinear } from "../image/resize.ts";
-import { kernelTarget, setKernelThreads } from "../native/kernels.ts";
-import { applyLut3d, lut3dBackward, type Lut3dMode } from "../ops/lut3d.ts";
-import { lut3dForwardRef } from "../ref/lut3d.ts";
+import { kernelTarget, setKernelThreads } from "../core/native.ts";
+import { applyLut3d, lut3dBackward, type Lut3dMode } from "../lut/lut3d.ts";
+import { lut3dForwardRef } from "../lut/lut3d_ref.ts";
 import { type BenchReport, bestCpuMs, medianMs } from "./report.ts";
 
 const SECTION = "lut3d";

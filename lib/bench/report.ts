@@ -4,7 +4,7 @@
  * table and written to out/bench.json. Also the timing helper the sections use.
  */
 import process from "node:process";
-import { writeJsonAtomic } from "../io/atomic.ts";
+import { writeJsonAtomic } from "../core/atomic.ts";
 
 /** One measurement: `value` in `unit` (e.g. "MP/s", "ms"). */
 export type BenchRow = { section: string; name: string; value: number; unit: string };

@@ -2,10 +2,10 @@
  * Bench section: the enumeration exporter on a 64-wide SR-LUT-S ×4 network (17⁴ = 83,521 lattice inputs,
  * 16 outputs each, int8) on the tfjs wasm backend; target: under 60 s (ratio = 60 s / measured).
  */
-import { initTf } from "../backend.ts";
+import { initTf } from "../core/backend.ts";
 import type { BenchReport } from "./report.ts";
-import { enumerateTable } from "../sr/enumerate.ts";
-import { buildSrModel, DEFAULT_MODEL } from "../sr/models.ts";
+import { enumerateTable } from "../sr/core/enumerate.ts";
+import { buildSrModel, DEFAULT_MODEL } from "../sr/models/models.ts";
 
 /** Times a full 17⁴ SR-LUT-S table export. */
 export async function bench(report: BenchReport): Promise<void> {

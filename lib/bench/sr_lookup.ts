@@ -6,13 +6,13 @@
  * whole ×4 inference; both against the 10 MP/s-per-thread target), the DFC-compressed lookup (xyzt, width
  * 2, coarse 2^5), the backward pass of a float table, and the TypeScript reference for scale.
  */
-import { sharedPath } from "../data/shared.ts";
+import { sharedPath } from "../core/shared.ts";
 import { loadEmbedded } from "../data/embedded.ts";
 import { readNpy } from "../formats/npy.ts";
-import { setKernelThreads } from "../native/kernels.ts";
-import { compressDfc, dfcLookup } from "../sr/dfc.ts";
-import { type Lut4d, lut4dBackward, lut4dLookup, lut4dRotationEnsemble } from "../sr/lut4d.ts";
-import { lut4dForwardRef, type Offset } from "../sr/lut4d_ref.ts";
+import { setKernelThreads } from "../core/native.ts";
+import { compressDfc, dfcLookup } from "../lut/dfc.ts";
+import { type Lut4d, lut4dBackward, lut4dLookup, lut4dRotationEnsemble } from "../lut/simplex.ts";
+import { lut4dForwardRef, type Offset } from "../lut/simplex_ref.ts";
 import { type BenchReport, medianMs } from "./report.ts";
 
 const SECTION = "sr_lookup";

@@ -9,16 +9,16 @@
  * Ratio: 150 ms target / step time.
  */
 import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
-import { initTf, tf } from "../backend.ts";
-import { parsePhotoConfig } from "../config.ts";
+import { initTf, tf } from "../core/backend.ts";
+import { parsePhotoConfig } from "../experiment/config.ts";
 import { loadEmbedded } from "../data/embedded.ts";
 import { retouchImage } from "../data/retouch.ts";
 import { resizeBilinear } from "../image/resize.ts";
-import { setKernelThreads } from "../native/kernels.ts";
-import { Adam } from "../photo/adam.ts";
-import { buildNet } from "../photo/nets.ts";
-import { Rng } from "../photo/rng.ts";
-import { trainStep } from "../photo/train.ts";
+import { setKernelThreads } from "../core/native.ts";
+import { Adam } from "../experiment/adam.ts";
+import { buildNet } from "../enhance/nets.ts";
+import { Rng } from "../core/rng.ts";
+import { trainStep } from "../enhance/train.ts";
 import { type BenchReport, medianMs } from "./report.ts";
 
 const SECTION = "train_step";

@@ -5,7 +5,7 @@
  */
 import { basename, dirname, fromFileUrl, join, toFileUrl } from "@std/path";
 import { BenchReport } from "../bench/report.ts";
-import { repoRoot } from "../data/shared.ts";
+import { repoRoot } from "../core/shared.ts";
 
 type Section = { bench: (report: BenchReport) => Promise<void> };
 

@@ -1,10 +1,10 @@
 /**
  * `deno task eval -e experiments/<name> [--pretrained | --trained] [--quiet]`: evaluates an experiment
- * on its test data. experiment.task "enhance" -> lib/photo/evaluate.ts (PSNR, SSIM, ΔE; PNGs, per-image
- * and basis .cube files, scores.csv under <exp>/eval/<source>/); "sr" -> lib/sr/evaluate.ts (`--from`
+ * on its test data. experiment.task "enhance" -> lib/enhance/evaluate.ts (PSNR, SSIM, ΔE; PNGs, per-image
+ * and basis .cube files, scores.csv under <exp>/eval/<source>/); "sr" -> lib/sr/core/evaluate.ts (`--from`
  * is passed through as its table source).
  */
-import { loadExperiment } from "../config.ts";
+import { loadExperiment } from "../experiment/config.ts";
 
 const USAGE =
   "usage: deno task eval -e experiments/<name> [--pretrained | --trained] [--from <sr source>] [--quiet]";
@@ -28,13 +28,13 @@ if (import.meta.main) {
     if (pre && trained) throw new Error("--pretrained and --trained exclude each other");
     const ex = await loadExperiment(exp);
     if (ex.task === "sr") {
-      const sr = await import("../sr/evaluate.ts");
+      const sr = await import("../sr/core/evaluate.ts");
       type SrOpts = NonNullable<Parameters<typeof sr.evalSr>[1]>;
       const source = (from ?? (pre ? "pretrained" : undefined)) as SrOpts["source"];
       await sr.evalSr(ex.config as Parameters<typeof sr.evalSr>[0], { source, quiet });
     } else {
-      const { initTf } = await import("../backend.ts");
-      const { evalPhoto } = await import("../photo/evaluate.ts");
+      const { initTf } = await import("../core/backend.ts");
+      const { evalPhoto } = await import("../enhance/evaluate.ts");
       await initTf();
       await evalPhoto(ex, { source: pre ? "pretrained" : trained ? "trained" : "auto", quiet });
     }

@@ -1,21 +1,21 @@
 /**
  * `deno task export -e experiments/<name> [options]`: writes an experiment's LUT form.
- * - Photo experiments (3dlut, clutnet-*, bl-*, hashlut-*; lib/photo/export.ts): under <exp>/export/,
+ * - Photo experiments (3dlut, clutnet-*, bl-*, hashlut-*; lib/enhance/export.ts): under <exp>/export/,
  *   cubes/<image>.cube (each image's fused LUT) for `--image <file or folder>` (default: the test inputs)
  *   and basis/basis_<nn>.cube (the static form of each basis); `--pretrained` / `--trained` pick the
  *   weights (default: the checkpoint if present, else the pretrained weights).
  * - SR experiments: restores the trained network (<exp>/train/checkpoint.ckpt) and writes every LutModule's
  *   table into <exp>/luts by enumeration (progress with rate and ETA), int8 or float32 per [export] int8.
- *   `--dfc` also writes the DFC-compressed tables (lib/sr/dfc_export.ts) into <exp>/export/dfc/, with
+ *   `--dfc` also writes the DFC-compressed tables (lib/sr/core/dfc_export.ts) into <exp>/export/dfc/, with
  *   `--sampling-interval` / `--diagonal-width` overriding the config's [dfc] section; `--dfc --from
  *   exported|finetuned|pretrained` compresses existing tables instead of enumerating the network.
  * Every file is written atomically; errors name the experiment, file or key.
  */
 import { join } from "@std/path";
-import { loadExperiment } from "../config.ts";
-import type { WeightSource } from "../photo/nets.ts";
-import type { SrConfig } from "../sr/config.ts";
-import type { TableSource } from "../sr/experiment.ts";
+import { loadExperiment } from "../experiment/config.ts";
+import type { WeightSource } from "../enhance/nets.ts";
+import type { SrConfig } from "../sr/core/config.ts";
+import type { TableSource } from "../sr/core/experiment.ts";
 
 const USAGE = "usage: deno task export -e experiments/<name>\n" +
   "  photo: [--image <file or folder>] [--pretrained | --trained] [--quiet]\n" +
@@ -53,16 +53,16 @@ export async function exportExperiment(path: string, opts: ExportOptions = {}): 
     throw new Error(`${ex.file}: ${bad.join(", ")}: only for ${sr ? "photo" : "SR"} experiments`);
   }
   if (sr) return await exportSr(ex.config as SrConfig, ex.file, opts);
-  const { initTf } = await import("../backend.ts");
-  const { exportPhoto } = await import("../photo/export.ts");
+  const { initTf } = await import("../core/backend.ts");
+  const { exportPhoto } = await import("../enhance/export.ts");
   await initTf();
   const r = await exportPhoto(ex, { source: opts.source, images: opts.image, quiet: opts.quiet });
   return [...r.cubes, ...r.basis];
 }
 
 async function exportSr(config: SrConfig, file: string, opts: ExportOptions): Promise<string[]> {
-  const { exportModel, exportSummary, printProgress } = await import("../sr/enumerate.ts");
-  const { loadLutModel, loadNetModel, tableDir } = await import("../sr/experiment.ts");
+  const { exportModel, exportSummary, printProgress } = await import("../sr/core/enumerate.ts");
+  const { loadLutModel, loadNetModel, tableDir } = await import("../sr/core/experiment.ts");
   const log = (s: string) => opts.quiet || console.log(s);
   if (opts.from && !opts.dfc) {
     throw new Error(`${file}: --from selects the tables to compress: add --dfc`);
@@ -87,7 +87,7 @@ async function exportSr(config: SrConfig, file: string, opts: ExportOptions): Pr
     log(`evaluate with: deno task eval -e ${config.dir}`);
   }
   if (opts.dfc) {
-    const { exportDfc } = await import("../sr/dfc_export.ts");
+    const { exportDfc } = await import("../sr/core/dfc_export.ts");
     const r = await exportDfc(model, join(config.dir, "export", "dfc"), settings).catch((e) => {
       throw new Error(`${file} [dfc]: ${(e as Error).message}`, { cause: e });
     });

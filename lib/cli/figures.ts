@@ -1,6 +1,6 @@
 /**
  * `deno task figures [-e experiments/x] [--out out/figures] [--no-png] [--only name,...]`: writes every
- * analysis figure of lib/figures/ as HTML (plotly.js written once beside them) and, when Chromium is
+ * analysis figure of lib/analysis/ as HTML (plotly.js written once beside them) and, when Chromium is
  * installed, as PNG. The LUT figures use the pretrained CLUT-Net 20+05+10 (its LUT for a FiveK photo;
  * the Image-Adaptive 3DLUT basis LUT when CLUT-Net is absent) and its Ms/Mw beside BL-C's DCT bases;
  * occupancy uses the FiveK inputs (or the embedded photos); training curves read the experiment's JSONL
@@ -10,31 +10,31 @@
  * A figure whose data is missing is skipped with the reason.
  */
 import { join, relative, resolve } from "@std/path";
-import { initTf } from "../backend.ts";
-import { sharedPath } from "../data/shared.ts";
+import { initTf } from "../core/backend.ts";
+import { sharedPath } from "../core/shared.ts";
 import { embeddedPhotos, loadEmbedded } from "../data/embedded.ts";
 import { readPth, tensorToFloat32 } from "../formats/pth.ts";
 import { type Image, readImage } from "../image/io.ts";
 import { imresize } from "../image/resize.ts";
-import { HASHLUT_PRESETS, hashLutGridSpec } from "../models/hashlut.ts";
-import { CLUT_NAMES, dctBasis } from "../models/clut.ts";
-import { importPretrained } from "../models/import.ts";
-import { gridOccupancy } from "../models/occupancy.ts";
-import { loadExperiment } from "../config.ts";
-import type { SrConfig } from "../sr/config.ts";
-import { evalFolder } from "../sr/evaluate.ts";
-import { loadLutModel, tableDir } from "../sr/experiment.ts";
-import { loadMulut, loadSrlut, mulutTableDir, srlutTablePath } from "../sr/pretrained.ts";
-import type { SrModel } from "../sr/model.ts";
-import { storageBytes, storageSweep } from "../sr/storage.ts";
-import { type AutoLutModel, autolutWeights } from "../sr/autolut.ts";
-import { adarlFigure, samplerWeightsFigure } from "../figures/autosample.ts";
-import { matrixFigure, strongCorrelationFigure, weakCorrelationFigure } from "../figures/clut.ts";
-import { readJsonl, storageFigure, type StoragePoint, trainingCurvesFigure } from "../figures/curves.ts";
-import type { Figure } from "../figures/figure.ts";
-import { lutLatticeFigure } from "../figures/lut.ts";
-import { occupancyFigure } from "../figures/occupancy.ts";
-import { findChromium, saveHtml, savePng } from "../figures/save.ts";
+import { HASHLUT_PRESETS, hashLutGridSpec } from "../enhance/models/hashlut.ts";
+import { CLUT_NAMES, dctBasis } from "../enhance/models/clut.ts";
+import { importPretrained } from "../enhance/models/import.ts";
+import { gridOccupancy } from "../enhance/models/occupancy.ts";
+import { loadExperiment } from "../experiment/config.ts";
+import type { SrConfig } from "../sr/core/config.ts";
+import { evalFolder } from "../sr/core/evaluate.ts";
+import { loadLutModel, tableDir } from "../sr/core/experiment.ts";
+import { loadMulut, loadSrlut, mulutTableDir, srlutTablePath } from "../sr/models/pretrained.ts";
+import type { SrModel } from "../sr/core/model.ts";
+import { storageBytes, storageSweep } from "../sr/core/storage.ts";
+import { type AutoLutModel, autolutWeights } from "../sr/models/autolut.ts";
+import { adarlFigure, samplerWeightsFigure } from "../analysis/autosample.ts";
+import { matrixFigure, strongCorrelationFigure, weakCorrelationFigure } from "../analysis/clut.ts";
+import { readJsonl, storageFigure, type StoragePoint, trainingCurvesFigure } from "../analysis/curves.ts";
+import type { Figure } from "../analysis/figure.ts";
+import { lutLatticeFigure } from "../analysis/lut.ts";
+import { occupancyFigure } from "../analysis/occupancy.ts";
+import { findChromium, saveHtml, savePng } from "../analysis/save.ts";
 
 /** A figure of the list: its file name and how to build it (a string = skipped, with the reason). */
 type FigureJob = { name: string; make: () => Promise<Figure | string> };

@@ -2,9 +2,9 @@
  * `deno task finetune -e experiments/<name> [--from pretrained|exported] [--resume]`: LUT-aware
  * fine-tuning of the experiment's tables ([finetune] section), written to <exp>/luts_ft.
  */
-import { loadSrConfig } from "../sr/config.ts";
-import type { TableSource } from "../sr/experiment.ts";
-import { finetuneSr } from "../sr/finetune.ts";
+import { loadSrConfig } from "../sr/core/config.ts";
+import type { TableSource } from "../sr/core/experiment.ts";
+import { finetuneSr } from "../sr/core/finetune.ts";
 
 function arg(names: string[]): string | undefined {
   const i = Deno.args.findIndex((a) => names.includes(a));

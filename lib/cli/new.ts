@@ -1,13 +1,13 @@
 /**
  * `deno task new experiments/<name> --preset <preset>`: writes a commented experiments/<name>/config.toml
- * from a built-in photo preset (lib/photo/presets.ts) or by copying experiments/<preset>/config.toml
+ * from a built-in photo preset (lib/enhance/presets.ts) or by copying experiments/<preset>/config.toml
  * (e.g. the SR experiments). Never overwrites an existing config.
  */
 import { basename, join } from "@std/path";
-import { writeFileAtomic } from "../io/atomic.ts";
-import { loadExperiment } from "../config.ts";
-import { presetNames, presetToml } from "../photo/presets.ts";
-import { repoRoot } from "../data/shared.ts";
+import { writeFileAtomic } from "../core/atomic.ts";
+import { loadExperiment } from "../experiment/config.ts";
+import { presetNames, presetToml } from "../enhance/presets.ts";
+import { repoRoot } from "../core/shared.ts";
 
 /** Creates `<dir>/config.toml` from `preset`; returns its path. Throws if it exists or the preset is unknown. */
 export async function newExperiment(dir: string, preset: string): Promise<string> {

@@ -6,15 +6,15 @@
  * enhanced PNGs, per-image and basis .cube LUTs, scores and the training log are listed at the end.
  */
 import { join } from "@std/path";
-import { initTf } from "../backend.ts";
-import { parsePhotoConfig, readToml } from "../config.ts";
+import { initTf } from "../core/backend.ts";
+import { parsePhotoConfig, readToml } from "../experiment/config.ts";
 import { QUICKSTART_SIDE, quickstartPairs, retouchLut } from "../data/retouch.ts";
 import { writeCube } from "../formats/cube.ts";
 import { writeImage } from "../image/io.ts";
-import { writeFileAtomic } from "../io/atomic.ts";
-import { presetToml } from "../photo/presets.ts";
-import { trainPhoto } from "../photo/train.ts";
-import { evalPhoto } from "../photo/evaluate.ts";
+import { writeFileAtomic } from "../core/atomic.ts";
+import { presetToml } from "../enhance/presets.ts";
+import { trainPhoto } from "../enhance/train.ts";
+import { evalPhoto } from "../enhance/evaluate.ts";
 
 /** Writes the quickstart pairs as PNGs in the FiveK layout under `dir` (skipped when already there). */
 async function writeDataset(dir: string): Promise<void> {

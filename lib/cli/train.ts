@@ -1,9 +1,9 @@
 /**
  * `deno task train -e experiments/<name> [--resume | --restart] [--quiet]`: trains an experiment. The
- * config's experiment.task picks the trainer: "enhance" -> lib/photo/train.ts, "sr" -> lib/sr/train.ts
+ * config's experiment.task picks the trainer: "enhance" -> lib/enhance/train.ts, "sr" -> lib/sr/core/train.ts
  * (each imported only when needed). Photo runs write <exp>/train/{log.jsonl, checkpoint.bin}.
  */
-import { loadExperiment } from "../config.ts";
+import { loadExperiment } from "../experiment/config.ts";
 
 const USAGE = "usage: deno task train -e experiments/<name> [--resume | --restart] [--quiet]";
 
@@ -26,10 +26,10 @@ if (import.meta.main) {
     if (resume && restart) throw new Error("--resume and --restart exclude each other");
     const ex = await loadExperiment(exp);
     if (ex.task === "sr") {
-      const sr = await import("../sr/train.ts");
+      const sr = await import("../sr/core/train.ts");
       await sr.trainSr(ex.config as Parameters<typeof sr.trainSr>[0], { resume, quiet });
     } else {
-      const { trainPhoto } = await import("../photo/train.ts");
+      const { trainPhoto } = await import("../enhance/train.ts");
       const r = await trainPhoto(ex, { resume, restart, quiet });
       console.log(`done: step ${r.step}; evaluate with: deno task eval -e ${exp}`);
     }

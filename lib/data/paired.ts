@@ -10,9 +10,9 @@
 import sharp from "sharp";
 import { extname, join } from "@std/path";
 import { readImage } from "../image/io.ts";
-import { readBytes } from "../io/read.ts";
+import { readBytes } from "../core/read.ts";
 import { type Pair, quickstartPairs } from "./retouch.ts";
-import { resolveShared } from "./shared.ts";
+import { resolveShared } from "../core/shared.ts";
 
 export type { Pair };
 

@@ -2,8 +2,8 @@
  * Adobe / DaVinci Resolve .cube 3D LUTs. Rows list output (r, g, b) with red varying fastest; in memory
  * the LUT is a Float32Array in layout lut[c][b][g][r], index ((c*D + b)*D + g)*D + r, c = output channel.
  */
-import { writeFileAtomic } from "../io/atomic.ts";
-import { readText } from "../io/read.ts";
+import { writeFileAtomic } from "../core/atomic.ts";
+import { readText } from "../core/read.ts";
 
 /** A 3D LUT: `size` D, input domain per channel, and `lut` of 3·D³ values in layout lut[c][b][g][r]. */
 export type Cube = {

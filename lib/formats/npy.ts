@@ -2,8 +2,8 @@
  * NumPy .npy files (format versions 1.0, 2.0, 3.0), little-endian C-order arrays of the numeric dtypes
  * below. Fortran order, big-endian and object/structured dtypes are refused with a clear error.
  */
-import { writeFileAtomic } from "../io/atomic.ts";
-import { readBytes } from "../io/read.ts";
+import { writeFileAtomic } from "../core/atomic.ts";
+import { readBytes } from "../core/read.ts";
 
 /** Numeric dtypes understood by readNpy/writeNpy (int64 data is a BigInt64Array). */
 export type NpyDtype =

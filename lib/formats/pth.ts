@@ -12,7 +12,7 @@
  * else (classes, functions, devices) is skipped.
  */
 import { unzipStored } from "./zip.ts";
-import { readBytes } from "../io/read.ts";
+import { readBytes } from "../core/read.ts";
 
 /** Element types of tensors read from a checkpoint (float16/bfloat16 are widened to float32). */
 export type TensorDtype = "float32" | "float64" | "int64" | "int32" | "int16" | "int8" | "uint8" | "bool";

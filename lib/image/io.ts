@@ -5,9 +5,9 @@
  */
 import sharp from "sharp";
 import { extname } from "@std/path";
-import { writeFileAtomic } from "../io/atomic.ts";
+import { writeFileAtomic } from "../core/atomic.ts";
 import { rgbToY } from "./color.ts";
-import { readBytes } from "../io/read.ts";
+import { readBytes } from "../core/read.ts";
 
 /** Planar image: `data[(c * height + y) * width + x]`, float32, nominally in [0,1]. */
 export type Image = { data: Float32Array; channels: number; height: number; width: number };

@@ -1,0 +1,110 @@
+/**
+ * tfjs backend selection: the wasm backend (SIMD, single thread) by default, the cpu backend as
+ * fallback or when `LUTLAB_TF_BACKEND=cpu`. Call `await initTf()` once before building models.
+ * `withData` hands tensors' float32 data to native kernels and JS loops without copies on wasm;
+ * `hostKernels` opens the CPU kernels that work on it.
+ */
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+import { dirname, join } from "@std/path";
+import { check, kernelTarget } from "./native.ts";
+
+let ready: Promise<string> | undefined;
+
+/** Initialises tfjs on wasm (or `LUTLAB_TF_BACKEND`); resolves to the backend name in use. */
+export function initTf(): Promise<string> {
+  ready ??= (async () => {
+    const want = Deno.env.get("LUTLAB_TF_BACKEND") ?? "wasm";
+    if (want !== "wasm" && want !== "cpu") {
+      throw new Error(`LUTLAB_TF_BACKEND must be "wasm" or "cpu", got "${want}"`);
+    }
+    if (!(await tf.setBackend(want))) {
+      if (want === "cpu" || !(await tf.setBackend("cpu"))) throw new Error("tfjs: no usable backend");
+    }
+    await tf.ready();
+    return tf.getBackend();
+  })();
+  return ready;
+}
+
+/** The wasm backend's memory accessors used by `withData` (public methods of BackendWasm). */
+type WasmHeap = {
+  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+};
+
+/**
+ * New float32 tensors of `shapes` computed by `fn(ins, outs)` from the float32 data of `inputs`; `fn`
+ * must write every output value and create no tensors. On wasm, `ins` and `outs` are views of the
+ * tensors' memory (no copies; valid only during `fn`); on other backends copies.
+ */
+export function withData(
+  inputs: tf.Tensor[],
+  shapes: number[][],
+  fn: (ins: Float32Array[], outs: Float32Array[]) => void,
+): tf.Tensor[] {
+  for (const [i, t] of inputs.entries()) {
+    if (t.dtype !== "float32") {
+      throw new Error(`withData: input ${i} [${t.shape}] is ${t.dtype}, not float32`);
+    }
+  }
+  if (tf.getBackend() !== "wasm") {
+    const outs = shapes.map((s) => new Float32Array(s.reduce((a, b) => a * b, 1)));
+    fn(inputs.map((t) => t.dataSync() as Float32Array), outs);
+    return outs.map((o, i) => tf.tensor(o, shapes[i], "float32"));
+  }
+  const heap = tf.backend() as unknown as WasmHeap;
+  // outputs first: allocating may grow (and so detach) the wasm memory under earlier views
+  const outs = shapes.map((s) => tf.engine().makeTensorFromTensorInfo(heap.makeOutput(s, "float32")));
+  try {
+    fn(inputs.map((t) => heap.typedArrayFromHeap(t)), outs.map((t) => heap.typedArrayFromHeap(t)));
+  } catch (e) {
+    tf.dispose(outs);
+    throw e;
+  }
+  return outs;
+}
+
+const lastError = { lutlab_last_error: { parameters: [], result: "pointer" } } as const;
+
+/**
+ * Symbols of the CPU kernel library (liblutlab_cpu.so), opened on first call, also where CUDA is the
+ * kernel device: for kernels on tensors in host memory (the wasm backend's). `.call(what, name, ...args)`
+ * runs one and throws its error message naming `what`.
+ */
+export function hostKernels<const S extends Record<string, Deno.ForeignFunction>>(symbols: S): {
+  (): Deno.StaticForeignLibraryInterface<S & typeof lastError>;
+  call<K extends keyof S & string>(
+    what: string,
+    name: K,
+    ...args: Deno.ToNativeParameterTypes<S[K]["parameters"]>
+  ): void;
+} {
+  let lib: Deno.StaticForeignLibraryInterface<S & typeof lastError> | undefined;
+  const get = () => {
+    if (lib) return lib;
+    const { device, path } = kernelTarget();
+    const file = device === "cpu" ? path : join(dirname(path), "liblutlab_cpu.so");
+    try {
+      return (lib = Deno.dlopen(file, { ...symbols, ...lastError }).symbols);
+    } catch (e) {
+      throw new Error(
+        `cannot open the CPU kernel library ${file} (run \`deno task build\`): ${(e as Error).message}`,
+      );
+    }
+  };
+  return Object.assign(get, {
+    call<K extends keyof S & string>(
+      what: string,
+      name: K,
+      ...args: Deno.ToNativeParameterTypes<S[K]["parameters"]>
+    ) {
+      const k = get() as unknown as Record<string, (...a: unknown[]) => number> & {
+        lutlab_last_error: () => Deno.PointerValue;
+      };
+      check(k, k[name](...args), what);
+    },
+  });
+}
+
+export { tf };

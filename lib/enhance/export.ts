@@ -1,0 +1,98 @@
+/**
+ * The LUT form of a photo experiment as .cube files (Adobe/Resolve 3D LUTs, layout of lib/formats/cube.ts):
+ * each image's fused LUT (the CNN's weights on that image's thumbnail applied to the bank) and the static
+ * form of each basis (CLUT-Net: the reconstructed basis LUT; HashLUT: the hash grid + compensation MLP
+ * sampled on the 33³ lattice; identity added for residual models). Used by `deno task export` (under
+ * <exp>/export/) and `deno task eval` (under <exp>/eval/<source>/).
+ */
+import { basename, extname, join } from "@std/path";
+import type { PhotoConfig } from "../experiment/config.ts";
+import { loadPairs } from "../data/paired.ts";
+import { writeCube } from "../formats/cube.ts";
+import { type Image, readImage } from "../image/io.ts";
+import { listImages } from "../sr/core/data.ts";
+import { loadNet, type PhotoNet, resolveWeightSource, type WeightSource } from "./nets.ts";
+
+/** Writes one fused LUT [3,D,D,D] (lut[c][b][g][r]) of `net` as <dir>/<name>.cube, atomically; returns the path. */
+export async function writeImageCube(
+  net: PhotoNet,
+  dir: string,
+  name: string,
+  title: string,
+  lut: Float32Array,
+): Promise<string> {
+  const path = join(dir, `${name}.cube`);
+  await writeCube(path, { title, size: net.cubeSize, lut });
+  return path;
+}
+
+/** Writes the static form of every basis of `net` as <dir>/basis_<nn>.cube, atomically; returns the paths. */
+export async function writeBasisCubes(net: PhotoNet, dir: string, title: string): Promise<string[]> {
+  const paths: string[] = [];
+  for (const [n, lut] of net.basisLuts().entries()) {
+    const path = join(dir, `basis_${String(n).padStart(2, "0")}.cube`);
+    await writeCube(path, { title: `${title} basis ${n}`, size: net.cubeSize, lut });
+    paths.push(path);
+  }
+  return paths;
+}
+
+/** A named RGB input image. */
+export type NamedImage = { name: string; image: Image };
+
+/** RGB images of `path`: the file itself, or every image of a folder (sorted by name). */
+export async function readInputs(path: string): Promise<NamedImage[]> {
+  const stat = await Deno.stat(path).catch((e) => {
+    throw new Error(`${path}: cannot read the image(s): ${(e as Error).message}`, { cause: e });
+  });
+  const files = stat.isDirectory ? (await listImages(path)).map((n) => join(path, n)) : [path];
+  return await Promise.all(files.map(async (f) => ({
+    name: basename(f, extname(f)),
+    image: await readImage(f, { channels: 3 }),
+  })));
+}
+
+/** What `exportPhoto` wrote. */
+export type PhotoExport = {
+  source: "trained" | "pretrained";
+  outDir: string;
+  cubes: string[];
+  basis: string[];
+};
+
+/**
+ * Exports a photo experiment's LUT form under <exp>/export/: cubes/<image>.cube per input image (`images`:
+ * a file or a folder; default the experiment's test inputs) and basis/basis_<nn>.cube. The network
+ * (trained checkpoint or pretrained weights, `source`) and every image are loaded before anything is written.
+ */
+export async function exportPhoto(
+  config: PhotoConfig,
+  opts: { source?: WeightSource; images?: string; quiet?: boolean } = {},
+): Promise<PhotoExport> {
+  const log = (s: string) => opts.quiet || console.log(s);
+  const inputs = opts.images
+    ? await readInputs(opts.images)
+    : (await loadPairs(config.data.root, "test", config.eval.maxImages)).map((p) => ({
+      name: p.name,
+      image: p.input,
+    }));
+  const source = await resolveWeightSource(config, opts.source);
+  const net = await loadNet(config, source);
+  try {
+    const outDir = join(config.dir, "export");
+    const cubes: string[] = [];
+    for (const [i, { name, image }] of inputs.entries()) {
+      const { lut } = net.enhance(image);
+      cubes.push(await writeImageCube(net, join(outDir, "cubes"), name, `${config.name} ${name}`, lut));
+      log(`  [${i + 1}/${inputs.length}] ${cubes.at(-1)}`);
+    }
+    const basis = await writeBasisCubes(net, join(outDir, "basis"), config.name);
+    log(
+      `${config.name} [${source}]: ${cubes.length} image LUT(s) and ${basis.length} basis LUT(s) of ` +
+        `${net.cubeSize}^3 written to ${outDir}/ (cubes/, basis/)`,
+    );
+    return { source, outDir, cubes, basis };
+  } finally {
+    net.dispose();
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Adam exactly as torch.optim.Adam (no weight decay, no amsgrad), which both papers use:
+ *   m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;  p -= lr / (1-b1^t) * m / (sqrt(v) / sqrt(1-b2^t) + eps).
+ * Its state (t and the m, v moments per named parameter) is plain data for checkpoints. Each parameter's
+ * update is one loop over the tensors' memory (`withData`, float64 arithmetic per element) instead of a
+ * dozen tf ops.
+ */
+import { tf, withData } from "../core/backend.ts";
+import type { Params } from "../enhance/models/backbone.ts";
+
+/** Hyper-parameters. */
+export type AdamOptions = { lr: number; beta1: number; beta2: number; eps?: number };
+
+/** Adam over a fixed set of named parameters. */
+export class Adam {
+  t = 0;
+  readonly m = new Map<string, tf.Tensor>();
+  readonly v = new Map<string, tf.Tensor>();
+
+  constructor(readonly params: Params, readonly opts: AdamOptions) {
+    for (const [k, p] of params) {
+      this.m.set(k, tf.zerosLike(p));
+      this.v.set(k, tf.zerosLike(p));
+    }
+  }
+
+  /** One update with gradients keyed by parameter name (missing = zero gradient: moments still decay). */
+  step(grads: Map<string, tf.Tensor>): void {
+    this.t++;
+    const { lr, beta1: b1, beta2: b2 } = this.opts, eps = this.opts.eps ?? 1e-8;
+    const c1 = 1 - b1 ** this.t, c2 = Math.sqrt(1 - b2 ** this.t);
+    const k1 = lr / c1;
+    for (const [k, p] of this.params) {
+      const g = grads.get(k), inputs = [p, this.m.get(k)!, this.v.get(k)!];
+      const [next, m, v] = withData(g ? [...inputs, g] : inputs, [p.shape, p.shape, p.shape], (ins, outs) => {
+        const [ps, ms, vs, gs] = ins, [po, mo, vo] = outs;
+        for (let i = 0; i < ps.length; i++) {
+          const gi = gs ? gs[i] : 0;
+          mo[i] = b1 * ms[i] + (1 - b1) * gi;
+          vo[i] = b2 * vs[i] + (1 - b2) * gi * gi;
+          // from the stored (float32) moments, as torch does
+          po[i] = ps[i] - (k1 * mo[i]) / (Math.sqrt(vo[i]) / c2 + eps);
+        }
+      });
+      this.m.get(k)!.dispose();
+      this.v.get(k)!.dispose();
+      this.m.set(k, m);
+      this.v.set(k, v);
+      p.assign(next);
+      next.dispose();
+    }
+  }
+
+  /** Replaces the state (moments by parameter name); shapes must match. */
+  load(t: number, m: Map<string, Float32Array>, v: Map<string, Float32Array>): void {
+    for (const [k, p] of this.params) {
+      for (const [which, src, dst] of [["m", m, this.m], ["v", v, this.v]] as const) {
+        const data = src.get(k);
+        if (!data || data.length !== p.size) {
+          throw new Error(`optimizer state: ${which} of ${k} missing or of wrong size`);
+        }
+        dst.get(k)!.dispose();
+        dst.set(k, tf.tensor(data, p.shape));
+      }
+    }
+    this.t = t;
+  }
+
+  /** Frees the moments. */
+  dispose(): void {
+    tf.dispose([...this.m.values(), ...this.v.values()]);
+  }
+}

@@ -1,0 +1,371 @@
+/**
+ * Experiment configuration: `experiments/<name>/config.toml`, typed and validated. Every unknown key and
+ * every wrongly typed value is an error naming the file and the key path, e.g.
+ * `experiments/x/config.toml: train.lr must be a number, got "abc"`.
+ *
+ * [experiment]  name (default: folder name), task = "enhance" | "sr", seed, description
+ * For task = "sr" the rest of the file is validated by lib/sr/core/config.ts (`parseSrConfig`, loaded lazily).
+ * For task = "enhance" (photo enhancement, this module):
+ * [model]  family = "3dlut" | "clutnet" | "pca" | "hashlut"
+ *          3dlut:   luts (N, 3), dim (D, 33), backbone ("Backbone"), thumb (256), interpolation
+ *                   ("trilinear" | "tetrahedral")                          -- paper 3DLUT; BL-A with dim 17/9
+ *          clutnet: luts (20), dim (33), s (5), w (10), compression ("learned" | "fixed" = BL-C DCT bases),
+ *                   backbone, thumb, interpolation                         -- CLUT-Net N+S+W
+ *          pca:     source (experiment folder of a trained 3dlut), s, w, interpolation -- BL-B (lib/enhance/models/pca.ts)
+ *          hashlut: levels, log2_table_size, base_resolution, max_resolution, backbone -- lib/enhance/models/hashlut.ts
+ * [data]   root: a folder in the FiveK layout (input_train/, target_train/, input_test/, target_test/) or
+ *          with input/ + target/ (then train = test), "shared:<path>" for the shared data folder, or
+ *          "quickstart" (the embedded photos + the reference retouch of lib/data/retouch.ts)
+ * [train]  steps, batch, lr, beta1, beta2 (Adam), losses (["mse"] | ["l1", "cos"] ...), lambda_smooth,
+ *          lambda_mono, lambda_weights, augment ("3dlut" | "clutnet" | "none"), jitter (brightness/saturation),
+ *          log_every, eval_every, checkpoint_every
+ * [eval]   save_images, save_cubes, max_images (0 = all)
+ * [pretrained] weights: the original checkpoint(s) to import instead of training (lib/enhance/models/import.ts)
+ */
+import { parse } from "@std/toml";
+import { basename, dirname, resolve } from "@std/path";
+import type { BackboneKind } from "../enhance/models/backbone.ts";
+import type { LutNetSpec } from "../enhance/models/lut3dnet.ts";
+import type { Lut3dMode } from "../lut/lut3d.ts";
+
+/** Model family and its parameters. */
+export type PhotoModelConfig =
+  | { family: "3dlut" | "clutnet"; spec: LutNetSpec }
+  | { family: "pca"; source: string; s: number; w: number; mode: Lut3dMode }
+  | {
+    family: "hashlut";
+    levels: number;
+    log2TableSize: number;
+    baseResolution: number;
+    maxResolution: number;
+    backbone: BackboneKind;
+  };
+
+/** Loss names accepted in train.losses. */
+export type LossName = "mse" | "l1" | "cos";
+
+/** Training settings (defaults depend on the family: the papers' values). */
+export type TrainConfig = {
+  steps: number;
+  batch: number;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  losses: LossName[];
+  lambdaSmooth: number;
+  lambdaMono: number;
+  lambdaWeights: number;
+  augment: "3dlut" | "clutnet" | "none";
+  jitter: boolean;
+  logEvery: number;
+  evalEvery: number;
+  checkpointEvery: number;
+};
+
+/** A validated photo-enhancement experiment. */
+export type PhotoConfig = {
+  task: "enhance";
+  file: string;
+  dir: string;
+  name: string;
+  seed: number;
+  description: string;
+  model: PhotoModelConfig;
+  data: { root: string };
+  train: TrainConfig;
+  eval: { saveImages: boolean; saveCubes: boolean; maxImages: number };
+  pretrained?: string[];
+};
+
+/** Any experiment: photo (here) or SR (lib/sr/core/config.ts, typed loosely to keep the two sides independent). */
+export type ExperimentConfig = PhotoConfig | {
+  task: "sr";
+  file: string;
+  config: { name: string; dir: string };
+};
+
+type Raw = Record<string, unknown>;
+
+/** Validation context: file name for messages. */
+class Reader {
+  constructor(readonly file: string) {}
+
+  fail(msg: string): never {
+    throw new Error(`${this.file}: ${msg}`);
+  }
+
+  /** Table `key` of `raw` (empty when absent) restricted to `allowed` keys. */
+  table(raw: Raw, key: string, allowed: readonly string[]): Raw {
+    const v = raw[key] ?? {};
+    if (typeof v !== "object" || v === null || Array.isArray(v)) this.fail(`[${key}] must be a table`);
+    for (const k of Object.keys(v as Raw)) {
+      if (!allowed.includes(k)) this.fail(`unknown key ${key}.${k} (allowed: ${allowed.join(", ")})`);
+    }
+    return v as Raw;
+  }
+
+  private typed<T>(t: Raw, path: string, key: string, def: T, kind: string, ok: (v: unknown) => boolean): T {
+    const v = t[key];
+    if (v === undefined) return def;
+    if (!ok(v)) this.fail(`${path}.${key} must be ${kind}, got ${JSON.stringify(v)}`);
+    return v as T;
+  }
+
+  num(t: Raw, path: string, key: string, def: number, check?: (v: number) => string | undefined): number {
+    const v = this.typed(t, path, key, def, "a number", (x) => typeof x === "number" && Number.isFinite(x));
+    const bad = check?.(v);
+    if (bad) this.fail(`${path}.${key} must be ${bad}, got ${v}`);
+    return v;
+  }
+
+  int(t: Raw, path: string, key: string, def: number, min = 1, max = 2 ** 31): number {
+    return this.num(
+      t,
+      path,
+      key,
+      def,
+      (v) => Number.isInteger(v) && v >= min && v <= max ? undefined : `an integer in [${min}, ${max}]`,
+    );
+  }
+
+  str<T extends string>(t: Raw, path: string, key: string, def: T, choices?: readonly T[]): T {
+    const v = this.typed(t, path, key, def, "a string", (x) => typeof x === "string");
+    if (choices && !choices.includes(v)) {
+      this.fail(`${path}.${key} must be one of ${choices.map((c) => `"${c}"`).join(", ")}, got "${v}"`);
+    }
+    return v;
+  }
+
+  bool(t: Raw, path: string, key: string, def: boolean): boolean {
+    return this.typed(t, path, key, def, "a boolean (true/false)", (x) => typeof x === "boolean");
+  }
+
+  strings(t: Raw, path: string, key: string, def: string[]): string[] {
+    return this.typed(
+      t,
+      path,
+      key,
+      def,
+      "an array of strings",
+      (x) => Array.isArray(x) && x.every((e) => typeof e === "string"),
+    );
+  }
+}
+
+const BACKBONES = ["Backbone", "SmallBackbone"] as const;
+const MODES = ["trilinear", "tetrahedral"] as const;
+const FAMILIES = ["3dlut", "clutnet", "pca", "hashlut"] as const;
+const MODEL_KEYS: Record<(typeof FAMILIES)[number], string[]> = {
+  "3dlut": ["luts", "dim", "backbone", "thumb", "interpolation"],
+  clutnet: ["luts", "dim", "s", "w", "compression", "backbone", "thumb", "interpolation"],
+  pca: ["source", "s", "w", "interpolation"],
+  hashlut: ["levels", "log2_table_size", "base_resolution", "max_resolution", "backbone"],
+};
+
+function parseModel(r: Reader, raw: Raw): PhotoModelConfig {
+  const pre = r.table(raw, "model", ["family", ...new Set(Object.values(MODEL_KEYS).flat())]);
+  const family = r.str(pre, "model", "family", "clutnet" as (typeof FAMILIES)[number], FAMILIES);
+  const m = r.table(raw, "model", ["family", ...MODEL_KEYS[family]]);
+  const mode = r.str(m, "model", "interpolation", "trilinear" as Lut3dMode, MODES);
+  if (family === "hashlut") {
+    return {
+      family,
+      levels: r.int(m, "model", "levels", 7, 1, 32),
+      log2TableSize: r.int(m, "model", "log2_table_size", 13, 4, 24),
+      baseResolution: r.int(m, "model", "base_resolution", 9, 2, 1024),
+      maxResolution: r.int(m, "model", "max_resolution", 64, 2, 4096),
+      backbone: r.str(m, "model", "backbone", "Backbone" as BackboneKind, BACKBONES),
+    };
+  }
+  if (family === "pca") {
+    const source = r.str(m, "model", "source", "");
+    if (!source) r.fail(`model.source must name the experiment folder of a trained 3dlut (family "pca")`);
+    return {
+      family,
+      source,
+      s: r.int(m, "model", "s", 5, 1, 129),
+      w: r.int(m, "model", "w", 10, 1, 129 ** 2),
+      mode,
+    };
+  }
+  const clut = family === "clutnet";
+  const dim = r.int(m, "model", "dim", 33, 2, 129);
+  const spec: LutNetSpec = {
+    head: family,
+    backbone: r.str(m, "model", "backbone", "Backbone" as BackboneKind, BACKBONES),
+    luts: r.int(m, "model", "luts", clut ? 20 : 3, 1, 256),
+    dim,
+    thumb: r.num(
+      m,
+      "model",
+      "thumb",
+      256,
+      (v) => (Number.isInteger(v) && v >= 32 && v % 32 === 0 ? undefined : "a multiple of 32"),
+    ),
+    mode,
+    bank: clut
+      ? {
+        kind: "compressed",
+        s: r.int(m, "model", "s", 5, 1, dim),
+        w: r.int(m, "model", "w", 10, 1, dim * dim),
+        fixed: r.str(m, "model", "compression", "learned", ["learned", "fixed"] as const) === "fixed",
+      }
+      : { kind: "standard" },
+  };
+  if (spec.head === "3dlut" && spec.thumb !== 256) {
+    r.fail(`model.thumb must be 256 for family "3dlut" (8x8 conv head)`);
+  }
+  return { family, spec };
+}
+
+/** The papers' training defaults for a family (3DLUT: MSE + TV/MN/weights; CLUT-Net/HashLUT: L1 + cosine). */
+export function defaultTrain(family: PhotoModelConfig["family"]): TrainConfig {
+  const lut3d = family === "3dlut" || family === "pca";
+  return {
+    steps: 1000,
+    batch: 1,
+    lr: family === "hashlut" ? 5e-4 : 1e-4,
+    beta1: 0.9,
+    beta2: 0.999,
+    losses: lut3d ? ["mse"] : ["l1", "cos"],
+    lambdaSmooth: lut3d ? 1e-4 : 0,
+    lambdaMono: lut3d ? 10 : 0,
+    lambdaWeights: lut3d ? 1e-4 : 0,
+    augment: lut3d ? "3dlut" : "clutnet",
+    jitter: true,
+    logEvery: 10,
+    evalEvery: 500,
+    checkpointEvery: 100,
+  };
+}
+
+function parseTrain(r: Reader, raw: Raw, family: PhotoModelConfig["family"]): TrainConfig {
+  const d = defaultTrain(family);
+  const t = r.table(raw, "train", [
+    "steps",
+    "batch",
+    "lr",
+    "beta1",
+    "beta2",
+    "losses",
+    "lambda_smooth",
+    "lambda_mono",
+    "lambda_weights",
+    "augment",
+    "jitter",
+    "log_every",
+    "eval_every",
+    "checkpoint_every",
+  ]);
+  const nonNeg = (v: number) => (v >= 0 ? undefined : ">= 0");
+  const unit = (v: number) => (v >= 0 && v < 1 ? undefined : "in [0, 1)");
+  const losses = r.strings(t, "train", "losses", d.losses);
+  for (const l of losses) {
+    if (!["mse", "l1", "cos"].includes(l)) {
+      r.fail(`train.losses: unknown loss "${l}" (use "mse", "l1", "cos")`);
+    }
+  }
+  if (losses.length === 0) r.fail(`train.losses must name at least one loss`);
+  return {
+    steps: r.int(t, "train", "steps", d.steps, 0),
+    batch: r.int(t, "train", "batch", d.batch, 1, 64),
+    lr: r.num(t, "train", "lr", d.lr, (v) => (v > 0 ? undefined : "> 0")),
+    beta1: r.num(t, "train", "beta1", d.beta1, unit),
+    beta2: r.num(t, "train", "beta2", d.beta2, unit),
+    losses: losses as LossName[],
+    lambdaSmooth: r.num(t, "train", "lambda_smooth", d.lambdaSmooth, nonNeg),
+    lambdaMono: r.num(t, "train", "lambda_mono", d.lambdaMono, nonNeg),
+    lambdaWeights: r.num(t, "train", "lambda_weights", d.lambdaWeights, nonNeg),
+    augment: r.str(t, "train", "augment", d.augment, ["3dlut", "clutnet", "none"] as const),
+    jitter: r.bool(t, "train", "jitter", d.jitter),
+    logEvery: r.int(t, "train", "log_every", d.logEvery),
+    evalEvery: r.int(t, "train", "eval_every", d.evalEvery),
+    checkpointEvery: r.int(t, "train", "checkpoint_every", d.checkpointEvery),
+  };
+}
+
+/** Validates a parsed TOML object as a photo experiment (task "enhance") stored in `file`. */
+export function parsePhotoConfig(raw: Raw, file: string): PhotoConfig {
+  const r = new Reader(file);
+  for (const k of Object.keys(raw)) {
+    if (!["experiment", "model", "data", "train", "eval", "pretrained"].includes(k)) {
+      r.fail(`unknown section [${k}] (allowed: experiment, model, data, train, eval, pretrained)`);
+    }
+  }
+  const ex = r.table(raw, "experiment", ["name", "task", "seed", "description"]);
+  r.str(ex, "experiment", "task", "enhance", ["enhance"] as const);
+  const dir = dirname(file);
+  const model = parseModel(r, raw);
+  const data = r.table(raw, "data", ["root"]);
+  const ev = r.table(raw, "eval", ["save_images", "save_cubes", "max_images"]);
+  const pre = r.table(raw, "pretrained", ["weights"]);
+  const pretrained = r.strings(pre, "pretrained", "weights", []);
+  return {
+    task: "enhance",
+    file,
+    dir,
+    name: r.str(ex, "experiment", "name", basename(resolve(dir))),
+    seed: r.int(ex, "experiment", "seed", 1, 0),
+    description: r.str(ex, "experiment", "description", ""),
+    model,
+    data: { root: r.str(data, "data", "root", "quickstart") },
+    train: parseTrain(r, raw, model.family),
+    eval: {
+      saveImages: r.bool(ev, "eval", "save_images", true),
+      saveCubes: r.bool(ev, "eval", "save_cubes", true),
+      maxImages: r.int(ev, "eval", "max_images", 0, 0),
+    },
+    pretrained: pretrained.length ? pretrained : undefined,
+  };
+}
+
+/** The config file of an experiment argument: a folder (its config.toml) or a .toml path. */
+export function configFile(path: string): string {
+  return path.endsWith(".toml") ? path : `${path.replace(/\/+$/, "")}/config.toml`;
+}
+
+/** Reads and parses the TOML of an experiment (errors name the file). */
+export async function readToml(file: string): Promise<Raw> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (e) {
+    throw new Error(`cannot read experiment config ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    return parse(text) as Raw;
+  } catch (e) {
+    throw new Error(`${file}: invalid TOML: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Task of a parsed experiment file ("enhance" when absent). */
+export function taskOf(raw: Raw, file: string): "enhance" | "sr" {
+  const ex = raw.experiment;
+  const task = ex && typeof ex === "object" ? (ex as Raw).task ?? "enhance" : "enhance";
+  if (task !== "enhance" && task !== "sr") {
+    throw new Error(`${file}: experiment.task must be "enhance" or "sr", got ${JSON.stringify(task)}`);
+  }
+  return task;
+}
+
+/** Loads any experiment: photo configs are validated here, SR ones by lib/sr/core/config.ts (imported lazily). */
+export async function loadExperiment(path: string): Promise<ExperimentConfig> {
+  const file = configFile(path);
+  const raw = await readToml(file);
+  if (taskOf(raw, file) === "sr") {
+    const sr = await import("../sr/core/config.ts");
+    return { task: "sr", file, config: sr.parseSrConfig(raw, file, dirname(file)) };
+  }
+  return parsePhotoConfig(raw, file);
+}
+
+/** Loads a photo experiment; an SR config is an error. */
+export async function loadPhotoConfig(path: string): Promise<PhotoConfig> {
+  const file = configFile(path);
+  const raw = await readToml(file);
+  if (taskOf(raw, file) !== "enhance") {
+    throw new Error(`${file}: experiment.task is "sr", not a photo experiment`);
+  }
+  return parsePhotoConfig(raw, file);
+}

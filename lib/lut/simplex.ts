@@ -1,0 +1,313 @@
+/**
+ * n-D simplex LUT lookup (SR-LUT, MuLUT, SPF-LUT; n = 2, 3, 4) through the native kernels
+ * (kernels/lut4d.c/.cu), plus a tfjs op with gradients for LUT fine-tuning. Definitions and layouts are
+ * those of lib/lut/simplex_ref.ts (the TS reference): table [L^n, K] int8 or float32 with
+ * L = 2^(8-intervalBits)+1; planes [N, Hp, Wp] float32 pixel values in [0,255] (clamped), padded by the
+ * caller at the bottom/right by the pattern's (max dy, max dx); output [N, H, W, K] float32 with
+ * H = Hp - max dy, W = Wp - max dx (K contiguous per pixel: ready for a pixel shuffle), equal to
+ * Σ_j w_j·T[v_j] / q (table units: an int8 SR-LUT table gives values in [-128, 127]).
+ */
+import { tf } from "../core/backend.ts";
+import { lazyKernels } from "../core/native.ts";
+import {
+  type LutDtype,
+  type LutGeometry,
+  lutLevels,
+  lutRows,
+  type Offset,
+  type PadMode,
+  patternPad,
+  type PlaneShape,
+} from "./simplex_ref.ts";
+
+export { type LutDtype, type LutGeometry, lutLevels, lutRows, type Offset, type PadMode, type PlaneShape };
+
+/** A LUT: geometry plus its [L^n, K] entries (int8 as exported by SR-LUT/MuLUT, or float32). */
+export type Lut4d = LutGeometry & { data: Int8Array | Float32Array };
+
+/** Lookup options: `srlutOrder` reproduces SR-LUT's 4-D branch order (see lut4d_ref.ts); default false. */
+export type LookupOptions = { srlutOrder?: boolean };
+
+/** Output buffer to reuse (must have exactly the output's length); a new array when absent. */
+export type OutOption = { out?: Float32Array };
+
+/** `out` checked against `length`, or a new array. */
+export function outBuffer(out: Float32Array | undefined, length: number, what: string): Float32Array {
+  if (out === undefined) return new Float32Array(length);
+  if (!(out instanceof Float32Array) || out.length !== length) {
+    throw new Error(`${what}: out must be a Float32Array of ${length} values, got ${out.length}`);
+  }
+  return out;
+}
+
+/** FFI argument types shared by the plane kernels: planes, nPlanes, hp, wp, offsets, n. */
+export const PLANE_ARGS = ["buffer", "i32", "i32", "i32", "buffer", "i32"] as const;
+/** FFI argument types of a table: data, length. */
+export const TABLE_ARGS = ["buffer", "i64"] as const;
+
+const kernels = lazyKernels({
+  // ..., dtype, intervalBits, K, flags, out
+  lutlab_lut4d_forward: {
+    parameters: [...PLANE_ARGS, ...TABLE_ARGS, "i32", "i32", "i32", "i32", "buffer"],
+    result: "i32",
+  },
+  // ..., intervalBits, K, flags, gradOut, gradTable, gradPlanes
+  lutlab_lut4d_backward: {
+    parameters: [...PLANE_ARGS, ...TABLE_ARGS, "i32", "i32", "i32", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  // ..., dtype, intervalBits, upscale, padMode, flags, out
+  lutlab_lut4d_ensemble: {
+    parameters: [...PLANE_ARGS, ...TABLE_ARGS, "i32", "i32", "i32", "i32", "i32", "buffer"],
+    result: "i32",
+  },
+});
+
+/** Native dtype code of a table array (0 float32, 1 int8). */
+export function dtypeCode(data: Int8Array | Float32Array, what: string): number {
+  if (data instanceof Float32Array) return 0;
+  if (data instanceof Int8Array) return 1;
+  throw new Error(`${what}: table data must be an Int8Array or a Float32Array`);
+}
+
+function int32(v: number, name: string, what: string, min: number): void {
+  if (!Number.isInteger(v) || v < min || v > 2 ** 31 - 1) {
+    throw new Error(`${what}: ${name}=${v} must be an integer >= ${min}`);
+  }
+}
+
+/** Validates n, intervalBits and K of a geometry; returns L. */
+export function checkGeometry(g: LutGeometry, what: string): number {
+  if (g.n !== 2 && g.n !== 3 && g.n !== 4) throw new Error(`${what}: n must be 2, 3 or 4 inputs, got ${g.n}`);
+  int32(g.outputs, "outputs (K)", what, 1);
+  try {
+    return lutLevels(g.intervalBits);
+  } catch (e) {
+    throw new Error(`${what}: ${(e as Error).message}`);
+  }
+}
+
+/** Validates a table against its geometry ([L^n, K] entries). */
+export function checkTable(t: Lut4d, what: string): void {
+  const L = checkGeometry(t, what);
+  dtypeCode(t.data, what);
+  const rows = L ** t.n;
+  if (t.data.length !== rows * t.outputs) {
+    throw new Error(
+      `${what}: table has ${t.data.length} entries, expected [${rows}, ${t.outputs}] = ${rows * t.outputs} ` +
+        `(L=${L}, n=${t.n}, intervalBits=${t.intervalBits})`,
+    );
+  }
+}
+
+/** Validates offsets (n pairs of non-negative integers) and packs them as int32 [n][2]. */
+export function packOffsets(offsets: readonly Offset[], n: number, what: string): Int32Array {
+  if (offsets.length !== n) {
+    throw new Error(`${what}: ${offsets.length} pattern offsets for a ${n}-input LUT`);
+  }
+  const packed = new Int32Array(2 * n);
+  offsets.forEach((o, i) => {
+    if (o.length !== 2 || !o.every((v) => Number.isInteger(v) && v >= 0 && v <= 64)) {
+      throw new Error(`${what}: offset ${i} = [${o}] must be two integers in 0..64 (dy, dx)`);
+    }
+    packed.set(o, 2 * i);
+  });
+  return packed;
+}
+
+/** Validates a planes shape [N,Hp,Wp] against the pattern's padding; returns the output grid [H, W]. */
+export function checkPlaneShape(
+  s: PlaneShape,
+  offsets: readonly Offset[],
+  what: string,
+): readonly [number, number] {
+  int32(s.planes, "planes", what, 1);
+  int32(s.height, "height", what, 1);
+  int32(s.width, "width", what, 1);
+  const [py, px] = patternPad(offsets);
+  if (s.height <= py || s.width <= px) {
+    throw new Error(
+      `${what}: padded planes ${s.height}x${s.width} leave no output for a pattern reaching (${py}, ${px})`,
+    );
+  }
+  return [s.height - py, s.width - px] as const;
+}
+
+/** Validates planes data [N,Hp,Wp] against its shape and the pattern's padding; returns [H, W]. */
+export function checkPlanes(planes: Float32Array, s: PlaneShape, offsets: readonly Offset[], what: string) {
+  if (!(planes instanceof Float32Array)) throw new Error(`${what}: planes must be a Float32Array`);
+  const hw = checkPlaneShape(s, offsets, what);
+  if (planes.length !== s.planes * s.height * s.width) {
+    throw new Error(
+      `${what}: planes has ${planes.length} values, expected [${s.planes},${s.height},${s.width}]`,
+    );
+  }
+  return hw;
+}
+
+/**
+ * Validates planes [N,Hp,Wp] (padded for the offsets `reach`, by default `offsets`) and n offsets;
+ * returns the output grid [H, W] and the PLANE_ARGS arguments.
+ */
+export function planeArgs(
+  planes: Float32Array,
+  shape: PlaneShape,
+  offsets: readonly Offset[],
+  n: number,
+  what: string,
+  reach: readonly Offset[] = offsets,
+) {
+  const off = packOffsets(offsets, n, what);
+  const [h, w] = checkPlanes(planes, shape, reach, what);
+  return { h, w, args: [planes, shape.planes, shape.height, shape.width, off, n] as const };
+}
+
+/** Validates a table and returns its TABLE_ARGS arguments. */
+function tableArgs(t: Lut4d, what: string) {
+  checkTable(t, what);
+  return [t.data, BigInt(t.data.length)] as const;
+}
+
+function describe(name: string, s: PlaneShape, t: LutGeometry): string {
+  return `${name}(planes [${s.planes},${s.height},${s.width}], n=${t.n}, intervalBits=${t.intervalBits}, K=${t.outputs})`;
+}
+
+/** Simplex lookup: padded planes [N,Hp,Wp] → out [N, Hp-maxdy, Wp-maxdx, K] float32 (native kernel; opts.out reused). */
+export function lut4dLookup(
+  planes: Float32Array,
+  shape: PlaneShape,
+  offsets: readonly Offset[],
+  table: Lut4d,
+  opts: LookupOptions & OutOption = {},
+): Float32Array {
+  const what = describe("lut4dLookup", shape, table);
+  const tab = tableArgs(table, what);
+  const { h, w, args } = planeArgs(planes, shape, offsets, table.n, what);
+  const out = outBuffer(opts.out, shape.planes * h * w * table.outputs, what);
+  const dtype = dtypeCode(table.data, what), flags = opts.srlutOrder ? 1 : 0, K = table.outputs;
+  kernels.call(what, "lutlab_lut4d_forward", ...args, ...tab, dtype, table.intervalBits, K, flags, out);
+  return out;
+}
+
+/**
+ * Gradients of sum(gradOut · lut4dLookup(planes, table)) for a float32 table: gradTable [L^n, K] and
+ * gradPlanes [N,Hp,Wp] (zero where a value was clamped); `want` picks which are computed (native kernel).
+ */
+export function lut4dBackward(
+  planes: Float32Array,
+  shape: PlaneShape,
+  offsets: readonly Offset[],
+  table: Lut4d,
+  gradOut: Float32Array,
+  want: { table?: boolean; planes?: boolean } = { table: true, planes: true },
+  opts: LookupOptions = {},
+): { gradTable?: Float32Array; gradPlanes?: Float32Array } {
+  const what = describe("lut4dBackward", shape, table);
+  const tab = tableArgs(table, what);
+  if (!(table.data instanceof Float32Array)) {
+    throw new Error(`${what}: the backward pass needs a float32 table`);
+  }
+  const { h, w, args } = planeArgs(planes, shape, offsets, table.n, what);
+  const nOut = shape.planes * h * w * table.outputs;
+  if (!(gradOut instanceof Float32Array) || gradOut.length !== nOut) {
+    throw new Error(`${what}: gradOut must be a Float32Array [${shape.planes},${h},${w},${table.outputs}]`);
+  }
+  const gradTable = want.table ? new Float32Array(table.data.length) : undefined;
+  const gradPlanes = want.planes ? new Float32Array(planes.length) : undefined;
+  const flags = opts.srlutOrder ? 1 : 0, K = table.outputs;
+  const grads = [gradOut, gradTable ?? null, gradPlanes ?? null] as const;
+  kernels.call(what, "lutlab_lut4d_backward", ...args, ...tab, table.intervalBits, K, flags, ...grads);
+  return { gradTable, gradPlanes };
+}
+
+/**
+ * SR-LUT rotation ensemble on UNPADDED planes [N,H,W]: Σ over k=0..3 of rot90⁻ᵏ(pixelShuffle(lookup(
+ * pad(rot90ᵏ(plane))))) → [N, H·r, W·r] float32, a SUM (SR-LUT then divides by 255, MuLUT averages).
+ * Padding is bottom/right by the pattern's (max dy, max dx), "reflect" (SR-LUT) or "edge" (MuLUT);
+ * needs K = upscale² (native kernel).
+ */
+export function lut4dRotationEnsemble(
+  planes: Float32Array,
+  shape: PlaneShape,
+  offsets: readonly Offset[],
+  table: Lut4d,
+  opts: LookupOptions & OutOption & { upscale: number; pad: PadMode },
+): Float32Array {
+  const what = describe("lut4dRotationEnsemble", shape, table) + ` upscale=${opts.upscale} pad=${opts.pad}`;
+  const tab = tableArgs(table, what);
+  const { args } = planeArgs(planes, shape, offsets, table.n, what, []);
+  int32(opts.upscale, "upscale", what, 1);
+  if (opts.upscale * opts.upscale !== table.outputs) {
+    throw new Error(
+      `${what}: upscale ${opts.upscale} needs K = ${opts.upscale ** 2} outputs, table has ${table.outputs}`,
+    );
+  }
+  if (opts.pad !== "edge" && opts.pad !== "reflect") {
+    throw new Error(`${what}: pad must be "edge" or "reflect"`);
+  }
+  const [py, px] = patternPad(offsets);
+  const minSide = Math.min(shape.height, shape.width);
+  if (opts.pad === "reflect" && Math.max(py, px) >= minSide) {
+    throw new Error(`${what}: reflect padding by ${Math.max(py, px)} needs planes larger than ${minSide}`);
+  }
+  const r = opts.upscale;
+  const out = outBuffer(opts.out, shape.planes * shape.height * r * shape.width * r, what);
+  const dtype = dtypeCode(table.data, what), flags = opts.srlutOrder ? 1 : 0;
+  const pad = opts.pad === "reflect" ? 1 : 0;
+  kernels.call(what, "lutlab_lut4d_ensemble", ...args, ...tab, dtype, table.intervalBits, r, pad, flags, out);
+  return out;
+}
+
+/**
+ * tfjs op for LUT fine-tuning: padded planes [N,Hp,Wp] float32 (values in [0,255]) and a trainable
+ * float32 table [L^n, K] → [N, Hp-maxdy, Wp-maxdx, K]; gradients wrt the table and the planes.
+ */
+export function lut4dOp(
+  planes: tf.Tensor3D,
+  table: tf.Tensor2D,
+  offsets: readonly Offset[],
+  intervalBits: number,
+  opts: LookupOptions = {},
+): tf.Tensor4D {
+  const [n, hp, wp] = planes.shape;
+  const what = `lut4dOp(planes ${planes.dtype} [${planes.shape}], table ${table.dtype} [${table.shape}])`;
+  if (planes.rank !== 3 || planes.dtype !== "float32") {
+    throw new Error(`${what}: planes must be float32 [N,Hp,Wp]`);
+  }
+  if (table.rank !== 2 || table.dtype !== "float32") {
+    throw new Error(`${what}: table must be float32 [L^n, K]`);
+  }
+  const geo: LutGeometry = { n: offsets.length, intervalBits, outputs: table.shape[1] };
+  const L = checkGeometry(geo, what);
+  if (table.shape[0] !== L ** geo.n) {
+    throw new Error(`${what}: table needs ${L ** geo.n} rows (L=${L}, n=${geo.n})`);
+  }
+  const shape = { planes: n, height: hp, width: wp };
+  const [h, w] = checkPlaneShape(shape, offsets, what);
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, t, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    save([x, t]);
+    const lut = { ...geo, data: t.dataSync() as Float32Array };
+    const value = tf.tensor4d(lut4dLookup(x.dataSync() as Float32Array, shape, offsets, lut, opts), [
+      n,
+      h,
+      w,
+      geo.outputs,
+    ]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const savedLut = { ...geo, data: saved[1].dataSync() as Float32Array };
+      const g = lut4dBackward(
+        saved[0].dataSync() as Float32Array,
+        shape,
+        offsets,
+        savedLut,
+        dy.dataSync() as Float32Array,
+        { table: true, planes: true },
+        opts,
+      );
+      return [tf.tensor3d(g.gradPlanes!, [n, hp, wp]), tf.tensor2d(g.gradTable!, table.shape)];
+    };
+    return { value, gradFunc };
+  });
+  return op(planes, table) as tf.Tensor4D;
+}

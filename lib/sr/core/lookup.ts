@@ -1,0 +1,46 @@
+/**
+ * Thin adapter from a LutModule's LUT form to the SR kernels' tfjs op (lib/lut/simplex.ts lut4dOp): padded
+ * planes [N, Hp, Wp] (0..255) and a float table [L^n, K = C·r²] in table units → pixel-shuffled planes
+ * [C·N, H·r, W·r] (channel-major), differentiable with respect to the table (LUT fine-tuning) and the planes (stages).
+ */
+import { tf } from "../../core/backend.ts";
+import { dfcLookup, type DfcLut } from "../../lut/dfc.ts";
+import { lut4dOp } from "../../lut/simplex.ts";
+import type { Pattern } from "./pattern.ts";
+import { pixelShuffle } from "./pattern.ts";
+
+/** Simplex lookup of `table` on padded planes with `pattern`, pixel-shuffled by `r`. */
+export function simplexLookupPlanes(
+  xp: tf.Tensor3D,
+  table: tf.Tensor2D,
+  pattern: Pattern,
+  interval: number,
+  r: number,
+  srlutOrder: boolean,
+): tf.Tensor3D {
+  const [n, hp, wp] = xp.shape;
+  const h = hp - pattern.pad[0], w = wp - pattern.pad[1];
+  const out = lut4dOp(xp, table, pattern.offsets, interval, { srlutOrder });
+  const k = table.shape[1];
+  return pixelShuffle(tf.reshape(out, [n * h * w, k]), n, h, w, r, k / (r * r));
+}
+
+/** DFC-compressed lookup (inference only, no gradient) on padded planes, pixel-shuffled by `r`. */
+export function dfcLookupPlanes(
+  xp: tf.Tensor3D,
+  lut: DfcLut,
+  pattern: Pattern,
+  r: number,
+  srlutOrder: boolean,
+) {
+  const [n, hp, wp] = xp.shape;
+  const h = hp - pattern.pad[0], w = wp - pattern.pad[1];
+  const out = dfcLookup(
+    xp.dataSync() as Float32Array,
+    { planes: n, height: hp, width: wp },
+    pattern.offsets,
+    lut,
+    { srlutOrder },
+  );
+  return pixelShuffle(tf.tensor2d(out, [n * h * w, lut.outputs]), n, h, w, r, lut.outputs / (r * r));
+}
