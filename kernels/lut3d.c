@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "lut3d.h"
+#include "lut3d_cell.h"
 #include "lutlab.h"
 
 typedef float v4f __attribute__((vector_size(16)));
@@ -37,43 +38,18 @@ typedef struct {
   float f1[BLK], f2[BLK], f3[BLK];
 } cells_t;
 
-static inline float clamp01(float x) {
-  x = x > 0.0f ? x : 0.0f; /* NaN -> 0 */
-  return x < 1.0f ? x : 1.0f;
-}
-
-static inline float max2(float a, float b) { return a >= b ? a : b; }
-static inline float min2(float a, float b) { return a <= b ? a : b; }
-
-/* Fills `c` for n pixels. Trilinear uses base and f1/f2/f3 = fr/fg/fb; tetrahedral the sorted form.
- * Branch-free loops (bitwise tests, selects) so that GCC vectorises them. */
+/* Fills `c` for n pixels (lut3d_cell.h; the loop vectorises). */
 static void locate(const float *r, const float *g, const float *b, int n, int32_t dim, int32_t mode,
                    cells_t *c) {
-  const float scale = (float)(dim - 1);
-  const int32_t top = dim - 2, sg = dim, sb = dim * dim, s3 = 1 + dim + dim * dim;
+  const int32_t tetra = mode == TETRAHEDRAL;
   for (int i = 0; i < n; ++i) {
-    const float xr = clamp01(r[i]) * scale, xg = clamp01(g[i]) * scale, xb = clamp01(b[i]) * scale;
-    int32_t ir = (int32_t)xr, ig = (int32_t)xg, ib = (int32_t)xb;
-    ir = ir < top ? ir : top;
-    ig = ig < top ? ig : top;
-    ib = ib < top ? ib : top;
-    c->base[i] = (ib * dim + ig) * dim + ir;
-    c->f1[i] = xr - (float)ir;
-    c->f2[i] = xg - (float)ig;
-    c->f3[i] = xb - (float)ib;
-  }
-  if (mode != TETRAHEDRAL) return;
-  for (int i = 0; i < n; ++i) {
-    const float fr = c->f1[i], fg = c->f2[i], fb = c->f3[i];
-    /* Max axis with priority r > g > b, min axis with priority b > g > r: distinct even on ties. */
-    const int32_t rmax = (fr >= fg) & (fr >= fb), gmax = (fg > fr) & (fg >= fb), bmax = 1 ^ (rmax | gmax);
-    const int32_t bmin = (fb <= fg) & (fb <= fr), gmin = (fg < fb) & (fg <= fr), rmin = 1 ^ (bmin | gmin);
-    /* Masks instead of selects: GCC would turn nested selects into slow masked stores. */
-    c->o1[i] = (-rmax & 1) | (-gmax & sg) | (-bmax & sb);
-    c->o2[i] = s3 - ((-rmin & 1) | (-gmin & sg) | (-bmin & sb));
-    c->f1[i] = max2(fr, max2(fg, fb));
-    c->f3[i] = min2(fr, min2(fg, fb));
-    c->f2[i] = max2(min2(fr, fg), min2(max2(fr, fg), fb));
+    const l3_cell_t x = l3_locate(r[i], g[i], b[i], dim, tetra);
+    c->base[i] = x.base;
+    c->o1[i] = x.o1;
+    c->o2[i] = x.o2;
+    c->f1[i] = x.f1;
+    c->f2[i] = x.f2;
+    c->f3[i] = x.f3;
   }
 }
 
@@ -344,9 +320,9 @@ int32_t lutlab_lut3d_backward(const float *img, int32_t batch, int32_t height, i
       forward_block(packed, dim, mode, x[0], x[1], x[2], n, y[0], y[1], y[2]);                               \
       TYPE *dst = out + 3 * at;                                                                              \
       for (int i = 0; i < n; ++i) {                                                                          \
-        dst[3 * i] = (TYPE)(clamp01(y[0][i]) * (float)(MAXVAL) + 0.5f);                                      \
-        dst[3 * i + 1] = (TYPE)(clamp01(y[1][i]) * (float)(MAXVAL) + 0.5f);                                  \
-        dst[3 * i + 2] = (TYPE)(clamp01(y[2][i]) * (float)(MAXVAL) + 0.5f);                                  \
+        dst[3 * i] = (TYPE)(l3_clamp01(y[0][i]) * (float)(MAXVAL) + 0.5f);                                      \
+        dst[3 * i + 1] = (TYPE)(l3_clamp01(y[1][i]) * (float)(MAXVAL) + 0.5f);                                  \
+        dst[3 * i + 2] = (TYPE)(l3_clamp01(y[2][i]) * (float)(MAXVAL) + 0.5f);                                  \
       }                                                                                                      \
     }                                                                                                        \
     return LUTLAB_OK;                                                                                        \

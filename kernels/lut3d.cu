@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "lut3d.h"
+#include "lut3d_cell.h"
 #include "lutlab.h"
 
 namespace {
@@ -62,42 +63,6 @@ unsigned grid_for(int64_t n) {
   return (unsigned)(blocks < (1 << 20) ? blocks : (1 << 20));
 }
 
-__device__ __forceinline__ float clamp01(float x) {
-  x = x > 0.0f ? x : 0.0f; /* NaN -> 0 */
-  return x < 1.0f ? x : 1.0f;
-}
-
-/* Cell of one colour: base vertex, fractions; for tetrahedral the sorted fractions f1 >= f2 >= f3 and
- * the vertex offsets o1 (+max axis) and o2 (+all but the min axis), ties as in lut3d.c. */
-struct Cell {
-  int base, o1, o2;
-  float f1, f2, f3;
-};
-
-template <int MODE>
-__device__ __forceinline__ Cell locate(float r, float g, float b, int dim) {
-  const float scale = (float)(dim - 1);
-  const int top = dim - 2, sg = dim, sb = dim * dim, s3 = 1 + dim + dim * dim;
-  const float xr = __fmul_rn(clamp01(r), scale), xg = __fmul_rn(clamp01(g), scale),
-              xb = __fmul_rn(clamp01(b), scale);
-  const int ir = min((int)xr, top), ig = min((int)xg, top), ib = min((int)xb, top);
-  const float fr = xr - (float)ir, fg = xg - (float)ig, fb = xb - (float)ib;
-  Cell c;
-  c.base = (ib * dim + ig) * dim + ir;
-  if (MODE == LUTLAB_LUT3D_TRILINEAR) {
-    c.f1 = fr, c.f2 = fg, c.f3 = fb, c.o1 = 0, c.o2 = 0;
-  } else {
-    const bool rmax = fr >= fg && fr >= fb, gmax = !rmax && fg >= fb;
-    const bool bmin = fb <= fg && fb <= fr, gmin = !bmin && fg <= fr;
-    c.o1 = rmax ? 1 : gmax ? sg : sb;
-    c.o2 = s3 - (bmin ? sb : gmin ? sg : 1);
-    c.f1 = fmaxf(fr, fmaxf(fg, fb));
-    c.f3 = fminf(fr, fminf(fg, fb));
-    c.f2 = fmaxf(fminf(fr, fg), fminf(fmaxf(fr, fg), fb));
-  }
-  return c;
-}
-
 __device__ __forceinline__ float4 operator-(float4 a, float4 b) {
   return make_float4(a.x - b.x, a.y - b.y, a.z - b.z, 0.0f);
 }
@@ -107,7 +72,7 @@ __device__ __forceinline__ float4 lerp4(float4 a, float4 b, float t) {
 __device__ __forceinline__ float dot3(float4 a, float4 b) { return a.x * b.x + a.y * b.y + a.z * b.z; }
 
 template <int MODE>
-__device__ __forceinline__ float4 interpolate(const float4 *__restrict__ p, const Cell &c, int dim) {
+__device__ __forceinline__ float4 interpolate(const float4 *__restrict__ p, const l3_cell_t &c, int dim) {
   const int sg = dim, sb = dim * dim, s3 = 1 + dim + dim * dim;
   if (MODE == LUTLAB_LUT3D_TETRAHEDRAL) {
     const float4 c0 = __ldg(p), c1 = __ldg(p + c.o1), c2 = __ldg(p + c.o2), c3 = __ldg(p + s3);
@@ -136,7 +101,7 @@ __global__ void forward_kernel(const float *__restrict__ img, int64_t hw, int64_
   const int64_t d3 = (int64_t)dim * dim * dim;
   FOR_EACH_THREAD(i, total) {
     const int64_t bi = i / hw, at = bi * 3 * hw + i % hw;
-    const Cell c = locate<MODE>(img[at], img[at + hw], img[at + 2 * hw], dim);
+    const l3_cell_t c = l3_locate(img[at], img[at + hw], img[at + 2 * hw], dim, MODE);
     const float4 o = interpolate<MODE>(lut + (shared_lut ? 0 : bi) * d3 + c.base, c, dim);
     out[at] = o.x;
     out[at + hw] = o.y;
@@ -194,7 +159,7 @@ __global__ void backward_kernel(const float *__restrict__ img, int64_t hw, int64
   FOR_EACH_THREAD(i, total) {
     const int64_t bi = i / hw, at = bi * 3 * hw + i % hw, lb = shared_lut ? 0 : bi;
     const float r = img[at], g = img[at + hw], b = img[at + 2 * hw];
-    const Cell c = locate<MODE>(r, g, b, dim);
+    const l3_cell_t c = l3_locate(r, g, b, dim, MODE);
     const float4 go = make_float4(grad_out[at], grad_out[at + hw], grad_out[at + 2 * hw], 0.0f);
     const unsigned long long cell = (unsigned long long)(lb * d3 + c.base);
     float dr, dg, db;
@@ -243,12 +208,12 @@ template <int MODE, typename T>
 __global__ void interleaved_kernel(const T *__restrict__ in, int64_t hw, const float4 *lut, int dim,
                                    float maxval, T *__restrict__ out) {
   FOR_EACH_THREAD(i, hw) {
-    const Cell c = locate<MODE>(__fdiv_rn((float)in[3 * i], maxval), __fdiv_rn((float)in[3 * i + 1], maxval),
-                                __fdiv_rn((float)in[3 * i + 2], maxval), dim);
+    const l3_cell_t c = l3_locate(__fdiv_rn((float)in[3 * i], maxval), __fdiv_rn((float)in[3 * i + 1], maxval),
+                                  __fdiv_rn((float)in[3 * i + 2], maxval), dim, MODE);
     const float4 o = interpolate<MODE>(lut + c.base, c, dim);
-    out[3 * i] = (T)__fadd_rn(__fmul_rn(clamp01(o.x), maxval), 0.5f);
-    out[3 * i + 1] = (T)__fadd_rn(__fmul_rn(clamp01(o.y), maxval), 0.5f);
-    out[3 * i + 2] = (T)__fadd_rn(__fmul_rn(clamp01(o.z), maxval), 0.5f);
+    out[3 * i] = (T)__fadd_rn(__fmul_rn(l3_clamp01(o.x), maxval), 0.5f);
+    out[3 * i + 1] = (T)__fadd_rn(__fmul_rn(l3_clamp01(o.y), maxval), 0.5f);
+    out[3 * i + 2] = (T)__fadd_rn(__fmul_rn(l3_clamp01(o.z), maxval), 0.5f);
   }
 }
 
