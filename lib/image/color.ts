@@ -2,7 +2,7 @@
  * Colour conversions on planar CHW float images in [0,1]: MATLAB's rgb2ycbcr (BT.601, studio swing) and
  * sRGB (D65) → CIE L*a*b* as skimage.color.rgb2lab computes it.
  */
-import type { Image } from "./io.ts";
+import type { Image } from "./image.ts";
 
 function requireRgb(img: Image, what: string): void {
   if (img.channels !== 3) {

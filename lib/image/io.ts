@@ -9,8 +9,10 @@ import { writeFileAtomic } from "../core/atomic.ts";
 import { rgbToY } from "./color.ts";
 import { readBytes } from "../core/read.ts";
 
+import type { Image } from "./image.ts";
+
 /** Planar image: `data[(c * height + y) * width + x]`, float32, nominally in [0,1]. */
-export type Image = { data: Float32Array; channels: number; height: number; width: number };
+export type { Image };
 
 /** Options of readImage/decodeImage: output channel count (default: the file's, 1 for gray, 3 for colour). */
 export type ReadOptions = {
