@@ -16,8 +16,8 @@ import { parse } from "@std/toml";
 import { dirname } from "@std/path";
 import type { Degradation } from "./degrade.ts";
 import { validateDegradation } from "./degrade.ts";
-import { DEFAULT_MODEL, type SrModelConfig } from "../models/models.ts";
-import type { AutoLutConfig } from "../models/autolut.ts";
+import { DEFAULT_MODEL, type SrModelConfig } from "../models/config.ts";
+import type { AutoLutConfig } from "../models/config.ts";
 import { PATTERNS } from "./pattern.ts";
 
 /** Training loop settings (network or LUT fine-tuning). */

@@ -15,7 +15,7 @@ import { AdaRL } from "./adarl.ts";
 import { AutoSample, SAMPLE_ROW, type SamplerInit } from "./autosample.ts";
 import { LutModule } from "../core/lutmodule.ts";
 import { type ModelPart, SrModel, type SrModelSpec, type Stage } from "../core/model.ts";
-import type { SrModelConfig } from "./models.ts";
+import type { AutoLutConfig, SrModelConfig } from "./config.ts";
 import { padBottomRight, patternOf, pixelShuffle, rot90 } from "../core/pattern.ts";
 
 /** One AutoLUT unit: sampler, optional AdaRL, and the 4-input LutModule it feeds. */
@@ -60,21 +60,6 @@ export class AutoLutModel extends SrModel {
     return pred!;
   }
 }
-
-/** AutoLUT settings of the model config (defaults: the paper's). */
-export type AutoLutConfig = {
-  base: "srlut" | "mulut";
-  /** Sampler window K (paper: 3 on SR-LUT, 5 on MuLUT). */
-  sampleSize: number;
-  /** "random" (the paper's initialisation) or "pattern" (one-hot on S, or on `modes` for MuLUT). */
-  samplerInit: "random" | "pattern";
-  /** Logit gap of the "pattern" init (≥ 104: exactly one-hot in float32, and then frozen). */
-  samplerGap: number;
-  /** AdaRL between stages (MuLUT base). */
-  adarl: boolean;
-  /** Hidden activation of the LUT networks (paper: relu on SR-LUT, gelu on MuLUT). */
-  act: "relu" | "gelu";
-};
 
 /** Builds AutoLUT on SR-LUT or MuLUT from the model config; `seed` fixes every initialisation. */
 export function buildAutoLut(cfg: SrModelConfig & AutoLutConfig, seed: number): AutoLutModel {

@@ -8,38 +8,14 @@
  * - AutoLUT (Xu et al., CVPR 2025): learned samplers (+ AdaRL) on SR-LUT or MuLUT, see autolut.ts.
  * - SPF-LUT (Li et al., CVPR 2024): progressive blocks, channel LUT and up-block, see spf.ts.
  */
-import { type AutoLutConfig, buildAutoLut } from "./autolut.ts";
+import { buildAutoLut } from "./autolut.ts";
+import type { SrModelConfig } from "./config.ts";
 import { LutModule } from "../core/lutmodule.ts";
 import { SrModel, type Stage } from "../core/model.ts";
 import { patternOf } from "../core/pattern.ts";
 import { buildSpf } from "./spf.ts";
 
-/** Model section of an SR experiment config. */
-export type SrModelConfig = {
-  kind: "srlut" | "mulut" | "autolut" | "spf";
-  /** SR-LUT receptive field: "s" (2×2), "d" (dilated 3×3 corners), "y" (MuLUT's Y), "f" (3 pixels), "v" (2). */
-  variant: string;
-  upscale: number;
-  /** Sampling interval in bits (4 → 17 levels; SR-LUT-V uses 0 → 257). */
-  interval: number;
-  width: number;
-  /** MuLUT patterns per stage. */
-  modes: string[];
-  stages: number;
-  /** AutoLUT settings (kind "autolut"; base srlut uses upscale/interval/width, mulut also modes/stages). */
-  autolut?: AutoLutConfig;
-};
-
-/** Defaults: SR-LUT-S ×4, 4-bit sampling, 64-wide; MuLUT-SDY-X2. */
-export const DEFAULT_MODEL: SrModelConfig = {
-  kind: "srlut",
-  variant: "s",
-  upscale: 4,
-  interval: 4,
-  width: 64,
-  modes: ["s", "d", "y"],
-  stages: 2,
-};
+export { DEFAULT_MODEL, type SrModelConfig } from "./config.ts";
 
 /** Builds the model described by `cfg`; `seed` fixes the network initialisation. */
 export function buildSrModel(cfg: SrModelConfig, seed = 1): SrModel {

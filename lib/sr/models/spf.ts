@@ -17,7 +17,7 @@
 import { tf } from "../../core/backend.ts";
 import { LutModule } from "../core/lutmodule.ts";
 import { requantise, SrModel, type SrModelSpec, stageValue } from "../core/model.ts";
-import type { SrModelConfig } from "./models.ts";
+import type { SrModelConfig } from "./config.ts";
 import { type Pattern, patternOf } from "../core/pattern.ts";
 
 /** Output channels of the progressive blocks: the first three also pass a feature on. */
