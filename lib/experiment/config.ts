@@ -27,6 +27,7 @@ import { basename, dirname, resolve } from "@std/path";
 import type { BackboneKind } from "../enhance/models/backbone.ts";
 import type { LutNetSpec } from "../enhance/models/lut3dnet.ts";
 import type { Lut3dMode } from "../lut/lut3d.ts";
+import type { SrConfig } from "../sr/core/config.ts";
 
 /** Model family and its parameters. */
 export type PhotoModelConfig =
@@ -77,12 +78,11 @@ export type PhotoConfig = {
   pretrained?: string[];
 };
 
-/** Any experiment: photo (here) or SR (lib/sr/core/config.ts, typed loosely to keep the two sides independent). */
-export type ExperimentConfig = PhotoConfig | {
-  task: "sr";
-  file: string;
-  config: { name: string; dir: string };
-};
+/** An SR experiment: its config file and the config validated by lib/sr/core/config.ts. */
+export type SrExperiment = { task: "sr"; file: string; config: SrConfig };
+
+/** Any experiment, by task: photo enhancement (validated here) or SR. */
+export type ExperimentConfig = PhotoConfig | SrExperiment;
 
 type Raw = Record<string, unknown>;
 
