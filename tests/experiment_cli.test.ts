@@ -1,0 +1,83 @@
+/**
+ * `deno task train` as a user runs it (a subprocess on a tiny SR experiment): Ctrl-C (SIGINT) saves a
+ * checkpoint at the step reached, says so and how to resume, and exits 130; a second plain `train` then
+ * refuses to overwrite the run (naming the checkpoint, suggesting --resume / --restart); `--resume`
+ * continues from the saved step.
+ */
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
+import { join } from "@std/path";
+import { repoRoot } from "../lib/core/shared.ts";
+import { writeImage } from "../lib/image/io.ts";
+import { readCheckpoint } from "../lib/experiment/checkpoint.ts";
+import { readLog } from "../lib/experiment/log.ts";
+
+const train = (...args: string[]) =>
+  new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(repoRoot, "lib", "cli", "train.ts"), ...args],
+    cwd: repoRoot,
+    stdout: "piped",
+    stderr: "piped",
+  });
+
+/** Writes a tiny SR experiment (SR-LUT width 8, x2, 8x8 crops) into `dir` with `iterations` steps. */
+async function tinyExperiment(dir: string, iterations: number): Promise<void> {
+  for (let k = 0; k < 2; k++) {
+    const h = 40, w = 48, data = new Float32Array(3 * h * w);
+    for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.37 + k) * 0.4 + 0.5;
+    await writeImage(join(dir, "hr", `img${k}.png`), { data, channels: 3, height: h, width: w });
+  }
+  await Deno.writeTextFile(
+    join(dir, "config.toml"),
+    `[experiment]\ntask = "sr"\n[model]\nkind = "srlut"\nupscale = 2\nwidth = 8\n` +
+      `[train]\ndata = "${join(dir, "hr")}"\ncrop = 8\nbatch = 2\niterations = ${iterations}\n` +
+      `log_every = 1\ncheckpoint_every = ${iterations}\n`,
+  );
+}
+
+Deno.test("train CLI: SIGINT saves a checkpoint; a plain rerun refuses; --resume continues", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "exp_cli" });
+  try {
+    await tinyExperiment(dir, 100000);
+    const child = train("-e", dir).spawn();
+    // wait for the third progress line, then Ctrl-C
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let out = "";
+    while (!/step 3\//.test(out)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+    }
+    child.kill("SIGINT");
+    for (let r = await reader.read(); !r.done; r = await reader.read()) out += r.value;
+    const status = await child.status;
+    const err = await new Response(child.stderr).text();
+    assertEquals(status.code, 130, `exit status\n${out}\n${err}`);
+    const m = out.match(/interrupted \(SIGINT\) at step (\d+), checkpoint saved to (\S+), resume with: (.*)/);
+    if (!m) throw new Error(`no interruption message in\n${out}\n${err}`);
+    const step = Number(m[1]), ckPath = join(dir, "train", "checkpoint.bin");
+    assert(step >= 3, `interrupted at step ${step}`);
+    assertEquals(m[2], ckPath);
+    assertEquals(m[3], `deno task train -e ${dir} --resume`);
+    assertEquals((await readCheckpoint(ckPath)).step, step);
+    assertEquals((await readLog(join(dir, "train", "log.jsonl"))).at(-1)!.step, step);
+    await Deno.stat(join(dir, "run.lock")).then(() => assert(false, "lock left behind"), () => {});
+
+    // a plain rerun refuses to overwrite the interrupted run
+    const again = await train("-e", dir).output();
+    const msg = new TextDecoder().decode(again.stderr);
+    assertEquals(again.code, 1, msg);
+    assertStringIncludes(msg, `${ckPath} exists: pass --resume to continue that run or --restart`);
+    assertEquals((await readCheckpoint(ckPath)).step, step, "the refused run left the checkpoint alone");
+
+    // --resume continues from the saved step to the (now shorter) end and exports the tables
+    await tinyExperiment(dir, step + 2);
+    const resumed = await train("-e", dir, "--resume", "--quiet").output();
+    assertEquals(resumed.code, 0, new TextDecoder().decode(resumed.stderr));
+    assertEquals((await readCheckpoint(ckPath)).step, step + 2);
+    const steps = (await readLog(join(dir, "train", "log.jsonl"))).map((r) => r.step);
+    assertEquals(steps, Array.from({ length: step + 2 }, (_, i) => i + 1));
+    assertMatch((await Array.fromAsync(Deno.readDir(join(dir, "luts")))).map((e) => e.name).join(), /\.npy/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
