@@ -4,9 +4,10 @@
  * early cannot later resume the old run, photo and SR), the log after a resume has no repeated steps and
  * continuous seconds, a torn last log line is dropped on resume while a corrupt line elsewhere is an error
  * naming the file and line, two runs on one folder: the second fails naming the holder's pid, a stale lock
- * is taken over, leftover temp files are removed.
+ * is taken over, leftover temp files are removed; SR config values out of range are refused with file and key.
  */
-import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
+import { assert, assertEquals, assertRejects, assertStringIncludes, assertThrows } from "@std/assert";
+import { parse } from "@std/toml";
 import { join } from "@std/path";
 import { initTf } from "../lib/core/backend.ts";
 import { Rng } from "../lib/core/rng.ts";
@@ -18,7 +19,8 @@ import { parsePhotoConfig, type PhotoConfig } from "../lib/experiment/config.ts"
 import { readLog } from "../lib/experiment/log.ts";
 import { runFiles } from "../lib/experiment/loop.ts";
 import type { Image } from "../lib/image/io.ts";
-import { DEFAULT_FIT, type FitConfig } from "../lib/sr/core/config.ts";
+import { DEFAULT_FIT, type FitConfig, parseSrConfig } from "../lib/sr/core/config.ts";
+import { loadExperiment } from "../lib/experiment/config.ts";
 import { makePairs, type TrainPair } from "../lib/sr/core/data.ts";
 import { fitSr } from "../lib/sr/core/train.ts";
 import { buildSrModel, DEFAULT_MODEL } from "../lib/sr/models/models.ts";
@@ -197,5 +199,33 @@ Deno.test("two runs on one experiment: the second fails naming the holder's pid;
     );
     assert(lines.some((l) => l.includes(`removed leftover temp file ${tmp}`)), lines.join("\n"));
     await Deno.stat(tmp).then(() => assert(false, "temp file left"), () => {});
+  });
+});
+
+Deno.test("SR config: out-of-range values are refused naming the file and key; one loader for both tasks", async () => {
+  const f = "exp/config.toml";
+  const bad: [string, string][] = [
+    ["[train]\nlr = inf", "exp/config.toml: train.lr must be a number, got Infinity"],
+    ["[model]\ninterval = 9", "exp/config.toml: model.interval must be an integer in [0, 8], got 9"],
+    ["[train]\nseed = -1.5", "exp/config.toml: train.seed must be an integer in [0, 2147483648], got -1.5"],
+    ["[eval]\nsets = [1]", "exp/config.toml: eval.sets must be an array of strings, got [1]"],
+    ["[finetune]\nlr = nan", "exp/config.toml: finetune.lr must be a number, got NaN"],
+    ["[model]\nwidth = 0", "exp/config.toml: model.width must be an integer in [1, 4096], got 0"],
+    [
+      '[model]\nmodes = ["s", "q"]',
+      'exp/config.toml: model.modes must list patterns among s, d, y, f, v, got ["s","q"]',
+    ],
+    ["[train]\nlr = 1e-3\nlr_min = 1e-2", "exp/config.toml: train.lr_min must be in [0, train.lr], got 0.01"],
+    ['[degradation]\nkind = "bicubic"\nsigma = 5', "degradation.sigma does not apply"],
+    ["[export]\nint8 = 1", "exp/config.toml: export.int8 must be a boolean (true/false), got 1"],
+  ];
+  for (const [toml, msg] of bad) {
+    assertThrows(() => parseSrConfig(parse(`[experiment]\ntask = "sr"\n${toml}`), f), Error, msg);
+  }
+  await withTemp("exp_cfg", async (dir) => {
+    await Deno.writeTextFile(join(dir, "config.toml"), `[experiment]\ntask = "sr"\n[model]\nwidth = 8\n`);
+    const ex = await loadExperiment(dir);
+    if (ex.task !== "sr") throw new Error(`task ${ex.task}`);
+    assertEquals([ex.config.model.width, ex.config.train.iterations], [8, DEFAULT_FIT.iterations]);
   });
 });

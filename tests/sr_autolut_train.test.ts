@@ -44,7 +44,7 @@ Deno.test("AutoLUT presets parse with the paper's settings; bad AutoLUT keys are
   assertThrows(
     () => parseSrConfig({ model: { kind: "autolut", base: "spf" } }, f),
     Error,
-    "model.base must be srlut or mulut",
+    `model.base must be one of "srlut", "mulut", got "spf"`,
   );
   assertThrows(() => parseSrConfig({ model: { kind: "autolut", sample_size: 1 } }, f), Error, "sample_size");
   assertThrows(() => parseSrConfig({ model: { kind: "autolut", act: "tanh" } }, f), Error, "model.act");

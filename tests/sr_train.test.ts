@@ -55,13 +55,13 @@ Deno.test("every sr preset parses; unknown keys and bad values are refused with 
   assertThrows(
     () => parseSrConfig({ model: { kind: "srlut", widht: 3 } }, f),
     Error,
-    'unknown key "model.widht"',
+    "unknown key model.widht",
   );
   assertThrows(() => parseSrConfig({ train: { lr: -1 } }, f), Error, "train.lr must be > 0");
   assertThrows(
     () => parseSrConfig({ model: { variant: "q" } }, f),
     Error,
-    'model.variant must be one of s, d, y, f, v, got "q"',
+    'model.variant must be one of "s", "d", "y", "f", "v", got "q"',
   );
   assertThrows(
     () => parseSrConfig({ model: { upscale: 2 }, degradation: { kind: "bicubic", scale: 4 } }, f),
