@@ -4,7 +4,8 @@
  * early cannot later resume the old run, photo and SR), the log after a resume has no repeated steps and
  * continuous seconds, a torn last log line is dropped on resume while a corrupt line elsewhere is an error
  * naming the file and line, two runs on one folder: the second fails naming the holder's pid, a stale lock
- * is taken over, leftover temp files are removed; SR config values out of range are refused with file and key.
+ * is taken over, leftover temp files are removed; SR config values out of range are refused with file and key;
+ * model families come from registries.
  */
 import { assert, assertEquals, assertRejects, assertStringIncludes, assertThrows } from "@std/assert";
 import { parse } from "@std/toml";
@@ -23,7 +24,9 @@ import { DEFAULT_FIT, type FitConfig, parseSrConfig } from "../lib/sr/core/confi
 import { loadExperiment } from "../lib/experiment/config.ts";
 import { makePairs, type TrainPair } from "../lib/sr/core/data.ts";
 import { fitSr } from "../lib/sr/core/train.ts";
-import { buildSrModel, DEFAULT_MODEL } from "../lib/sr/models/models.ts";
+import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models/models.ts";
+import { srModels } from "../lib/sr/models/registry.ts";
+import { photoNets } from "../lib/enhance/registry.ts";
 
 await initTf();
 
@@ -228,4 +231,20 @@ Deno.test("SR config: out-of-range values are refused naming the file and key; o
     if (ex.task !== "sr") throw new Error(`task ${ex.task}`);
     assertEquals([ex.config.model.width, ex.config.train.iterations], [8, DEFAULT_FIT.iterations]);
   });
+});
+
+Deno.test("model families register themselves; an unknown family lists the registered ones", () => {
+  assertEquals(srModels.names().sort(), ["autolut", "mulut", "spf", "srlut"]);
+  assertEquals(photoNets.names().sort(), ["3dlut", "clutnet", "hashlut", "pca"]);
+  const esr = { ...DEFAULT_MODEL, kind: "esr" } as unknown as SrModelConfig;
+  assertThrows(
+    () => buildSrModel(esr),
+    Error,
+    'unknown SR model.kind "esr" (registered: srlut, mulut, autolut, spf)',
+  );
+  assertThrows(
+    () => srModels.register("spf", srModels.get("spf")),
+    Error,
+    'SR model.kind "spf" is registered twice',
+  );
 });
