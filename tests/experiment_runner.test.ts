@@ -109,6 +109,12 @@ Deno.test("SR: a fresh run refuses an existing run; --restart starts over", asyn
     assertEquals(r.iterations, 2);
     assertEquals((await readCheckpoint(checkpoint)).step, 2);
     assertEquals((await readLog(log)).map((r) => r.step), [1, 2]);
+    // photo checkpoints written before the shared format (magic "LUTLAB-PHOTO1") still load
+    const bytes = await Deno.readFile(checkpoint), nl = bytes.indexOf(10);
+    assertEquals(new TextDecoder().decode(bytes.subarray(0, nl)), "LUTLAB-CKPT1");
+    const old = new Uint8Array([...new TextEncoder().encode("LUTLAB-PHOTO1"), ...bytes.subarray(nl)]);
+    await Deno.writeFile(checkpoint, old);
+    assertEquals((await readCheckpoint(checkpoint)).step, 2);
   });
 });
 

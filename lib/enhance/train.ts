@@ -4,9 +4,9 @@
  * 256x256 bilinear thumbnail of each augmented input, losses of lib/enhance/losses.ts, Adam as PyTorch (adam.ts).
  * The run itself (lock, --resume / --restart, log.jsonl, checkpoint.bin, SIGINT) is lib/experiment/loop.ts;
  * the log also holds {step, seconds, eval: {psnr, ssim, deltaE}, input_psnr} at each evaluation. A resumed
- * run continues exactly as if never stopped. The native LUT
- * kernels run on one thread while training (their multi-threaded backward sums in a run-dependent order),
- * so a seed gives bit-identical runs; the CNN on the wasm backend is single-threaded anyway.
+ * run continues exactly as if never stopped. The native LUT kernels run on one thread while training (their
+ * multi-threaded backward sums in a run-dependent order), so a seed gives bit-identical runs; the CNN on the
+ * wasm backend is single-threaded anyway.
  */
 import { join } from "@std/path";
 import { initTf, tf } from "../core/backend.ts";

@@ -86,7 +86,7 @@ export function runFiles(dir: string): { checkpoint: string; log: string } {
 const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
 
 /** Human duration: 1h02m, 3m05s. */
-export function formatEta(seconds: number): string {
+function formatEta(seconds: number): string {
   if (!Number.isFinite(seconds)) return "?";
   const s = Math.round(seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
   return h ? `${h}h${String(m).padStart(2, "0")}m` : `${m}m${String(s % 60).padStart(2, "0")}s`;

@@ -3,10 +3,9 @@
  * current form decides what the variables are): random aligned patches, MSE on [0,1] outputs, Adam
  * (lib/experiment/adam.ts) with a constant or cosine learning rate, in the experiment loop shared with the
  * photo task (lib/experiment/loop.ts: progress line, log.jsonl, checkpoint.bin, --resume / --restart, lock,
- * checkpoint on SIGINT). A batch whose activations
- * would not fit the wasm heap (at most 4 GiB) is split into gradient passes whose gradients are summed
- * before one Adam step: the same update as the whole batch at once (the papers' batch 32 of 48² patches
- * through MuLUT or SPF-LUT needs several GiB).
+ * checkpoint on SIGINT). A batch whose activations would not fit the wasm heap (at most 4 GiB) is split into
+ * gradient passes whose gradients are summed before one Adam step: the same update as the whole batch at
+ * once (the papers' batch 32 of 48² patches through MuLUT or SPF-LUT needs several GiB).
  * `trainSr(config, opts)` trains the network form of an experiment and exports its tables.
  */
 import { join } from "@std/path";
@@ -101,7 +100,7 @@ export async function trainStep(
   b: Batch,
   size: number,
 ): Promise<number> {
-  const vars = [...params.values()], byVar = new Map(vars.map((v, i) => [v.name, [...params.keys()][i]]));
+  const vars = [...params.values()], byVar = new Map([...params].map(([k, v]) => [v.name, k]));
   let total = 0, sum: tf.NamedTensorMap | undefined;
   for (let from = 0; from < b.n; from += size) {
     const count = Math.min(size, b.n - from);
