@@ -2,7 +2,8 @@
  * `deno task train` as a user runs it (a subprocess on a tiny SR experiment): Ctrl-C (SIGINT) saves a
  * checkpoint at the step reached, says so and how to resume, and exits 130; a second plain `train` then
  * refuses to overwrite the run (naming the checkpoint, suggesting --resume / --restart); `--resume`
- * continues from the saved step.
+ * continues from the saved step; a `--restart` killed outright (its lock left stale) before its first
+ * checkpoint leaves nothing of the old run for a later `--resume` to continue.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { join } from "@std/path";
@@ -15,6 +16,26 @@ const logSteps = async (dir: string) =>
   (await Deno.readTextFile(join(dir, "train", "log.jsonl"))).trim().split("\n").map((l) =>
     JSON.parse(l).step
   );
+
+/** Reads `child`'s stdout until `pattern` shows (at most a minute), then sends `signal`; returns the text read. */
+async function untilThenSignal(
+  child: Deno.ChildProcess,
+  pattern: RegExp,
+  signal: Deno.Signal,
+): Promise<string> {
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const giveUp = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  let out = "";
+  while (!pattern.test(out)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    out += value;
+  }
+  clearTimeout(giveUp);
+  if (pattern.test(out)) child.kill(signal);
+  for (let r = await reader.read(); !r.done; r = await reader.read()) out += r.value;
+  return out;
+}
 
 const train = (...args: string[]) =>
   new Deno.Command(Deno.execPath(), {
@@ -39,23 +60,12 @@ async function tinyExperiment(dir: string, iterations: number): Promise<void> {
   );
 }
 
-Deno.test("train CLI: SIGINT saves a checkpoint; a plain rerun refuses; --resume continues", async () => {
+Deno.test("train CLI: SIGINT saves a checkpoint; a plain rerun refuses; --resume continues; a killed --restart cannot resume the old run", async () => {
   const dir = await Deno.makeTempDir({ prefix: "exp_cli" });
   try {
     await tinyExperiment(dir, 100000);
     const child = train("-e", dir).spawn();
-    // wait for the third progress line (at most a minute), then Ctrl-C
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    const giveUp = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    let out = "";
-    while (!/step 3\//.test(out)) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      out += value;
-    }
-    clearTimeout(giveUp);
-    child.kill("SIGINT");
-    for (let r = await reader.read(); !r.done; r = await reader.read()) out += r.value;
+    const out = await untilThenSignal(child, /step 3\//, "SIGINT");
     const status = await child.status;
     const err = await new Response(child.stderr).text();
     assertEquals(status.code, 130, `exit status\n${out}\n${err}`);
@@ -83,6 +93,20 @@ Deno.test("train CLI: SIGINT saves a checkpoint; a plain rerun refuses; --resume
     assertEquals((await readCheckpoint(ckPath)).step, step + 2);
     assertEquals(await logSteps(dir), Array.from({ length: step + 2 }, (_, i) => i + 1));
     assertMatch((await Array.fromAsync(Deno.readDir(join(dir, "luts")))).map((e) => e.name).join(), /\.npy/);
+
+    // --restart killed (SIGKILL: no handler runs) during its first steps, then --resume: the old run is gone
+    await tinyExperiment(dir, 100000);
+    const restart = train("-e", dir, "--restart").spawn();
+    await untilThenSignal(restart, /step 2\//, "SIGKILL");
+    await restart.status;
+    await restart.stderr.cancel();
+    await tinyExperiment(dir, 2);
+    const after = await train("-e", dir, "--resume").output();
+    const said = new TextDecoder().decode(after.stdout);
+    assertEquals(after.code, 0, new TextDecoder().decode(after.stderr));
+    assertStringIncludes(said, `taking over the stale lock ${join(dir, "run.lock")}`);
+    assertStringIncludes(said, `no checkpoint at ${ckPath}: starting from scratch`);
+    assertEquals(await logSteps(dir), [1, 2]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
