@@ -6,7 +6,7 @@
  */
 import { parseArgs } from "@std/cli";
 import { loadExperiment } from "../experiment/config.ts";
-import { Interrupted } from "../experiment/loop.ts";
+import { Interrupted, runMode } from "../experiment/loop.ts";
 
 const USAGE = "usage: deno task train -e experiments/<name> [--resume | --restart] [--quiet]";
 
@@ -26,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const exp = a.experiment, opts = { resume: a.resume, restart: a.restart, quiet: a.quiet };
   try {
+    runMode(opts); // --resume with --restart: an error before anything is read
     const ex = await loadExperiment(exp);
     if (ex.task === "sr") {
       const { trainSr } = await import("../sr/core/train.ts");
