@@ -61,7 +61,7 @@ function close(got: ArrayLike<number>, want: ArrayLike<number>, what: string): v
   }
 }
 
-const stripTime = (log: string) => log.trim().split("\n").map((l) => ({ ...JSON.parse(l), elapsed_s: 0 }));
+const stripTime = (log: string) => log.trim().split("\n").map((l) => ({ ...JSON.parse(l), seconds: 0 }));
 
 Deno.test("resume after a stop continues bit-for-bit like an uninterrupted run", async () => {
   const a = await Deno.makeTempDir(), b = await Deno.makeTempDir();

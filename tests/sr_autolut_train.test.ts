@@ -44,7 +44,7 @@ Deno.test("AutoLUT presets parse with the paper's settings; bad AutoLUT keys are
   assertThrows(
     () => parseSrConfig({ model: { kind: "autolut", base: "spf" } }, f),
     Error,
-    "model.base must be srlut or mulut",
+    `model.base must be one of "srlut", "mulut", got "spf"`,
   );
   assertThrows(() => parseSrConfig({ model: { kind: "autolut", sample_size: 1 } }, f), Error, "sample_size");
   assertThrows(() => parseSrConfig({ model: { kind: "autolut", act: "tanh" } }, f), Error, "model.act");
@@ -91,7 +91,7 @@ Deno.test("network training lowers the loss; resume reproduces the run with samp
       await fitSr(a, deg, cfg, { dir: join(dir, `${base}a`), quiet: true, pairs });
       const log = (await Deno.readTextFile(join(dir, `${base}a`, "log.jsonl"))).trim().split("\n")
         .map((l) => JSON.parse(l));
-      assertEquals(log.map((r) => r.iter), [10, 20, 30]);
+      assertEquals(log.map((r) => r.step), [10, 20, 30]);
       assert(log[2].loss < log[0].loss, `${base}: loss ${log[0].loss} -> ${log[2].loss}`);
       if (base === "mulut") {
         const w = a.units[1][0].adarl!.weight.dataSync();

@@ -1,5 +1,5 @@
 /**
- * `deno task finetune -e experiments/<name> [--from pretrained|exported] [--resume]`: LUT-aware
+ * `deno task finetune -e experiments/<name> [--from pretrained|exported] [--resume | --restart]`: LUT-aware
  * fine-tuning of the experiment's tables ([finetune] section), written to <exp>/luts_ft.
  */
 import { loadSrConfig } from "../sr/core/config.ts";
@@ -14,7 +14,9 @@ function arg(names: string[]): string | undefined {
 const exp = arg(["-e", "--experiment"]);
 const from = arg(["--from"]);
 if (!exp) {
-  console.error("usage: deno task finetune -e experiments/<name> [--from pretrained|exported] [--resume]");
+  console.error(
+    "usage: deno task finetune -e experiments/<name> [--from pretrained|exported] [--resume | --restart]",
+  );
   Deno.exit(2);
 }
 if (from !== undefined && from !== "pretrained" && from !== "exported") {
@@ -26,6 +28,7 @@ try {
   await finetuneSr(config, {
     source: from as TableSource | undefined,
     resume: Deno.args.includes("--resume"),
+    restart: Deno.args.includes("--restart"),
   });
 } catch (e) {
   console.error(`finetune: ${(e as Error).message}`);

@@ -1,80 +1,25 @@
 /**
- * Builds the network of a photo experiment: LutNet (3DLUT, CLUT-Net, BL-A, BL-C), BL-B (PCA of a trained
- * 3DLUT, lib/enhance/models/pca.ts) or HashLUT (lib/enhance/models/hashlut.ts behind the same interface), fresh,
- * from the experiment's checkpoint, or from the original pretrained weights.
+ * Builds the network of a photo experiment by its family's registered builder (registry.ts): LutNet
+ * (lutnets.ts: 3DLUT, CLUT-Net, BL-A, BL-C), HashLUT (hashnet.ts) or BL-B (here: PCA of a trained 3DLUT,
+ * lib/enhance/models/pca.ts), fresh, from the experiment's checkpoint, or from the original pretrained weights.
  */
 import { join } from "@std/path";
 import { tf } from "../core/backend.ts";
-import type { Image } from "../image/io.ts";
 import { loadPhotoConfig, type PhotoConfig } from "../experiment/config.ts";
 import { resolveShared } from "../core/shared.ts";
-import type { Params } from "./models/backbone.ts";
 import { CLUT_NAMES } from "./models/clut.ts";
 import { LutNet, type LutNetSpec } from "./models/lut3dnet.ts";
 import { importHashLut, importPretrained } from "./models/import.ts";
 import { readPth } from "../formats/pth.ts";
 import { pcaCompress } from "./models/pca.ts";
-import { HashLut } from "./models/hashlut.ts";
 import { readCheckpoint, restoreParams, stableJson } from "../experiment/checkpoint.ts";
-import type { Rng } from "../core/rng.ts";
+import { runFiles } from "../experiment/loop.ts";
+import { type PhotoNet, THUMB } from "./photonet.ts";
+import { photoNets } from "./registry.ts";
+import { HashNet } from "./hashnet.ts";
+import { LutPhotoNet } from "./lutnets.ts";
 
-/** What training and evaluation need from a model. */
-export interface PhotoNet {
-  readonly params: Params;
-  /** LUT lattice size of the exported .cube files */
-  readonly cubeSize: number;
-  forward(
-    thumb: tf.Tensor4D,
-    img: tf.Tensor4D,
-    training: boolean,
-    rng?: Rng,
-    withBank?: boolean,
-  ): { out: tf.Tensor4D; weights: tf.Tensor2D; bank?: tf.Tensor };
-  enhance(img: Image): { out: Image; lut: Float32Array; weights: Float32Array };
-  basisLuts(): Float32Array[];
-  paramCount(): number;
-  dispose(): void;
-}
-
-/** Thumbnail side of every model (both papers and HashLUT: 256). */
-export const THUMB = 256;
-
-/** HashLUT behind the PhotoNet interface (LUT form: 33^3 lattice of the hash-grid transform; output clamped). */
-class HashNet implements PhotoNet {
-  readonly cubeSize = 33;
-  constructor(readonly model: HashLut) {}
-  get params(): Params {
-    return this.model.params;
-  }
-  forward(thumb: tf.Tensor4D, img: tf.Tensor4D, training: boolean, rng?: Rng) {
-    return this.model.forward(thumb, img, training, rng);
-  }
-  enhance(img: Image) {
-    const r = this.model.enhance(img);
-    for (let i = 0; i < r.out.data.length; i++) r.out.data[i] = Math.min(1, Math.max(0, r.out.data[i]));
-    return r;
-  }
-  basisLuts(): Float32Array[] {
-    const l = this.model.config.levels;
-    return Array.from(
-      { length: l },
-      (_, n) => this.model.exportLut(Array.from({ length: l }, (_, i) => (i === n ? 1 : 0)), this.cubeSize),
-    );
-  }
-  paramCount(): number {
-    return this.model.paramCount();
-  }
-  dispose(): void {
-    this.model.dispose();
-  }
-}
-
-/** LutNet with the PhotoNet extras. */
-class LutPhotoNet extends LutNet implements PhotoNet {
-  get cubeSize(): number {
-    return this.spec.dim;
-  }
-}
+export { type PhotoNet, THUMB } from "./photonet.ts";
 
 /** The model description stored in checkpoints (a checkpoint loads only into an equal description). */
 export function modelKey(config: PhotoConfig): unknown {
@@ -84,7 +29,7 @@ export function modelKey(config: PhotoConfig): unknown {
 
 /** The experiment's training checkpoint path. */
 export function checkpointPath(config: PhotoConfig): string {
-  return join(config.dir, "train", "checkpoint.bin");
+  return runFiles(join(config.dir, "train")).checkpoint;
 }
 
 /** A LutNet spec from a BL-B config and the source bank's N and D. */
@@ -125,17 +70,11 @@ async function buildPca(config: PhotoConfig): Promise<PhotoNet> {
   return net;
 }
 
-/** A freshly initialised network for `config` (BL-B: compressed from its source). */
+photoNets.register("pca", buildPca);
+
+/** A freshly initialised network for `config`, by the registered builder of its family (BL-B: compressed from its source). */
 export async function buildNet(config: PhotoConfig): Promise<PhotoNet> {
-  const m = config.model;
-  if (m.family === "pca") return await buildPca(config);
-  if (m.family === "hashlut") {
-    const { levels, log2TableSize, baseResolution, maxResolution, backbone } = m;
-    return new HashNet(
-      new HashLut({ levels, log2TableSize, baseResolution, maxResolution, backbone }, config.seed),
-    );
-  }
-  return new LutPhotoNet(m.spec, config.seed);
+  return await photoNets.get(config.model.family)(config);
 }
 
 /** Imports the experiment's [pretrained] weights (3DLUT / CLUT-Net / HashLUT originals). */

@@ -2,27 +2,24 @@
  * Training loop of the photo experiments (`deno task train -e experiments/<x>` with task = "enhance"):
  * batches drawn epoch by epoch in a seeded order, the papers' augmentation (augment.ts), the CNN on the
  * 256x256 bilinear thumbnail of each augmented input, losses of lib/enhance/losses.ts, Adam as PyTorch (adam.ts).
- * Writes into <exp>/train/: log.jsonl (one JSON object per line: {step, loss, psnr, lr, elapsed_s} every
- * log_every steps, {step, eval: {psnr, ssim, deltaE}, input_psnr} at each evaluation) and checkpoint.bin
- * (atomic; parameters + Adam state + step + RNG state, see checkpoint.ts). `--resume` restores all of it
- * and drops log lines past the checkpoint, so an interrupted run continues exactly as if never stopped.
- * An existing checkpoint is never overwritten by a fresh run unless `restart` is given. The native LUT
- * kernels run on one thread while training (their multi-threaded backward sums in a run-dependent order),
- * so a seed gives bit-identical runs; the CNN on the wasm backend is single-threaded anyway.
+ * The run itself (lock, --resume / --restart, log.jsonl, checkpoint.bin, SIGINT) is lib/experiment/loop.ts;
+ * the log also holds {step, seconds, eval: {psnr, ssim, deltaE}, input_psnr} at each evaluation. A resumed
+ * run continues exactly as if never stopped. The native LUT kernels run on one thread while training (their
+ * multi-threaded backward sums in a run-dependent order), so a seed gives bit-identical runs; the CNN on the
+ * wasm backend is single-threaded anyway.
  */
 import { join } from "@std/path";
 import { initTf, tf } from "../core/backend.ts";
 import type { PhotoConfig } from "../experiment/config.ts";
 import { loadPairs, type Pair } from "../data/paired.ts";
 import { resizeBilinear } from "../image/resize.ts";
-import { writeFileAtomic } from "../core/atomic.ts";
 import { cosine, l1, lutMonotonicity, lutSmoothness, mse, weightL2 } from "./losses.ts";
 import { setKernelThreads } from "../core/native.ts";
 import { Adam } from "../experiment/adam.ts";
 import { augmentBatch } from "./augment.ts";
-import { readCheckpoint, restoreParams, saveCheckpoint } from "../experiment/checkpoint.ts";
+import { runFiles, runMode, runTraining, type StepStats } from "../experiment/loop.ts";
 import { scoreNet } from "./evaluate.ts";
-import { buildNet, checkpointPath, type PhotoNet, THUMB, trainedKey } from "./nets.ts";
+import { buildNet, type PhotoNet, THUMB, trainedKey } from "./nets.ts";
 import { Rng } from "../core/rng.ts";
 import type { Scores } from "./score.ts";
 
@@ -39,12 +36,6 @@ export type TrainOptions = {
 /** Where training ended: step, last logged loss and PSNR, the last evaluation, output folder. */
 export type TrainResult = { step: number; loss: number; psnr: number; eval?: Scores; dir: string };
 
-function eta(seconds: number): string {
-  if (!Number.isFinite(seconds)) return "?";
-  const s = Math.round(seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
-  return h ? `${h}h${String(m).padStart(2, "0")}m` : `${m}m${String(s % 60).padStart(2, "0")}s`;
-}
-
 /** Stacks planar [3,h,w] images of one size into NCHW [B,3,h,w]. */
 function stack(imgs: { data: Float32Array; height: number; width: number }[]): tf.Tensor4D {
   const { height: h, width: w } = imgs[0], n = 3 * h * w, data = new Float32Array(imgs.length * n);
@@ -52,14 +43,14 @@ function stack(imgs: { data: Float32Array; height: number; width: number }[]): t
   return tf.tensor4d(data, [imgs.length, 3, h, w]);
 }
 
-/** One optimisation step on a batch; returns the total loss and the batch PSNR (from the MSE). */
+/** One optimisation step on a batch; returns the total loss and the MSE of the clipped output. */
 export function trainStep(
   net: PhotoNet,
   adam: Adam,
   batch: Pair[],
   config: PhotoConfig,
   rng: Rng,
-): { loss: number; psnr: number } {
+): StepStats {
   const t = config.train;
   const style = config.model.family === "clutnet" ? "clutnet" : "3dlut";
   const thumbs = batch.map((
@@ -91,51 +82,30 @@ export function trainStep(
   const err = tf.tidy(() => mse(tf.clipByValue(out!, 0, 1), y));
   const loss = value.dataSync()[0], e = err.dataSync()[0];
   tf.dispose([value, err, out!, x, y, th, ...Object.values(grads)]);
-  return { loss, psnr: 10 * Math.log10(1 / Math.max(e, 1e-12)) };
+  return { loss, mse: e };
 }
 
 /** Trains a photo experiment (see module doc). */
 export async function trainPhoto(config: PhotoConfig, opts: TrainOptions = {}): Promise<TrainResult> {
   await initTf();
   const t = config.train;
-  const dir = join(config.dir, "train"), ckPath = checkpointPath(config), logPath = join(dir, "log.jsonl");
+  const dir = join(config.dir, "train");
   const say = (s: string) => opts.quiet || console.log(s);
-  const have = await Deno.stat(ckPath).then(() => true, () => false);
-  if (have && !opts.resume && !opts.restart) {
-    throw new Error(
-      `${ckPath} exists: pass --resume to continue it or --restart to train again from scratch (overwrites it)`,
-    );
-  }
-  const train = opts.train ?? await loadPairs(config.data.root, "train");
-  const test = opts.test ?? await loadPairs(config.data.root, "test", config.eval.maxImages);
-  const net = await buildNet(config);
-  const key = trainedKey(config, net);
-  const adam = new Adam(net.params, { lr: t.lr, beta1: t.beta1, beta2: t.beta2 });
-  let step = 0, rng = new Rng(config.seed);
-  setKernelThreads(1);
-  try {
-    if (opts.resume && have) {
-      const ck = await readCheckpoint(ckPath);
-      restoreParams(ck, net.params, key, ckPath);
-      adam.load(ck.adamT, ck.m, ck.v);
-      step = ck.step;
-      rng = new Rng(ck.rng);
-      const lines = (await Deno.readTextFile(logPath).catch(() => "")).split("\n").filter((l) =>
-        l.trim() && JSON.parse(l).step <= step
-      );
-      await writeFileAtomic(logPath, lines.map((l) => l + "\n").join(""));
-      say(`resumed ${ckPath} at step ${step}`);
-    } else {
-      if (opts.resume) say(`no checkpoint at ${ckPath}: starting from scratch`);
-      await writeFileAtomic(logPath, "");
-    }
+  let lastEval: Scores | undefined;
+  const r = await runTraining({
+    dir,
+    lockDir: config.dir,
+    mode: runMode(opts),
+    quiet: opts.quiet,
+    resumeHint: `deno task train -e ${config.dir} --resume`,
+  }, async () => {
+    const train = opts.train ?? await loadPairs(config.data.root, "train");
+    const test = opts.test ?? await loadPairs(config.data.root, "test", config.eval.maxImages);
+    const net = await buildNet(config);
+    const adam = new Adam(net.params, { lr: t.lr, beta1: t.beta1, beta2: t.beta2 });
     say(
       `${config.name}: ${config.model.family}, ${net.paramCount()} parameters, ${train.length} train / ${test.length} test pairs, ${t.steps} steps (batch ${t.batch})`,
     );
-    const append = (o: Record<string, unknown>) =>
-      Deno.writeTextFile(logPath, JSON.stringify(o) + "\n", { append: true });
-    const save = () =>
-      saveCheckpoint(ckPath, net.params, adam, { model: key, step, rng: rng.state(), adamT: adam.t });
     const perms = new Map<number, number[]>();
     const pick = (j: number) => {
       const epoch = Math.floor(j / train.length);
@@ -144,49 +114,39 @@ export async function trainPhoto(config: PhotoConfig, opts: TrainOptions = {}): 
       }
       return train[perms.get(epoch)![j % train.length]];
     };
-    const stopAt = Math.min(t.steps, opts.stopAfter ?? Infinity);
-    const t0 = performance.now(), first = step;
-    let last = { loss: NaN, psnr: NaN }, lastEval: Scores | undefined, sum = { loss: 0, psnr: 0, n: 0 };
-    while (step < stopAt) {
-      const batch = Array.from({ length: t.batch }, (_, b) => pick(step * t.batch + b));
-      const r = trainStep(net, adam, augmentBatch(batch, t.augment, t.jitter, rng), config, rng);
-      step++;
-      sum = { loss: sum.loss + r.loss, psnr: sum.psnr + r.psnr, n: sum.n + 1 };
-      if (step % t.logEvery === 0 || step === stopAt) {
-        last = { loss: sum.loss / sum.n, psnr: sum.psnr / sum.n };
-        sum = { loss: 0, psnr: 0, n: 0 };
-        const elapsed = (performance.now() - t0) / 1000, rate = (step - first) / elapsed;
-        await append({
-          step,
-          loss: last.loss,
-          psnr: last.psnr,
-          lr: t.lr,
-          elapsed_s: Number(elapsed.toFixed(2)),
-        });
-        say(
-          `step ${step}/${t.steps}  loss ${last.loss.toFixed(4)}  PSNR ${last.psnr.toFixed(2)} dB  ${
-            rate.toFixed(2)
-          } step/s  ETA ${eta((t.steps - step) / rate)}`,
-        );
-      }
-      if (step % t.evalEvery === 0 || step === t.steps) {
+    setKernelThreads(1);
+    return {
+      params: net.params,
+      adam,
+      model: trainedKey(config, net),
+      seed: config.seed,
+      steps: t.steps,
+      stopAfter: opts.stopAfter,
+      logEvery: t.logEvery,
+      checkpointEvery: t.checkpointEvery,
+      step: (i, rng) => {
+        const batch = Array.from({ length: t.batch }, (_, b) => pick(i * t.batch + b));
+        return trainStep(net, adam, augmentBatch(batch, t.augment, t.jitter, rng), config, rng);
+      },
+      after: async (step, log) => {
+        if (step % t.evalEvery !== 0 && step !== t.steps) return;
         const ev = await scoreNet(net, test);
         lastEval = ev.mean;
-        await append({ step, eval: ev.mean, input_psnr: ev.input.psnr });
+        await log({ eval: ev.mean, input_psnr: ev.input.psnr });
         say(
           `  eval @${step}: PSNR ${ev.mean.psnr.toFixed(2)} dB (input ${ev.input.psnr.toFixed(2)})  SSIM ${
             ev.mean.ssim.toFixed(4)
           }  ΔE ${ev.mean.deltaE.toFixed(2)}`,
         );
-      }
-      if (step % t.checkpointEvery === 0 || step === stopAt) await save();
-    }
-    if (step === first) await save(); // steps = 0 (e.g. BL-B compression only): store the model as built
-    say(`checkpoint: ${ckPath}\nlog: ${logPath}`);
-    return { step, ...last, eval: lastEval, dir };
-  } finally {
-    setKernelThreads(0);
-    adam.dispose();
-    net.dispose();
-  }
+      },
+      dispose: () => {
+        setKernelThreads(0);
+        adam.dispose();
+        net.dispose();
+      },
+    };
+  });
+  const files = runFiles(dir);
+  say(`checkpoint: ${files.checkpoint}\nlog: ${files.log}`);
+  return { step: r.step, loss: r.loss, psnr: r.psnr, eval: lastEval, dir };
 }

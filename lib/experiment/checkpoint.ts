@@ -1,8 +1,9 @@
 /**
- * Training checkpoints of the photo models: one file, written atomically (temp + rename), holding every
- * parameter, the Adam state (t, m, v), the step, the RNG state and the model description, so `--resume`
- * continues bit-for-bit. Format: "LUTLAB-PHOTO1\n", one JSON header line (space-padded to a multiple of
- * 4 bytes), then the float32 data of the listed tensors in order (little-endian).
+ * Training checkpoints of every task (photo and SR): one file, written atomically (temp + rename), holding
+ * every parameter, the Adam state (t, m, v), the step, the RNG state, the training seconds so far and the
+ * model description, so `--resume` continues bit-for-bit. Format "LUTLAB-CKPT1": that line, one JSON header
+ * line (space-padded to a multiple of 4 bytes), then the float32 data of the listed tensors in order
+ * (little-endian). Photo checkpoints of the earlier "LUTLAB-PHOTO1" format (same layout) still load.
  */
 import { tf } from "../core/backend.ts";
 import { writeFileAtomic } from "../core/atomic.ts";
@@ -11,10 +12,18 @@ import type { Params } from "../enhance/models/backbone.ts";
 import type { RngState } from "../core/rng.ts";
 import type { Adam } from "./adam.ts";
 
-const MAGIC = "LUTLAB-PHOTO1";
+const MAGIC = "LUTLAB-CKPT1", OLD_MAGICS = ["LUTLAB-PHOTO1"];
 
 /** What a checkpoint carries besides tensors. */
-export type CheckpointMeta = { model: unknown; step: number; rng: RngState; adamT: number; source?: string };
+export type CheckpointMeta = {
+  model: unknown;
+  step: number;
+  rng: RngState;
+  adamT: number;
+  /** training seconds up to `step` (0 in checkpoints written before it was recorded) */
+  seconds?: number;
+  source?: string;
+};
 
 type Entry = { name: string; shape: number[]; length: number };
 
@@ -55,12 +64,16 @@ export async function readCheckpoint(path: string): Promise<LoadedCheckpoint> {
   const bytes = await readBytes(path, "checkpoint");
   const nl1 = bytes.indexOf(10), nl2 = bytes.indexOf(10, nl1 + 1);
   const dec = new TextDecoder();
-  if (nl1 < 0 || nl2 < 0 || dec.decode(bytes.subarray(0, nl1)) !== MAGIC) {
-    throw new Error(`${path}: not a lutlab photo checkpoint (expected "${MAGIC}" header)`);
+  const magic = nl1 < 0 ? "" : dec.decode(bytes.subarray(0, nl1));
+  if (nl2 < 0 || (magic !== MAGIC && !OLD_MAGICS.includes(magic))) {
+    throw new Error(`${path}: not a lutlab checkpoint (expected a "${MAGIC}" header)`);
   }
-  const header = JSON.parse(dec.decode(bytes.subarray(nl1 + 1, nl2))) as CheckpointMeta & {
-    tensors: Entry[];
-  };
+  let header: CheckpointMeta & { tensors: Entry[] };
+  try {
+    header = JSON.parse(dec.decode(bytes.subarray(nl1 + 1, nl2)));
+  } catch (e) {
+    throw new Error(`${path}: corrupt checkpoint header: ${(e as Error).message}`, { cause: e });
+  }
   const start = nl2 + 1;
   const total = header.tensors.reduce((s, e) => s + e.length, 0);
   if (bytes.length !== start + 4 * total) {

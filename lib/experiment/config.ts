@@ -22,11 +22,14 @@
  * [eval]   save_images, save_cubes, max_images (0 = all)
  * [pretrained] weights: the original checkpoint(s) to import instead of training (lib/enhance/models/import.ts)
  */
-import { parse } from "@std/toml";
 import { basename, dirname, resolve } from "@std/path";
 import type { BackboneKind } from "../enhance/models/backbone.ts";
 import type { LutNetSpec } from "../enhance/models/lut3dnet.ts";
 import type { Lut3dMode } from "../lut/lut3d.ts";
+import type { SrConfig } from "../sr/core/config.ts";
+import { configFile, type Raw, Reader, readToml } from "./reader.ts";
+
+export { configFile, readToml };
 
 /** Model family and its parameters. */
 export type PhotoModelConfig =
@@ -77,80 +80,11 @@ export type PhotoConfig = {
   pretrained?: string[];
 };
 
-/** Any experiment: photo (here) or SR (lib/sr/core/config.ts, typed loosely to keep the two sides independent). */
-export type ExperimentConfig = PhotoConfig | {
-  task: "sr";
-  file: string;
-  config: { name: string; dir: string };
-};
+/** An SR experiment: its config file and the config validated by lib/sr/core/config.ts. */
+export type SrExperiment = { task: "sr"; file: string; config: SrConfig };
 
-type Raw = Record<string, unknown>;
-
-/** Validation context: file name for messages. */
-class Reader {
-  constructor(readonly file: string) {}
-
-  fail(msg: string): never {
-    throw new Error(`${this.file}: ${msg}`);
-  }
-
-  /** Table `key` of `raw` (empty when absent) restricted to `allowed` keys. */
-  table(raw: Raw, key: string, allowed: readonly string[]): Raw {
-    const v = raw[key] ?? {};
-    if (typeof v !== "object" || v === null || Array.isArray(v)) this.fail(`[${key}] must be a table`);
-    for (const k of Object.keys(v as Raw)) {
-      if (!allowed.includes(k)) this.fail(`unknown key ${key}.${k} (allowed: ${allowed.join(", ")})`);
-    }
-    return v as Raw;
-  }
-
-  private typed<T>(t: Raw, path: string, key: string, def: T, kind: string, ok: (v: unknown) => boolean): T {
-    const v = t[key];
-    if (v === undefined) return def;
-    if (!ok(v)) this.fail(`${path}.${key} must be ${kind}, got ${JSON.stringify(v)}`);
-    return v as T;
-  }
-
-  num(t: Raw, path: string, key: string, def: number, check?: (v: number) => string | undefined): number {
-    const v = this.typed(t, path, key, def, "a number", (x) => typeof x === "number" && Number.isFinite(x));
-    const bad = check?.(v);
-    if (bad) this.fail(`${path}.${key} must be ${bad}, got ${v}`);
-    return v;
-  }
-
-  int(t: Raw, path: string, key: string, def: number, min = 1, max = 2 ** 31): number {
-    return this.num(
-      t,
-      path,
-      key,
-      def,
-      (v) => Number.isInteger(v) && v >= min && v <= max ? undefined : `an integer in [${min}, ${max}]`,
-    );
-  }
-
-  str<T extends string>(t: Raw, path: string, key: string, def: T, choices?: readonly T[]): T {
-    const v = this.typed(t, path, key, def, "a string", (x) => typeof x === "string");
-    if (choices && !choices.includes(v)) {
-      this.fail(`${path}.${key} must be one of ${choices.map((c) => `"${c}"`).join(", ")}, got "${v}"`);
-    }
-    return v;
-  }
-
-  bool(t: Raw, path: string, key: string, def: boolean): boolean {
-    return this.typed(t, path, key, def, "a boolean (true/false)", (x) => typeof x === "boolean");
-  }
-
-  strings(t: Raw, path: string, key: string, def: string[]): string[] {
-    return this.typed(
-      t,
-      path,
-      key,
-      def,
-      "an array of strings",
-      (x) => Array.isArray(x) && x.every((e) => typeof e === "string"),
-    );
-  }
-}
+/** Any experiment, by task: photo enhancement (validated here) or SR. */
+export type ExperimentConfig = PhotoConfig | SrExperiment;
 
 const BACKBONES = ["Backbone", "SmallBackbone"] as const;
 const MODES = ["trilinear", "tetrahedral"] as const;
@@ -317,26 +251,6 @@ export function parsePhotoConfig(raw: Raw, file: string): PhotoConfig {
     },
     pretrained: pretrained.length ? pretrained : undefined,
   };
-}
-
-/** The config file of an experiment argument: a folder (its config.toml) or a .toml path. */
-export function configFile(path: string): string {
-  return path.endsWith(".toml") ? path : `${path.replace(/\/+$/, "")}/config.toml`;
-}
-
-/** Reads and parses the TOML of an experiment (errors name the file). */
-export async function readToml(file: string): Promise<Raw> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (e) {
-    throw new Error(`cannot read experiment config ${file}: ${(e as Error).message}`, { cause: e });
-  }
-  try {
-    return parse(text) as Raw;
-  } catch (e) {
-    throw new Error(`${file}: invalid TOML: ${(e as Error).message}`, { cause: e });
-  }
 }
 
 /** Task of a parsed experiment file ("enhance" when absent). */

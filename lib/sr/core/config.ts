@@ -1,6 +1,7 @@
 /**
  * The SR section of an experiment config (experiments/<name>/config.toml with [experiment] task = "sr"):
- * typed, with defaults, and an error naming the file and key for unknown keys or bad values.
+ * typed, with defaults, and an error naming the file and key for unknown keys or out-of-range values (the
+ * same `Reader` as the photo configs, lib/experiment/reader.ts).
  *   [model]       kind ("srlut"|"mulut"|"autolut"|"spf"), variant, upscale, interval, width, modes, stages;
  *                 AutoLUT: base ("srlut"|"mulut"), sample_size, sampler_init ("random"|"pattern"),
  *                 sampler_gap, adarl, act ("relu"|"gelu")
@@ -12,13 +13,11 @@
  *   [dfc]         sampling_interval, diagonal_width
  *   [pretrained]  tables (a .npy for SR-LUT or a folder for MuLUT; "shared:" prefix allowed)
  */
-import { parse } from "@std/toml";
 import { dirname } from "@std/path";
 import type { Degradation } from "./degrade.ts";
-import { validateDegradation } from "./degrade.ts";
-import { DEFAULT_MODEL, type SrModelConfig } from "../models/config.ts";
-import type { AutoLutConfig } from "../models/config.ts";
+import { type AutoLutConfig, DEFAULT_MODEL, type SrModelConfig } from "../models/config.ts";
 import { PATTERNS } from "./pattern.ts";
+import { configFile, type Raw, Reader, readToml } from "../../experiment/reader.ts";
 
 /** Training loop settings (network or LUT fine-tuning). */
 export type FitConfig = {
@@ -48,35 +47,6 @@ export type SrConfig = {
   pretrained?: string;
 };
 
-type Raw = Record<string, unknown>;
-
-function section(raw: Raw, key: string, allowed: string[], file: string): Raw {
-  const v = raw[key] ?? {};
-  if (typeof v !== "object" || Array.isArray(v)) throw new Error(`${file}: [${key}] must be a table`);
-  for (const k of Object.keys(v as Raw)) {
-    if (!allowed.includes(k)) {
-      throw new Error(`${file}: unknown key "${key}.${k}" (allowed: ${allowed.join(", ")})`);
-    }
-  }
-  return v as Raw;
-}
-
-function get<T>(sec: Raw, key: string, def: T, file: string, path: string): T {
-  const v = sec[key];
-  if (v === undefined) return def;
-  const want = Array.isArray(def) ? "array" : typeof def;
-  const got = Array.isArray(v) ? "array" : typeof v;
-  if (def !== undefined && want !== got) {
-    throw new Error(`${file}: ${path}.${key} must be a ${want}, got ${got}`);
-  }
-  return v as T;
-}
-
-function positiveInt(v: number, file: string, key: string): number {
-  if (!Number.isInteger(v) || v < 1) throw new Error(`${file}: ${key} must be a positive integer, got ${v}`);
-  return v;
-}
-
 const FIT_KEYS = [
   "data",
   "crop",
@@ -89,60 +59,42 @@ const FIT_KEYS = [
   "checkpoint_every",
 ];
 
-function fit(raw: Raw, key: string, def: FitConfig, file: string): FitConfig {
-  const s = section(raw, key, FIT_KEYS, file);
-  const g = <T>(k: string, d: T) => get(s, k, d, file, key);
-  const out: FitConfig = {
-    data: g("data", def.data),
-    crop: positiveInt(g("crop", def.crop), file, `${key}.crop`),
-    batch: positiveInt(g("batch", def.batch), file, `${key}.batch`),
-    iterations: positiveInt(g("iterations", def.iterations), file, `${key}.iterations`),
-    lr: g("lr", def.lr),
-    lrMin: s.lr_min === undefined ? def.lrMin : g("lr_min", 0),
-    seed: g("seed", def.seed),
-    logEvery: positiveInt(g("log_every", def.logEvery), file, `${key}.log_every`),
-    checkpointEvery: positiveInt(g("checkpoint_every", def.checkpointEvery), file, `${key}.checkpoint_every`),
+const positive = (v: number) => (v > 0 ? undefined : "> 0");
+
+function fit(r: Reader, raw: Raw, key: string, def: FitConfig): FitConfig {
+  const s = r.table(raw, key, FIT_KEYS);
+  const lr = r.num(s, key, "lr", def.lr, positive);
+  return {
+    data: r.str(s, key, "data", def.data),
+    crop: r.int(s, key, "crop", def.crop, 1, 4096),
+    batch: r.int(s, key, "batch", def.batch, 1, 65536),
+    iterations: r.int(s, key, "iterations", def.iterations, 1),
+    lr,
+    lrMin: s.lr_min === undefined
+      ? def.lrMin
+      : r.num(s, key, "lr_min", 0, (v) => (v >= 0 && v <= lr ? undefined : `in [0, ${key}.lr]`)),
+    seed: r.int(s, key, "seed", def.seed, 0),
+    logEvery: r.int(s, key, "log_every", def.logEvery),
+    checkpointEvery: r.int(s, key, "checkpoint_every", def.checkpointEvery),
   };
-  if (!(out.lr > 0)) throw new Error(`${file}: ${key}.lr must be > 0, got ${out.lr}`);
-  return out;
 }
 
 const AUTOLUT_KEYS = ["base", "sample_size", "sampler_init", "sampler_gap", "adarl", "act"];
 
-function oneOf<T extends string>(v: T, allowed: readonly T[], file: string, key: string): T {
-  if (!allowed.includes(v)) throw new Error(`${file}: ${key} must be ${allowed.join(" or ")}, got "${v}"`);
-  return v;
-}
-
 /** AutoLUT settings of [model], with the paper's defaults per base (K 3/5, relu/gelu). */
-function autolutConfig(m: Raw, file: string): AutoLutConfig {
-  const g = <T>(k: string, d: T) => get(m, k, d, file, "model");
-  const base = oneOf(g("base", "srlut" as "srlut" | "mulut"), ["srlut", "mulut"], file, "model.base");
+function autolutConfig(r: Reader, m: Raw): AutoLutConfig {
+  const base = r.str(m, "model", "base", "srlut" as "srlut" | "mulut", ["srlut", "mulut"]);
   const cfg: AutoLutConfig = {
     base,
-    sampleSize: positiveInt(g("sample_size", base === "srlut" ? 3 : 5), file, "model.sample_size"),
-    samplerInit: oneOf(
-      g("sampler_init", "random" as const),
-      ["random", "pattern"],
-      file,
-      "model.sampler_init",
-    ),
-    samplerGap: g("sampler_gap", 8),
-    adarl: g("adarl", true),
-    act: oneOf(
-      g("act", base === "srlut" ? "relu" : "gelu" as "relu" | "gelu"),
-      ["relu", "gelu"],
-      file,
-      "model.act",
-    ),
+    sampleSize: r.int(m, "model", "sample_size", base === "srlut" ? 3 : 5, 2, 9),
+    samplerInit: r.str(m, "model", "sampler_init", "random" as "random" | "pattern", ["random", "pattern"]),
+    samplerGap: r.num(m, "model", "sampler_gap", 8, positive),
+    adarl: r.bool(m, "model", "adarl", true),
+    act: r.str(m, "model", "act", base === "srlut" ? "relu" : "gelu" as "relu" | "gelu", ["relu", "gelu"]),
   };
-  if (cfg.sampleSize < 2 || cfg.sampleSize > 9) {
-    throw new Error(`${file}: model.sample_size must be in 2..9, got ${cfg.sampleSize}`);
-  }
   if (cfg.samplerInit === "pattern" && cfg.sampleSize < 3 && base === "mulut") {
-    throw new Error(`${file}: model.sampler_init = "pattern" on MuLUT's D/Y patterns needs sample_size >= 3`);
+    r.fail(`model.sampler_init = "pattern" on MuLUT's D/Y patterns needs sample_size >= 3`);
   }
-  if (!(cfg.samplerGap > 0)) throw new Error(`${file}: model.sampler_gap must be > 0, got ${cfg.samplerGap}`);
   return cfg;
 }
 
@@ -158,114 +110,115 @@ export const DEFAULT_FIT: FitConfig = {
   checkpointEvery: 100,
 };
 
-/** Validates a parsed TOML object (whole file) as an SR experiment rooted at `dir`. */
-export function parseSrConfig(raw: Raw, file: string, dir = dirname(file)): SrConfig {
-  const known = [
-    "experiment",
-    "model",
-    "degradation",
-    "train",
-    "finetune",
-    "export",
-    "eval",
-    "dfc",
-    "pretrained",
-  ];
-  for (const k of Object.keys(raw)) {
-    if (!known.includes(k)) throw new Error(`${file}: unknown section [${k}] (allowed: ${known.join(", ")})`);
-  }
-  const ex = section(raw, "experiment", ["name", "task", "description"], file);
-  const task = get(ex, "task", "sr", file, "experiment");
-  if (task !== "sr") throw new Error(`${file}: experiment.task is "${task}", this loader handles "sr"`);
-  const m = section(
-    raw,
-    "model",
-    ["kind", "variant", "upscale", "interval", "width", "modes", "stages", ...AUTOLUT_KEYS],
-    file,
-  );
-  const gm = <T>(k: string, d: T) => get(m, k, d, file, "model");
+const SECTIONS = [
+  "experiment",
+  "model",
+  "degradation",
+  "train",
+  "finetune",
+  "export",
+  "eval",
+  "dfc",
+  "pretrained",
+];
+const KINDS = ["srlut", "mulut", "autolut", "spf"] as const;
+
+function parseModel(r: Reader, raw: Raw): SrModelConfig {
+  const m = r.table(raw, "model", [
+    "kind",
+    "variant",
+    "upscale",
+    "interval",
+    "width",
+    "modes",
+    "stages",
+    ...AUTOLUT_KEYS,
+  ]);
+  const patterns = Object.keys(PATTERNS);
   const model: SrModelConfig = {
-    kind: gm("kind", DEFAULT_MODEL.kind),
-    variant: gm("variant", DEFAULT_MODEL.variant),
-    upscale: positiveInt(gm("upscale", DEFAULT_MODEL.upscale), file, "model.upscale"),
-    interval: gm("interval", DEFAULT_MODEL.interval),
-    width: positiveInt(gm("width", DEFAULT_MODEL.width), file, "model.width"),
-    modes: gm("modes", DEFAULT_MODEL.modes),
-    stages: positiveInt(gm("stages", DEFAULT_MODEL.stages), file, "model.stages"),
+    kind: r.str(m, "model", "kind", DEFAULT_MODEL.kind, KINDS),
+    variant: r.str(m, "model", "variant", DEFAULT_MODEL.variant, patterns),
+    upscale: r.int(m, "model", "upscale", DEFAULT_MODEL.upscale, 1, 8),
+    interval: r.int(m, "model", "interval", DEFAULT_MODEL.interval, 0, 8),
+    width: r.int(m, "model", "width", DEFAULT_MODEL.width, 1, 4096),
+    modes: r.strings(m, "model", "modes", DEFAULT_MODEL.modes),
+    stages: r.int(m, "model", "stages", DEFAULT_MODEL.stages, 1, 16),
   };
-  if (!["srlut", "mulut", "autolut", "spf"].includes(model.kind)) {
-    throw new Error(`${file}: model.kind must be "srlut", "mulut", "autolut" or "spf", got "${model.kind}"`);
+  const badMode = model.modes.find((p) => !patterns.includes(p));
+  if (badMode !== undefined || model.modes.length === 0) {
+    r.fail(`model.modes must list patterns among ${patterns.join(", ")}, got ${JSON.stringify(model.modes)}`);
   }
   const autoKeys = AUTOLUT_KEYS.filter((k) => m[k] !== undefined);
   if (model.kind !== "autolut" && autoKeys.length > 0) {
-    throw new Error(`${file}: model.${autoKeys[0]} is an AutoLUT setting (model.kind = "autolut")`);
+    r.fail(`model.${autoKeys[0]} is an AutoLUT setting (model.kind = "autolut")`);
   }
-  if (model.kind === "autolut") model.autolut = autolutConfig(m, file);
-  if (!(model.variant in PATTERNS)) {
-    throw new Error(
-      `${file}: model.variant must be one of ${Object.keys(PATTERNS).join(", ")}, got "${model.variant}"`,
-    );
+  if (model.kind === "autolut") model.autolut = autolutConfig(r, m);
+  return model;
+}
+
+const KEY_OF = { bicubic: "scale", noise: "sigma", jpeg: "quality" } as const;
+
+function parseDegradation(r: Reader, raw: Raw, upscale: number): Degradation {
+  const d = r.table(raw, "degradation", ["kind", "scale", "sigma", "quality"]);
+  const kind = r.str(d, "degradation", "kind", "bicubic", ["bicubic", "noise", "jpeg"] as const);
+  const extra = ["scale", "sigma", "quality"].filter((k) => d[k] !== undefined && k !== KEY_OF[kind]);
+  if (extra.length) r.fail(`degradation.${extra[0]} does not apply to degradation.kind = "${kind}"`);
+  if (kind === "noise") {
+    return {
+      kind,
+      sigma: r.num(d, "degradation", "sigma", 25, (v) => (v >= 0 && v <= 255 ? undefined : "in [0, 255]")),
+    };
   }
-  const d = section(raw, "degradation", ["kind", "scale", "sigma", "quality"], file);
-  const kind = get(d, "kind", "bicubic", file, "degradation");
-  const degradation = validateDegradation(
-    kind === "bicubic"
-      ? { kind, scale: get(d, "scale", model.upscale, file, "degradation") }
-      : kind === "noise"
-      ? { kind, sigma: get(d, "sigma", 25, file, "degradation") }
-      : kind === "jpeg"
-      ? { kind, quality: get(d, "quality", 10, file, "degradation") }
-      : (() => {
-        throw new Error(`${file}: degradation.kind must be bicubic, noise or jpeg, got "${kind}"`);
-      })(),
-  );
-  if ((degradation.kind === "bicubic" ? degradation.scale : 1) !== model.upscale) {
-    throw new Error(`${file}: model.upscale ${model.upscale} does not match the degradation`);
+  if (kind === "jpeg") return { kind, quality: r.int(d, "degradation", "quality", 10, 1, 100) };
+  const scale = r.int(d, "degradation", "scale", upscale, 1, 8);
+  if (scale !== upscale) r.fail(`model.upscale ${upscale} does not match the degradation (scale ${scale})`);
+  return { kind, scale };
+}
+
+/** Validates a parsed TOML object (whole file) as an SR experiment rooted at `dir`. */
+export function parseSrConfig(raw: Raw, file: string, dir = dirname(file)): SrConfig {
+  const r = new Reader(file);
+  for (const k of Object.keys(raw)) {
+    if (!SECTIONS.includes(k)) r.fail(`unknown section [${k}] (allowed: ${SECTIONS.join(", ")})`);
   }
-  const train = fit(raw, "train", DEFAULT_FIT, file);
-  const finetune = fit(raw, "finetune", { ...DEFAULT_FIT, lr: 1e-4, data: train.data }, file);
-  const e = section(raw, "export", ["int8", "batch"], file);
-  const v = section(raw, "eval", ["sets", "benchmark", "save_images"], file);
-  const f = section(raw, "dfc", ["sampling_interval", "diagonal_width"], file);
-  const p = section(raw, "pretrained", ["tables"], file);
+  const ex = r.table(raw, "experiment", ["name", "task", "description"]);
+  r.str(ex, "experiment", "task", "sr", ["sr"] as const);
+  r.str(ex, "experiment", "description", "");
+  const model = parseModel(r, raw);
+  const degradation = parseDegradation(r, raw, model.upscale);
+  if (degradation.kind !== "bicubic" && model.upscale !== 1) {
+    r.fail(`model.upscale ${model.upscale} does not match the degradation (${degradation.kind}: upscale 1)`);
+  }
+  const train = fit(r, raw, "train", DEFAULT_FIT);
+  const finetune = fit(r, raw, "finetune", { ...DEFAULT_FIT, lr: 1e-4, data: train.data });
+  const e = r.table(raw, "export", ["int8", "batch"]);
+  const v = r.table(raw, "eval", ["sets", "benchmark", "save_images"]);
+  const f = r.table(raw, "dfc", ["sampling_interval", "diagonal_width"]);
+  const p = r.table(raw, "pretrained", ["tables"]);
+  const tables = r.str(p, "pretrained", "tables", "");
   return {
-    name: get(ex, "name", "", file, "experiment") || dir.split("/").pop()!,
+    name: r.str(ex, "experiment", "name", "") || dir.split("/").pop()!,
     dir,
     model,
     degradation,
     train,
     finetune,
-    export: {
-      int8: get(e, "int8", true, file, "export"),
-      batch: positiveInt(get(e, "batch", 16384, file, "export"), file, "export.batch"),
-    },
+    export: { int8: r.bool(e, "export", "int8", true), batch: r.int(e, "export", "batch", 16384) },
     eval: {
-      sets: get(v, "sets", ["Set5"], file, "eval"),
-      benchmark: get(v, "benchmark", "shared:SRBenchmark", file, "eval"),
-      saveImages: get(v, "save_images", true, file, "eval"),
+      sets: r.strings(v, "eval", "sets", ["Set5"]),
+      benchmark: r.str(v, "eval", "benchmark", "shared:SRBenchmark"),
+      saveImages: r.bool(v, "eval", "save_images", true),
     },
     dfc: {
-      samplingInterval: get(f, "sampling_interval", 5, file, "dfc"),
-      diagonalWidth: get(f, "diagonal_width", 4, file, "dfc"),
+      samplingInterval: r.int(f, "dfc", "sampling_interval", 5, 1, 8),
+      diagonalWidth: r.int(f, "dfc", "diagonal_width", 4, 0, 256),
     },
-    pretrained: get(p, "tables", undefined as string | undefined, file, "pretrained"),
+    pretrained: tables || undefined,
   };
 }
 
 /** Reads and validates experiments/<name>/config.toml (or a direct .toml path). */
 export async function loadSrConfig(path: string): Promise<SrConfig> {
-  const file = path.endsWith(".toml") ? path : `${path}/config.toml`;
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (e) {
-    throw new Error(`cannot read experiment config ${file}: ${(e as Error).message}`, { cause: e });
-  }
-  let raw: Raw;
-  try {
-    raw = parse(text) as Raw;
-  } catch (e) {
-    throw new Error(`${file}: invalid TOML: ${(e as Error).message}`, { cause: e });
-  }
-  return parseSrConfig(raw, file);
+  const file = configFile(path);
+  return parseSrConfig(await readToml(file), file);
 }

@@ -4,14 +4,16 @@
  * tables (<exp>/luts) or the fine-tuned ones (<exp>/luts_ft).
  */
 import { join } from "@std/path";
-import { initTf, tf } from "../../core/backend.ts";
+import { initTf } from "../../core/backend.ts";
+import { readCheckpoint, restoreParams } from "../../experiment/checkpoint.ts";
+import { runFiles } from "../../experiment/loop.ts";
 import type { SrConfig } from "./config.ts";
 import { resolveShared } from "../../core/shared.ts";
 import type { SrModel } from "./model.ts";
 import { buildSrModel } from "../models/models.ts";
 import { loadMulut, loadSrlut } from "../models/pretrained.ts";
 import { loadModelParts, loadModelTables } from "./tables.ts";
-import { loadCheckpoint } from "./train.ts";
+import { srModelKey, srParams } from "./train.ts";
 
 /** Which tables an experiment's LUT form uses. */
 export type TableSource = "pretrained" | "exported" | "finetuned";
@@ -38,12 +40,12 @@ export async function loadLutModel(config: SrConfig, source: TableSource): Promi
   return model;
 }
 
-/** The experiment's network restored from <exp>/train/checkpoint.ckpt (network form). */
+/** The experiment's network restored from its training checkpoint, <exp>/train/checkpoint.bin (network form). */
 export async function loadNetModel(config: SrConfig): Promise<SrModel> {
   await initTf();
   const model = buildSrModel(config.model, config.train.seed);
-  const opt = tf.train.adam(config.train.lr);
-  await loadCheckpoint(join(config.dir, "train", "checkpoint.ckpt"), model.variables(), opt);
-  opt.dispose();
+  const { checkpoint } = runFiles(join(config.dir, "train"));
+  const ck = await readCheckpoint(checkpoint);
+  restoreParams(ck, srParams(model), srModelKey(model), checkpoint);
   return model;
 }

@@ -13,15 +13,18 @@ import { tableFileName, writeLutTable, writeModelParts } from "./tables.ts";
 /** Fine-tunes the tables from `source` (default: pretrained if configured, else exported); returns the fit. */
 export async function finetuneSr(
   config: SrConfig,
-  opts: { source?: TableSource; resume?: boolean; quiet?: boolean } = {},
+  opts: { source?: TableSource; resume?: boolean; restart?: boolean; quiet?: boolean } = {},
 ): Promise<FitResult & { paths: string[] }> {
   const source = opts.source ?? (config.pretrained ? "pretrained" : "exported");
   const model = await loadLutModel(config, source);
   for (const m of model.modules()) m.quantiseTable = m.tableInt8;
   const res = await fitSr(model, config.degradation, config.finetune, {
     dir: join(config.dir, "finetune"),
+    lockDir: config.dir,
     resume: opts.resume,
+    restart: opts.restart,
     quiet: opts.quiet,
+    resumeHint: `deno task finetune -e ${config.dir} --resume`,
   });
   const paths: string[] = [];
   for (const m of model.modules()) {

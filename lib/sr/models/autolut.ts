@@ -16,6 +16,7 @@ import { AutoSample, SAMPLE_ROW, type SamplerInit } from "./autosample.ts";
 import { LutModule } from "../core/lutmodule.ts";
 import { type ModelPart, SrModel, type SrModelSpec, type Stage } from "../core/model.ts";
 import type { AutoLutConfig, SrModelConfig } from "./config.ts";
+import { srModels } from "./registry.ts";
 import { padBottomRight, patternOf, pixelShuffle, rot90 } from "../core/pattern.ts";
 
 /** One AutoLUT unit: sampler, optional AdaRL, and the 4-input LutModule it feeds. */
@@ -124,3 +125,8 @@ export function autolutWeights(model: AutoLutModel): {
     }),
   };
 }
+
+srModels.register("autolut", (cfg, seed) => {
+  if (!cfg.autolut) throw new Error('model.kind "autolut" needs its settings (base, sample_size, ...)');
+  return buildAutoLut({ ...cfg, ...cfg.autolut }, seed);
+});

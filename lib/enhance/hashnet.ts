@@ -1,0 +1,50 @@
+/**
+ * HashLUT (lib/enhance/models/hashlut.ts) behind the PhotoNet interface; registered as model.family
+ * "hashlut".
+ */
+import type { Image } from "../image/io.ts";
+import type { tf } from "../core/backend.ts";
+import type { Rng } from "../core/rng.ts";
+import type { Params } from "./models/backbone.ts";
+import { HashLut } from "./models/hashlut.ts";
+import type { PhotoNet } from "./photonet.ts";
+import { photoNets } from "./registry.ts";
+
+/** HashLUT behind the PhotoNet interface (LUT form: 33^3 lattice of the hash-grid transform; output clamped). */
+export class HashNet implements PhotoNet {
+  readonly cubeSize = 33;
+  constructor(readonly model: HashLut) {}
+  get params(): Params {
+    return this.model.params;
+  }
+  forward(thumb: tf.Tensor4D, img: tf.Tensor4D, training: boolean, rng?: Rng) {
+    return this.model.forward(thumb, img, training, rng);
+  }
+  enhance(img: Image) {
+    const r = this.model.enhance(img);
+    for (let i = 0; i < r.out.data.length; i++) r.out.data[i] = Math.min(1, Math.max(0, r.out.data[i]));
+    return r;
+  }
+  basisLuts(): Float32Array[] {
+    const l = this.model.config.levels;
+    return Array.from(
+      { length: l },
+      (_, n) => this.model.exportLut(Array.from({ length: l }, (_, i) => (i === n ? 1 : 0)), this.cubeSize),
+    );
+  }
+  paramCount(): number {
+    return this.model.paramCount();
+  }
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+photoNets.register("hashlut", (config) => {
+  const m = config.model;
+  if (m.family !== "hashlut") throw new Error(`hashlut builder: model.family is "${m.family}"`);
+  const { levels, log2TableSize, baseResolution, maxResolution, backbone } = m;
+  return Promise.resolve(
+    new HashNet(new HashLut({ levels, log2TableSize, baseResolution, maxResolution, backbone }, config.seed)),
+  );
+});

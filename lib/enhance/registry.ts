@@ -1,0 +1,14 @@
+/**
+ * The photo model families by `model.family`: lutnets.ts ("3dlut", "clutnet"), hashnet.ts ("hashlut") and
+ * nets.ts ("pca", built from a trained 3dlut) register their builders here; nets.ts imports them all and
+ * builds by name.
+ */
+import { Registry } from "../experiment/registry.ts";
+import type { PhotoConfig } from "../experiment/config.ts";
+import type { PhotoNet } from "./photonet.ts";
+
+/** Builds a freshly initialised network of one family from the experiment config. */
+export type PhotoNetBuilder = (config: PhotoConfig) => Promise<PhotoNet>;
+
+/** Builders by model.family. */
+export const photoNets: Registry<PhotoNetBuilder> = new Registry("photo model.family");

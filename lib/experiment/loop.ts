@@ -1,0 +1,212 @@
+/**
+ * The training loop every task runs (photo enhancement and SR, network training and LUT fine-tuning):
+ * - the run folder holds `checkpoint.bin` (checkpoint.ts) and `log.jsonl` (log.ts); the experiment folder
+ *   holds `run.lock` (lock.ts), so two runs never share a folder; leftover `*.tmp*` files of interrupted
+ *   atomic writes are removed on start;
+ * - mode "fresh" refuses to start over an existing checkpoint or log (naming it, suggesting --resume /
+ *   --restart); "restart" removes both FIRST (a restart killed before its first checkpoint cannot later
+ *   resume the old run); "resume" restores parameters, Adam state, RNG state, step and seconds, and cuts
+ *   the log back to the checkpoint's step (no checkpoint: starts from scratch, with a message);
+ * - every `logEvery` steps one log record {step, seconds, loss, psnr, lr} and a progress line (it/s, ETA);
+ *   a checkpoint every `checkpointEvery` steps and at the end;
+ * - SIGINT / SIGTERM finish the current step, save a checkpoint and throw `Interrupted` (its message says
+ *   how to resume).
+ */
+import { join } from "@std/path";
+import type { Params } from "../enhance/models/backbone.ts";
+import { Rng } from "../core/rng.ts";
+import type { Adam } from "./adam.ts";
+import { readCheckpoint, restoreParams, saveCheckpoint } from "./checkpoint.ts";
+import { appendLog, type LogRecord, truncateLog } from "./log.ts";
+import { acquireLock } from "./lock.ts";
+
+/** How a run treats an existing checkpoint: refuse it, continue it, or delete it and start over. */
+export type RunMode = "fresh" | "resume" | "restart";
+
+/** The run mode from the CLI flags --resume / --restart (both at once: an error). */
+export function runMode(opts: { resume?: boolean; restart?: boolean }): RunMode {
+  if (opts.resume && opts.restart) throw new Error("--resume and --restart exclude each other");
+  return opts.resume ? "resume" : opts.restart ? "restart" : "fresh";
+}
+
+/** Where and how to run. */
+export type RunOptions = {
+  /** run folder: checkpoint.bin, log.jsonl */
+  dir: string;
+  /** folder of the lock file (the experiment folder; default `dir`) */
+  lockDir?: string;
+  mode: RunMode;
+  quiet?: boolean;
+  /** the command that resumes this run, for messages (default: "the same command with --resume") */
+  resumeHint?: string;
+};
+
+/** Statistics of one optimiser step: the loss and the MSE of the output in [0, 1] units (for PSNR). */
+export type StepStats = { loss: number; mse: number };
+
+/** What a task gives the loop once its data and model are ready. */
+export type TrainTask = {
+  params: Params;
+  adam: Adam;
+  /** model description stored in the checkpoint; a resume requires an equal one */
+  model: unknown;
+  /** seed of the RNG handed to `step` (restored from the checkpoint on resume) */
+  seed: number;
+  /** total steps of the run; `stopAfter` ends this call earlier (with a checkpoint) */
+  steps: number;
+  stopAfter?: number;
+  logEvery: number;
+  checkpointEvery: number;
+  /** learning rate of 0-based step `i` (default: constant adam.opts.lr) */
+  lr?: (i: number) => number;
+  /** one optimiser step, 0-based index `i` */
+  step(i: number, rng: Rng): Promise<StepStats> | StepStats;
+  /** after `step` steps are done (before the checkpoint of that step): evaluation, extra log records */
+  after?(step: number, log: (rec: Record<string, unknown>) => Promise<void>): Promise<void>;
+  /** frees the task's resources (also on errors) */
+  dispose?(): void;
+};
+
+/** Where the loop ended: step reached, step it started from, last logged loss/PSNR, training seconds. */
+export type LoopResult = { step: number; start: number; loss: number; psnr: number; seconds: number };
+
+/** Thrown after SIGINT/SIGTERM once the checkpoint is saved; `message` says how to resume. */
+export class Interrupted extends Error {
+  constructor(readonly step: number, message: string) {
+    super(message);
+    this.name = "Interrupted";
+  }
+}
+
+/** The checkpoint and log paths of a run folder. */
+export function runFiles(dir: string): { checkpoint: string; log: string } {
+  return { checkpoint: join(dir, "checkpoint.bin"), log: join(dir, "log.jsonl") };
+}
+
+const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
+
+/** Human duration: 1h02m, 3m05s. */
+function formatEta(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "?";
+  const s = Math.round(seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+  return h ? `${h}h${String(m).padStart(2, "0")}m` : `${m}m${String(s % 60).padStart(2, "0")}s`;
+}
+
+/** Removes leftover temp files of atomic writes (`<name>.tmp-<pid>`, `*.tmp`) directly in `dir`. */
+async function cleanTemp(dir: string, say: (s: string) => void): Promise<void> {
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isFile && /\.tmp(-\d+)?$/.test(e.name)) {
+      await Deno.remove(join(dir, e.name)).catch(() => {});
+      say(`removed leftover temp file ${join(dir, e.name)}`);
+    }
+  }
+}
+
+/** Refuses / clears / checks existing files as `mode` says; returns whether a checkpoint exists. */
+async function prepareFolder(opts: RunOptions, say: (s: string) => void): Promise<boolean> {
+  const { checkpoint, log } = runFiles(opts.dir);
+  if (opts.mode === "restart") {
+    for (const p of [checkpoint, log]) await Deno.remove(p).catch(() => {});
+    return false;
+  }
+  const have = await exists(checkpoint);
+  if (opts.mode === "fresh") {
+    const old = have ? checkpoint : await exists(log) ? log : undefined;
+    if (old) {
+      throw new Error(
+        `${old} exists: pass --resume to continue that run or --restart to train again from scratch (deletes it)`,
+      );
+    }
+  } else if (!have) say(`no checkpoint at ${checkpoint}: starting from scratch`);
+  return have;
+}
+
+/**
+ * Runs a training: takes the lock, prepares the folder per `opts.mode`, calls `build` (data, model,
+ * optimiser), restores a checkpoint when resuming, then loops (see module doc).
+ */
+export async function runTraining(opts: RunOptions, build: () => Promise<TrainTask>): Promise<LoopResult> {
+  const say = (s: string) => opts.quiet || console.log(s);
+  const lock = await acquireLock(opts.lockDir ?? opts.dir, say);
+  let signal: string | undefined;
+  const handlers = (["SIGINT", "SIGTERM"] as const).map((sig) => {
+    const h = () => (signal = sig);
+    try {
+      Deno.addSignalListener(sig, h);
+    } catch {
+      // a signal this platform lacks (SIGTERM on Windows)
+    }
+    return [sig, h] as const;
+  });
+  let task: TrainTask | undefined;
+  try {
+    await Deno.mkdir(opts.dir, { recursive: true });
+    await cleanTemp(opts.dir, say);
+    const have = await prepareFolder(opts, say);
+    const { checkpoint, log } = runFiles(opts.dir);
+    task = await build();
+    const t = task;
+    let step = 0, seconds0 = 0, rng = new Rng(t.seed);
+    if (have) {
+      const ck = await readCheckpoint(checkpoint);
+      restoreParams(ck, t.params, t.model, checkpoint);
+      t.adam.load(ck.adamT, ck.m, ck.v);
+      step = ck.step, seconds0 = ck.seconds ?? 0, rng = new Rng(ck.rng);
+      await truncateLog(log, step, say);
+      say(`resumed ${checkpoint} at step ${step}`);
+    } else await Deno.writeTextFile(log, "");
+    const start = step, t0 = performance.now();
+    const seconds = () => Number((seconds0 + (performance.now() - t0) / 1000).toFixed(3));
+    const save = () =>
+      saveCheckpoint(checkpoint, t.params, t.adam, {
+        model: t.model,
+        step,
+        rng: rng.state(),
+        adamT: t.adam.t,
+        seconds: seconds(),
+      });
+    const record = (rec: Record<string, unknown>) =>
+      appendLog(log, { step, seconds: seconds(), ...rec } as LogRecord);
+    const stopAt = Math.min(t.steps, t.stopAfter ?? Infinity);
+    let last = { loss: NaN, psnr: NaN }, sum = { loss: 0, mse: 0, n: 0 }, saved = -1;
+    while (step < stopAt && !signal) {
+      const lr = t.lr?.(step) ?? t.adam.opts.lr;
+      t.adam.opts.lr = lr;
+      const r = await t.step(step, rng);
+      step++;
+      sum = { loss: sum.loss + r.loss, mse: sum.mse + r.mse, n: sum.n + 1 };
+      if (step % t.logEvery === 0 || step === stopAt) {
+        last = { loss: sum.loss / sum.n, psnr: -10 * Math.log10(Math.max(sum.mse / sum.n, 1e-12)) };
+        sum = { loss: 0, mse: 0, n: 0 };
+        await record({ loss: last.loss, psnr: last.psnr, lr });
+        const rate = (step - start) / ((performance.now() - t0) / 1000);
+        say(
+          `step ${step}/${t.steps}  loss ${last.loss.toExponential(3)}  PSNR ${last.psnr.toFixed(2)} dB  ` +
+            `${rate.toFixed(2)} it/s  ETA ${formatEta((t.steps - step) / rate)}`,
+        );
+      }
+      await t.after?.(step, record);
+      if (step % t.checkpointEvery === 0 || step === stopAt) await save(), (saved = step);
+      await new Promise((r) => setTimeout(r, 0)); // lets a pending SIGINT/SIGTERM listener run
+    }
+    if (saved !== step && (signal || step === start)) await save(); // interrupted, or no steps to run
+    if (signal) {
+      const how = opts.resumeHint ?? "the same command with --resume";
+      const msg =
+        `interrupted (${signal}) at step ${step}, checkpoint saved to ${checkpoint}, resume with: ${how}`;
+      console.log(msg);
+      throw new Interrupted(step, msg);
+    }
+    return { step, start, ...last, seconds: seconds() };
+  } finally {
+    for (const [sig, h] of handlers) {
+      try {
+        Deno.removeSignalListener(sig, h);
+      } catch {
+        // never added
+      }
+    }
+    task?.dispose?.();
+    await lock.release();
+  }
+}
