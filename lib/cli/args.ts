@@ -40,9 +40,12 @@ export function usageText(spec: TaskSpec): string {
   return `usage: deno task ${spec.task} ${spec.usage}`;
 }
 
-/** One line per experiments/<name>/config.toml: name, task and description (or its first comment line). */
-export function presetLines(root = join(repoRoot, "experiments")): string[] {
-  const rows: { name: string; task: string; text: string }[] = [];
+/** An experiment preset: experiments/<name>/config.toml with its task and description. */
+export type Preset = { name: string; task: "photo" | "sr"; text: string };
+
+/** Every experiments/<name>/config.toml: task and description (or its first comment line), by task and name. */
+export function presets(root = join(repoRoot, "experiments")): Preset[] {
+  const rows: Preset[] = [];
   for (const e of Deno.readDirSync(root)) {
     if (!e.isDirectory) continue;
     let text: string;
@@ -59,7 +62,12 @@ export function presetLines(root = join(repoRoot, "experiments")): string[] {
     const task = ex.task === "sr" ? "sr" : "photo";
     rows.push({ name: e.name, task, text: typeof ex.description === "string" ? ex.description : comment });
   }
-  rows.sort((a, b) => a.task.localeCompare(b.task) || a.name.localeCompare(b.name));
+  return rows.sort((a, b) => a.task.localeCompare(b.task) || a.name.localeCompare(b.name));
+}
+
+/** One line per preset: name, task, description. */
+export function presetLines(): string[] {
+  const rows = presets();
   const width = Math.max(0, ...rows.map((r) => r.name.length));
   return rows.map((r) => `  ${r.name.padEnd(width)}  ${r.task.padEnd(5)}  ${r.text}`);
 }
@@ -138,9 +146,9 @@ export function experimentArg(a: TaskArgs, spec: TaskSpec): string {
 }
 
 /** Runs a CLI's `main` for `import.meta.main`: CliExit -> its text and code; another error -> code 1. */
-export async function runCli(task: string, main: () => Promise<unknown>): Promise<void> {
+export async function runCli<T>(task: string, main: () => Promise<T>): Promise<T> {
   try {
-    await main();
+    return await main();
   } catch (e) {
     if (e instanceof CliExit) {
       if (e.code === 0) console.log(e.message);

@@ -35,6 +35,7 @@ import type { Figure } from "../analysis/figure.ts";
 import { lutLatticeFigure } from "../analysis/lut.ts";
 import { occupancyFigure } from "../analysis/occupancy.ts";
 import { findChromium, saveHtml, savePng } from "../analysis/save.ts";
+import { parseTaskArgs, runCli, str, type TaskSpec } from "./args.ts";
 
 /** A figure of the list: its file name and how to build it (a string = skipped, with the reason). */
 type FigureJob = { name: string; make: () => Promise<Figure | string> };
@@ -288,24 +289,13 @@ function jobs(exp: string | undefined): FigureJob[] {
   ];
 }
 
-function parseArgs(argv: string[]) {
-  const o: { exp?: string; out: string; png: boolean; only?: string[] } = { out: "out/figures", png: true };
-  for (let i = 0; i < argv.length; ++i) {
-    const a = argv[i];
-    const value = () => {
-      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
-      return argv[++i];
-    };
-    if (a === "-e" || a === "--experiment") o.exp = value();
-    else if (a === "--out") o.out = value();
-    else if (a === "--no-png") o.png = false;
-    else if (a === "--only") o.only = value().split(",");
-    else {throw new Error(
-        `unknown argument ${a} (usage: figures [-e experiments/x] [--out dir] [--no-png] [--only a,b])`,
-      );}
-  }
-  return o;
-}
+const SPEC: TaskSpec = {
+  task: "figures",
+  usage: "[-e experiments/x] [--out dir] [--no-png] [--only name,...]",
+  boolean: ["no-png"],
+  string: ["experiment", "out", "only"],
+  alias: { e: "experiment" },
+};
 
 /** Writes the figures into opts.out; returns the files written and the figures skipped. */
 export async function writeFigures(
@@ -347,17 +337,19 @@ export async function writeFigures(
   return { written, skipped };
 }
 
-if (import.meta.main) {
-  try {
-    const opts = parseArgs(Deno.args);
-    const { written, skipped } = await writeFigures({ ...opts, out: resolve(opts.out) });
-    console.log(
-      `figures: ${written.length} files in ${resolve(opts.out)}${
-        skipped.length ? `, skipped ${skipped.join(", ")}` : ""
-      }`,
-    );
-  } catch (e) {
-    console.error(`figures: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
+/** `deno task figures` with `args` (see module doc). */
+export async function main(args: string[]): Promise<void> {
+  const a = parseTaskArgs(args, SPEC);
+  const out = resolve(str(a, "out") ?? "out/figures");
+  const { written, skipped } = await writeFigures({
+    exp: str(a, "experiment"),
+    out,
+    png: a.flags["no-png"] !== true,
+    only: str(a, "only")?.split(","),
+  });
+  console.log(
+    `figures: ${written.length} files in ${out}${skipped.length ? `, skipped ${skipped.join(", ")}` : ""}`,
+  );
 }
+
+if (import.meta.main) await runCli("figures", () => main(Deno.args));

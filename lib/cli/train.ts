@@ -4,26 +4,29 @@
  * (each imported only when needed). Photo runs write <exp>/train/{log.jsonl, checkpoint.bin}.
  */
 import { loadExperiment } from "../experiment/config.ts";
+import { exclusive, experimentArg, parseTaskArgs, runCli, type TaskSpec } from "./args.ts";
 
-const USAGE = "usage: deno task train -e experiments/<name> [--resume | --restart] [--quiet]";
-
-function arg(names: string[]): string | undefined {
-  const i = Deno.args.findIndex((a) => names.includes(a));
-  return i < 0 ? undefined : Deno.args[i + 1];
-}
+const SPEC: TaskSpec = {
+  task: "train",
+  usage: "-e experiments/<name> [--resume | --restart] [--quiet]",
+  boolean: ["resume", "restart", "quiet"],
+  string: ["experiment"],
+  alias: { e: "experiment" },
+};
 
 if (import.meta.main) {
-  const exp = arg(["-e", "--experiment"]);
-  const known = new Set(["-e", "--experiment", "--resume", "--restart", "--quiet", exp]);
-  const unknown = Deno.args.filter((a) => !known.has(a));
-  if (!exp || unknown.length) {
-    console.error(unknown.length ? `train: unknown argument(s) ${unknown.join(" ")}\n${USAGE}` : USAGE);
-    Deno.exit(2);
-  }
-  const resume = Deno.args.includes("--resume"), restart = Deno.args.includes("--restart");
-  const quiet = Deno.args.includes("--quiet");
+  const { exp, resume, restart, quiet } = await runCli("train", () => {
+    const a = parseTaskArgs(Deno.args, SPEC);
+    exclusive(a, ["resume", "restart"], SPEC);
+    const f = a.flags;
+    return Promise.resolve({
+      exp: experimentArg(a, SPEC),
+      resume: f.resume === true,
+      restart: f.restart === true,
+      quiet: f.quiet === true,
+    });
+  });
   try {
-    if (resume && restart) throw new Error("--resume and --restart exclude each other");
     const ex = await loadExperiment(exp);
     if (ex.task === "sr") {
       const sr = await import("../sr/core/train.ts");
