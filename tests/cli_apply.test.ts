@@ -6,24 +6,13 @@ import { join } from "@std/path";
 import { initTf } from "../lib/core/backend.ts";
 import { writeCube } from "../lib/formats/cube.ts";
 import { type Image, readImage, writeImage } from "../lib/image/io.ts";
-import { retouchImage } from "../lib/data/retouch.ts";
-import { loadPhotoConfig } from "../lib/experiment/config.ts";
 import { loadNet } from "../lib/enhance/nets.ts";
-import { trainPhoto } from "../lib/enhance/train.ts";
 import { loadSrConfig } from "../lib/sr/core/config.ts";
 import { trainSr } from "../lib/sr/core/train.ts";
 import { main as apply } from "../lib/cli/apply.ts";
+import { photoExperiment, smooth } from "./cli_util.ts";
 
 await initTf();
-
-/** A smooth colour image, seeded by k. */
-function smooth(h: number, w: number, k: number): Image {
-  const data = new Float32Array(3 * h * w);
-  for (let i = 0; i < data.length; i++) {
-    data[i] = 0.5 + 0.45 * Math.sin(i * 0.011 * (k + 1) + (i % w) * 0.09 + k);
-  }
-  return { data, channels: 3, height: h, width: w };
-}
 
 const ODD = ["a b.png", `it's "q".png`, "ünï©ode ✓.jpg"];
 
@@ -111,20 +100,8 @@ Deno.test("apply: stem collisions are refused with both names; existing outputs 
 });
 
 Deno.test("apply -e photo experiment: a file and a folder, equal to the network's enhance()", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "cli_apply_photo" });
+  const { dir, config } = await photoExperiment("3dlut");
   try {
-    await Deno.writeTextFile(
-      join(dir, "config.toml"),
-      `[experiment]\nname = "p"\ntask = "enhance"\nseed = 3\n[model]\nfamily = "3dlut"\nluts = 3\ndim = 17\n` +
-        `[data]\nroot = "unused"\n[train]\nsteps = 2\nlog_every = 1\neval_every = 2\ncheckpoint_every = 2\n` +
-        `[eval]\nsave_images = false\nsave_cubes = false\n`,
-    );
-    const pairs = [0, 1].map((k) => {
-      const input = smooth(24, 32, k);
-      return { name: `p${k}`, input, target: retouchImage(input) };
-    });
-    const config = await loadPhotoConfig(dir);
-    await trainPhoto(config, { train: pairs, test: pairs, quiet: true });
     const input = await oddFolder(dir);
     const out = join(dir, "enhanced");
     assertEquals((await apply(["-e", dir, input, out, "--quiet"])).length, 3);

@@ -14,6 +14,7 @@ import { main as figuresMain } from "../lib/cli/figures.ts";
 import { main as benchMain } from "../lib/cli/bench.ts";
 import { main as notebooksMain } from "../lib/cli/notebooks.ts";
 import { main as applyMain } from "../lib/cli/apply.ts";
+import { runCliProcess } from "./cli_util.ts";
 
 const MAINS: Record<string, (args: string[]) => Promise<unknown>> = {
   eval: evalMain,
@@ -81,24 +82,13 @@ Deno.test("parseTaskArgs: values, aliases, missing values, stray positionals", (
   }
 });
 
-/** Exit code and output of `deno run -A lib/cli/<task>.ts args`. */
-async function run(task: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const o = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(repoRoot, "lib", "cli", `${task}.ts`), ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: o.code, out: dec.decode(o.stdout), err: dec.decode(o.stderr) };
-}
-
 Deno.test("train and eval as processes: --help on stdout with exit 0, unknown flags exit 2 on stderr", async () => {
   for (const task of ["train", "eval"]) {
-    const help = await run(task, ["--help"]);
+    const help = await runCliProcess(task, ["--help"]);
     assertEquals(help.code, 0, help.err);
     assertStringIncludes(help.out, "sr-lut-s-x4");
     assertStringIncludes(help.out, "clutnet-20+05+10");
-    const bad = await run(task, ["-e", "experiments/3dlut", "--bogus"]);
+    const bad = await runCliProcess(task, ["-e", "experiments/3dlut", "--bogus"]);
     assertEquals(bad.code, 2, bad.out);
     assertStringIncludes(bad.err, `${task}: unknown option --bogus`);
   }

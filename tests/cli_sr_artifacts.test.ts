@@ -4,7 +4,7 @@
 // (trained in table/127 units) changes the tables and raises PSNR on the training set.
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { join } from "@std/path";
-import { repoRoot, sharedPath } from "../lib/core/shared.ts";
+import { sharedPath } from "../lib/core/shared.ts";
 import { writeImage } from "../lib/image/io.ts";
 import { readNpy } from "../lib/formats/npy.ts";
 import { loadSrConfig, type SrConfig } from "../lib/sr/core/config.ts";
@@ -13,6 +13,7 @@ import { evalFolder, evalSr } from "../lib/sr/core/evaluate.ts";
 import { finetuneSr } from "../lib/sr/core/finetune.ts";
 import { trainSr } from "../lib/sr/core/train.ts";
 import { exportExperiment } from "../lib/cli/export.ts";
+import { runCliProcess } from "./cli_util.ts";
 
 const set5 = sharedPath("SRBenchmark", "Set5", "HR");
 const published = sharedPath("pretrained", "srlut", "3_Test_using_LUT", "Model_S_x2_4bit_int8.npy");
@@ -45,17 +46,6 @@ async function tinyExperiment(): Promise<{ dir: string; config: SrConfig }> {
   return { dir, config };
 }
 
-/** stdout + stderr of `deno run -A lib/cli/<cli>.ts args` and its exit code. */
-async function cli(name: string, args: string[]): Promise<{ code: number; text: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(repoRoot, "lib", "cli", `${name}.ts`), ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, text: dec.decode(out.stdout) + dec.decode(out.stderr) };
-}
-
 Deno.test("finetune: changes the int8 tables and raises PSNR on the training set", async () => {
   const { dir, config } = await tinyExperiment();
   try {
@@ -85,23 +75,23 @@ Deno.test({
   fn: async () => {
     const { dir, config } = await tinyExperiment();
     try {
-      let r = await cli("eval", ["-e", dir]);
+      let r = await runCliProcess("eval", ["-e", dir]);
       assertEquals(r.code, 0, r.text);
       assertStringIncludes(r.text, "eval: using the experiment's own exported tables");
       await Deno.stat(join(dir, "eval", "exported.json"));
 
-      r = await cli("eval", ["-e", dir, "--pretrained", "--quiet"]);
+      r = await runCliProcess("eval", ["-e", dir, "--pretrained", "--quiet"]);
       assertEquals(r.code, 0, r.text);
       const pre = JSON.parse(await Deno.readTextFile(join(dir, "eval", "pretrained.json")));
       assert(pre[0].psnr > 35, `published SR-LUT-S x2 on Set5: ${pre[0].psnr}`); // paper: 36.3 dB-ish
-      r = await cli("eval", ["-e", dir, "--pretrained", "--from", "exported"]);
+      r = await runCliProcess("eval", ["-e", dir, "--pretrained", "--from", "exported"]);
       assertEquals(r.code, 2, r.text);
 
-      r = await cli("finetune", ["-e", dir]);
+      r = await runCliProcess("finetune", ["-e", dir]);
       assertEquals(r.code, 0, r.text);
       assertStringIncludes(r.text, "finetune: starting from the experiment's own exported tables");
       assertEquals((await chooseSource(config)).source, "finetuned");
-      r = await cli("eval", ["-e", dir, "--quiet"]);
+      r = await runCliProcess("eval", ["-e", dir, "--quiet"]);
       assertEquals(r.code, 0, r.text);
       await Deno.stat(join(dir, "eval", "finetuned.json"));
 
@@ -114,7 +104,7 @@ Deno.test({
       const [full] = await evalSr(config, { source: "finetuned", quiet: true });
       assert(Math.abs(dfc.psnr - full.psnr) < 0.5, `DFC ${dfc.psnr} vs full ${full.psnr}`);
       assert(dfc.psnr !== full.psnr, "the DFC tables are looked up, not the full ones");
-      r = await cli("eval", ["-e", dir, "--from", "dfc", "--quiet"]);
+      r = await runCliProcess("eval", ["-e", dir, "--from", "dfc", "--quiet"]);
       assertEquals(r.code, 0, r.text);
       await Deno.stat(join(dir, "eval", "dfc.json"));
 

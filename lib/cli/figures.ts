@@ -23,7 +23,7 @@ import { gridOccupancy } from "../enhance/models/occupancy.ts";
 import { loadExperiment } from "../experiment/config.ts";
 import type { SrConfig } from "../sr/core/config.ts";
 import { evalFolder } from "../sr/core/evaluate.ts";
-import { loadLutModel, tableDir } from "../sr/core/experiment.ts";
+import { loadSrSource, ownSources } from "../sr/core/artifacts.ts";
 import { loadMulut, loadSrlut, mulutTableDir, srlutTablePath } from "../sr/models/pretrained.ts";
 import type { SrModel } from "../sr/core/model.ts";
 import { storageBytes, storageSweep } from "../sr/core/storage.ts";
@@ -134,19 +134,16 @@ function jsonlFiles(dir: string): string[] {
 /** An SR experiment with its LUT-form model, or why there is none. */
 type SrExperimentModel = { config: SrConfig; model: SrModel } | string;
 
-/** The SR experiment at `exp` with its fine-tuned (else exported) LUT-form model, or why there is none. */
+/** The SR experiment at `exp` with its newest own full tables (exported or fine-tuned), or why there is none. */
 async function srExperimentModel(exp: string | undefined): Promise<SrExperimentModel> {
   if (!exp) return "no experiment given (-e experiments/x)";
   const ex = await loadExperiment(exp);
   if (ex.task !== "sr") return `${exp} is not an SR experiment`;
   const config = ex.config as SrConfig;
-  for (const source of ["finetuned", "exported"] as const) {
-    const dir = tableDir(config, source);
-    if (await Deno.stat(dir).then(() => true, () => false)) {
-      return { config, model: await loadLutModel(config, source) };
-    }
-  }
-  return `${exp} has no exported tables yet (deno task export -e ${exp})`;
+  const [newest] = await ownSources(config, ["exported", "finetuned"]);
+  if (!newest) return `${exp} has no exported tables yet (deno task export -e ${exp})`;
+  console.log(`  ${exp}: the ${newest.source} tables in ${newest.dir}`);
+  return { config, model: await loadSrSource(config, newest.source) };
 }
 
 /**
