@@ -1,7 +1,8 @@
 // SR commands follow the user's own artifacts (lib/sr/core/artifacts.ts): after train + export, `eval -e`
 // and `finetune -e` use the experiment's own newest tables (exported -> fine-tuned -> DFC) and say so, the
-// published tables only with --pretrained; `eval --from dfc` scores the DFC tables; LUT fine-tuning
-// (trained in table/127 units) changes the tables and raises PSNR on the training set.
+// published tables only with --pretrained; `eval --from dfc` scores the DFC tables; `export` prints the
+// quantisation gap and the follow-up commands; LUT fine-tuning (trained in table/127 units) changes the
+// tables and raises PSNR on the training set.
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { join } from "@std/path";
 import { sharedPath } from "../lib/core/shared.ts";
@@ -75,7 +76,21 @@ Deno.test({
   fn: async () => {
     const { dir, config } = await tinyExperiment();
     try {
-      let r = await runCliProcess("eval", ["-e", dir]);
+      // export: the quantisation gap on a few Set5 images and the follow-up commands
+      let r = await runCliProcess("export", ["-e", dir]);
+      assertEquals(r.code, 0, r.text);
+      assert(
+        /quantisation gap on Set5 \(first 3 images, PSNR Y\): network \d+\.\d+ dB, tables \d+\.\d+/.test(
+          r.text,
+        ),
+        r.text,
+      );
+      assertStringIncludes(
+        r.text,
+        `next, with these tables: deno task eval -e ${dir}; deno task finetune -e ${dir}`,
+      );
+
+      r = await runCliProcess("eval", ["-e", dir]);
       assertEquals(r.code, 0, r.text);
       assertStringIncludes(r.text, "eval: using the experiment's own exported tables");
       await Deno.stat(join(dir, "eval", "exported.json"));
