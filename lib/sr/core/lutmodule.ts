@@ -165,11 +165,11 @@ export class LutModule {
 
   /**
    * The looked-up table of fine-tuning weights [L^n, K] (table / TABLE_SCALE): TABLE_SCALE·w, and for int8
-   * tables round(clamp(·, -128, 127)) with a straight-through gradient.
+   * tables clamp(round(·), -127, 127) (MuLUT) with a straight-through gradient.
    */
   private tuned(w: tf.Variable): tf.Tensor2D {
     const t = tf.mul(w, TABLE_SCALE) as tf.Tensor2D;
-    return this.tableInt8 ? steRound(tf.clipByValue(t, -128, 127)) as tf.Tensor2D : t;
+    return this.tableInt8 ? tf.clipByValue(steRound(t), -127, 127) as tf.Tensor2D : t;
   }
 
   /** Starts LUT fine-tuning: the trainable weight is table / TABLE_SCALE (see `weight`). */
