@@ -58,6 +58,9 @@ export async function planJobs(input: string, output: string, force = false): Pr
     }
     jobs = names.map((n) => ({ input: join(input, n), output: join(output, `${stem(n)}.png`) }));
   } else {
+    if (/\.(bmp|tiff?|webp|gif)$/i.test(output)) {
+      throw new Error(`${output}: outputs are written as .png or .jpg`);
+    }
     const out = OUTPUT_EXT.test(output) ? output : join(output, `${stem(input)}.png`);
     jobs = [{ input, output: out }];
   }
