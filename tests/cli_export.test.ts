@@ -4,9 +4,7 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { join } from "@std/path";
 import { initTf } from "../lib/core/backend.ts";
-import { loadPhotoConfig } from "../lib/experiment/config.ts";
 import { repoRoot } from "../lib/core/shared.ts";
-import { retouchImage } from "../lib/data/retouch.ts";
 import { readCube } from "../lib/formats/cube.ts";
 import { readNpy } from "../lib/formats/npy.ts";
 import { type Image, readImage, writeImage } from "../lib/image/io.ts";
@@ -14,22 +12,12 @@ import { applyLut3d } from "../lib/lut/lut3d.ts";
 import { exportExperiment } from "../lib/cli/export.ts";
 import { writeImageCube } from "../lib/enhance/export.ts";
 import { loadNet, type PhotoNet } from "../lib/enhance/nets.ts";
-import { trainPhoto } from "../lib/enhance/train.ts";
 import { loadSrConfig } from "../lib/sr/core/config.ts";
 import { compressDfc } from "../lib/lut/dfc.ts";
 import { trainSr } from "../lib/sr/core/train.ts";
+import { photoExperiment, smooth } from "./cli_util.ts";
 
 await initTf();
-
-/** A smooth colour image (values in [0,1], a few exact 0 and 1), seeded by k. */
-function smooth(h: number, w: number, k: number): Image {
-  const data = new Float32Array(3 * h * w);
-  for (let i = 0; i < data.length; i++) {
-    data[i] = 0.5 + 0.49 * Math.sin(i * 0.013 * (k + 1) + (i % w) * 0.07 + k);
-  }
-  data[0] = 0, data[1] = 1;
-  return { data, channels: 3, height: h, width: w };
-}
 
 /** Max |LUT(img) clamped to [0,1] - net.enhance(img)| with the .cube at `path` applied by the native kernel. */
 async function cubeError(path: string, net: PhotoNet, img: Image): Promise<number> {
@@ -39,35 +27,6 @@ async function cubeError(path: string, net: PhotoNet, img: Image): Promise<numbe
   const out = applyLut3d(img.data, cube.lut, { batch: 1, height, width, dim: cube.size }, "trilinear");
   const want = net.enhance(img).out.data;
   return out.reduce((m, v, i) => Math.max(m, Math.abs(Math.min(1, Math.max(0, v)) - want[i])), 0);
-}
-
-const MODELS = {
-  "3dlut": `family = "3dlut"\nluts = 3\ndim = 17`,
-  clutnet: `family = "clutnet"\nluts = 4\ndim = 17\ns = 3\nw = 5`,
-  hashlut:
-    `family = "hashlut"\nlevels = 3\nlog2_table_size = 10\nbase_resolution = 9\nmax_resolution = 33\n` +
-    `backbone = "SmallBackbone"`,
-};
-
-/** A photo experiment of `family` trained for 2 steps, and a folder of 2 test images (PNG). */
-async function photoExperiment(family: keyof typeof MODELS) {
-  const dir = await Deno.makeTempDir({ prefix: `cli_export_${family}` });
-  await Deno.writeTextFile(
-    join(dir, "config.toml"),
-    `[experiment]\nname = "${family}"\ntask = "enhance"\nseed = 3\n[model]\n${MODELS[family]}\n` +
-      `[data]\nroot = "unused"\n[train]\nsteps = 2\nlog_every = 1\neval_every = 2\ncheckpoint_every = 2\n` +
-      `[eval]\nsave_images = false\nsave_cubes = false\n`,
-  );
-  const pairs = [0, 1].map((k) => {
-    const input = smooth(24, 32, k);
-    return { name: `p${k}`, input, target: retouchImage(input) };
-  });
-  const config = await loadPhotoConfig(dir);
-  await trainPhoto(config, { train: pairs, test: pairs, quiet: true });
-  for (const [k, [h, w]] of [[40, 56], [33, 47]].entries()) {
-    await writeImage(join(dir, "images", `img${k}.png`), smooth(h, w, k + 5));
-  }
-  return { dir, config, images: join(dir, "images") };
 }
 
 for (const family of ["3dlut", "clutnet"] as const) {

@@ -6,58 +6,68 @@
 import { basename, dirname, fromFileUrl, join, toFileUrl } from "@std/path";
 import { BenchReport } from "../bench/report.ts";
 import { repoRoot } from "../core/shared.ts";
+import { CliExit, parseTaskArgs, runCli, str, type TaskSpec } from "./args.ts";
 
 type Section = { bench: (report: BenchReport) => Promise<void> };
 
-function option(name: string): string | undefined {
-  const i = Deno.args.indexOf(name);
-  if (i < 0) return undefined;
-  const v = Deno.args[i + 1];
-  if (v === undefined || v.startsWith("--")) throw new Error(`${name} needs a value`);
-  return v;
-}
+const SPEC: TaskSpec = {
+  task: "bench",
+  usage: "[--only section,...] [--out out/bench.json]",
+  string: ["only", "out"],
+};
 
 const benchDir = join(dirname(fromFileUrl(import.meta.url)), "..", "bench");
-const available = [...Deno.readDirSync(benchDir)]
-  .filter((e) => e.isFile && e.name.endsWith(".ts") && e.name !== "report.ts")
-  .map((e) => basename(e.name, ".ts"))
-  .sort();
-const only = option("--only")?.split(",").map((s) => s.trim()).filter(Boolean);
-for (const name of only ?? []) {
-  if (!available.includes(name)) {
-    console.error(`bench: unknown section "${name}" (available: ${available.join(", ")})`);
-    Deno.exit(2);
-  }
-}
-const sections = only ?? available;
-const out = option("--out") ?? join(repoRoot, "out", "bench.json");
 
-const report = new BenchReport();
-const started = performance.now();
-for (const [i, name] of sections.entries()) {
-  console.log(`\n== bench ${i + 1}/${sections.length}: ${name}`);
-  const t = performance.now();
-  try {
-    const mod = (await import(toFileUrl(join(benchDir, `${name}.ts`)).href)) as Partial<Section>;
-    if (typeof mod.bench !== "function") throw new Error(`lib/bench/${name}.ts exports no bench(report)`);
-    await mod.bench(report);
-  } catch (e) {
-    report.fail(name, e);
+/** `deno task bench` with `args`: runs the sections, prints and writes the report; false when one failed. */
+export async function main(args: string[]): Promise<boolean> {
+  const a = parseTaskArgs(args, SPEC);
+  const available = [...Deno.readDirSync(benchDir)]
+    .filter((e) => e.isFile && e.name.endsWith(".ts") && e.name !== "report.ts")
+    .map((e) => basename(e.name, ".ts"))
+    .sort();
+  const only = str(a, "only")?.split(",").map((s) => s.trim()).filter(Boolean);
+  const unknown = (only ?? []).filter((name) => !available.includes(name));
+  if (unknown.length) {
+    throw new CliExit(2, `unknown section ${unknown.join(", ")} (available: ${available.join(", ")})`);
   }
-  console.log(`== ${name} done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const sections = only ?? available;
+  const out = str(a, "out") ?? join(repoRoot, "out", "bench.json");
+  const report = new BenchReport();
+  const started = performance.now();
+  for (const [i, name] of sections.entries()) {
+    console.log(`\n== bench ${i + 1}/${sections.length}: ${name}`);
+    const t = performance.now();
+    try {
+      const mod = (await import(toFileUrl(join(benchDir, `${name}.ts`)).href)) as Partial<Section>;
+      if (typeof mod.bench !== "function") throw new Error(`lib/bench/${name}.ts exports no bench(report)`);
+      await mod.bench(report);
+    } catch (e) {
+      report.fail(name, e);
+    }
+    console.log(`== ${name} done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  }
+  report.print();
+  await report.write(out, {
+    sections,
+    seconds: (performance.now() - started) / 1000,
+    machine: {
+      cpu: cpuModel(),
+      cores: navigator.hardwareConcurrency,
+      os: Deno.build.os,
+      deno: Deno.version.deno,
+    },
+  });
+  console.log(`\nwrote ${out}`);
+  return report.failures.length === 0;
 }
-report.print();
-const cpu = (() => {
+
+/** The CPU model from /proc/cpuinfo, or undefined. */
+function cpuModel(): string | undefined {
   try {
     return Deno.readTextFileSync("/proc/cpuinfo").match(/model name\s*:\s*(.*)/)?.[1];
   } catch {
     return undefined;
   }
-})();
-await report.write(out, {
-  sections,
-  seconds: (performance.now() - started) / 1000,
-  machine: { cpu, cores: navigator.hardwareConcurrency, os: Deno.build.os, deno: Deno.version.deno },
-});
-console.log(`\nwrote ${out}`);
-if (report.failures.length) Deno.exit(1);
+}
+
+if (import.meta.main && !(await runCli("bench", () => main(Deno.args)))) Deno.exit(1);

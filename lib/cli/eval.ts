@@ -1,45 +1,53 @@
 /**
- * `deno task eval -e experiments/<name> [--pretrained | --trained] [--quiet]`: evaluates an experiment
- * on its test data. experiment.task "enhance" -> lib/enhance/evaluate.ts (PSNR, SSIM, ΔE; PNGs, per-image
- * and basis .cube files, scores.csv under <exp>/eval/<source>/); "sr" -> lib/sr/core/evaluate.ts (`--from`
- * is passed through as its table source).
+ * `deno task eval -e experiments/<name> [options]`: evaluates an experiment on its test data.
+ * experiment.task "enhance" -> lib/enhance/evaluate.ts (PSNR, SSIM, ΔE; PNGs, per-image and basis .cube
+ * files, scores.csv under <exp>/eval/<source>/); "sr" -> lib/sr/core/evaluate.ts with the experiment's own
+ * newest tables (exported, fine-tuned or DFC; it prints which), `--from` one of them, or `--pretrained`
+ * the published tables.
  */
 import { loadExperiment } from "../experiment/config.ts";
+import { exclusive, experimentArg, parseTaskArgs, runCli, str, type TaskSpec } from "./args.ts";
 
-const USAGE =
-  "usage: deno task eval -e experiments/<name> [--pretrained | --trained] [--from <sr source>] [--quiet]";
+const SPEC: TaskSpec = {
+  task: "eval",
+  usage: "-e experiments/<name> [--pretrained | --trained] [--from exported|finetuned|dfc] [--quiet]\n" +
+    "  photo: default the checkpoint if present, else the pretrained weights\n" +
+    "  sr:    default the experiment's own newest tables (exported, fine-tuned or DFC);\n" +
+    "         --pretrained: the published tables of the config's [pretrained] section",
+  boolean: ["pretrained", "trained", "quiet"],
+  string: ["experiment", "from"],
+  alias: { e: "experiment" },
+};
 
-function arg(names: string[]): string | undefined {
-  const i = Deno.args.findIndex((a) => names.includes(a));
-  return i < 0 ? undefined : Deno.args[i + 1];
-}
+const SR_SOURCES = ["exported", "finetuned", "dfc", "pretrained"] as const;
 
-if (import.meta.main) {
-  const exp = arg(["-e", "--experiment"]), from = arg(["--from"]);
-  const known = new Set(["-e", "--experiment", "--pretrained", "--trained", "--quiet", "--from", exp, from]);
-  const unknown = Deno.args.filter((a) => !known.has(a));
-  if (!exp || unknown.length) {
-    console.error(unknown.length ? `eval: unknown argument(s) ${unknown.join(" ")}\n${USAGE}` : USAGE);
-    Deno.exit(2);
-  }
-  const quiet = Deno.args.includes("--quiet");
-  const pre = Deno.args.includes("--pretrained"), trained = Deno.args.includes("--trained");
-  try {
-    if (pre && trained) throw new Error("--pretrained and --trained exclude each other");
-    const ex = await loadExperiment(exp);
-    if (ex.task === "sr") {
-      const sr = await import("../sr/core/evaluate.ts");
-      type SrOpts = NonNullable<Parameters<typeof sr.evalSr>[1]>;
-      const source = (from ?? (pre ? "pretrained" : undefined)) as SrOpts["source"];
-      await sr.evalSr(ex.config as Parameters<typeof sr.evalSr>[0], { source, quiet });
-    } else {
-      const { initTf } = await import("../core/backend.ts");
-      const { evalPhoto } = await import("../enhance/evaluate.ts");
-      await initTf();
-      await evalPhoto(ex, { source: pre ? "pretrained" : trained ? "trained" : "auto", quiet });
+/** `deno task eval` with `args` (see module doc). */
+export async function main(args: string[]): Promise<void> {
+  const a = parseTaskArgs(args, SPEC);
+  const exp = experimentArg(a, SPEC);
+  exclusive(a, ["pretrained", "trained", "from"], SPEC);
+  const from = str(a, "from"), quiet = a.flags.quiet === true;
+  const ex = await loadExperiment(exp);
+  if (ex.task === "sr") {
+    if (a.flags.trained) throw new Error(`${ex.file}: --trained is for photo experiments (SR: --from)`);
+    if (from !== undefined && !(SR_SOURCES as readonly string[]).includes(from)) {
+      throw new Error(`--from must be ${SR_SOURCES.join(", ")}, got "${from}"`);
     }
-  } catch (e) {
-    console.error(`eval: ${(e as Error).message}`);
-    Deno.exit(1);
+    const { evalSr } = await import("../sr/core/evaluate.ts");
+    type Sr = Parameters<typeof evalSr>;
+    await evalSr(ex.config as Sr[0], {
+      source: from as NonNullable<Sr[1]>["source"],
+      pretrained: a.flags.pretrained === true,
+      quiet,
+    });
+  } else {
+    if (from !== undefined) throw new Error(`${ex.file}: --from is for SR experiments`);
+    const { initTf } = await import("../core/backend.ts");
+    const { evalPhoto } = await import("../enhance/evaluate.ts");
+    await initTf();
+    const source = a.flags.pretrained ? "pretrained" : a.flags.trained ? "trained" : "auto";
+    await evalPhoto(ex, { source, quiet });
   }
 }
+
+if (import.meta.main) await runCli("eval", () => main(Deno.args));

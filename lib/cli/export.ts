@@ -16,10 +16,17 @@ import { loadExperiment } from "../experiment/config.ts";
 import type { WeightSource } from "../enhance/nets.ts";
 import type { SrConfig } from "../sr/core/config.ts";
 import type { TableSource } from "../sr/core/experiment.ts";
+import { exclusive, experimentArg, int, parseTaskArgs, runCli, str, type TaskSpec } from "./args.ts";
 
-const USAGE = "usage: deno task export -e experiments/<name>\n" +
-  "  photo: [--image <file or folder>] [--pretrained | --trained] [--quiet]\n" +
-  "  sr:    [--dfc [--sampling-interval <bits>] [--diagonal-width <steps>] [--from exported|finetuned|pretrained]]";
+const SPEC: TaskSpec = {
+  task: "export",
+  usage: "-e experiments/<name>\n" +
+    "  photo: [--image <file or folder>] [--pretrained | --trained] [--quiet]\n" +
+    "  sr:    [--dfc [--sampling-interval <bits>] [--diagonal-width <steps>] [--from exported|finetuned|pretrained]]",
+  boolean: ["pretrained", "trained", "dfc", "quiet"],
+  string: ["experiment", "image", "sampling-interval", "diagonal-width", "from"],
+  alias: { e: "experiment", images: "image" },
+};
 
 /** Options of `exportExperiment` (the CLI flags). */
 export type ExportOptions = {
@@ -57,6 +64,9 @@ export async function exportExperiment(path: string, opts: ExportOptions = {}): 
   const { exportPhoto } = await import("../enhance/export.ts");
   await initTf();
   const r = await exportPhoto(ex, { source: opts.source, images: opts.image, quiet: opts.quiet });
+  if (!opts.quiet) {
+    console.log(`apply the model to your photos with: deno task apply -e ${path} <image or folder> <output>`);
+  }
   return [...r.cubes, ...r.basis];
 }
 
@@ -84,13 +94,24 @@ async function exportSr(config: SrConfig, file: string, opts: ExportOptions): Pr
     );
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
     log(`exported ${exportSummary(paths)} in ${secs}s:\n${paths.map((p) => `  ${p}`).join("\n")}`);
-    log(`evaluate with: deno task eval -e ${config.dir}`);
+    if (!opts.quiet) {
+      const { quantisationGap } = await import("../sr/core/evaluate.ts");
+      const gap = await quantisationGap(model, config);
+      log(
+        gap
+          ? `quantisation gap on ${gap.set} (first ${gap.images} images, PSNR Y): network ${
+            gap.net.toFixed(2)
+          } dB, tables ${gap.lut.toFixed(2)} dB (${(gap.lut - gap.net).toFixed(2)} dB)`
+          : `quantisation gap: skipped (benchmark ${config.eval.benchmark}/${config.eval.sets[0]} absent)`,
+      );
+    }
   }
   if (opts.dfc) {
     const { exportDfc } = await import("../sr/core/dfc_export.ts");
-    const r = await exportDfc(model, join(config.dir, "export", "dfc"), settings).catch((e) => {
-      throw new Error(`${file} [dfc]: ${(e as Error).message}`, { cause: e });
-    });
+    const r = await exportDfc(model, join(config.dir, "export", "dfc"), settings, opts.from ?? "exported")
+      .catch((e) => {
+        throw new Error(`${file} [dfc]: ${(e as Error).message}`, { cause: e });
+      });
     const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
     log(
       `DFC (diagonal_width ${settings.diagonalWidth}, sampling_interval ${settings.samplingInterval}): ` +
@@ -100,68 +121,34 @@ async function exportSr(config: SrConfig, file: string, opts: ExportOptions): Pr
     );
     paths.push(...r.paths, r.manifest);
   }
+  const e = config.dir;
+  log(
+    opts.dfc
+      ? `evaluate the DFC tables with: deno task eval -e ${e} --from dfc (the default: they are the newest)`
+      : `next, with these tables: deno task eval -e ${e}; deno task finetune -e ${e}; ` +
+        `deno task apply -e ${e} <LR image or folder> <output>; deno task export -e ${e} --dfc --from exported`,
+  );
   return paths;
 }
 
-function parseArgs(args: string[]): { exp: string; opts: ExportOptions } {
-  const valued = new Set([
-    "-e",
-    "--experiment",
-    "--image",
-    "--images",
-    "--sampling-interval",
-    "--diagonal-width",
-    "--from",
-  ]);
-  const flags = new Set(["--pretrained", "--trained", "--dfc", "--quiet"]);
-  const got = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (flags.has(a)) got.set(a, "");
-    else if (valued.has(a) && args[i + 1] !== undefined) got.set(a, args[++i]);
-    else throw new Error(valued.has(a) ? `${a} needs a value` : `unknown argument ${a}`);
-  }
-  const exp = got.get("-e") ?? got.get("--experiment");
-  if (!exp) throw new Error("missing -e experiments/<name>");
-  const int = (flag: string) => {
-    const v = got.get(flag);
-    if (v === undefined) return undefined;
-    if (!/^\d+$/.test(v)) throw new Error(`${flag} must be a non-negative integer, got "${v}"`);
-    return Number(v);
-  };
-  const from = got.get("--from");
+/** `deno task export` with `args` (see module doc). */
+export async function main(args: string[]): Promise<void> {
+  const a = parseTaskArgs(args, SPEC);
+  const exp = experimentArg(a, SPEC);
+  exclusive(a, ["pretrained", "trained"], SPEC);
+  const from = str(a, "from");
   if (from !== undefined && !["exported", "finetuned", "pretrained"].includes(from)) {
     throw new Error(`--from must be exported, finetuned or pretrained, got "${from}"`);
   }
-  if (got.has("--pretrained") && got.has("--trained")) {
-    throw new Error("--pretrained and --trained exclude each other");
-  }
-  return {
-    exp,
-    opts: {
-      image: got.get("--image") ?? got.get("--images"),
-      source: got.has("--pretrained") ? "pretrained" : got.has("--trained") ? "trained" : undefined,
-      dfc: got.has("--dfc"),
-      samplingInterval: int("--sampling-interval"),
-      diagonalWidth: int("--diagonal-width"),
-      from: from as TableSource | undefined,
-      quiet: got.has("--quiet"),
-    },
-  };
+  await exportExperiment(exp, {
+    image: str(a, "image"),
+    source: a.flags.pretrained ? "pretrained" : a.flags.trained ? "trained" : undefined,
+    dfc: a.flags.dfc === true,
+    samplingInterval: int(a, "sampling-interval", SPEC),
+    diagonalWidth: int(a, "diagonal-width", SPEC),
+    from: from as TableSource | undefined,
+    quiet: a.flags.quiet === true,
+  });
 }
 
-if (import.meta.main) {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs(Deno.args);
-  } catch (e) {
-    console.error(`export: ${(e as Error).message}\n${USAGE}`);
-    Deno.exit(2);
-  }
-  try {
-    await exportExperiment(parsed.exp, parsed.opts);
-  } catch (e) {
-    console.error(`export ${parsed.exp}: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runCli("export", () => main(Deno.args));

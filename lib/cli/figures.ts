@@ -23,7 +23,7 @@ import { gridOccupancy } from "../enhance/models/occupancy.ts";
 import { loadExperiment } from "../experiment/config.ts";
 import type { SrConfig } from "../sr/core/config.ts";
 import { evalFolder } from "../sr/core/evaluate.ts";
-import { loadLutModel, tableDir } from "../sr/core/experiment.ts";
+import { loadSrSource, ownSources } from "../sr/core/artifacts.ts";
 import { loadMulut, loadSrlut, mulutTableDir, srlutTablePath } from "../sr/models/pretrained.ts";
 import type { SrModel } from "../sr/core/model.ts";
 import { storageBytes, storageSweep } from "../sr/core/storage.ts";
@@ -35,6 +35,7 @@ import type { Figure } from "../analysis/figure.ts";
 import { lutLatticeFigure } from "../analysis/lut.ts";
 import { occupancyFigure } from "../analysis/occupancy.ts";
 import { findChromium, saveHtml, savePng } from "../analysis/save.ts";
+import { parseTaskArgs, runCli, str, type TaskSpec } from "./args.ts";
 
 /** A figure of the list: its file name and how to build it (a string = skipped, with the reason). */
 type FigureJob = { name: string; make: () => Promise<Figure | string> };
@@ -133,19 +134,16 @@ function jsonlFiles(dir: string): string[] {
 /** An SR experiment with its LUT-form model, or why there is none. */
 type SrExperimentModel = { config: SrConfig; model: SrModel } | string;
 
-/** The SR experiment at `exp` with its fine-tuned (else exported) LUT-form model, or why there is none. */
+/** The SR experiment at `exp` with its newest own full tables (exported or fine-tuned), or why there is none. */
 async function srExperimentModel(exp: string | undefined): Promise<SrExperimentModel> {
   if (!exp) return "no experiment given (-e experiments/x)";
   const ex = await loadExperiment(exp);
   if (ex.task !== "sr") return `${exp} is not an SR experiment`;
   const config = ex.config as SrConfig;
-  for (const source of ["finetuned", "exported"] as const) {
-    const dir = tableDir(config, source);
-    if (await Deno.stat(dir).then(() => true, () => false)) {
-      return { config, model: await loadLutModel(config, source) };
-    }
-  }
-  return `${exp} has no exported tables yet (deno task export -e ${exp})`;
+  const [newest] = await ownSources(config, ["exported", "finetuned"]);
+  if (!newest) return `${exp} has no exported tables yet (deno task export -e ${exp})`;
+  console.log(`  ${exp}: the ${newest.source} tables in ${newest.dir}`);
+  return { config, model: await loadSrSource(config, newest.source) };
 }
 
 /**
@@ -288,24 +286,13 @@ function jobs(exp: string | undefined): FigureJob[] {
   ];
 }
 
-function parseArgs(argv: string[]) {
-  const o: { exp?: string; out: string; png: boolean; only?: string[] } = { out: "out/figures", png: true };
-  for (let i = 0; i < argv.length; ++i) {
-    const a = argv[i];
-    const value = () => {
-      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
-      return argv[++i];
-    };
-    if (a === "-e" || a === "--experiment") o.exp = value();
-    else if (a === "--out") o.out = value();
-    else if (a === "--no-png") o.png = false;
-    else if (a === "--only") o.only = value().split(",");
-    else {throw new Error(
-        `unknown argument ${a} (usage: figures [-e experiments/x] [--out dir] [--no-png] [--only a,b])`,
-      );}
-  }
-  return o;
-}
+const SPEC: TaskSpec = {
+  task: "figures",
+  usage: "[-e experiments/x] [--out dir] [--no-png] [--only name,...]",
+  boolean: ["no-png"],
+  string: ["experiment", "out", "only"],
+  alias: { e: "experiment" },
+};
 
 /** Writes the figures into opts.out; returns the files written and the figures skipped. */
 export async function writeFigures(
@@ -347,17 +334,19 @@ export async function writeFigures(
   return { written, skipped };
 }
 
-if (import.meta.main) {
-  try {
-    const opts = parseArgs(Deno.args);
-    const { written, skipped } = await writeFigures({ ...opts, out: resolve(opts.out) });
-    console.log(
-      `figures: ${written.length} files in ${resolve(opts.out)}${
-        skipped.length ? `, skipped ${skipped.join(", ")}` : ""
-      }`,
-    );
-  } catch (e) {
-    console.error(`figures: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
+/** `deno task figures` with `args` (see module doc). */
+export async function main(args: string[]): Promise<void> {
+  const a = parseTaskArgs(args, SPEC);
+  const out = resolve(str(a, "out") ?? "out/figures");
+  const { written, skipped } = await writeFigures({
+    exp: str(a, "experiment"),
+    out,
+    png: a.flags["no-png"] !== true,
+    only: str(a, "only")?.split(","),
+  });
+  console.log(
+    `figures: ${written.length} files in ${out}${skipped.length ? `, skipped ${skipped.join(", ")}` : ""}`,
+  );
 }
+
+if (import.meta.main) await runCli("figures", () => main(Deno.args));

@@ -1,36 +1,42 @@
 /**
- * `deno task finetune -e experiments/<name> [--from pretrained|exported] [--resume | --restart]`: LUT-aware
- * fine-tuning of the experiment's tables ([finetune] section), written to <exp>/luts_ft.
+ * `deno task finetune -e experiments/<name> [--from exported|finetuned | --pretrained] [--resume | --restart] [--quiet]`:
+ * LUT-aware fine-tuning of an SR experiment's tables ([finetune] section), written to <exp>/luts_ft. By
+ * default it starts from the experiment's own newest tables (exported or fine-tuned; it prints which);
+ * `--pretrained` starts from the published tables.
  */
 import { loadSrConfig } from "../sr/core/config.ts";
-import type { TableSource } from "../sr/core/experiment.ts";
 import { finetuneSr } from "../sr/core/finetune.ts";
+import { exclusive, experimentArg, parseTaskArgs, runCli, str, type TaskSpec } from "./args.ts";
 
-function arg(names: string[]): string | undefined {
-  const i = Deno.args.findIndex((a) => names.includes(a));
-  return i < 0 ? undefined : Deno.args[i + 1];
-}
+const SPEC: TaskSpec = {
+  task: "finetune",
+  usage:
+    "-e experiments/<name> [--from exported|finetuned | --pretrained] [--resume | --restart] [--quiet]\n" +
+    "  default: the experiment's own newest tables; --pretrained: the published tables",
+  boolean: ["pretrained", "resume", "restart", "quiet"],
+  string: ["experiment", "from"],
+  alias: { e: "experiment" },
+};
 
-const exp = arg(["-e", "--experiment"]);
-const from = arg(["--from"]);
-if (!exp) {
-  console.error(
-    "usage: deno task finetune -e experiments/<name> [--from pretrained|exported] [--resume | --restart]",
-  );
-  Deno.exit(2);
-}
-if (from !== undefined && from !== "pretrained" && from !== "exported") {
-  console.error(`finetune: --from must be "pretrained" or "exported", got "${from}"`);
-  Deno.exit(2);
-}
-try {
+/** `deno task finetune` with `args` (see module doc). */
+export async function main(args: string[]): Promise<void> {
+  const a = parseTaskArgs(args, SPEC);
+  const exp = experimentArg(a, SPEC);
+  exclusive(a, ["pretrained", "from"], SPEC);
+  exclusive(a, ["resume", "restart"], SPEC);
+  const from = str(a, "from");
+  if (from !== undefined && from !== "exported" && from !== "finetuned") {
+    throw new Error(`--from must be "exported" or "finetuned" (or --pretrained), got "${from}"`);
+  }
   const config = await loadSrConfig(exp);
   await finetuneSr(config, {
-    source: from as TableSource | undefined,
-    resume: Deno.args.includes("--resume"),
-    restart: Deno.args.includes("--restart"),
+    source: from,
+    pretrained: a.flags.pretrained === true,
+    resume: a.flags.resume === true,
+    restart: a.flags.restart === true,
+    quiet: a.flags.quiet === true,
   });
-} catch (e) {
-  console.error(`finetune: ${(e as Error).message}`);
-  Deno.exit(1);
+  if (!a.flags.quiet) console.log(`evaluate the fine-tuned tables with: deno task eval -e ${exp}`);
 }
+
+if (import.meta.main) await runCli("finetune", () => main(Deno.args));

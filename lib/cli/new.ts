@@ -1,13 +1,55 @@
 /**
- * `deno task new experiments/<name> --preset <preset>`: writes a commented experiments/<name>/config.toml
- * from a built-in photo preset (lib/enhance/presets.ts) or by copying experiments/<preset>/config.toml
- * (e.g. the SR experiments). Never overwrites an existing config.
+ * `deno task new experiments/<name> [--preset <preset>]`: writes a commented experiments/<name>/config.toml
+ * from a built-in photo preset (lib/enhance/presets.ts) or by copying experiments/<preset>/config.toml (any
+ * task, e.g. the SR experiments). A copy gets the new experiment's name and description; the preset's
+ * header comments (commands and results of the preset's own folder) are replaced by a line naming the
+ * source. Never overwrites an existing config.
  */
 import { basename, join } from "@std/path";
 import { writeFileAtomic } from "../core/atomic.ts";
 import { loadExperiment } from "../experiment/config.ts";
 import { presetNames, presetToml } from "../enhance/presets.ts";
 import { repoRoot } from "../core/shared.ts";
+import { CliExit, parseTaskArgs, presets, runCli, str, type TaskSpec, usageText } from "./args.ts";
+
+const DEFAULT_PRESET = "clutnet-20+05+10";
+
+/** The usage line with every preset of both tasks. */
+function spec(): TaskSpec {
+  const all = presets();
+  const names = (task: string) => all.filter((p) => p.task === task).map((p) => p.name).join(", ");
+  return {
+    task: "new",
+    usage: `experiments/<name> [--preset <preset>] (default ${DEFAULT_PRESET})\n` +
+      `  photo presets: ${
+        [...new Set([...presetNames(), ...names("photo").split(", ")])].sort().join(", ")
+      }\n` +
+      `  sr presets:    ${names("sr")}`,
+    string: ["preset"],
+    positionals: 1,
+  };
+}
+
+/**
+ * A copy of a preset's config.toml for experiment `name`: experiment.name and description set, the
+ * leading comment block (about the preset's folder) replaced by one line naming the source, and any other
+ * comment line naming the preset's folder dropped.
+ */
+export function copyPreset(text: string, preset: string, name: string): string {
+  const lines = text.split("\n");
+  const first = lines.findIndex((l) => !/^\s*(#.*)?$/.test(l));
+  const desc = text.match(/^description\s*=\s*"(.*)"\s*$/m)?.[1];
+  const description = `${name}, copied from preset ${preset}${desc ? ` (${desc})` : ""}`.replaceAll('"', "'");
+  const body = lines.slice(Math.max(0, first))
+    .filter((l) => !(l.trimStart().startsWith("#") && l.includes(`experiments/${preset}`)))
+    .join("\n")
+    .replace(/^name\s*=\s*".*"$/m, `name = "${name}"`);
+  const withDesc = /^description\s*=/m.test(body)
+    ? body.replace(/^description\s*=\s*".*"$/m, `description = "${description}"`)
+    : body.replace(/^name\s*=\s*".*"$/m, (l) => `${l}\ndescription = "${description}"`);
+  return `# ${name}: copied from experiments/${preset}/config.toml (see it for the paper's notes and results).\n` +
+    withDesc;
+}
 
 /** Creates `<dir>/config.toml` from `preset`; returns its path. Throws if it exists or the preset is unknown. */
 export async function newExperiment(dir: string, preset: string): Promise<string> {
@@ -23,11 +65,9 @@ export async function newExperiment(dir: string, preset: string): Promise<string
   if (text === undefined) {
     const copy = join(repoRoot, "experiments", preset, "config.toml");
     try {
-      text = (await Deno.readTextFile(copy)).replace(/^name\s*=\s*".*"$/m, `name = "${name}"`);
+      text = copyPreset(await Deno.readTextFile(copy), preset, name);
     } catch {
-      throw new Error(
-        `unknown preset "${preset}" (built-in: ${presetNames().join(", ")}; or an experiments/<name> folder)`,
-      );
+      throw new Error(`unknown preset "${preset}"\n${usageText(spec())}`);
     }
   }
   await writeFileAtomic(file, text);
@@ -35,20 +75,15 @@ export async function newExperiment(dir: string, preset: string): Promise<string
   return file;
 }
 
-if (import.meta.main) {
-  const args = [...Deno.args];
-  const pi = args.indexOf("--preset");
-  const preset = pi >= 0 ? args.splice(pi, 2)[1] : "clutnet-20+05+10";
-  const dir = args.find((a) => !a.startsWith("-"));
-  if (!dir || preset === undefined) {
-    console.error(`usage: deno task new experiments/<name> [--preset <${presetNames().join("|")}>]`);
-    Deno.exit(2);
-  }
-  try {
-    const file = await newExperiment(dir, preset);
-    console.log(`wrote ${file} (preset ${preset}); train with: deno task train -e ${dir}`);
-  } catch (e) {
-    console.error(`new: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
+/** `deno task new` with `args` (see module doc). */
+export async function main(args: string[]): Promise<void> {
+  const s = spec();
+  const a = parseTaskArgs(args, s);
+  const dir = a.positionals[0];
+  if (!dir) throw new CliExit(2, `missing experiments/<name>\n${usageText(s)}`);
+  const preset = str(a, "preset") ?? DEFAULT_PRESET;
+  const file = await newExperiment(dir, preset);
+  console.log(`wrote ${file} (preset ${preset}); train with: deno task train -e ${dir}`);
 }
+
+if (import.meta.main) await runCli("new", () => main(Deno.args));

@@ -10,6 +10,7 @@
  * silence that ends a cell, default 0.5), --late S (extra wait for a cell still without output, default 5).
  */
 import { basename, dirname, fromFileUrl, join, resolve } from "@std/path";
+import { CliExit, parseTaskArgs, runCli, str, type TaskArgs, type TaskSpec, usageText } from "./args.ts";
 
 const REPO = resolve(dirname(fromFileUrl(import.meta.url)), "..", "..");
 const NOTEBOOKS = join(REPO, "notebooks");
@@ -149,42 +150,37 @@ export async function runNotebooks(paths: string[], opts: RunOptions = {}): Prom
   return await inherit(PYTHON, [...args, ...paths], REPO);
 }
 
-function parseArgs(argv: string[]): { flags: Record<string, string | boolean>; names: string[] } {
-  const flags: Record<string, string | boolean> = {}, names: string[] = [];
-  for (let i = 0; i < argv.length; ++i) {
-    const a = argv[i];
-    if (a === "--setup" || a === "--install-deps") flags[a.slice(2)] = true;
-    else if (["--timeout", "--out", "--quiet", "--late"].includes(a)) {
-      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
-      flags[a.slice(2)] = argv[++i];
-    } else if (a.startsWith("--")) throw new Error(`unknown option ${a}`);
-    else names.push(a);
-  }
-  return { flags, names };
-}
+const SPEC: TaskSpec = {
+  task: "notebooks",
+  usage: "[names...] [--timeout S] [--out DIR] [--quiet S] [--late S] | --setup [--install-deps]",
+  boolean: ["setup", "install-deps"],
+  string: ["timeout", "out", "quiet", "late"],
+  positionals: Infinity,
+};
 
-function num(flags: Record<string, string | boolean>, key: string): number | undefined {
-  if (flags[key] === undefined) return undefined;
-  const v = Number(flags[key]);
-  if (!(v > 0)) throw new Error(`--${key} must be a positive number of seconds, got ${flags[key]}`);
+function num(a: TaskArgs, key: string): number | undefined {
+  const s = str(a, key);
+  if (s === undefined) return undefined;
+  const v = Number(s);
+  if (!(v > 0)) {
+    throw new CliExit(2, `--${key} must be a positive number of seconds, got ${s}\n${usageText(SPEC)}`);
+  }
   return v;
 }
 
-if (import.meta.main) {
-  try {
-    const { flags, names } = parseArgs(Deno.args);
-    if (flags.setup) Deno.exit((await setup(flags["install-deps"] === true)) ? 0 : 1);
-    const paths = selectNotebooks(names);
-    if (paths.length === 0) throw new Error(`no notebooks in ${NOTEBOOKS}`);
-    const ok = await runNotebooks(paths, {
-      out: typeof flags.out === "string" ? resolve(flags.out) : undefined,
-      timeout: num(flags, "timeout"),
-      quiet: num(flags, "quiet"),
-      late: num(flags, "late"),
-    });
-    Deno.exit(ok ? 0 : 1);
-  } catch (e) {
-    console.error(`notebooks: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
+/** `deno task notebooks` / `notebooks:setup` with `args`; true when everything passed. */
+export async function main(args: string[]): Promise<boolean> {
+  const a = parseTaskArgs(args, SPEC);
+  if (a.flags.setup) return await setup(a.flags["install-deps"] === true);
+  const paths = selectNotebooks(a.positionals);
+  if (paths.length === 0) throw new Error(`no notebooks in ${NOTEBOOKS}`);
+  const out = str(a, "out");
+  return await runNotebooks(paths, {
+    out: out ? resolve(out) : undefined,
+    timeout: num(a, "timeout"),
+    quiet: num(a, "quiet"),
+    late: num(a, "late"),
+  });
 }
+
+if (import.meta.main) Deno.exit((await runCli("notebooks", () => main(Deno.args))) ? 0 : 1);

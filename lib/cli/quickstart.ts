@@ -15,6 +15,7 @@ import { writeFileAtomic } from "../core/atomic.ts";
 import { presetToml } from "../enhance/presets.ts";
 import { trainPhoto } from "../enhance/train.ts";
 import { evalPhoto } from "../enhance/evaluate.ts";
+import { int, parseTaskArgs, runCli, str, type TaskSpec } from "./args.ts";
 
 /** Writes the quickstart pairs as PNGs in the FiveK layout under `dir` (skipped when already there). */
 async function writeDataset(dir: string): Promise<void> {
@@ -66,21 +67,21 @@ export async function quickstart(out: string, steps: number, quiet = false): Pro
   return res.mean.psnr;
 }
 
-if (import.meta.main) {
-  const get = (flag: string) => {
-    const i = Deno.args.indexOf(flag);
-    return i < 0 ? undefined : Deno.args[i + 1];
-  };
-  const steps = Number(get("--steps") ?? 300);
-  const out = get("--out") ?? "out/quickstart";
-  if (!Number.isInteger(steps) || steps < 1) {
-    console.error(`quickstart: --steps must be a positive integer, got ${get("--steps")}`);
-    Deno.exit(2);
-  }
-  try {
-    await quickstart(out, steps);
-  } catch (e) {
-    console.error(`quickstart failed: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
+const SPEC: TaskSpec = {
+  task: "quickstart",
+  usage: "[--steps N] [--out DIR] [--quiet]   (defaults: 300 steps, out/quickstart)",
+  boolean: ["quiet"],
+  string: ["steps", "out"],
+};
+
+/** `deno task quickstart` with `args` (see module doc). */
+export async function main(args: string[]): Promise<number> {
+  const a = parseTaskArgs(args, SPEC);
+  return await quickstart(
+    str(a, "out") ?? "out/quickstart",
+    int(a, "steps", SPEC, 1) ?? 300,
+    a.flags.quiet === true,
+  );
 }
+
+if (import.meta.main) await runCli("quickstart", () => main(Deno.args));

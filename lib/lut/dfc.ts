@@ -43,7 +43,8 @@ function checkSpec(g: LutGeometry, spec: DfcSpec, what: string): void {
   }
 }
 
-function withStorage(
+/** A DfcLut from its geometry, spec and fine/coarse tables (as compressDfc returns or the .npy files hold). */
+export function withStorage(
   g: LutGeometry,
   spec: DfcSpec,
   fine: Int8Array | Float32Array,

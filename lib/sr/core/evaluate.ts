@@ -14,7 +14,7 @@ import { type Degradation, degrade, modcrop, taskScale } from "./degrade.ts";
 import type { SrConfig } from "./config.ts";
 import { resolveShared } from "../../core/shared.ts";
 import { listImages } from "./data.ts";
-import { loadLutModel, type TableSource } from "./experiment.ts";
+import { chooseSource, loadSrSource, type SrSource } from "./artifacts.ts";
 import type { SrModel } from "./model.ts";
 
 /** One image's scores. */
@@ -93,13 +93,17 @@ export async function evalFolder(
   return summary;
 }
 
-/** `deno task eval` for task "sr": evaluates the LUT form on the config's benchmark sets. */
+/**
+ * `deno task eval` for task "sr": evaluates the LUT form on the config's benchmark sets, with the tables of
+ * `source` (default: the experiment's own newest, lib/sr/core/artifacts.ts; `pretrained`: the published).
+ */
 export async function evalSr(
   config: SrConfig,
-  opts: { source?: TableSource; sets?: string[]; quiet?: boolean } = {},
+  opts: { source?: SrSource; pretrained?: boolean; sets?: string[]; quiet?: boolean } = {},
 ): Promise<EvalSummary[]> {
-  const source = opts.source ?? (config.pretrained ? "pretrained" : "exported");
-  const model = await loadLutModel(config, source);
+  const { source, note } = await chooseSource(config, { from: opts.source, pretrained: opts.pretrained });
+  if (!opts.quiet) console.log(`eval: using ${note}`);
+  const model = await loadSrSource(config, source);
   const bench = resolveShared(config.eval.benchmark);
   const out: EvalSummary[] = [];
   for (const set of opts.sets ?? config.eval.sets) {
@@ -117,4 +121,31 @@ export async function evalSr(
     out.map(({ set, psnr, ssim, rows }) => ({ set, psnr, ssim, rows })),
   );
   return out;
+}
+
+/** Network vs table PSNR of a model that holds both forms (after export): the quantisation gap. */
+export type QuantisationGap = { set: string; images: number; net: number; lut: number };
+
+/**
+ * PSNR of `model`'s network and LUT forms on the first `limit` images of the config's first eval set
+ * (model left in the LUT form); undefined when the benchmark folder is absent.
+ */
+export async function quantisationGap(
+  model: SrModel,
+  config: SrConfig,
+  limit = 3,
+): Promise<QuantisationGap | undefined> {
+  const set = config.eval.sets[0];
+  let dir: string;
+  try {
+    dir = join(resolveShared(config.eval.benchmark), set ?? "");
+  } catch {
+    return undefined; // no shared data
+  }
+  if (!set || !await exists(join(dir, "HR"))) return undefined;
+  model.setForm("net");
+  const net = await evalFolder(model, dir, config.degradation, { limit });
+  model.setForm("lut");
+  const lut = await evalFolder(model, dir, config.degradation, { limit });
+  return { set, images: lut.rows.length, net: net.psnr, lut: lut.psnr };
 }

@@ -60,8 +60,12 @@ export class LutModule {
   /** Float32 table [L^n, K] in table units (a variable so LUT fine-tuning can train it). */
   table?: tf.Variable;
   tableInt8 = false;
-  /** LUT fine-tuning of an int8 table: look up round(clamp(T, -128, 127)) with a straight-through gradient. */
-  quantiseTable = false;
+  /**
+   * LUT fine-tuning parameter: the table divided by TABLE_SCALE (MuLUT's 3_finetune_lut trains in these
+   * units, its learning rates are set for them; an Adam step in table units would move an int8 entry by
+   * about lr, never enough to round to another integer). Set by beginFinetune, folded back by endFinetune.
+   */
+  weight?: tf.Variable;
   /** DFC-compressed copy of the table; when set, the LUT form looks it up instead (inference only). */
   dfc?: DfcLut;
   form: "net" | "lut" = "net";
@@ -147,10 +151,9 @@ export class LutModule {
     if (this.form === "lut") {
       if (this.dfc) return dfcLookupPlanes(xp, this.dfc, pattern, r, !!this.spec.srlutOrder);
       if (!this.table) throw new Error(`${this.spec.name}: LUT form requested but no table is loaded`);
-      const t = this.quantiseTable ? steRound(tf.clipByValue(this.table, -128, 127)) : this.table;
       return simplexLookupPlanes(
         xp,
-        t as tf.Tensor2D,
+        this.weight ? this.tuned(this.weight) : this.table as tf.Tensor2D,
         pattern,
         this.spec.interval,
         r,
@@ -158,6 +161,31 @@ export class LutModule {
       );
     }
     return pixelShuffle(this.netRows(gatherPattern(xp, pattern)), n, h, w, r, this.channels);
+  }
+
+  /**
+   * The looked-up table of fine-tuning weights [L^n, K] (table / TABLE_SCALE): TABLE_SCALE·w, and for int8
+   * tables clamp(round(·), -127, 127) (MuLUT) with a straight-through gradient.
+   */
+  private tuned(w: tf.Variable): tf.Tensor2D {
+    const t = tf.mul(w, TABLE_SCALE) as tf.Tensor2D;
+    return this.tableInt8 ? tf.clipByValue(steRound(t), -127, 127) as tf.Tensor2D : t;
+  }
+
+  /** Starts LUT fine-tuning: the trainable weight is table / TABLE_SCALE (see `weight`). */
+  beginFinetune(): void {
+    if (!this.table) throw new Error(`${this.spec.name}: no table to fine-tune`);
+    this.weight?.dispose();
+    this.weight = tf.variable(tf.div(this.table, TABLE_SCALE));
+  }
+
+  /** Ends LUT fine-tuning: the table becomes the looked-up form of the weight (int8 tables: integers). */
+  endFinetune(): void {
+    if (!this.weight || !this.table) return;
+    const w = this.weight;
+    this.table.assign(tf.tidy(() => this.tuned(w)));
+    w.dispose();
+    this.weight = undefined;
   }
 
   /**
@@ -180,7 +208,7 @@ export class LutModule {
   variables(): tf.Variable[] {
     if (this.form === "lut") {
       if (!this.table) throw new Error(`${this.spec.name}: no table to train`);
-      return [this.table];
+      return [this.weight ?? this.table];
     }
     return this.net.variables();
   }

@@ -1,0 +1,188 @@
+/**
+ * `deno task apply -e experiments/<name> <in> <out>` applies an experiment to your own images: a photo
+ * experiment enhances them (trained checkpoint, else pretrained weights; --trained / --pretrained), an SR
+ * experiment upscales (or denoises) them with its tables (the same choice as `deno task eval`: its own
+ * newest tables, --from, or --pretrained). `deno task apply --cube grade.cube <in> <out>` applies any .cube
+ * 3D LUT (trilinear, native kernel). <in> is an image or a folder of images; <out> is an image path
+ * (.png/.jpg) for one input, else a folder that gets <stem>.png per input. Every output is checked before
+ * the first is written: existing outputs are refused unless --force, an output that is its own input
+ * always, and two inputs with the same stem (a.png, a.jpg) are refused with both names.
+ */
+import { basename, extname, join, resolve } from "@std/path";
+import { type Image, readImage, writeImage } from "../image/io.ts";
+import { listImages } from "../sr/core/data.ts";
+import { loadExperiment } from "../experiment/config.ts";
+import { CliExit, exclusive, parseTaskArgs, runCli, str, type TaskSpec, usageText } from "./args.ts";
+
+const SPEC: TaskSpec = {
+  task: "apply",
+  usage: "(-e experiments/<name> | --cube <file.cube>) <image or folder> <output image or folder>\n" +
+    "  [--force] [--quiet]\n" +
+    "  photo: [--pretrained | --trained]   sr: [--from exported|finetuned|dfc | --pretrained]",
+  boolean: ["force", "quiet", "pretrained", "trained"],
+  string: ["experiment", "cube", "from"],
+  alias: { e: "experiment" },
+  positionals: 2,
+};
+
+/** One image to process: input file and output file. */
+export type ImageJob = { input: string; output: string };
+
+const OUTPUT_EXT = /\.(png|jpe?g)$/i;
+
+const exists = (p: string) => Deno.lstat(p).then(() => true, () => false);
+
+/**
+ * Input/output pairs for `input` (file or folder) and `output` (image path for a single input, else a
+ * folder of <stem>.png); throws naming the files on a stem collision, an output that is its input, or
+ * existing outputs without `force`.
+ */
+export async function planJobs(input: string, output: string, force = false): Promise<ImageJob[]> {
+  const info = await Deno.stat(input).catch((e) => {
+    throw new Error(`${input}: cannot read the input: ${(e as Error).message}`, { cause: e });
+  });
+  const stem = (f: string) => basename(f, extname(f));
+  let jobs: ImageJob[];
+  if (info.isDirectory) {
+    if ((await Deno.stat(output).catch(() => undefined))?.isFile) {
+      throw new Error(`${output} is a file: the output of a folder of images is a folder`);
+    }
+    const names = await listImages(input);
+    const byStem = Map.groupBy(names, stem);
+    const clashes = [...byStem.values()].filter((g) => g.length > 1);
+    if (clashes.length) {
+      throw new Error(
+        `${input}: inputs with the same name would write the same output: ` +
+          `${clashes.map((g) => g.join(" and ")).join("; ")} (rename or move one of each)`,
+      );
+    }
+    jobs = names.map((n) => ({ input: join(input, n), output: join(output, `${stem(n)}.png`) }));
+  } else {
+    if (/\.(bmp|tiff?|webp|gif)$/i.test(output)) {
+      throw new Error(`${output}: outputs are written as .png or .jpg`);
+    }
+    const out = OUTPUT_EXT.test(output) ? output : join(output, `${stem(input)}.png`);
+    jobs = [{ input, output: out }];
+  }
+  const self = jobs.find((j) => resolve(j.input) === resolve(j.output));
+  if (self) throw new Error(`${self.output}: the output would overwrite its own input`);
+  const existing = [];
+  for (const j of jobs) if (await exists(j.output)) existing.push(j.output);
+  if (existing.length && !force) {
+    const shown = existing.slice(0, 5).join(", ") + (existing.length > 5 ? `, ... (${existing.length})` : "");
+    throw new Error(`output exists: ${shown}; not overwriting (--force to overwrite)`);
+  }
+  return jobs;
+}
+
+/** An image transform and a line saying what it is. */
+type Transform = { label: string; apply: (img: Image) => Image; dispose?: () => void };
+
+/** The .cube at `path` as a transform (inputs mapped from its domain to [0,1] first). */
+async function cubeTransform(path: string): Promise<Transform> {
+  const { readCube } = await import("../formats/cube.ts");
+  const { applyLut3dImage } = await import("../lut/lut3d.ts");
+  const cube = await readCube(path);
+  const { domainMin: lo, domainMax: hi } = cube;
+  const plain = lo.every((v) => v === 0) && hi.every((v) => v === 1);
+  return {
+    label: `${path} (${cube.size}^3${cube.title ? `, "${cube.title}"` : ""})`,
+    apply: (img) => {
+      const x = plain ? img : {
+        ...img,
+        data: img.data.map((v, i) => {
+          const c = Math.floor(i / (img.height * img.width));
+          return (v - lo[c]) / (hi[c] - lo[c]);
+        }),
+      };
+      return applyLut3dImage(x, cube.lut, cube.size, "trilinear");
+    },
+  };
+}
+
+/** The experiment at `exp` as a transform (photo: its network; SR: its LUT form with the chosen tables). */
+async function experimentTransform(
+  exp: string,
+  opts: { pretrained: boolean; trained: boolean; from?: string },
+): Promise<Transform> {
+  const ex = await loadExperiment(exp);
+  if (ex.task === "sr") {
+    if (opts.trained) throw new Error(`${ex.file}: --trained is for photo experiments (SR: --from)`);
+    const { chooseSource, loadSrSource, OWN_SOURCES } = await import("../sr/core/artifacts.ts");
+    const { superResolve } = await import("../sr/core/evaluate.ts");
+    type SrConfig = Parameters<typeof chooseSource>[0];
+    const config = ex.config as SrConfig;
+    if (opts.from !== undefined && !(OWN_SOURCES as readonly string[]).includes(opts.from)) {
+      throw new Error(`--from must be ${OWN_SOURCES.join(", ")} (or --pretrained), got "${opts.from}"`);
+    }
+    const choice = await chooseSource(config, {
+      from: opts.from as typeof OWN_SOURCES[number] | undefined,
+      pretrained: opts.pretrained,
+    });
+    const model = await loadSrSource(config, choice.source);
+    return {
+      label: `${config.name} (x${model.upscale}) with ${choice.note}`,
+      apply: (img) => superResolve(model, img),
+    };
+  }
+  if (opts.from !== undefined) throw new Error(`${ex.file}: --from is for SR experiments`);
+  const { initTf } = await import("../core/backend.ts");
+  const { loadNet, resolveWeightSource } = await import("../enhance/nets.ts");
+  await initTf();
+  const source = await resolveWeightSource(
+    ex,
+    opts.pretrained ? "pretrained" : opts.trained ? "trained" : "auto",
+  );
+  const net = await loadNet(ex, source);
+  return {
+    label: `${ex.name} (${source} weights)`,
+    apply: (img) => net.enhance(img).out,
+    dispose: () => net.dispose(),
+  };
+}
+
+/** `deno task apply` with `args` (see module doc); returns the written paths. */
+export async function main(args: string[]): Promise<string[]> {
+  const a = parseTaskArgs(args, SPEC);
+  exclusive(a, ["experiment", "cube"], SPEC);
+  exclusive(a, ["pretrained", "trained", "from"], SPEC);
+  const exp = str(a, "experiment"), cube = str(a, "cube");
+  const [input, output] = a.positionals;
+  if ((!exp && !cube) || output === undefined) {
+    throw new CliExit(
+      2,
+      `${exp || cube ? "give an input and an output" : "missing -e or --cube"}\n${usageText(SPEC)}`,
+    );
+  }
+  if (cube && (a.flags.pretrained || a.flags.trained || str(a, "from"))) {
+    throw new CliExit(
+      2,
+      `--cube applies the file as it is: no --pretrained/--trained/--from\n${usageText(SPEC)}`,
+    );
+  }
+  const jobs = await planJobs(input, output, a.flags.force === true);
+  const t = cube ? await cubeTransform(cube) : await experimentTransform(exp!, {
+    pretrained: a.flags.pretrained === true,
+    trained: a.flags.trained === true,
+    from: str(a, "from"),
+  });
+  const say = (s: string) => a.flags.quiet || console.log(s);
+  say(`apply: ${t.label}: ${jobs.length} image${jobs.length > 1 ? "s" : ""}`);
+  const t0 = performance.now();
+  try {
+    for (const [i, j] of jobs.entries()) {
+      await writeImage(j.output, t.apply(await readImage(j.input, { channels: 3 })));
+      const secs = (performance.now() - t0) / 1000, eta = (secs / (i + 1)) * (jobs.length - i - 1);
+      say(
+        `apply ${i + 1}/${jobs.length}: ${j.input} -> ${j.output} (${secs.toFixed(1)} s, ETA ${
+          eta.toFixed(0)
+        } s)`,
+      );
+    }
+  } finally {
+    t.dispose?.();
+  }
+  return jobs.map((j) => j.output);
+}
+
+if (import.meta.main) await runCli("apply", () => main(Deno.args));
