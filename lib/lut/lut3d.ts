@@ -127,9 +127,11 @@ export function lut3dBackward(
   return { gradLut, gradImg };
 }
 
+/** Name and sample check of the interleaved entry points. */
+const U8 = ["applyLut3dU8", expectU8] as const, U16 = ["applyLut3dU16", expectU16] as const;
+
 function applyInterleaved<T extends Uint8Array | Uint16Array>(
-  what: string,
-  expect: typeof expectU8 | typeof expectU16,
+  [what, expect]: typeof U8 | typeof U16,
   rgb: T,
   height: number,
   width: number,
@@ -160,17 +162,7 @@ export function applyLut3dU8(
   dim: number,
   mode: Lut3dMode,
 ): Uint8Array {
-  return applyInterleaved(
-    "applyLut3dU8",
-    expectU8,
-    rgb,
-    height,
-    width,
-    lut,
-    dim,
-    mode,
-    new Uint8Array(rgb.length),
-  );
+  return applyInterleaved(U8, rgb, height, width, lut, dim, mode, new Uint8Array(rgb.length));
 }
 
 /** Interleaved RGB uint16 [H,W,3] through one LUT [3,D,D,D] (values /65535, output rounded to nearest). */
@@ -182,17 +174,7 @@ export function applyLut3dU16(
   dim: number,
   mode: Lut3dMode,
 ): Uint16Array {
-  return applyInterleaved(
-    "applyLut3dU16",
-    expectU16,
-    rgb,
-    height,
-    width,
-    lut,
-    dim,
-    mode,
-    new Uint16Array(rgb.length),
-  );
+  return applyInterleaved(U16, rgb, height, width, lut, dim, mode, new Uint16Array(rgb.length));
 }
 
 /** An RGB `Image` (planar CHW float32) through one LUT [3,D,D,D]; returns a new Image. */
