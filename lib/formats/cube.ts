@@ -127,6 +127,12 @@ export async function readCube(pathOrText: string): Promise<Cube> {
   return parseCube(await readText(pathOrText, "readCube"), pathOrText);
 }
 
+/** `text` made valid as a TITLE (no double quotes: they become ', control characters become spaces). */
+export function cubeTitle(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(/"/g, "'").replace(/[\x00-\x1f\x7f]/g, " ");
+}
+
 /** Formats a 3D LUT (layout lut[c][b][g][r]) as .cube text with `decimals` digits (default 6). */
 export function formatCube(cube: CubeInput, decimals = 6): string {
   const D = cube.size;
