@@ -126,6 +126,19 @@ function convArgs(rng: Rng): Args {
   };
 }
 
+/** applyLut3dU8 or applyLut3dU16 as an Op. */
+function interleavedOp(bits: 8 | 16): Op {
+  const apply = bits === 8 ? applyLut3dU8 : applyLut3dU16;
+  return {
+    make: (rng) => interleavedArgs(rng, bits),
+    call: (a) =>
+      apply(a.rgb as never, N(a, "height"), N(a, "width"), F(a, "lut"), N(a, "dim"), a.mode as "trilinear"),
+    arrays: ["rgb", "lut"],
+    sizes: ["height", "width", "dim"],
+    modes: ["mode"],
+  };
+}
+
 const OPS: Record<string, Op> = {
   applyLut3d: {
     make: lut3dArgs,
@@ -152,36 +165,8 @@ const OPS: Record<string, Op> = {
     sizes: ["batch", "height", "width", "dim"],
     modes: ["mode"],
   },
-  applyLut3dU8: {
-    make: (rng) => interleavedArgs(rng, 8),
-    call: (a) =>
-      applyLut3dU8(
-        a.rgb as Uint8Array,
-        N(a, "height"),
-        N(a, "width"),
-        F(a, "lut"),
-        N(a, "dim"),
-        a.mode as "trilinear",
-      ),
-    arrays: ["rgb", "lut"],
-    sizes: ["height", "width", "dim"],
-    modes: ["mode"],
-  },
-  applyLut3dU16: {
-    make: (rng) => interleavedArgs(rng, 16),
-    call: (a) =>
-      applyLut3dU16(
-        a.rgb as Uint16Array,
-        N(a, "height"),
-        N(a, "width"),
-        F(a, "lut"),
-        N(a, "dim"),
-        a.mode as "trilinear",
-      ),
-    arrays: ["rgb", "lut"],
-    sizes: ["height", "width", "dim"],
-    modes: ["mode"],
-  },
+  applyLut3dU8: interleavedOp(8),
+  applyLut3dU16: interleavedOp(16),
   lut4dLookup: {
     make: (rng) => {
       const a = simplexArgs(rng);
