@@ -152,17 +152,21 @@ Deno.test("fuzz FFI: wrong typed arrays, sizes and modes into every op (ASan ker
   const asanLib = join(root, "kernels", "build", "liblutlab_cpu_asan.so");
   const libasan = await new Deno.Command("gcc", { args: ["-print-file-name=libasan.so"] }).output()
     .then((r) => new TextDecoder().decode(r.stdout).trim(), () => "");
-  const sanitized = await Deno.stat(asanLib).then(() => libasan.startsWith("/"), () => false);
-  const env: Record<string, string> = sanitized
-    ? {
-      LD_PRELOAD: libasan,
-      ASAN_OPTIONS: "detect_leaks=0",
-      LUTLAB_KERNEL_LIB: asanLib,
-      LUTLAB_DEVICE: "cpu",
-    }
-    : {};
+  const asanEnv = {
+    LD_PRELOAD: libasan,
+    ASAN_OPTIONS: "detect_leaks=0",
+    LUTLAB_KERNEL_LIB: asanLib,
+    LUTLAB_DEVICE: "cpu",
+  };
+  // Deno must start with the sanitizer runtime preloaded (it does on glibc Linux; probe it first).
+  const sanitized = await Deno.stat(asanLib).then(() => libasan.startsWith("/"), () => false) &&
+    (await new Deno.Command(Deno.execPath(), { args: ["eval", "0"], env: asanEnv, stderr: "null" }).output())
+      .success;
+  const env: Record<string, string> = sanitized ? asanEnv : {};
   if (!sanitized) {
-    console.log("fuzz FFI: AddressSanitizer build absent (run `deno task test`): plain kernels");
+    console.log(
+      "fuzz FFI: AddressSanitizer build absent or not loadable (run `deno task test`): plain kernels",
+    );
   }
   const r = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", join(root, "tests", "fuzz_ffi.ts"), "--seed", String(SEED), "--rounds", "30"],
