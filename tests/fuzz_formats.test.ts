@@ -17,7 +17,16 @@ import { unzipStored } from "../lib/formats/zip.ts";
 import { encodeNpy, parseNpy } from "../lib/formats/npy.ts";
 import { cubeTitle, writeCube } from "../lib/formats/cube.ts";
 import { retouchLut } from "../lib/data/retouch.ts";
-import { CaseRunner, count, mutate, mutateText, pickleIntFields, type Tally, tally } from "./fuzz_util.ts";
+import {
+  CaseRunner,
+  count,
+  mutate,
+  mutatePickle,
+  mutateText,
+  pickleIntOps,
+  type Tally,
+  tally,
+} from "./fuzz_util.ts";
 import type { Parser } from "./fuzz_worker.ts";
 
 const SEED = 20261203;
@@ -27,8 +36,11 @@ const MAX_RSS_GROWTH = 512 * 2 ** 20;
 const tallies = new Map<string, Tally>();
 const runner = new CaseRunner(10_000);
 
-/** A real file to mutate: its label (the name errors must contain), bytes and where its structure lies. */
-type Seed = { label: string; bytes: Uint8Array; focus?: [number, number]; fields?: number[]; text?: boolean };
+/**
+ * A real file to mutate: its label (the name errors must contain), bytes, where its structure lies, its
+ * pickle's integer opcodes (half the cases replace one by a hostile value), whether it is text.
+ */
+type Seed = { label: string; bytes: Uint8Array; focus?: [number, number]; ops?: number[]; text?: boolean };
 
 /** Fuzzes `cases` mutations of each seed with `parser`; the unmutated seed must parse to a value. */
 async function fuzz(
@@ -45,7 +57,11 @@ async function fuzz(
     const orig = await runner.run(parser, s.label, s.bytes);
     assertEquals(orig.outcome, "value", `${s.label} unmutated: ${orig.detail}`);
     for (let i = 0; i < cases; i++) {
-      const m = s.text ? mutateText(s.bytes, rng, s.focus) : mutate(s.bytes, rng, s.focus, s.fields);
+      const m = s.text
+        ? mutateText(s.bytes, rng, s.focus)
+        : s.ops?.length && rng.next() < 0.5
+        ? mutatePickle(s.bytes, rng, s.ops)
+        : mutate(s.bytes, rng, s.focus);
       const name = `${s.label}#${i}`;
       count(t, `${name} (${m.what})`, await runner.run(parser, name, m.bytes));
     }
@@ -66,7 +82,7 @@ Deno.test("fuzz .pth: mutated real checkpoints (legacy pickle and zip) end in a 
   const zip = await shared("pretrained", "seplut", "SepLUT-FiveK-sRGB-M6#3D9#1D9.pth");
   if (!legacy || !zip) return skip(".pth");
   // The pickle is where sizes, strides and offsets live: most mutations go there.
-  const legacyPickle: [number, number] = [0, Math.min(legacy.length, 4096)];
+  const legacyPickle: [number, number] = [0, Math.min(legacy.length, 16384)];
   const pkl = [...unzipStored(zip, "seed").entries()].find(([k]) => k.endsWith("/data.pkl"))![1]();
   const zipPickle: [number, number] = [pkl.byteOffset, pkl.byteOffset + pkl.length];
   await fuzz(
@@ -77,9 +93,9 @@ Deno.test("fuzz .pth: mutated real checkpoints (legacy pickle and zip) end in a 
         label: "Model_S.pth",
         bytes: legacy,
         focus: legacyPickle,
-        fields: pickleIntFields(legacy, ...legacyPickle),
+        ops: pickleIntOps(legacy, ...legacyPickle),
       },
-      { label: "SepLUT-M6.pth", bytes: zip, focus: zipPickle, fields: pickleIntFields(zip, ...zipPickle) },
+      { label: "SepLUT-M6.pth", bytes: zip, focus: zipPickle, ops: pickleIntOps(zip, ...zipPickle) },
     ],
     500,
     SEED,

@@ -97,15 +97,9 @@ export type Mutation = { bytes: Uint8Array; what: string };
 
 /**
  * A seeded mutation of `src`: truncation, byte flips (mostly inside `focus`, the structured region such as a
- * pickle or header), hostile 8/16/32/64-bit values over a field (positions after opcodes/fields in `fields`
- * when given), wrong magic, chunk deletion or duplication.
+ * pickle or header), hostile 8/16/32/64-bit values over a field, wrong magic, chunk deletion or duplication.
  */
-export function mutate(
-  src: Uint8Array,
-  rng: Rng,
-  focus: [number, number] = [0, src.length],
-  fields: number[] = [],
-): Mutation {
+export function mutate(src: Uint8Array, rng: Rng, focus: [number, number] = [0, src.length]): Mutation {
   const b = src.slice();
   const int = (n: number) => Math.floor(rng.next() * n);
   const inFocus = () => focus[0] + int(Math.max(1, focus[1] - focus[0]));
@@ -124,7 +118,7 @@ export function mutate(
     return { bytes: b, what: `bit flips at ${at}` };
   }
   if (kind === 2 || kind === 3) {
-    const p = fields.length && rng.next() < 0.8 ? fields[int(fields.length)] : inFocus();
+    const p = inFocus();
     const width = [1, 2, 4, 8][int(4)];
     const v = HOSTILE_U32[int(HOSTILE_U32.length)];
     const dv = new DataView(b.buffer);
@@ -179,9 +173,61 @@ export function mutateText(src: Uint8Array, rng: Rng, focus?: [number, number]):
   return mutate(src, rng, focus);
 }
 
-/** Offsets just after pickle opcodes that carry integers (BININT, BININT1, BININT2, LONG1) inside [lo, hi). */
-export function pickleIntFields(b: Uint8Array, lo: number, hi: number): number[] {
+/** Bytes taken by the integer opcodes BININT1 (K), BININT2 (M) and BININT (J) with their argument. */
+const INT_OPS = new Map([[0x4b, 2], [0x4d, 3], [0x4a, 5]]);
+
+/**
+ * Offsets of the integer opcodes in the pickle at [lo, hi) — sizes, strides, offsets and element counts of a
+ * checkpoint — found by walking the opcodes the way torch writes them (stops at the first one it does not know).
+ */
+export function pickleIntOps(b: Uint8Array, lo: number, hi: number): number[] {
+  const le32 = (p: number) => b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24);
+  const fixed = new Map([[0x80, 2], [0x71, 2], [0x72, 5], [0x68, 2], [0x6a, 5], [0x47, 9], [0x8a, 0], [
+    0x95,
+    9,
+  ]]);
   const out: number[] = [];
-  for (let p = lo; p < hi - 1; p++) if ([0x4a, 0x4b, 0x4d, 0x8a].includes(b[p])) out.push(p + 1);
+  for (let p = lo; p < hi;) {
+    const op = b[p];
+    if (INT_OPS.has(op)) out.push(p), p += INT_OPS.get(op)!;
+    else if (op === 0x8a) p += 2 + b[p + 1];
+    else if (fixed.has(op)) p += fixed.get(op)!;
+    else if (op === 0x58) p += 5 + le32(p + 1); // BINUNICODE
+    else if (op === 0x8c || op === 0x43 || op === 0x55) p += 2 + b[p + 1]; // short strings/bytes
+    else if (op === 0x63) { // GLOBAL: two text lines
+      const a = b.indexOf(0x0a, p), c = a < 0 ? -1 : b.indexOf(0x0a, a + 1);
+      if (c < 0) break;
+      p = c + 1;
+    } else if ("}](.)tRbsuaeQ0N\x85\x86\x87\x88\x89\x8f\x93\x94\x81".includes(String.fromCharCode(op))) {
+      p += 1;
+    } else break;
+  }
   return out;
+}
+
+/** Pickled replacements of an integer: negative, huge, fractional, a string, None, a negative-length BINSTRING. */
+const HOSTILE_PICKLE: [string, number[]][] = [
+  ["-1", [0x4a, 0xff, 0xff, 0xff, 0xff]],
+  ["-5", [0x4a, 0xfb, 0xff, 0xff, 0xff]],
+  ["2^31-1", [0x4a, 0xff, 0xff, 0xff, 0x7f]],
+  ["2^30", [0x4a, 0, 0, 0, 0x40]],
+  ["0", [0x4a, 0, 0, 0, 0]],
+  ["0.5", [0x47, 0x3f, 0xe0, 0, 0, 0, 0, 0, 0]],
+  ["1e300", [0x47, 0x7e, 0x37, 0xe4, 0x3c, 0x88, 0x00, 0x75, 0x9c]],
+  ["NaN", [0x47, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0]],
+  ['"a"', [0x58, 1, 0, 0, 0, 0x61]],
+  ["None", [0x4e]],
+  ["-2^63", [0x8a, 8, 0, 0, 0, 0, 0, 0, 0, 0x80]],
+  ["BINSTRING of length -5", [0x54, 0xfb, 0xff, 0xff, 0xff]],
+];
+
+/** Replaces the integer opcode at one of `ops` (from pickleIntOps) by a hostile value (HOSTILE_PICKLE). */
+export function mutatePickle(src: Uint8Array, rng: Rng, ops: number[]): Mutation {
+  const p = ops[Math.floor(rng.next() * ops.length)];
+  const [what, bytes] = HOSTILE_PICKLE[Math.floor(rng.next() * HOSTILE_PICKLE.length)];
+  const end = p + INT_OPS.get(src[p])!;
+  return {
+    bytes: new Uint8Array([...src.subarray(0, p), ...bytes, ...src.subarray(end)]),
+    what: `int at ${p} -> ${what}`,
+  };
 }

@@ -45,7 +45,7 @@ const MAX_DEPTH = 100;
 /** Longest pickled integer (LONG/LONG1/LONG4 bytes, or text digits). */
 const MAX_INT_BYTES = 256;
 /** Largest element count of a tensor view that is bigger than its storage (a stride-0 expansion). */
-const MAX_EXPANDED = 2 ** 24;
+const MAX_EXPANDED = 2 ** 22;
 
 const STORAGES: Record<string, StorageKind> = {
   FloatStorage: { dtype: "float32", bytes: 4 },
