@@ -1,9 +1,11 @@
 /**
- * `deno task quickstart [--steps N] [--out DIR]`: the end-to-end demo on a fresh checkout, no
+ * `deno task quickstart [--steps N] [--out DIR] [--force]`: the end-to-end demo on a fresh checkout, no
  * downloads beyond npm: the embedded @stdlib photos and their reference retouch (lib/data/retouch.ts)
  * are written as a paired dataset to out/quickstart/data (FiveK layout), CLUT-Net 20+05+10 trains on it
  * for a few hundred steps (a few minutes on 2 CPU cores), is evaluated on the held-out photos, and the
  * enhanced PNGs, per-image and basis .cube LUTs, scores and the training log are listed at the end.
+ * An existing non-empty DIR that an earlier quickstart did not create (no .quickstart marker; e.g. an
+ * experiment) is refused unless --force: its config and checkpoint would be replaced.
  */
 import { join } from "@std/path";
 import { initTf } from "../core/backend.ts";
@@ -35,8 +37,27 @@ async function writeDataset(dir: string): Promise<void> {
   await writeFileAtomic(done, "");
 }
 
-/** Runs the quickstart in `out` with `steps` training steps; returns the eval summary's mean PSNR. */
-export async function quickstart(out: string, steps: number, quiet = false): Promise<number> {
+/** Refuses a non-empty `out` not made by quickstart (no .quickstart marker) unless `force`; then marks it. */
+async function claimOutDir(out: string, force: boolean): Promise<void> {
+  const marker = join(out, ".quickstart");
+  const entries = await Array.fromAsync(Deno.readDir(out)).catch(() => []);
+  const ours = entries.some((e) => e.name === ".quickstart");
+  if (entries.length > 0 && !ours && !force) {
+    const what = entries.some((e) => e.name === "config.toml") ? "an existing experiment" : "not empty";
+    throw new Error(
+      `${out} is ${what} (${entries.length} entries, no .quickstart marker): its files would be replaced; ` +
+        `pass --force to do so, or choose another --out`,
+    );
+  }
+  await writeFileAtomic(marker, "");
+}
+
+/**
+ * Runs the quickstart in `out` with `steps` training steps; returns the eval summary's mean PSNR.
+ * `force` allows an `out` that holds other files (see the module doc).
+ */
+export async function quickstart(out: string, steps: number, quiet = false, force = false): Promise<number> {
+  await claimOutDir(out, force);
   await initTf();
   const say = (s: string) => quiet || console.log(s);
   const data = join(out, "data");
@@ -69,8 +90,9 @@ export async function quickstart(out: string, steps: number, quiet = false): Pro
 
 const SPEC: TaskSpec = {
   task: "quickstart",
-  usage: "[--steps N] [--out DIR] [--quiet]   (defaults: 300 steps, out/quickstart)",
-  boolean: ["quiet"],
+  usage: "[--steps N] [--out DIR] [--force] [--quiet]   (defaults: 300 steps, out/quickstart;\n" +
+    "  --force: replace a non-empty --out folder that quickstart did not create)",
+  boolean: ["quiet", "force"],
   string: ["steps", "out"],
 };
 
@@ -81,6 +103,7 @@ export async function main(args: string[]): Promise<number> {
     str(a, "out") ?? "out/quickstart",
     int(a, "steps", SPEC, 1) ?? 300,
     a.flags.quiet === true,
+    a.flags.force === true,
   );
 }
 

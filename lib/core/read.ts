@@ -13,3 +13,17 @@ export async function readBytes(path: string, what: string): Promise<Uint8Array>
 export async function readText(path: string, what: string): Promise<string> {
   return new TextDecoder().decode(await readBytes(path, what));
 }
+
+/**
+ * Runs a parser of file `name`: an error whose message does not name the file yet (a RangeError from a
+ * corrupt offset, a stack overflow, a non-Error throw) is rethrown as an Error prefixed with `name`.
+ */
+export function withName<T>(name: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (e instanceof Error && msg.includes(name)) throw e;
+    throw new Error(`${name}: ${msg}`, { cause: e });
+  }
+}

@@ -8,12 +8,15 @@
 import { basename, extname, join } from "@std/path";
 import type { PhotoConfig } from "../experiment/config.ts";
 import { loadPairs } from "../data/paired.ts";
-import { writeCube } from "../formats/cube.ts";
+import { cubeTitle, writeCube } from "../formats/cube.ts";
 import { type Image, readImage } from "../image/io.ts";
 import { listImages } from "../sr/core/data.ts";
 import { loadNet, type PhotoNet, resolveWeightSource, type WeightSource } from "./nets.ts";
 
-/** Writes one fused LUT [3,D,D,D] (lut[c][b][g][r]) of `net` as <dir>/<name>.cube, atomically; returns the path. */
+/**
+ * Writes one fused LUT [3,D,D,D] (lut[c][b][g][r]) of `net` as <dir>/<name>.cube, atomically; returns the
+ * path. `title` may hold any characters (quotes and control characters are replaced, see cubeTitle).
+ */
 export async function writeImageCube(
   net: PhotoNet,
   dir: string,
@@ -22,7 +25,7 @@ export async function writeImageCube(
   lut: Float32Array,
 ): Promise<string> {
   const path = join(dir, `${name}.cube`);
-  await writeCube(path, { title, size: net.cubeSize, lut });
+  await writeCube(path, { title: cubeTitle(title), size: net.cubeSize, lut });
   return path;
 }
 
@@ -31,7 +34,7 @@ export async function writeBasisCubes(net: PhotoNet, dir: string, title: string)
   const paths: string[] = [];
   for (const [n, lut] of net.basisLuts().entries()) {
     const path = join(dir, `basis_${String(n).padStart(2, "0")}.cube`);
-    await writeCube(path, { title: `${title} basis ${n}`, size: net.cubeSize, lut });
+    await writeCube(path, { title: cubeTitle(`${title} basis ${n}`), size: net.cubeSize, lut });
     paths.push(path);
   }
   return paths;
@@ -40,12 +43,28 @@ export async function writeBasisCubes(net: PhotoNet, dir: string, title: string)
 /** A named RGB input image. */
 export type NamedImage = { name: string; image: Image };
 
-/** RGB images of `path`: the file itself, or every image of a folder (sorted by name). */
+/** Refuses image files whose names differ only in the extension (a.png, a.jpg): their outputs would collide. */
+function refuseStemCollisions(dir: string, files: string[]): void {
+  const byStem = Map.groupBy(files, (f) => basename(f, extname(f)));
+  const clashes = [...byStem].filter(([, fs]) => fs.length > 1);
+  if (clashes.length) {
+    const list = clashes.map(([stem, fs]) => `${fs.map((f) => basename(f)).join(", ")} -> ${stem}.cube`);
+    throw new Error(
+      `${dir}: images that differ only in their extension would overwrite each other's .cube: ${
+        list.join("; ")
+      }` +
+        ` (rename or move all but one)`,
+    );
+  }
+}
+
+/** RGB images of `path`: the file itself, or every image of a folder (sorted by name; stems must differ). */
 export async function readInputs(path: string): Promise<NamedImage[]> {
   const stat = await Deno.stat(path).catch((e) => {
     throw new Error(`${path}: cannot read the image(s): ${(e as Error).message}`, { cause: e });
   });
   const files = stat.isDirectory ? (await listImages(path)).map((n) => join(path, n)) : [path];
+  refuseStemCollisions(path, files);
   return await Promise.all(files.map(async (f) => ({
     name: basename(f, extname(f)),
     image: await readImage(f, { channels: 3 }),

@@ -23,10 +23,22 @@ export type CubeInput = {
   lut: Float32Array;
 };
 
+/** Largest finite float32: values beyond it would become Infinity in the Float32Array LUT. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A decimal number (optional exponent) within float32 range, or NaN (no hex, Infinity, "" or 1e39). */
+function cubeNumber(s: string): number {
+  const v = DECIMAL.test(s) ? Number(s) : NaN;
+  return Math.abs(v) <= FLOAT32_MAX ? v : NaN;
+}
+
 function triple(parts: string[], line: number, name: string, what: string): [number, number, number] {
-  const v = parts.map(Number);
+  const v = parts.map(cubeNumber);
   if (v.length !== 3 || !v.every(Number.isFinite)) {
-    throw new Error(`${name}:${line}: ${what} needs 3 finite numbers, got "${parts.join(" ")}"`);
+    throw new Error(
+      `${name}:${line}: ${what} needs 3 decimal numbers within float32 range, got "${parts.join(" ")}"`,
+    );
   }
   return v as [number, number, number];
 }
@@ -53,22 +65,26 @@ export function parseCube(text: string, name = "<cube>"): Cube {
         const m = /^TITLE\s+"(.*)"\s*$/.exec(s);
         title = m ? m[1] : parts.slice(1).join(" ");
       } else if (key === "LUT_3D_SIZE") {
-        size = Number(parts[1]);
-        if (parts.length !== 2 || !Number.isInteger(size) || size < 2 || size > 256) {
+        size = /^\d{1,3}$/.test(parts[1] ?? "") ? Number(parts[1]) : NaN;
+        if (parts.length !== 2 || !(size >= 2 && size <= 256)) {
           throw new Error(
             `${name}:${line}: LUT_3D_SIZE must be an integer in 2..256, got "${parts.slice(1).join(" ")}"`,
           );
         }
+        if (lut) throw new Error(`${name}:${line}: LUT_3D_SIZE given twice`);
         n3 = size ** 3;
+        // The rows must be present before 3·D³ floats are allocated (a tiny file may declare D = 256).
+        const left = lines.slice(li + 1).filter((l) => l.trim() !== "" && !l.trim().startsWith("#")).length;
+        if (left < n3) throw new Error(`${name}: LUT_3D_SIZE ${size} expects ${n3} rows, got ${left}`);
         lut = new Float32Array(3 * n3);
       } else if (key === "LUT_1D_SIZE") {
         throw new Error(`${name}:${line}: 1D LUTs (LUT_1D_SIZE) are not supported, only 3D LUTs`);
       } else if (key === "DOMAIN_MIN") domainMin = triple(parts.slice(1), line, name, "DOMAIN_MIN");
       else if (key === "DOMAIN_MAX") domainMax = triple(parts.slice(1), line, name, "DOMAIN_MAX");
       else if (key === "LUT_3D_INPUT_RANGE") {
-        const [lo, hi] = parts.slice(1).map(Number);
+        const [lo, hi] = parts.slice(1).map(cubeNumber);
         if (parts.length !== 3 || !Number.isFinite(lo) || !Number.isFinite(hi)) {
-          throw new Error(`${name}:${line}: LUT_3D_INPUT_RANGE needs 2 finite numbers`);
+          throw new Error(`${name}:${line}: LUT_3D_INPUT_RANGE needs 2 decimal numbers within float32 range`);
         }
         domainMin = [lo, lo, lo];
         domainMax = [hi, hi, hi];
@@ -85,8 +101,12 @@ export function parseCube(text: string, name = "<cube>"): Cube {
       throw new Error(`${name}:${line}: expected 3 values, got ${parts.length}: "${s}"`);
     }
     for (let c = 0; c < 3; c++) {
-      const v = Number(parts[c]);
-      if (!Number.isFinite(v)) throw new Error(`${name}:${line}: non-finite value "${parts[c]}"`);
+      const v = cubeNumber(parts[c]);
+      if (!Number.isFinite(v)) {
+        throw new Error(
+          `${name}:${line}: non-finite value "${parts[c]}" (need a decimal number, |v| <= ${FLOAT32_MAX})`,
+        );
+      }
       lut[c * n3 + rows] = v;
     }
     rows++;
@@ -105,6 +125,12 @@ export function parseCube(text: string, name = "<cube>"): Cube {
 export async function readCube(pathOrText: string): Promise<Cube> {
   if (pathOrText.includes("\n")) return parseCube(pathOrText);
   return parseCube(await readText(pathOrText, "readCube"), pathOrText);
+}
+
+/** `text` made valid as a TITLE (no double quotes: they become ', control characters become spaces). */
+export function cubeTitle(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(/"/g, "'").replace(/[\x00-\x1f\x7f]/g, " ");
 }
 
 /** Formats a 3D LUT (layout lut[c][b][g][r]) as .cube text with `decimals` digits (default 6). */

@@ -32,7 +32,7 @@ export type NpyData =
 /** An n-d array: `data` in C (row-major) order, `data.length === product(shape)`. */
 export type NpyArray = { dtype: NpyDtype; shape: number[]; data: NpyData };
 
-const DESCR: Record<string, NpyDtype> = {
+const DESCR: ReadonlyMap<string, NpyDtype> = new Map(Object.entries({
   "|i1": "int8",
   "|u1": "uint8",
   "<i1": "int8",
@@ -44,7 +44,7 @@ const DESCR: Record<string, NpyDtype> = {
   "<f4": "float32",
   "<f8": "float64",
   "<i8": "int64",
-};
+}));
 
 const CTORS = {
   int8: Int8Array,
@@ -67,6 +67,76 @@ export function dtypeCtor(dtype: NpyDtype): (typeof CTORS)[NpyDtype] {
 
 function shapeSize(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Header fields of a .npy file, parsed from its Python dict literal. */
+type Header = { descr: string; fortran: boolean; shape: number[] };
+
+/**
+ * Parses the header dict `{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }`: exactly these
+ * three keys, each once; shape entries are non-negative decimal integers.
+ */
+function parseHeader(text: string, fail: (msg: string) => never): Header {
+  let p = 0;
+  const ws = () => {
+    while (p < text.length && /\s/.test(text[p])) p++;
+  };
+  const expect = (c: string) => {
+    ws();
+    if (text[p] !== c) {
+      fail(`malformed header: expected "${c}" at offset ${p} of ${JSON.stringify(text.trim())}`);
+    }
+    p++;
+  };
+  const str = (): string => {
+    ws();
+    const q = text[p];
+    if (q !== "'" && q !== '"') fail(`malformed header: expected a string at offset ${p}`);
+    const end = text.indexOf(q, p + 1);
+    if (end < 0) fail("malformed header: unterminated string");
+    const v = text.slice(p + 1, end);
+    p = end + 1;
+    return v;
+  };
+  const fields = new Map<string, string | boolean | number[]>();
+  expect("{");
+  for (ws(); text[p] !== "}"; ws()) {
+    const key = str();
+    if (fields.has(key)) fail(`header has key '${key}' twice`);
+    expect(":");
+    ws();
+    if (key === "descr") fields.set(key, str());
+    else if (key === "fortran_order") {
+      const m = /^(True|False)/.exec(text.slice(p));
+      if (!m) fail(`header field 'fortran_order' must be True or False`);
+      fields.set(key, m[1] === "True");
+      p += m[1].length;
+    } else if (key === "shape") {
+      const m = /^\(([^()]*)\)/.exec(text.slice(p));
+      if (!m) fail(`header field 'shape' must be a tuple`);
+      p += m[0].length;
+      const parts = m[1].split(",").map((x) => x.trim());
+      if (parts.at(-1) === "") parts.pop();
+      fields.set(
+        key,
+        parts.map((x) => {
+          const v = /^\d+L?$/.test(x) ? Number(x.replace(/L$/, "")) : NaN;
+          return Number.isSafeInteger(v)
+            ? v
+            : fail(`header field 'shape': bad entry '${x}' (need a non-negative integer)`);
+        }),
+      );
+    } else fail(`header has unexpected key '${key.slice(0, 40)}'`);
+    ws();
+    if (text[p] === ",") p++;
+    else break;
+  }
+  expect("}");
+  const { descr, fortran_order: fortran, shape } = Object.fromEntries(fields);
+  if (typeof descr !== "string" || typeof fortran !== "boolean" || !Array.isArray(shape)) {
+    fail(`header lacks 'descr', 'fortran_order' or 'shape': ${JSON.stringify(text.trim())}`);
+  }
+  return { descr: descr as string, fortran: fortran as boolean, shape: shape as number[] };
 }
 
 /** Parses .npy bytes; `name` appears in error messages. The returned data is a copy (aligned). */
@@ -92,19 +162,10 @@ export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
   const header = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(
     bytes.subarray(start, start + headerLen),
   );
-  const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
-  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
-  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) {
-    return fail(`malformed header ${JSON.stringify(header.trim())}`);
-  }
-  if (fortran === "True") fail("fortran_order arrays are not supported (save with np.ascontiguousarray)");
+  const { descr, fortran, shape } = parseHeader(header, fail);
+  if (fortran) fail("fortran_order arrays are not supported (save with np.ascontiguousarray)");
   if (descr.startsWith(">") && !descr.endsWith("1")) fail(`big-endian dtype '${descr}' is not supported`);
-  const dtype = DESCR[descr] ?? fail(`unsupported dtype '${descr}'`);
-  const shape = shapeText.split(",").map((s) => s.trim()).filter((s) => s.length > 0).map((s) => {
-    const v = Number(s.replace(/L$/, ""));
-    return Number.isInteger(v) && v >= 0 ? v : fail(`bad shape entry '${s}'`);
-  });
+  const dtype = DESCR.get(descr) ?? fail(`unsupported dtype '${descr.slice(0, 40)}'`);
   const Ctor = CTORS[dtype];
   const count = shapeSize(shape);
   const dataStart = start + headerLen;
@@ -141,9 +202,7 @@ export function encodeNpy(arr: NpyArray): Uint8Array {
     );
   }
   const descr =
-    Object.entries(DESCR).find(([k, v]) =>
-      v === arr.dtype && k[0] === (Ctor.BYTES_PER_ELEMENT === 1 ? "|" : "<")
-    )![0];
+    [...DESCR].find(([k, v]) => v === arr.dtype && k[0] === (Ctor.BYTES_PER_ELEMENT === 1 ? "|" : "<"))![0];
   const shapeStr = arr.shape.length === 1 ? `(${arr.shape[0]},)` : `(${arr.shape.join(", ")})`;
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeStr}, }`;
   const v2 = header.length + 11 > 65535;

@@ -10,9 +10,14 @@
  * (`_parameters`, persistent `_buffers`, then `_modules`); other pickled objects flatten their __dict__.
  * Leaves that are numbers, bigints, strings, booleans, null or lists of those go to `other`; anything
  * else (classes, functions, devices) is skipped.
+ *
+ * Hostile files: every length, size, stride and offset is checked against the bytes present before
+ * anything is allocated; nesting is limited to MAX_DEPTH, integers to MAX_INT_BYTES bytes, and a tensor
+ * view may hold more elements than its storage (stride 0) only up to MAX_EXPANDED elements, so memory
+ * stays proportional to the file size. Every error names the file and the offending field.
  */
 import { unzipStored } from "./zip.ts";
-import { readBytes } from "../core/read.ts";
+import { readBytes, withName } from "../core/read.ts";
 
 /** Element types of tensors read from a checkpoint (float16/bfloat16 are widened to float32). */
 export type TensorDtype = "float32" | "float64" | "int64" | "int32" | "int16" | "int8" | "uint8" | "bool";
@@ -34,6 +39,13 @@ export type PthContents = {
 };
 
 type StorageKind = { dtype: TensorDtype; bytes: number; widen?: "half" | "bfloat16" };
+
+/** Deepest nesting of containers/objects that flattening follows. */
+const MAX_DEPTH = 100;
+/** Longest pickled integer (LONG/LONG1/LONG4 bytes, or text digits). */
+const MAX_INT_BYTES = 256;
+/** Largest element count of a tensor view that is bigger than its storage (a stride-0 expansion). */
+const MAX_EXPANDED = 2 ** 22;
 
 const STORAGES: Record<string, StorageKind> = {
   FloatStorage: { dtype: "float32", bytes: 4 },
@@ -102,6 +114,7 @@ class Unpickler {
   }
 
   private need(n: number): number {
+    if (!Number.isSafeInteger(n) || n < 0) this.fail(`negative or invalid length ${n}`);
     if (this.pos + n > this.b.length) this.fail(`truncated (needs ${n} more bytes)`);
     const p = this.pos;
     this.pos += n;
@@ -137,6 +150,28 @@ class Unpickler {
     const s = new TextDecoder("latin1").decode(this.b.subarray(this.pos, end));
     this.pos = end + 1;
     return s;
+  }
+
+  /** A text integer (INT/LONG/PUT/GET argument), refused when malformed or longer than MAX_INT_BYTES. */
+  private intLine(what: string): number | bigint {
+    const s = this.line().replace(/L$/, "");
+    if (s.length > MAX_INT_BYTES || !/^[+-]?\d+$/.test(s)) {
+      this.fail(`${what}: bad integer "${s.slice(0, 40)}"`);
+    }
+    return Unpickler.bigOrNumber(BigInt(s));
+  }
+
+  /** A memo key from a text PUT/GET line. */
+  private memoKey(): number {
+    const k = this.intLine("memo key");
+    if (typeof k !== "number" || k < 0) this.fail(`bad memo key ${k}`);
+    return k;
+  }
+
+  /** Little-endian two's-complement integer of `n` bytes (LONG1/LONG4), at most MAX_INT_BYTES. */
+  private long(n: number): number | bigint {
+    if (n > MAX_INT_BYTES) this.fail(`integer of ${n} bytes is too large (max ${MAX_INT_BYTES})`);
+    return Unpickler.longFrom(this.bytes(n));
   }
 
   private static longFrom(bytes: Uint8Array): number | bigint {
@@ -216,25 +251,35 @@ class Unpickler {
           stack.push(this.u16());
           break;
         case 0x49: { // INT (text; "00"/"01" are False/True)
+          const start = this.pos;
           const s = this.line();
-          stack.push(s === "00" ? false : s === "01" ? true : Number(s));
+          if (s === "00" || s === "01") stack.push(s === "01");
+          else {
+            this.pos = start;
+            stack.push(this.intLine("INT"));
+          }
           break;
         }
         case 0x4c: // LONG (text)
-          stack.push(Unpickler.bigOrNumber(BigInt(this.line().replace(/L$/, ""))));
+          stack.push(this.intLine("LONG"));
           break;
         case 0x8a: // LONG1
-          stack.push(Unpickler.longFrom(this.bytes(this.u8())));
+          stack.push(this.long(this.u8()));
           break;
         case 0x8b: // LONG4
-          stack.push(Unpickler.longFrom(this.bytes(this.u32())));
+          stack.push(this.long(this.u32()));
           break;
         case 0x47: // BINFLOAT (big-endian double)
           stack.push(this.dv.getFloat64(this.need(8), false));
           break;
-        case 0x46: // FLOAT (text)
-          stack.push(Number(this.line()));
+        case 0x46: { // FLOAT (text: a decimal number, inf or nan as Python's repr writes them)
+          const s = this.line();
+          const special = /^([+-]?)(inf|nan)$/.exec(s);
+          if (special) stack.push(special[2] === "nan" ? NaN : special[1] === "-" ? -Infinity : Infinity);
+          else if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) stack.push(Number(s));
+          else this.fail(`FLOAT: bad number "${s.slice(0, 40)}"`);
           break;
+        }
         case 0x58: // BINUNICODE
           stack.push(utf8.decode(this.bytes(this.u32())));
           break;
@@ -266,7 +311,7 @@ class Unpickler {
           memo.set(this.u32(), top());
           break;
         case 0x70: // PUT (text)
-          memo.set(Number(this.line()), top());
+          memo.set(this.memoKey(), top());
           break;
         case 0x94: // MEMOIZE
           memo.set(memo.size, top());
@@ -274,7 +319,7 @@ class Unpickler {
         case 0x68: // BINGET
         case 0x6a: // LONG_BINGET
         case 0x67: { // GET (text)
-          const k = op === 0x68 ? this.u8() : op === 0x6a ? this.u32() : Number(this.line());
+          const k = op === 0x68 ? this.u8() : op === 0x6a ? this.u32() : this.memoKey();
           if (!memo.has(k)) this.fail(`memo key ${k} not found`);
           stack.push(memo.get(k));
           break;
@@ -337,7 +382,7 @@ class Unpickler {
           const items = popMark();
           const l = top();
           if (!Array.isArray(l)) this.fail("APPENDS to a non-list");
-          l.push(...items);
+          for (const it of items) l.push(it);
           break;
         }
         case 0x90: { // ADDITEMS
@@ -430,10 +475,19 @@ class Unpickler {
       case "torch._utils._rebuild_tensor_v2": {
         const [storage, offset, size, stride] = args;
         if (!(storage instanceof StorageRef)) this.fail(`${fn.qualified}: first argument is not a storage`);
-        if (typeof offset !== "number" || !Array.isArray(size) || !Array.isArray(stride)) {
-          this.fail(`${fn.qualified}: bad (offset, size, stride)`);
+        const what = `${fn.qualified} of storage ${storage.key}`;
+        if (!isIndex(offset)) {
+          this.fail(`${what}: storage offset ${show(offset)} is not a non-negative integer`);
         }
-        return new TensorRef(storage, offset, size as number[], stride as number[]);
+        for (const [field, v] of [["size", size], ["stride", stride]] as const) {
+          if (!Array.isArray(v) || !v.every(isIndex)) {
+            this.fail(`${what}: ${field} ${show(v)} is not a list of non-negative integers`);
+          }
+        }
+        if (size.length !== stride.length) {
+          this.fail(`${what}: size ${show(size)} and stride ${show(stride)} differ in rank`);
+        }
+        return new TensorRef(storage, offset, size, stride);
       }
       case "torch._utils._rebuild_parameter":
       case "torch._utils._rebuild_parameter_with_state":
@@ -446,9 +500,22 @@ class Unpickler {
   }
 }
 
+/** A safe non-negative integer (a size, stride, offset or element count). */
+function isIndex(v: unknown): v is number {
+  return Number.isSafeInteger(v) && (v as number) >= 0;
+}
+
+/** Short printable form of a pickled value for error messages. */
+function show(v: unknown): string {
+  const s = Array.isArray(v)
+    ? `[${v.map((x) => typeof x === "string" ? JSON.stringify(x) : String(x))}]`
+    : String(v);
+  return s.length > 60 ? s.slice(0, 57) + "..." : s;
+}
+
 function storageKind(type: unknown, name: string): StorageKind {
   const n = type instanceof PyGlobal ? type.name : String(type);
-  const kind = STORAGES[n];
+  const kind = Object.hasOwn(STORAGES, n) ? STORAGES[n] : undefined;
   if (!kind) {
     throw new Error(`${name}: unsupported storage type ${type instanceof PyGlobal ? type.qualified : n}`);
   }
@@ -468,13 +535,18 @@ function materialize(t: TensorRef, name: string, key: string): Tensor {
   const kind = storage.kind;
   if (!storage.bytes) throw new Error(`${name}: tensor ${key}: storage ${storage.key} has no data`);
   if (shape.length !== stride.length) throw new Error(`${name}: tensor ${key}: size/stride rank mismatch`);
+  const view = `tensor ${key} [${shape}] (offset ${offset}, stride [${stride}])`;
   const numel = shape.reduce((a, b) => a * b, 1);
   let maxIndex = offset;
   for (let d = 0; d < shape.length; d++) if (shape[d] > 0) maxIndex += (shape[d] - 1) * stride[d];
-  const available = storage.bytes.length / kind.bytes;
-  if (numel > 0 && (maxIndex >= available || offset < 0)) {
+  const available = Math.floor(storage.bytes.length / kind.bytes);
+  if (numel > 0 && !(maxIndex < available)) {
+    throw new Error(`${name}: ${view} overruns storage ${storage.key} of ${available} elements`);
+  }
+  if (numel > available && numel > MAX_EXPANDED) {
     throw new Error(
-      `${name}: tensor ${key} [${shape}] (offset ${offset}, stride [${stride}]) overruns storage ${storage.key} of ${available} elements`,
+      `${name}: ${view} has ${numel} elements, more than its storage ${storage.key} (${available}) and ` +
+        `the ${MAX_EXPANDED} allowed for an expanded view`,
     );
   }
   const src = storage.bytes;
@@ -545,32 +617,60 @@ function isPrimitive(v: unknown): boolean {
   return v === null || ["number", "bigint", "string", "boolean"].includes(typeof v);
 }
 
-function flatten(
-  v: unknown,
-  prefix: string,
-  out: { tensors: Map<string, TensorRef>; other: Map<string, unknown> },
-): void {
-  const join = (k: unknown) => (prefix ? `${prefix}.${String(k)}` : String(k));
-  if (v instanceof TensorRef) out.tensors.set(prefix, v);
-  else if (v instanceof Map) { for (const [k, x] of v) flatten(x, join(k), out); }
-  else if (Array.isArray(v)) {
-    if (v.every(isPrimitive)) out.other.set(prefix, v);
-    else v.forEach((x, i) => flatten(x, join(i), out));
-  } else if (v instanceof PyObject) {
-    const st = v.state instanceof Map ? v.state : undefined;
-    if (st && st.get("_parameters") instanceof Map && st.get("_modules") instanceof Map) {
-      const skip = st.get("_non_persistent_buffers_set");
-      for (const [k, x] of st.get("_parameters")) if (x !== null) flatten(x, join(k), out);
-      for (const [k, x] of st.get("_buffers") ?? []) {
-        if (x !== null && !(skip instanceof Set && skip.has(k))) flatten(x, join(k), out);
-      }
-      for (const [k, x] of st.get("_modules")) if (x !== null) flatten(x, join(k), out);
-    } else if (st) flatten(st, prefix, out);
-  } else if (isPrimitive(v)) out.other.set(prefix, v);
+/** Flattening state: results, the file name, and how many more values may be visited. */
+type Flat = { tensors: Map<string, TensorRef>; other: Map<string, unknown>; name: string; visits: number };
+
+/** Flattens `v` under `prefix` (module doc); `path` holds the containers above it (cycles are refused). */
+function flatten(v: unknown, prefix: string, out: Flat, path: unknown[] = []): void {
+  const at = () => prefix === "" ? "the root object" : `key "${prefix.slice(0, 200)}"`;
+  // Shared (memoised) containers are visited once per reference: bound the total work.
+  if (--out.visits < 0) {
+    throw new Error(`${out.name}: too many values to flatten (shared containers) at ${at()}`);
+  }
+  if (v instanceof Map || Array.isArray(v) || v instanceof PyObject) {
+    if (path.includes(v)) throw new Error(`${out.name}: self-referencing container at ${at()}`);
+    if (path.length >= MAX_DEPTH) throw new Error(`${out.name}: nesting deeper than ${MAX_DEPTH} at ${at()}`);
+    path.push(v);
+    flattenContainer(v, prefix, out, path);
+    path.pop();
+  } else if (v instanceof TensorRef) out.tensors.set(prefix, v);
+  else if (isPrimitive(v)) out.other.set(prefix, v);
 }
 
-function finish(root: unknown, name: string, format: "zip" | "legacy", allKeys: string[]): PthContents {
-  const refs = { tensors: new Map<string, TensorRef>(), other: new Map<string, unknown>() };
+function flattenContainer(
+  v: Map<unknown, unknown> | unknown[] | PyObject,
+  prefix: string,
+  out: Flat,
+  path: unknown[],
+): void {
+  const item = (x: unknown, k: unknown) =>
+    flatten(x, prefix ? `${prefix}.${String(k)}` : String(k), out, path);
+  if (v instanceof Map) { for (const [k, x] of v) item(x, k); }
+  else if (Array.isArray(v)) {
+    if (v.every(isPrimitive)) out.other.set(prefix, v);
+    else v.forEach(item);
+  } else {
+    const st = v.state instanceof Map ? v.state : undefined;
+    const params = st?.get("_parameters"), modules = st?.get("_modules"), buffers = st?.get("_buffers");
+    if (params instanceof Map && modules instanceof Map) {
+      const skip = st!.get("_non_persistent_buffers_set");
+      for (const [k, x] of params) if (x !== null) item(x, k);
+      for (const [k, x] of buffers instanceof Map ? buffers : []) {
+        if (x !== null && !(skip instanceof Set && skip.has(k))) item(x, k);
+      }
+      for (const [k, x] of modules) if (x !== null) item(x, k);
+    } else if (st) flatten(st, prefix, out, path);
+  }
+}
+
+function finish(
+  root: unknown,
+  name: string,
+  format: "zip" | "legacy",
+  allKeys: string[],
+  fileBytes: number,
+): PthContents {
+  const refs: Flat = { tensors: new Map(), other: new Map(), name, visits: Math.max(1e5, 4 * fileBytes) };
   flatten(root, "", refs);
   const tensors = new Map<string, Tensor>();
   const used = new Set<string>();
@@ -599,7 +699,8 @@ function readZipCheckpoint(bytes: Uint8Array, name: string): PthContents {
     if (!s) {
       const entry = entries.get(`${prefix}data/${k}`);
       if (!entry) throw new Error(`${name}: storage ${prefix}data/${k} missing from the archive`);
-      s = new StorageRef(k, storageKind(type, name), Number(numel));
+      if (!isIndex(numel)) throw new Error(`${name}: storage ${k}: bad element count ${show(numel)}`);
+      s = new StorageRef(k, storageKind(type, name), numel);
       s.bytes = entry();
       const need = s.numel * s.kind.bytes;
       if (s.bytes.length < need) {
@@ -613,7 +714,7 @@ function readZipCheckpoint(bytes: Uint8Array, name: string): PthContents {
   const allKeys = [...entries.keys()].filter((k) => k.startsWith(`${prefix}data/`)).map((k) =>
     k.slice(prefix.length + 5)
   );
-  return finish(root, name, "zip", allKeys);
+  return finish(root, name, "zip", allKeys, bytes.length);
 }
 
 function readLegacyCheckpoint(bytes: Uint8Array, name: string): PthContents {
@@ -625,8 +726,9 @@ function readLegacyCheckpoint(bytes: Uint8Array, name: string): PthContents {
     const [, type, rootKey, , numel, view] = pid;
     if (view !== null && view !== undefined) throw new Error(`${name}: storage views are not supported`);
     const k = String(rootKey);
+    if (!isIndex(numel)) throw new Error(`${name}: storage ${k}: bad element count ${show(numel)}`);
     let s = storages.get(k);
-    if (!s) storages.set(k, s = new StorageRef(k, storageKind(type, name), Number(numel)));
+    if (!s) storages.set(k, s = new StorageRef(k, storageKind(type, name), numel));
     return s;
   };
   const noPid = () => {
@@ -671,16 +773,20 @@ function readLegacyCheckpoint(bytes: Uint8Array, name: string): PthContents {
   if (unlisted.length) {
     throw new Error(`${name}: storages ${unlisted.join(", ")} referenced but have no data`);
   }
-  return finish(root, name, "legacy", keys.map(String));
+  return finish(root, name, "legacy", keys.map(String), bytes.length);
 }
 
 /** Parses checkpoint bytes (zip or legacy format); `name` appears in error messages. */
 export function parsePth(bytes: Uint8Array, name: string): PthContents {
-  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
-    return readZipCheckpoint(bytes, name);
-  }
-  if (bytes.length >= 2 && bytes[0] === 0x80) return readLegacyCheckpoint(bytes, name);
-  throw new Error(`${name}: not a PyTorch checkpoint (neither a zip archive nor a pickle)`);
+  return withName(name, () => {
+    if (
+      bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04
+    ) {
+      return readZipCheckpoint(bytes, name);
+    }
+    if (bytes.length >= 2 && bytes[0] === 0x80) return readLegacyCheckpoint(bytes, name);
+    throw new Error(`${name}: not a PyTorch checkpoint (neither a zip archive nor a pickle)`);
+  });
 }
 
 /** Reads a checkpoint file → tensors, non-tensor leaves and storage bookkeeping (see the module doc). */

@@ -9,10 +9,12 @@ export function unzipStored(bytes: Uint8Array, name: string): Map<string, () => 
     throw new Error(`${name}: bad zip archive: ${msg}`);
   };
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const u16 = (p: number) => dv.getUint16(p, true);
-  const u32 = (p: number) => dv.getUint32(p, true);
+  const inside = (p: number, n: number) =>
+    p >= 0 && p + n <= bytes.length ? p : fail(`field at byte ${p} lies outside the file`);
+  const u16 = (p: number) => dv.getUint16(inside(p, 2), true);
+  const u32 = (p: number) => dv.getUint32(inside(p, 4), true);
   const u64 = (p: number) => {
-    const v = dv.getBigUint64(p, true);
+    const v = dv.getBigUint64(inside(p, 8), true);
     return v > BigInt(Number.MAX_SAFE_INTEGER) ? fail(`64-bit field too large at ${p}`) : Number(v);
   };
   let eocd = -1;
@@ -42,6 +44,9 @@ export function unzipStored(bytes: Uint8Array, name: string): Map<string, () => 
     let usize = u32(p + 24);
     const nlen = u16(p + 28), xlen = u16(p + 30), clen = u16(p + 32);
     let local = u32(p + 42);
+    if (p + 46 + nlen + xlen > bytes.length) {
+      fail(`central directory entry ${i} runs past the end of the file`);
+    }
     const entryName = new TextDecoder().decode(bytes.subarray(p + 46, p + 46 + nlen));
     // zip64 extended information: present fields appear in the order usize, csize, local offset.
     for (let x = p + 46 + nlen; x + 4 <= p + 46 + nlen + xlen;) {

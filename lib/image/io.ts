@@ -2,12 +2,13 @@
  * Image files ↔ planar float images. `Image` is CHW float32 in [0,1]. PNG/JPEG/TIFF/WebP decode through
  * sharp (8- and 16-bit; 16-bit keeps its precision: value/65535), BMP through a small decoder of our own
  * (sharp has no BMP loader). Pixel values are taken as stored: no ICC conversion, no EXIF rotation.
+ * Decoding is refused above MAX_PIXELS pixels (a small compressed file may declare a huge image).
  */
 import sharp from "sharp";
 import { extname } from "@std/path";
 import { writeFileAtomic } from "../core/atomic.ts";
 import { rgbToY } from "./color.ts";
-import { readBytes } from "../core/read.ts";
+import { readBytes, withName } from "../core/read.ts";
 
 import type { Image } from "./image.ts";
 
@@ -21,6 +22,9 @@ export type ReadOptions = {
   /** With channels 1 on a colour file: "y" converts to MATLAB rgb2ycbcr luma. */
   gray?: "y";
 };
+
+/** Largest image decoded (width·height): 2^26 ≈ 67 Mpixel, 0.8 GB as float32 RGB. */
+export const MAX_PIXELS = 2 ** 26;
 
 /** Options of writeImage: PNG bit depth (8 or 16) and JPEG quality (1..100, default 95). */
 export type WriteOptions = { bits?: 8 | 16; quality?: number };
@@ -101,12 +105,13 @@ export async function decodeImage(bytes: Uint8Array, name: string, opts: ReadOpt
 }
 
 async function decodeWithSharp(bytes: Uint8Array): Promise<Image> {
-  const meta = await sharp(bytes, { failOn: "warning" }).metadata();
+  const opts = { failOn: "warning", limitInputPixels: MAX_PIXELS } as const;
+  const meta = await sharp(bytes, opts).metadata();
   const sixteen = meta.depth === "ushort";
   const gray = meta.channels === 1 || meta.channels === 2;
   // The explicit 16-bit colourspaces keep 16-bit samples (the default sRGB pipeline rescales them to 8-bit).
   const space = gray ? (sixteen ? "grey16" : "b-w") : (sixteen ? "rgb16" : "srgb");
-  const pipe = sharp(bytes, { failOn: "warning" }).keepIccProfile().removeAlpha().toColourspace(space);
+  const pipe = sharp(bytes, opts).keepIccProfile().removeAlpha().toColourspace(space);
   const { data, info } = await pipe.raw({ depth: sixteen ? "ushort" : "uchar" }).toBuffer({
     resolveWithObject: true,
   });
@@ -139,6 +144,10 @@ function adaptChannels(img: Image, name: string, opts: ReadOptions): Image {
  * 32-bit BI_BITFIELDS; bottom-up and top-down. 8-bit files with an all-gray palette decode to 1 channel.
  */
 export function decodeBmp(bytes: Uint8Array, name: string): Image {
+  return withName(name, () => decodeBmpChecked(bytes, name));
+}
+
+function decodeBmpChecked(bytes: Uint8Array, name: string): Image {
   const fail = (msg: string): never => {
     throw new Error(`cannot decode BMP ${name}: ${msg}`);
   };
@@ -147,6 +156,7 @@ export function decodeBmp(bytes: Uint8Array, name: string): Image {
   const dataOffset = dv.getUint32(10, true);
   const dibSize = dv.getUint32(14, true);
   if (dibSize < 40) fail(`unsupported DIB header size ${dibSize} (need BITMAPINFOHEADER or later)`);
+  if (14 + dibSize > bytes.length) fail(`DIB header size ${dibSize} runs past the end of the file`);
   const width = dv.getInt32(18, true);
   const rawHeight = dv.getInt32(22, true);
   const bpp = dv.getUint16(28, true);
@@ -157,6 +167,10 @@ export function decodeBmp(bytes: Uint8Array, name: string): Image {
   if (bpp !== 8 && bpp !== 24 && bpp !== 32) fail(`unsupported bit depth ${bpp} (supported: 8, 24, 32)`);
   const bitfields = compression === 3 && bpp === 32;
   if (compression !== 0 && !bitfields) fail(`unsupported compression ${compression} (only uncompressed)`);
+  // Pixels start after the headers (and the colour masks that follow a 40-byte header with BI_BITFIELDS).
+  const headerEnd = 14 + dibSize + (bitfields && dibSize < 52 ? 12 : 0);
+  if (dataOffset < headerEnd) fail(`dataOffset ${dataOffset} lies inside the ${headerEnd}-byte header`);
+  if (width * height > MAX_PIXELS) fail(`${width}x${height} exceeds ${MAX_PIXELS} pixels`);
   const stride = Math.floor((bpp * width + 31) / 32) * 4;
   const need = dataOffset + stride * height;
   if (bytes.length < need) fail(`truncated pixel data (file has ${bytes.length} bytes, needs ${need})`);
@@ -166,7 +180,7 @@ export function decodeBmp(bytes: Uint8Array, name: string): Image {
   if (bpp === 8) {
     const count = dv.getUint32(46, true) || 256;
     const palOff = 14 + dibSize;
-    if (palOff + 4 * count > bytes.length) fail(`truncated palette (${count} entries)`);
+    if (palOff + 4 * count > dataOffset) fail(`palette of ${count} entries overlaps the pixel data`);
     let isGray = true;
     for (let k = 0; k < count; k++) {
       const p = palOff + 4 * k;
@@ -194,7 +208,6 @@ export function decodeBmp(bytes: Uint8Array, name: string): Image {
   const bytesPer = bpp / 8;
   const data = new Float32Array(3 * n);
   if (bitfields) {
-    if (dibSize < 52 && dataOffset < 14 + dibSize + 12) fail("BI_BITFIELDS without colour masks");
     const masks = [dv.getUint32(54, true), dv.getUint32(58, true), dv.getUint32(62, true)];
     for (let c = 0; c < 3; c++) {
       const m = masks[c];

@@ -4,9 +4,9 @@
  * lookup (kernels/dfc.c/.cu). Definitions: lib/lut/dfc_ref.ts; planes/offsets/output as lib/lut/simplex.ts.
  */
 import { lazyKernels } from "../core/native.ts";
+import { expectTableData } from "../core/ffi_guard.ts";
 import {
   checkTable,
-  dtypeCode,
   type LookupOptions,
   type Lut4d,
   outBuffer,
@@ -122,17 +122,12 @@ export function dfcLookup(
     `dfcLookup(planes [${shape.planes},${shape.height},${shape.width}], n=${lut.n}, K=${lut.outputs})`;
   const L = lutLevels(lut.intervalBits);
   checkSpec(lut, lut, what);
-  const dtype = dtypeCode(lut.fine, what);
-  if (dtypeCode(lut.coarse, what) !== dtype) {
-    throw new Error(`${what}: fine and coarse tables differ in dtype`);
-  }
   const { count } = dfcBandIndex(L, lut.compressedDims, lut.diagonalWidth);
   const fineLen = count * L ** (lut.n - lut.compressedDims) * lut.outputs;
   const coarseLen = lutLevels(lut.samplingInterval) ** lut.n * lut.outputs;
-  if (lut.fine.length !== fineLen || lut.coarse.length !== coarseLen) {
-    throw new Error(
-      `${what}: fine/coarse tables have ${lut.fine.length}/${lut.coarse.length} entries, expected ${fineLen}/${coarseLen}`,
-    );
+  const dtype = expectTableData(what, "fine table", lut.fine, fineLen);
+  if (expectTableData(what, "coarse table", lut.coarse, coarseLen) !== dtype) {
+    throw new Error(`${what}: fine and coarse tables differ in dtype`);
   }
   const { h, w, args } = planeArgs(planes, shape, offsets, lut.n, what);
   const out = outBuffer(opts.out, shape.planes * h * w * lut.outputs, what);

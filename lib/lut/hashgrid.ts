@@ -6,6 +6,7 @@
  */
 import { tf } from "../core/backend.ts";
 import { lazyKernels } from "../core/native.ts";
+import { expectF32, expectInt, expectU32 } from "../core/ffi_guard.ts";
 import type { HashGridLevels } from "./hashgrid_ref.ts";
 
 /** FFI arguments: rgb, batch, height, width; and levels, features, scales, resolutions, offsets. */
@@ -45,19 +46,14 @@ function validate(
   levels: HashGridLevels,
 ) {
   for (const [name, v] of [["batch", batch], ["height", height], ["width", width]] as const) {
-    if (!Number.isInteger(v) || v < 1 || v > 2 ** 31 - 1) {
-      throw new Error(`${what}: ${name}=${v} is not a positive int32`);
-    }
+    expectInt(what, name, v);
   }
-  const shape = `[${batch},3,${height},${width}]`;
-  if (!(rgb instanceof Float32Array)) throw new Error(`${what}: rgb must be a Float32Array`);
-  if (rgb.length !== batch * 3 * height * width) {
-    throw new Error(`${what}: rgb has ${rgb.length} values, expected ${shape}`);
-  }
+  expectF32(what, "rgb", rgb, batch * 3 * height * width, `[${batch},3,${height},${width}]`);
   const { levels: L, featuresPerLevel: F } = levels.spec;
-  if (levels.scales.length !== L || levels.resolutions.length !== L || levels.offsets.length !== L + 1) {
-    throw new Error(`${what}: level geometry arrays do not match ${L} levels (use hashGridLevels)`);
-  }
+  const geometry = `${L} levels (use hashGridLevels)`;
+  expectF32(what, "levels.scales", levels.scales, L, geometry);
+  expectU32(what, "levels.resolutions", levels.resolutions, L, geometry);
+  expectU32(what, "levels.offsets", levels.offsets, L + 1, geometry);
   if (levels.offsets[L] * F !== levels.tableLength) {
     throw new Error(
       `${what}: level geometry tableLength ${levels.tableLength} is inconsistent (use hashGridLevels)`,
@@ -74,9 +70,7 @@ function validate(
 export const hashGridEncode: HashGridPass = (rgb, batch, height, width, table, levels) => {
   const what = `hashGridEncode(rgb [${batch},3,${height},${width}], table ${table.length})`;
   const { features, rgbArgs, levelArgs } = validate(what, rgb, batch, height, width, levels);
-  if (!(table instanceof Float32Array) || table.length !== levels.tableLength) {
-    throw new Error(`${what}: table must be a Float32Array of ${levels.tableLength} values`);
-  }
+  expectF32(what, "table", table, levels.tableLength);
   const out = new Float32Array(features);
   kernels.call(what, "lutlab_hashgrid_forward", ...rgbArgs, table, BigInt(table.length), ...levelArgs, out);
   return out;
@@ -86,10 +80,8 @@ export const hashGridEncode: HashGridPass = (rgb, batch, height, width, table, l
 export const hashGridTableGrad: HashGridPass = (rgb, batch, height, width, gradOut, levels) => {
   const what = `hashGridTableGrad(rgb [${batch},3,${height},${width}], gradOut ${gradOut.length})`;
   const { features, rgbArgs, levelArgs } = validate(what, rgb, batch, height, width, levels);
-  if (!(gradOut instanceof Float32Array) || gradOut.length !== features) {
-    const LF = levels.spec.levels * levels.spec.featuresPerLevel;
-    throw new Error(`${what}: gradOut must be a Float32Array [${batch},${LF},${height},${width}]`);
-  }
+  const LF = levels.spec.levels * levels.spec.featuresPerLevel;
+  expectF32(what, "gradOut", gradOut, features, `[${batch},${LF},${height},${width}]`);
   const grad = new Float32Array(levels.tableLength);
   kernels.call(
     what,

@@ -7,6 +7,7 @@
 import { tf, withData } from "../core/backend.ts";
 import type { Image } from "../image/io.ts";
 import { check, lazyKernels } from "../core/native.ts";
+import { expectF32, expectInt, expectMode, expectU16, expectU8 } from "../core/ffi_guard.ts";
 import type { Lut3dMode, Lut3dShape } from "./lut3d_ref.ts";
 
 export type { Lut3dMode, Lut3dShape };
@@ -35,44 +36,22 @@ const kernels = lazyKernels(symbols);
 const MODES: Record<Lut3dMode, number> = { trilinear: 0, tetrahedral: 1 };
 const MAX_DIM = 256;
 
-function modeCode(what: string, mode: Lut3dMode): number {
-  const code = MODES[mode];
-  if (code === undefined) {
-    throw new Error(`${what}: mode must be "trilinear" or "tetrahedral", got "${mode}"`);
-  }
-  return code;
-}
+const modeCode = (what: string, mode: Lut3dMode) => expectMode(what, "mode", mode, MODES);
+const checkDim = (what: string, dim: number) => expectInt(what, "LUT size D", dim, 2, MAX_DIM);
 
-function checkPositive(what: string, name: string, v: number, max = 2 ** 31 - 1): void {
-  if (!Number.isInteger(v) || v < 1 || v > max) {
-    throw new Error(`${what}: ${name} must be an integer in [1, ${max}], got ${v}`);
-  }
-}
-
-function checkDim(what: string, dim: number): void {
-  if (!Number.isInteger(dim) || dim < 2 || dim > MAX_DIM) {
-    throw new Error(`${what}: LUT size D must be an integer in [2, ${MAX_DIM}], got ${dim}`);
-  }
-}
-
-/** Validates an image/LUT pair of lengths against {batch,height,width,dim}; returns the full shape. */
+/** Validates an image/LUT pair (Float32Arrays) against {batch,height,width,dim}; returns the full shape. */
 function resolveShape(
   what: string,
-  imgLen: number,
-  lutLen: number,
+  img: Float32Array,
+  lut: Float32Array,
   s: Omit<Lut3dShape, "lutBatch">,
 ): Lut3dShape {
-  checkPositive(what, "batch", s.batch);
-  checkPositive(what, "height", s.height);
-  checkPositive(what, "width", s.width);
+  for (const k of ["batch", "height", "width"] as const) expectInt(what, k, s[k]);
   checkDim(what, s.dim);
   const want = s.batch * 3 * s.height * s.width;
-  if (imgLen !== want) {
-    throw new Error(
-      `${what}: img has ${imgLen} values, expected ${want} for shape [${s.batch},3,${s.height},${s.width}]`,
-    );
-  }
-  const one = 3 * s.dim ** 3;
+  expectF32(what, "img", img, want, `shape [${s.batch},3,${s.height},${s.width}]`);
+  expectF32(what, "lut", lut);
+  const lutLen = lut.length, one = 3 * s.dim ** 3;
   if (lutLen !== one && lutLen !== s.batch * one) {
     throw new Error(
       `${what}: lut has ${lutLen} values, expected ${one} (shape [1,3,${s.dim},${s.dim},${s.dim}]) or ` +
@@ -94,11 +73,9 @@ export function applyLut3d(
   out: Float32Array = new Float32Array(img.length),
 ): Float32Array {
   const what = "applyLut3d";
-  const s = resolveShape(what, img.length, lut.length, shape);
+  const s = resolveShape(what, img, lut, shape);
   const m = modeCode(what, mode);
-  if (out.length !== img.length) {
-    throw new Error(`${what}: out has ${out.length} values, expected ${img.length}`);
-  }
+  expectF32(what, "out", out, img.length);
   const k = kernels();
   check(
     k,
@@ -122,24 +99,11 @@ export function lut3dBackward(
   opts: { lut?: boolean; img?: boolean; gradLut?: Float32Array; gradImg?: Float32Array } = {},
 ): { gradLut?: Float32Array; gradImg?: Float32Array } {
   const what = "lut3dBackward";
-  const s = resolveShape(what, img.length, lut.length, shape);
+  const s = resolveShape(what, img, lut, shape);
   const m = modeCode(what, mode);
-  if (gradOut.length !== img.length) {
-    throw new Error(
-      `${what}: gradOut has ${gradOut.length} values, expected ${img.length} (the image shape)`,
-    );
-  }
-  for (
-    const [name, buf, want] of [["gradLut", opts.gradLut, lut.length], [
-      "gradImg",
-      opts.gradImg,
-      img.length,
-    ]] as const
-  ) {
-    if (buf && buf.length !== want) {
-      throw new Error(`${what}: ${name} has ${buf.length} values, expected ${want}`);
-    }
-  }
+  expectF32(what, "gradOut", gradOut, img.length, "the image shape");
+  if (opts.gradLut !== undefined) expectF32(what, "gradLut", opts.gradLut, lut.length);
+  if (opts.gradImg !== undefined) expectF32(what, "gradImg", opts.gradImg, img.length);
   const gradLut = opts.lut === false ? undefined : opts.gradLut ?? new Float32Array(lut.length);
   const gradImg = opts.img === false ? undefined : opts.gradImg ?? new Float32Array(img.length);
   const k = kernels();
@@ -163,8 +127,11 @@ export function lut3dBackward(
   return { gradLut, gradImg };
 }
 
+/** Name and sample check of the interleaved entry points. */
+const U8 = ["applyLut3dU8", expectU8] as const, U16 = ["applyLut3dU16", expectU16] as const;
+
 function applyInterleaved<T extends Uint8Array | Uint16Array>(
-  what: string,
+  [what, expect]: typeof U8 | typeof U16,
   rgb: T,
   height: number,
   width: number,
@@ -173,23 +140,13 @@ function applyInterleaved<T extends Uint8Array | Uint16Array>(
   mode: Lut3dMode,
   out: T,
 ): T {
-  checkPositive(what, "height", height);
-  checkPositive(what, "width", width);
+  expectInt(what, "height", height);
+  expectInt(what, "width", width);
   checkDim(what, dim);
   const m = modeCode(what, mode);
-  if (rgb.length !== height * width * 3) {
-    throw new Error(
-      `${what}: rgb has ${rgb.length} values, expected ${height * width * 3} for [${height},${width},3]`,
-    );
-  }
-  if (lut.length !== 3 * dim ** 3) {
-    throw new Error(
-      `${what}: lut has ${lut.length} values, expected ${3 * dim ** 3} for [3,${dim},${dim},${dim}]`,
-    );
-  }
-  if (out.length !== rgb.length) {
-    throw new Error(`${what}: out has ${out.length} values, expected ${rgb.length}`);
-  }
+  expect(what, "rgb", rgb, height * width * 3, `[${height},${width},3]`);
+  expectF32(what, "lut", lut, 3 * dim ** 3, `[3,${dim},${dim},${dim}]`);
+  expect(what, "out", out, rgb.length);
   const k = kernels();
   const fn = rgb instanceof Uint8Array ? k.lutlab_lut3d_apply_u8 : k.lutlab_lut3d_apply_u16;
   check(k, fn(rgb, height, width, lut, dim, m, out), `${what}(rgb [${height},${width},3], D=${dim})`);
@@ -205,7 +162,7 @@ export function applyLut3dU8(
   dim: number,
   mode: Lut3dMode,
 ): Uint8Array {
-  return applyInterleaved("applyLut3dU8", rgb, height, width, lut, dim, mode, new Uint8Array(rgb.length));
+  return applyInterleaved(U8, rgb, height, width, lut, dim, mode, new Uint8Array(rgb.length));
 }
 
 /** Interleaved RGB uint16 [H,W,3] through one LUT [3,D,D,D] (values /65535, output rounded to nearest). */
@@ -217,7 +174,7 @@ export function applyLut3dU16(
   dim: number,
   mode: Lut3dMode,
 ): Uint16Array {
-  return applyInterleaved("applyLut3dU16", rgb, height, width, lut, dim, mode, new Uint16Array(rgb.length));
+  return applyInterleaved(U16, rgb, height, width, lut, dim, mode, new Uint16Array(rgb.length));
 }
 
 /** An RGB `Image` (planar CHW float32) through one LUT [3,D,D,D]; returns a new Image. */

@@ -9,6 +9,7 @@
  */
 import { tf } from "../core/backend.ts";
 import { lazyKernels } from "../core/native.ts";
+import { expectF32, expectTableData } from "../core/ffi_guard.ts";
 import {
   type LutDtype,
   type LutGeometry,
@@ -34,9 +35,7 @@ export type OutOption = { out?: Float32Array };
 /** `out` checked against `length`, or a new array. */
 export function outBuffer(out: Float32Array | undefined, length: number, what: string): Float32Array {
   if (out === undefined) return new Float32Array(length);
-  if (!(out instanceof Float32Array) || out.length !== length) {
-    throw new Error(`${what}: out must be a Float32Array of ${length} values, got ${out.length}`);
-  }
+  expectF32(what, "out", out, length);
   return out;
 }
 
@@ -65,9 +64,7 @@ const kernels = lazyKernels({
 
 /** Native dtype code of a table array (0 float32, 1 int8). */
 export function dtypeCode(data: Int8Array | Float32Array, what: string): number {
-  if (data instanceof Float32Array) return 0;
-  if (data instanceof Int8Array) return 1;
-  throw new Error(`${what}: table data must be an Int8Array or a Float32Array`);
+  return expectTableData(what, "table data", data);
 }
 
 function int32(v: number, name: string, what: string, min: number): void {
@@ -90,14 +87,9 @@ export function checkGeometry(g: LutGeometry, what: string): number {
 /** Validates a table against its geometry ([L^n, K] entries). */
 export function checkTable(t: Lut4d, what: string): void {
   const L = checkGeometry(t, what);
-  dtypeCode(t.data, what);
   const rows = L ** t.n;
-  if (t.data.length !== rows * t.outputs) {
-    throw new Error(
-      `${what}: table has ${t.data.length} entries, expected [${rows}, ${t.outputs}] = ${rows * t.outputs} ` +
-        `(L=${L}, n=${t.n}, intervalBits=${t.intervalBits})`,
-    );
-  }
+  const shape = `[${rows}, ${t.outputs}] (L=${L}, n=${t.n}, intervalBits=${t.intervalBits})`;
+  expectTableData(what, "table", t.data, rows * t.outputs, shape);
 }
 
 /** Validates offsets (n pairs of non-negative integers) and packs them as int32 [n][2]. */
@@ -135,13 +127,9 @@ export function checkPlaneShape(
 
 /** Validates planes data [N,Hp,Wp] against its shape and the pattern's padding; returns [H, W]. */
 export function checkPlanes(planes: Float32Array, s: PlaneShape, offsets: readonly Offset[], what: string) {
-  if (!(planes instanceof Float32Array)) throw new Error(`${what}: planes must be a Float32Array`);
+  expectF32(what, "planes", planes);
   const hw = checkPlaneShape(s, offsets, what);
-  if (planes.length !== s.planes * s.height * s.width) {
-    throw new Error(
-      `${what}: planes has ${planes.length} values, expected [${s.planes},${s.height},${s.width}]`,
-    );
-  }
+  expectF32(what, "planes", planes, s.planes * s.height * s.width, `[${s.planes},${s.height},${s.width}]`);
   return hw;
 }
 
@@ -204,14 +192,10 @@ export function lut4dBackward(
 ): { gradTable?: Float32Array; gradPlanes?: Float32Array } {
   const what = describe("lut4dBackward", shape, table);
   const tab = tableArgs(table, what);
-  if (!(table.data instanceof Float32Array)) {
-    throw new Error(`${what}: the backward pass needs a float32 table`);
-  }
+  expectF32(what, "table data (the backward pass needs a float32 table)", table.data);
   const { h, w, args } = planeArgs(planes, shape, offsets, table.n, what);
   const nOut = shape.planes * h * w * table.outputs;
-  if (!(gradOut instanceof Float32Array) || gradOut.length !== nOut) {
-    throw new Error(`${what}: gradOut must be a Float32Array [${shape.planes},${h},${w},${table.outputs}]`);
-  }
+  expectF32(what, "gradOut", gradOut, nOut, `[${shape.planes},${h},${w},${table.outputs}]`);
   const gradTable = want.table ? new Float32Array(table.data.length) : undefined;
   const gradPlanes = want.planes ? new Float32Array(planes.length) : undefined;
   const flags = opts.srlutOrder ? 1 : 0, K = table.outputs;

@@ -5,6 +5,7 @@
  * summed in a fixed order, so training stays deterministic.
  */
 import { hostKernels, tf, withData } from "../core/backend.ts";
+import { expectF32, expectInt } from "../core/ffi_guard.ts";
 
 /** Padding of `conv2d`: "same" (TensorFlow rule, output ceil(H/stride)), "valid", or p pixels per side. */
 export type ConvPad = "same" | "valid" | number;
@@ -55,14 +56,18 @@ function runBackward(
   arrays: [string, Float32Array, number[]][],
 ): void {
   const what = name === "lutlab_conv2d_backward_filter" ? "convFilterGrad" : "convInputGrad";
-  for (const [arg, a, shape] of arrays) {
-    const want = shape.reduce((p, q) => p * q, 1);
-    if (a.length !== want) {
-      throw new Error(`${what}: ${arg} has ${a.length} values, expected [${shape}] = ${want}`);
-    }
+  for (const [k, v] of Object.entries(g)) {
+    const pad = k === "top" || k === "left";
+    expectInt(what, pad ? `padding ${k}` : k, v, pad ? 0 : 1);
   }
-  if (![g.top, g.left].every((v) => Number.isInteger(v) && v >= 0)) {
-    throw new Error(`${what}: padding must be non-negative integers, got top ${g.top}, left ${g.left}`);
+  for (const [arg, a, shape] of arrays) {
+    expectF32(
+      what,
+      arg,
+      a,
+      shape.reduce((p, q) => p * q, 1),
+      `[${shape}]`,
+    );
   }
   const [a, b, out] = arrays.map((x) => x[1]);
   const shapes = arrays.map(([arg, , shape]) => `${arg} [${shape}]`).join(", ");
