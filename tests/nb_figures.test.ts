@@ -12,7 +12,7 @@ import { checkFinite, describe, type Figure, figureJson } from "../lib/analysis/
 import { heatmapsFigure } from "../lib/analysis/heatmap.ts";
 import { lutLatticeFigure } from "../lib/analysis/lut.ts";
 import { occupancyFigure } from "../lib/analysis/occupancy.ts";
-import { figureHtml, findChromium, saveHtml, savePng } from "../lib/analysis/save.ts";
+import { figureHtml, saveHtml } from "../lib/analysis/save.ts";
 
 /** LUT [3,D,D,D] (lut[c][b][g][r]) of f(c, r, g, b) with r,g,b in [0,1]. */
 function makeLut(dim: number, f: (c: number, r: number, g: number, b: number) => number): Float32Array {
@@ -195,24 +195,4 @@ Deno.test("saveHtml writes a standalone page with plotly.js and the figure data"
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
-
-Deno.test({
-  name: "savePng renders a non-blank PNG through headless Chromium",
-  ignore: !findChromium(),
-  async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "nb_png_" });
-    try {
-      const fig = strongCorrelationFigure(lut, D, { slices: 4 });
-      const path = join(dir, "strong.png");
-      assert(await savePng(fig, path));
-      const png = await Deno.readFile(path);
-      assertEquals(Array.from(png.subarray(1, 4)), [80, 78, 71]); // "PNG"
-      const view = new DataView(png.buffer);
-      assertEquals([view.getUint32(16), view.getUint32(20)], [1100, 420]); // IHDR width, height
-      assert(png.length > 20_000, `PNG is ${png.length} bytes: the plot did not render`);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
 });

@@ -109,7 +109,8 @@ export function adarlFigure(units: AdaRLWeights[], opts: { title?: string } = {}
     layout: {
       title: { text: opts.title ?? "AdaRL weights (share of the previous stage's input)" },
       width: 640,
-      height: 140 + 44 * units.length,
+      height: 130 + 44 * units.length,
+      margin: { t: 60, b: 40, l: 90, r: 20 }, // plotly's default margins leave no room for one row
       yaxis: { autorange: "reversed" },
     },
   }, "adarlFigure");
