@@ -10,7 +10,7 @@ import { figureHtmlFragment } from "../lib/analysis/figure.ts";
 import { findChromium, savePng, saveSvg } from "../lib/analysis/save.ts";
 import { decodeImage } from "../lib/image/io.ts";
 import { DRIVER, jupyterProblem, PYTHON, selectNotebooks } from "../lib/cli/notebooks.ts";
-import { CHECK_SCRIPT, checkPage, plotProblems, type PlotReport } from "./nb_browser_util.ts";
+import { CHECK_SCRIPT, checkPage, plotProblems, type PlotReport, writeNotebook } from "./nb_util.ts";
 import { sampleFigures } from "./nb_sample_figures.ts";
 
 const repo = join(dirname(fromFileUrl(import.meta.url)), "..");
@@ -129,21 +129,7 @@ Deno.test({
         `1 + 1`,
         `await show(lineFigure([{ name: "b", x: [1, 2], y: [5, 6] }], { logX: true }));`,
       ];
-      const nb = {
-        nbformat: 4,
-        nbformat_minor: 5,
-        metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
-        cells: cells.map((source, i) => ({
-          cell_type: "code",
-          id: `c${i}`,
-          metadata: {},
-          source,
-          outputs: [],
-          execution_count: null,
-        })),
-      };
-      const src = join(dir, "figs.ipynb");
-      await Deno.writeTextFile(src, JSON.stringify(nb));
+      const src = writeNotebook(dir, "figs", cells.map((source) => ({ source })));
       const run = await new Deno.Command(PYTHON, { args: [DRIVER, "--out", join(dir, "out"), src] }).output();
       assert(run.success, new TextDecoder().decode(run.stderr));
       const executed = join(dir, "out", "figs.ipynb");

@@ -6,6 +6,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { dirname, fromFileUrl, join } from "@std/path";
 import { DRIVER, jupyterProblem, PYTHON, runNotebooks, selectNotebooks } from "../lib/cli/notebooks.ts";
+import { writeNotebook } from "./nb_util.ts";
 
 const problem = await jupyterProblem();
 if (problem) console.log(`nb_notebooks: notebook execution tests skipped: ${problem}`);
@@ -38,26 +39,6 @@ Deno.test("committed notebooks are stripped, use the Deno kernel and show a FULL
     );
   }
 });
-
-/** Writes a notebook of the given code cells (Deno kernel) into `dir`. */
-function writeNotebook(dir: string, name: string, cells: { source: string; tags?: string[] }[]): string {
-  const nb = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
-    cells: cells.map((c, i) => ({
-      cell_type: "code",
-      id: `t${i}`,
-      metadata: c.tags ? { tags: c.tags } : {},
-      source: c.source,
-      outputs: [],
-      execution_count: null,
-    })),
-  };
-  const path = join(dir, `${name}.ipynb`);
-  Deno.writeTextFileSync(path, JSON.stringify(nb));
-  return path;
-}
 
 async function drive(path: string, out: string): Promise<{ ok: boolean; text: string }> {
   const r = await new Deno.Command(PYTHON, { args: [DRIVER, "--out", out, "--timeout", "60", path] })

@@ -4,11 +4,14 @@
  */
 import { adarlFigure, samplerWeightsFigure } from "../lib/analysis/autosample.ts";
 import { matrixFigure, strongCorrelationFigure, weakCorrelationFigure } from "../lib/analysis/clut.ts";
-import { lineFigure, storageFigure, trainingCurvesFigure } from "../lib/analysis/curves.ts";
+import { lineFigure, trainingCurvesFigure } from "../lib/analysis/curves.ts";
+import { storageFigure, tradeoffFigure } from "../lib/analysis/tradeoff.ts";
 import type { Figure } from "../lib/analysis/figure.ts";
 import { heatmapsFigure } from "../lib/analysis/heatmap.ts";
 import { lutLatticeFigure } from "../lib/analysis/lut.ts";
 import { occupancyFigure } from "../lib/analysis/occupancy.ts";
+import { lutSliceSliderFigure } from "../lib/analysis/slices.ts";
+import { lutWeightsFigure } from "../lib/analysis/weights.ts";
 
 /** LUT [3,D,D,D] (lut[c][b][g][r]) of f(c, r, g, b) with r,g,b in [0,1]. */
 export function makeLut(
@@ -27,6 +30,24 @@ export function makeLut(
   }
   return lut;
 }
+
+/** Occupancy data of one 3D LUT size and one dense hash level. */
+export const SAMPLE_OCCUPANCY: Parameters<typeof occupancyFigure>[0] = {
+  colours: 1000,
+  lut: [{ size: 33, vertices: 35937, touched: 3593, fraction: 0.1 }],
+  hash: [{
+    level: 0,
+    resolution: 16,
+    dense: true,
+    tableSize: 4913,
+    touchedVertices: 900,
+    touchedSlots: 900,
+    collisions: 0,
+    latticeVertices: 5832,
+    vertexFraction: 900 / 5832,
+    slotFraction: 900 / 4913,
+  }],
+};
 
 /** Named sample figures, one or more per figure builder. */
 export function sampleFigures(): { name: string; fig: Figure }[] {
@@ -52,22 +73,7 @@ export function sampleFigures(): { name: string; fig: Figure }[] {
     { name: "lattice", fig: lutLatticeFigure(lut, D, { points: 5 }) },
     {
       name: "occupancy",
-      fig: occupancyFigure({
-        colours: 1000,
-        lut: [{ size: 33, vertices: 35937, touched: 3593, fraction: 0.1 }],
-        hash: [{
-          level: 0,
-          resolution: 16,
-          dense: true,
-          tableSize: 4913,
-          touchedVertices: 900,
-          touchedSlots: 900,
-          collisions: 0,
-          latticeVertices: 5832,
-          vertexFraction: 900 / 5832,
-          slotFraction: 900 / 4913,
-        }],
-      }),
+      fig: occupancyFigure(SAMPLE_OCCUPANCY),
     },
     { name: "curves", fig: trainingCurvesFigure([{ name: "run", records }]) },
     {
@@ -91,5 +97,21 @@ export function sampleFigures(): { name: string; fig: Figure }[] {
       }]),
     },
     { name: "adarl", fig: adarlFigure([{ name: "unit 1", weights: [0.1, 0.5, 0.7, 0.9] }]) },
+    {
+      name: "tradeoff",
+      fig: tradeoffFigure([
+        { name: "SR-LUT-S", family: "SR-LUT", psnr: 29.82, params: 1e4, bytes: 1274 * 1024, ms: 30 },
+        { name: "MuLUT", family: "MuLUT", psnr: 30.6, params: 2e5, bytes: 4062 * 1024, ms: 90 },
+        { name: "tiny run", family: "SPF-LUT", psnr: 21.2, params: 3e5, bytes: 1e4 * 1024 },
+      ]),
+    },
+    {
+      name: "weights",
+      fig: lutWeightsFigure([{ name: "a.png", weights: [1, 0.2, -0.1] }, {
+        name: "b.png",
+        weights: [0.9, 0, 0.3],
+      }]),
+    },
+    { name: "slices", fig: lutSliceSliderFigure(lut, D, { name: "graded" }) },
   ];
 }

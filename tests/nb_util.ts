@@ -1,8 +1,9 @@
 /**
- * Browser checks of figure HTML: a checker script that reports, for every plotly graph on a page, how
+ * Notebook test helpers: writing a Deno-kernel notebook of code cells, and browser checks of figure HTML: a checker script that reports, for every plotly graph on a page, how
  * many traces plotly holds and how many it drew (SVG trace groups, heatmap images, WebGL canvases), and
  * a runner that loads a page in headless Chromium (--dump-dom) and returns those reports.
  */
+import { join } from "@std/path";
 import { runChromium } from "../lib/analysis/save.ts";
 
 /** What the checker reports for one graph div. */
@@ -37,7 +38,8 @@ window.addEventListener("load", function () {
         id: gd.id,
         svg: gd.querySelectorAll(".main-svg").length,
         traces: full.length,
-        drawn2d: gd.querySelectorAll(".cartesianlayer .trace, .heatmaplayer .hm, .barlayer .trace").length,
+        drawn2d: gd.querySelectorAll(".cartesianlayer .trace, .heatmaplayer .hm, .barlayer .trace, .imagelayer .im")
+          .length,
         gl: gd.querySelectorAll(".gl-container canvas").length,
         marks: marks,
         expected2d: full.length - gl,
@@ -74,4 +76,28 @@ export function plotProblems(r: PlotReport): string[] {
   if (r.expected2d > 0 && r.marks < 1) bad.push("2-D traces drew no lines, points, bars or images");
   if (r.expectedGl > 0 && r.gl < 1) bad.push("no WebGL canvas for the 3-D traces");
   return bad;
+}
+
+/** Writes a notebook of the given code cells (Deno kernel) into `dir`. */
+export function writeNotebook(
+  dir: string,
+  name: string,
+  cells: { source: string; tags?: string[] }[],
+): string {
+  const nb = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
+    cells: cells.map((c, i) => ({
+      cell_type: "code",
+      id: `t${i}`,
+      metadata: c.tags ? { tags: c.tags } : {},
+      source: c.source,
+      outputs: [],
+      execution_count: null,
+    })),
+  };
+  const path = join(dir, `${name}.ipynb`);
+  Deno.writeTextFileSync(path, JSON.stringify(nb));
+  return path;
 }
