@@ -1,7 +1,9 @@
 /**
- * `deno task notebooks [names...]`: executes notebooks/*.ipynb headless on the Deno kernel and writes
- * the executed copies to out/notebooks/ (never in place). Fails when a cell errors or times out, or a
- * code cell produced no output. The cell-by-cell driver is lib/cli/nbrun.py (waits for late outputs).
+ * `deno task notebooks [names...] [--write]`: executes notebooks/*.ipynb headless on the Deno kernel and
+ * writes the executed copies to out/notebooks/. Fails when a cell errors or times out, or a code cell
+ * produced no output. With --write, when every selected notebook passed, the executed copies (with their
+ * outputs) replace the notebooks in notebooks/, each by an atomic rename; nothing is replaced otherwise.
+ * The cell-by-cell driver is lib/cli/nbrun.py (waits for late outputs).
  *
  * `deno task notebooks:setup [--install-deps]`: installs the Deno Jupyter kernel for this deno binary
  * and checks the Debian Jupyter packages (installs them with --install-deps when running as root).
@@ -138,6 +140,31 @@ export function selectNotebooks(names: string[], dir = NOTEBOOKS): string[] {
 
 export type RunOptions = { out?: string; timeout?: number; quiet?: number; late?: number };
 
+/**
+ * Executes `paths` into a fresh folder under out/ and, when all passed, renames each executed copy over
+ * its source notebook (atomic per file; same filesystem). True when all passed and were written.
+ */
+export async function writeExecuted(paths: string[], opts: Omit<RunOptions, "out"> = {}): Promise<boolean> {
+  await Deno.mkdir(join(REPO, "out"), { recursive: true });
+  const out = await Deno.makeTempDir({ dir: join(REPO, "out"), prefix: "notebooks-write-" });
+  try {
+    if (!(await runNotebooks(paths, { ...opts, out }))) {
+      console.error("notebooks --write: a notebook failed; no notebook was replaced");
+      return false;
+    }
+    for (const path of paths) {
+      const executed = join(out, basename(path));
+      const tmp = `${path}.tmp-${Date.now().toString(36)}`;
+      await Deno.copyFile(executed, tmp); // same folder as the target: the rename below is atomic
+      await Deno.rename(tmp, path);
+      console.log(`notebooks --write: ${path} updated (${(Deno.statSync(path).size / 1e6).toFixed(1)} MB)`);
+    }
+    return true;
+  } finally {
+    await Deno.remove(out, { recursive: true }).catch(() => {});
+  }
+}
+
 /** Executes notebooks with lib/cli/nbrun.py (output streamed to this process); true when all passed. */
 export async function runNotebooks(paths: string[], opts: RunOptions = {}): Promise<boolean> {
   const problem = await jupyterProblem();
@@ -153,7 +180,7 @@ function parseArgs(argv: string[]): { flags: Record<string, string | boolean>; n
   const flags: Record<string, string | boolean> = {}, names: string[] = [];
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
-    if (a === "--setup" || a === "--install-deps") flags[a.slice(2)] = true;
+    if (a === "--setup" || a === "--install-deps" || a === "--write") flags[a.slice(2)] = true;
     else if (["--timeout", "--out", "--quiet", "--late"].includes(a)) {
       if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
       flags[a.slice(2)] = argv[++i];
@@ -176,12 +203,13 @@ if (import.meta.main) {
     if (flags.setup) Deno.exit((await setup(flags["install-deps"] === true)) ? 0 : 1);
     const paths = selectNotebooks(names);
     if (paths.length === 0) throw new Error(`no notebooks in ${NOTEBOOKS}`);
-    const ok = await runNotebooks(paths, {
+    const timing = { timeout: num(flags, "timeout"), quiet: num(flags, "quiet"), late: num(flags, "late") };
+    const t0 = performance.now();
+    const ok = flags.write ? await writeExecuted(paths, timing) : await runNotebooks(paths, {
       out: typeof flags.out === "string" ? resolve(flags.out) : undefined,
-      timeout: num(flags, "timeout"),
-      quiet: num(flags, "quiet"),
-      late: num(flags, "late"),
+      ...timing,
     });
+    console.log(`notebooks: ${paths.length} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     Deno.exit(ok ? 0 : 1);
   } catch (e) {
     console.error(`notebooks: ${(e as Error).message}`);
