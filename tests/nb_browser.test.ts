@@ -7,6 +7,7 @@
 import { assert, assertEquals, assertGreater } from "@std/assert";
 import { dirname, fromFileUrl, join } from "@std/path";
 import { figureHtmlFragment } from "../lib/analysis/figure.ts";
+import { PLOTLY_LOADER_MARK, plotlyLoaderHtml } from "../lib/analysis/plotlyjs.ts";
 import { findChromium, savePng, saveSvg } from "../lib/analysis/save.ts";
 import { decodeImage } from "../lib/image/io.ts";
 import { DRIVER, jupyterProblem, PYTHON, selectNotebooks } from "../lib/cli/notebooks.ts";
@@ -17,8 +18,8 @@ const repo = join(dirname(fromFileUrl(import.meta.url)), "..");
 const notebooksDir = join(repo, "notebooks");
 const jupyter = await jupyterProblem();
 if (jupyter) console.log(`nb_browser: notebook tests skipped: ${jupyter}`);
-/** The first line of the plotly.js bundle: counts how often plotly.js is inlined in a page. */
-const PLOTLY_BANNER = "* plotly.js v";
+/** Counts how often plotly.js is inlined in a notebook page. */
+const PLOTLY_BANNER = PLOTLY_LOADER_MARK;
 
 function assertAllDrawn(reports: PlotReport[], names: string[], where: string): void {
   assertEquals(
@@ -42,7 +43,8 @@ Deno.test("inline notebook HTML: every figure builder draws, plotly.js inlined o
   const figs = sampleFigures();
   // plotly.js arrives with the third figure: the first two must wait for it. AMD/CommonJS globals as in
   // the classic Notebook must not capture plotly.js.
-  const frags = figs.map((f, i) => figureHtmlFragment(f.fig, i === 2));
+  const loader = await plotlyLoaderHtml();
+  const frags = figs.map((f, i) => figureHtmlFragment(f.fig, i === 2 ? loader : ""));
   const page = `<!DOCTYPE html><html><head><meta charset="utf-8">
 <script>window.define = function () { throw new Error("anonymous define()"); }; window.define.amd = {};
 window.module = { exports: {} }; window.exports = window.module.exports;</script></head><body>

@@ -340,3 +340,21 @@ Deno.test("before/after grid: ΔE map mean equals deltaE76; crops come from the 
   assert(html.includes(`mean ${deltaE76(out, ref).toFixed(2)}`), "ΔE mean caption");
   assertThrows(() => cropImage(out, { x: 14, y: 0, size: 5 }), Error, "outside");
 });
+
+Deno.test("storage figure: fine-tuned points (full and DFC) get their own series", () => {
+  const ft = STORAGE.filter((p) => p.method === "SR-LUT-S" && (p.dfc || p.variant === "4-bit"))
+    .map((p) => ({ ...p, psnr: p.psnr + 0.1, finetuned: true }));
+  const fig = storageFigure([...STORAGE, ...ft]);
+  assertEquals(fig.data.map((t) => t.name), [
+    "SR-LUT-S",
+    "SR-LUT-S + DFC",
+    "SPF-LUT",
+    "SR-LUT-S, fine-tuned",
+    "SR-LUT-S + DFC, fine-tuned",
+  ]);
+  assertEquals((fig.data[4].marker as { symbol: string[] }).symbol, [
+    "diamond-open",
+    "diamond-open",
+    "diamond-open",
+  ]);
+});

@@ -14,6 +14,7 @@ import {
   writeExecuted,
 } from "../lib/cli/notebooks.ts";
 import { writeNotebook } from "./nb_util.ts";
+import { PLOTLY_LOADER_MARK } from "../lib/analysis/plotlyjs.ts";
 
 const problem = await jupyterProblem();
 if (problem) console.log(`nb_notebooks: notebook execution tests skipped: ${problem}`);
@@ -48,7 +49,7 @@ Deno.test("committed notebooks are executed (deno task notebooks --write): count
     const text = Deno.readTextFileSync(path);
     if (text.includes("application/vnd.plotly.v1+json")) {
       assertEquals(
-        text.split("* plotly.js v").length - 1,
+        text.split(PLOTLY_LOADER_MARK).length - 1,
         1,
         `${path}: plotly.js must be inlined exactly once`,
       );

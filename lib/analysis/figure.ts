@@ -2,7 +2,7 @@
  * Plotly figure specs ({data, layout}, plain JSON) and their inline display in a Deno notebook. Every
  * figure module under lib/analysis/ returns a `Figure`; lib/analysis/save.ts writes them as HTML/PNG/SVG.
  */
-import { plotlyScriptTag } from "./plotlyjs.ts";
+import { plotlyLoaderHtml } from "./plotlyjs.ts";
 
 /** One plotly trace (scatter, heatmap, scatter3d, bar, ...): plain JSON. */
 export type Trace = { type: string; [key: string]: unknown };
@@ -62,22 +62,14 @@ let plotlyInlined = false;
 
 /**
  * HTML fragment that draws the figure once window.Plotly exists: it draws at once when plotly.js is
- * loaded, else queues itself on window.__lutlabPlotly until the inline plotly.js (`withPlotly`, or an
- * earlier fragment that carried it) runs and drains the queue. No CDN, no require.js.
+ * loaded, else queues itself on window.__lutlabPlotly until the inline plotly.js loader
+ * (plotlyLoaderHtml, passed as `prelude` to the first figure) has run and drains the queue. No CDN, no
+ * require.js.
  */
-export function figureHtmlFragment(fig: Figure, withPlotly = false): string {
+export function figureHtmlFragment(fig: Figure, prelude = ""): string {
   const id = `lutlab-plot-${Date.now().toString(36)}-${divCounter++}`;
   const [w, h] = figureSize(fig);
-  const lib = withPlotly
-    ? `${plotlyScriptTag()}
-<script type="text/javascript">(function () {
-  var q = window.__lutlabPlotly || [];
-  window.__lutlabPlotly = { push: function (f) { f(); } };
-  for (var i = 0; i < q.length; ++i) q[i]();
-})();</script>
-`
-    : "";
-  return `${lib}<div id="${id}" class="lutlab-plot" style="width:${w}px;height:${h}px"></div>
+  return `${prelude}<div id="${id}" class="lutlab-plot" style="width:${w}px;height:${h}px"></div>
 <script type="text/javascript">(function () {
   var fig = ${figureJson(fig)};
   function draw() {
@@ -112,7 +104,7 @@ export async function show(fig: Figure): Promise<void> {
   const first = !plotlyInlined;
   await display({
     "application/vnd.plotly.v1+json": figurePlain(fig),
-    "text/html": figureHtmlFragment(fig, first),
+    "text/html": figureHtmlFragment(fig, first ? await plotlyLoaderHtml() : ""),
     "text/plain": describe(fig),
   });
   plotlyInlined = true;

@@ -103,7 +103,7 @@ function panel(
 
 /**
  * PSNR against storage (KB, log axis). Series: each method's full tables (bit-depth variants joined),
- * its DFC points (open markers, dotted) and its fine-tuned DFC points (diamonds); the DFC diagonal
+ * its DFC points (open markers, dotted), and the same after fine-tuning (diamonds); the DFC diagonal
  * width(s) go in the title. `span` (dB below the median) marks outliers, drawn at the bottom edge.
  */
 export function storageFigure(
@@ -119,17 +119,15 @@ export function storageFigure(
   const widths = [...new Set(points.flatMap((p) => p.dfc ? [p.dfc.diagonalWidth] : []))].sort();
   const colour = colours(points.map((p) => p.method));
   const series = (p: StoragePoint) =>
-    p.dfc
-      ? `${p.method} + DFC${widths.length > 1 ? ` d=${p.dfc.diagonalWidth}` : ""}${
-        p.finetuned ? ", fine-tuned" : ""
-      }`
-      : p.method;
+    `${p.method}${p.dfc ? ` + DFC${widths.length > 1 ? ` d=${p.dfc.diagonalWidth}` : ""}` : ""}${
+      p.finetuned ? ", fine-tuned" : ""
+    }`;
   const w = 1000, h = 600;
   const { traces, annotations, axes } = panel(
     points.map((p) => ({
       series: series(p),
       colour: colour.get(p.method)!,
-      symbol: p.dfc ? (p.finetuned ? "diamond" : "circle-open") : "circle",
+      symbol: `${p.finetuned ? "diamond" : "circle"}${p.dfc ? "-open" : ""}`,
       x: p.bytes / 1024,
       y: p.psnr,
       label: p.dfc ? `si=${p.dfc.samplingInterval}` : p.variant ?? p.method,
