@@ -38,7 +38,7 @@ function panel(
   points: PanelPoint[],
   s: string,
   domain: [number, number],
-  size: { w: number; h: number; span: number; xTitle: string; legend: boolean },
+  size: { w: number; h: number; span: number; xTitle: string; legend: boolean; lines: boolean },
 ): { traces: Trace[]; annotations: Record<string, unknown>[]; axes: Layout } {
   const { range, outliers } = robustRange(points.map((p) => p.y), size.span);
   const xAxis = logAxis(points.map((p) => p.x), size.xTitle);
@@ -62,7 +62,7 @@ function panel(
     const first = points[idx[0]];
     return {
       type: "scatter",
-      mode: idx.length > 1 ? "lines+markers" : "markers",
+      mode: idx.length > 1 && size.lines ? "lines+markers" : "markers",
       name: series,
       legendgroup: series,
       showlegend: size.legend,
@@ -134,7 +134,7 @@ export function storageFigure(
     })),
     "",
     [0, 1],
-    { w, h, span: opts.span ?? 3, xTitle: "storage (KB, log scale)", legend: true },
+    { w, h, span: opts.span ?? 3, xTitle: "storage (KB, log scale)", legend: true, lines: true },
   );
   const dfcText = widths.length
     ? `; DFC diagonal width d = ${widths.join(", ")}, si = sampling interval`
@@ -165,7 +165,8 @@ export type ModelCost = {
 
 /**
  * PSNR against parameters, storage (KB) and runtime (ms), one panel per cost that some model has (log
- * axes); colour per family (default: the name), every point labelled without overlaps.
+ * axes); colour per family (default: the name), markers only (no lines), every point labelled without
+ * overlaps.
  */
 export function tradeoffFigure(models: ModelCost[], opts: { title?: string; span?: number } = {}): Figure {
   if (models.length === 0) throw new Error("tradeoffFigure: no models");
@@ -204,7 +205,7 @@ export function tradeoffFigure(models: ModelCost[], opts: { title?: string; span
       })),
       s,
       [k * (cell + gap), k * (cell + gap) + cell],
-      { w, h, span: opts.span ?? 4, xTitle: `${c.title}, log scale`, legend: k === 0 },
+      { w, h, span: opts.span ?? 4, xTitle: `${c.title}, log scale`, legend: k === 0, lines: false },
     );
     data.push(...p.traces);
     annotations.push(...p.annotations);
