@@ -19,6 +19,9 @@ Deno.test("figures: training curves from an experiment's JSONL logs; unknown nam
     const html = await Deno.readTextFile(join(out, "training_curves.html"));
     assert(html.includes("21.49") && html.includes("0.0071") && html.includes('src="plotly.js"'));
     assert((await Deno.stat(join(out, "plotly.js"))).size > 1_000_000);
+    const images = await writeFigures({ exp, out, png: true, only: ["training_curves"] });
+    assertEquals(images.written, ["html", "png", "svg"].map((e) => join(out, `training_curves.${e}`)));
+    assert((await Deno.readTextFile(join(out, "training_curves.svg"))).includes("main-svg"));
 
     const none = await writeFigures({ out, png: false, only: ["training_curves"] });
     assertEquals([none.written, none.skipped], [[], ["training_curves"]]);

@@ -5,7 +5,16 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { dirname, fromFileUrl, join } from "@std/path";
-import { DRIVER, jupyterProblem, PYTHON, runNotebooks, selectNotebooks } from "../lib/cli/notebooks.ts";
+import {
+  DRIVER,
+  jupyterProblem,
+  PYTHON,
+  runNotebooks,
+  selectNotebooks,
+  writeExecuted,
+} from "../lib/cli/notebooks.ts";
+import { writeNotebook } from "./nb_util.ts";
+import { PLOTLY_LOADER_MARK } from "../lib/analysis/plotlyjs.ts";
 
 const problem = await jupyterProblem();
 if (problem) console.log(`nb_notebooks: notebook execution tests skipped: ${problem}`);
@@ -20,16 +29,30 @@ type Cell = {
   execution_count?: number | null;
 };
 
-Deno.test("committed notebooks are stripped, use the Deno kernel and show a FULL switch", () => {
+Deno.test("committed notebooks are executed (deno task notebooks --write): counts, outputs, no errors", () => {
   const paths = selectNotebooks([], notebooksDir);
   assert(paths.length > 0, "no notebooks");
   for (const path of paths) {
     const nb = JSON.parse(Deno.readTextFileSync(path));
     assertEquals(nb.metadata.kernelspec.name, "deno", `${path}: kernel`);
     const code = (nb.cells as Cell[]).filter((c) => c.cell_type === "code");
-    for (const c of code) {
-      assertEquals(c.outputs, [], `${path}: committed with outputs`);
-      assertEquals(c.execution_count, null, `${path}: committed with execution counts`);
+    code.forEach((c, i) => {
+      assert(typeof c.execution_count === "number", `${path}: code cell ${i + 1} not executed (--write)`);
+      const kinds = (c.outputs as { output_type: string }[]).map((o) => o.output_type);
+      assert(!kinds.includes("error"), `${path}: code cell ${i + 1} has an error output`);
+    });
+    assertEquals(
+      code.map((c) => c.execution_count),
+      code.map((_, i) => i + 1),
+      `${path}: not executed top to bottom in one session`,
+    );
+    const text = Deno.readTextFileSync(path);
+    if (text.includes("application/vnd.plotly.v1+json")) {
+      assertEquals(
+        text.split(PLOTLY_LOADER_MARK).length - 1,
+        1,
+        `${path}: plotly.js must be inlined exactly once`,
+      );
     }
     const src = (c: Cell) => Array.isArray(c.source) ? c.source.join("") : c.source;
     assert(
@@ -39,25 +62,32 @@ Deno.test("committed notebooks are stripped, use the Deno kernel and show a FULL
   }
 });
 
-/** Writes a notebook of the given code cells (Deno kernel) into `dir`. */
-function writeNotebook(dir: string, name: string, cells: { source: string; tags?: string[] }[]): string {
-  const nb = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
-    cells: cells.map((c, i) => ({
-      cell_type: "code",
-      id: `t${i}`,
-      metadata: c.tags ? { tags: c.tags } : {},
-      source: c.source,
-      outputs: [],
-      execution_count: null,
-    })),
-  };
-  const path = join(dir, `${name}.ipynb`);
-  Deno.writeTextFileSync(path, JSON.stringify(nb));
-  return path;
-}
+Deno.test({
+  name: "--write replaces a notebook by its executed copy only when every notebook passed",
+  ignore: problem !== undefined,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "nb_write_" });
+    try {
+      const good = writeNotebook(dir, "good", [{ source: "6 * 7" }, { source: 'console.log("hi")' }]);
+      assert(await writeExecuted([good]));
+      const nb = JSON.parse(Deno.readTextFileSync(good));
+      assertEquals(nb.cells.map((c: Cell) => c.execution_count), [1, 2]);
+      assert(JSON.stringify(nb.cells[0].outputs).includes("42"));
+      const bad = writeNotebook(dir, "bad", [{ source: 'throw new Error("boom")' }]);
+      const before = Deno.readTextFileSync(bad), goodBefore = Deno.readTextFileSync(good);
+      assert(!(await writeExecuted([good, bad])));
+      assertEquals(Deno.readTextFileSync(bad), before);
+      assertEquals(
+        Deno.readTextFileSync(good),
+        goodBefore,
+        "a passing notebook was replaced although one failed",
+      );
+      assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["bad.ipynb", "good.ipynb"]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
 
 async function drive(path: string, out: string): Promise<{ ok: boolean; text: string }> {
   const r = await new Deno.Command(PYTHON, { args: [DRIVER, "--out", out, "--timeout", "60", path] })

@@ -1,6 +1,6 @@
-import { assert, assertAlmostEquals } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
 import { reconstructLutsRef } from "../lib/enhance/models/clut.ts";
-import { pcaCompress, symmetricEigen } from "../lib/enhance/models/pca.ts";
+import { pcaCompress, symmetricEigen, unfoldingSingularValues } from "../lib/enhance/models/pca.ts";
 import { Rng } from "../lib/core/rng.ts";
 
 Deno.test("symmetricEigen: A v = lambda v, values descending", () => {
@@ -42,4 +42,22 @@ Deno.test("pcaCompress recovers a bank that has the CLUT form exactly, and error
     prev = err;
   }
   assert(prev < 1e-6, `full rank W = D^2, S = D must be exact, error ${prev}`);
+});
+
+Deno.test("unfoldingSingularValues: a LUT separable along its own axis has rank 1 there", () => {
+  const d = 5, lut = new Float32Array(3 * d ** 3);
+  // channel 0 = f(r) * g(g, b): the own-axis (r) unfolding has rank 1; the g-axis unfolding rank 2
+  for (let b = 0; b < d; b++) {
+    for (let g = 0; g < d; g++) {
+      for (let r = 0; r < d; r++) lut[(b * d + g) * d + r] = (1 + r) * (1 + g * g + b) + 0;
+    }
+  }
+  const own = unfoldingSingularValues(lut, d, 0, 0);
+  assertEquals(own.length, d);
+  assert(own[0] > 1 && own.slice(1).every((s) => s < 1e-6 * own[0]), `${own}`);
+  const other = unfoldingSingularValues(lut, d, 0, 1);
+  assert(other[1] > 1e-3 * other[0], `${other}`);
+  // singular values squared sum to the squared Frobenius norm of the channel
+  const fro = lut.subarray(0, d ** 3).reduce((a, v) => a + v * v, 0);
+  assertAlmostEquals(own.reduce((a, s) => a + s * s, 0), fro, fro * 1e-9);
 });

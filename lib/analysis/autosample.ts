@@ -4,6 +4,7 @@
  * (one row per unit, one cell per input, 0 = current stage input only, 1 = previous stage input only).
  */
 import { checkFinite, type Figure } from "./figure.ts";
+import { colorbar, LIGHT_TO_DARK_BLUE } from "./heatmap.ts";
 
 /** One sampler's softmax weights: `weights` [4, K, K] row-major (input c, window row, window column). */
 export type SamplerWeights = { name: string; size: number; weights: ArrayLike<number> };
@@ -62,8 +63,9 @@ export function samplerWeightsFigure(
   const data = units.flatMap((u, r) =>
     [0, 1, 2, 3].map((c) => {
       const a = r * 4 + c + 1, s = a === 1 ? "" : `${a}`;
-      layout[`xaxis${s}`] = { showticklabels: false, constrain: "domain" };
-      layout[`yaxis${s}`] = { showticklabels: false, autorange: "reversed", scaleanchor: `x${s}` };
+      const ticks = { ticks: "outside", tickmode: "linear", dtick: 1, tickfont: { size: 9 } };
+      layout[`xaxis${s}`] = { ...ticks, constrain: "domain" };
+      layout[`yaxis${s}`] = { ...ticks, autorange: "reversed", scaleanchor: `x${s}` };
       return {
         type: "heatmap",
         z: rows(u.weights, c, u.size),
@@ -72,6 +74,7 @@ export function samplerWeightsFigure(
         zmin: 0,
         zmax,
         showscale: a === 1,
+        colorbar: colorbar("softmax weight"),
         xgap: 1,
         ygap: 1,
         xaxis: `x${s}`,
@@ -100,8 +103,8 @@ export function adarlFigure(units: AdaRLWeights[], opts: { title?: string } = {}
       y: units.map((u) => u.name),
       zmin: 0,
       zmax: 1,
-      colorscale: "Blues",
-      reversescale: true, // plotly's Blues runs dark → light: 0 light, 1 dark
+      colorscale: LIGHT_TO_DARK_BLUE, // 0 light, 1 dark
+      colorbar: colorbar("weight of the previous stage's input"),
       text: z.map((r) => r.map((v) => v.toFixed(3))),
       texttemplate: "%{text}",
       hovertemplate: "%{y} %{x}: %{z:.4f}<extra></extra>",
@@ -109,7 +112,8 @@ export function adarlFigure(units: AdaRLWeights[], opts: { title?: string } = {}
     layout: {
       title: { text: opts.title ?? "AdaRL weights (share of the previous stage's input)" },
       width: 640,
-      height: 140 + 44 * units.length,
+      height: 130 + 44 * units.length,
+      margin: { t: 60, b: 40, l: 90, r: 20 }, // plotly's default margins leave no room for one row
       yaxis: { autorange: "reversed" },
     },
   }, "adarlFigure");

@@ -5,6 +5,7 @@
  * axes: the two other inputs; each row is a D×D map over them).
  */
 import { checkFinite, type Figure, type Trace } from "./figure.ts";
+import { colorbar } from "./heatmap.ts";
 
 const CHANNELS = ["red", "green", "blue"] as const;
 const COLOURS = ["rgb(214,39,40)", "rgb(44,160,44)", "rgb(31,119,180)"];
@@ -112,6 +113,7 @@ export function weakCorrelationFigure(
     zmax: 1,
     colorscale: "Viridis",
     showscale: k === at.length - 1,
+    colorbar: colorbar(`${CHANNELS[c]} output`),
     xaxis: k === 0 ? "x" : `x${k + 1}`,
     yaxis: k === 0 ? "y" : `y${k + 1}`,
   }));
@@ -174,43 +176,60 @@ export function matrixFigure(
       );
     }
   }
-  const cols = 1 + w;
+  // Ms and the W maps of Mw, wrapped into rows of at most PER_ROW panels (no 1650 px wide figure)
+  const PER_ROW = 6, panelsPerSet = 1 + w, rowsPerSet = Math.ceil(panelsPerSet / PER_ROW);
+  const rowCount = rowsPerSet * sets.length, cols = Math.min(PER_ROW, panelsPerSet);
   const data: Trace[] = [];
+  const zmax = Math.max(...sets.flatMap((x) => [...x.matrices.ms, ...x.matrices.mw].map(Math.abs)));
   const layout: Record<string, unknown> = {
     title: {
-      text: opts.title ?? `CLUT-Net matrices: Ms [${dim}×${s}] and the ${w} rows of Mw as ${dim}×${dim} maps`,
+      text: opts.title ??
+        `CLUT-Net matrices: Ms [${dim}×${s}] and the ${w} rows of Mw as ${dim}×${dim} maps (red > 0 > blue)`,
     },
-    width: Math.max(700, 150 * cols),
-    height: 230 * sets.length + 80,
+    width: 170 * cols + 200,
+    height: 190 * rowCount + 110,
     showlegend: false,
+    annotations: [] as Record<string, unknown>[],
+    margin: { l: 110, r: 40, t: 80, b: 30 },
   };
-  const gap = 0.01, cell = (1 - gap * (cols - 1)) / cols;
+  const gap = 0.02, cell = (1 - gap * (cols - 1)) / cols, rowH = 1 / rowCount;
   sets.forEach((set, r) => {
-    const y0 = 1 - (r + 1) / sets.length + 0.06, y1 = 1 - r / sets.length - 0.02;
-    for (let k = 0; k < cols; ++k) {
-      const n = r * cols + k + 1, s2 = n === 1 ? "" : `${n}`;
+    for (let k = 0; k < panelsPerSet; ++k) {
+      const n = r * panelsPerSet + k + 1, s2 = n === 1 ? "" : `${n}`;
+      const row = r * rowsPerSet + Math.floor(k / PER_ROW), col = k % PER_ROW;
       const z = k === 0
         ? rows(set.matrices.ms, dim, s)
         : rows(set.matrices.mw, dim, dim, (k - 1) * dim * dim);
       data.push({
         type: "heatmap",
         z,
-        colorscale: "RdBu",
-        zmid: 0,
-        showscale: false,
+        colorscale: "RdBu", // plotly's RdBu: blue at the low end, red at the high end
+        zmin: -zmax,
+        zmax,
+        showscale: n === 1,
+        colorbar: colorbar("matrix entry"),
         xaxis: `x${s2}`,
         yaxis: `y${s2}`,
         name: k === 0 ? `${set.name} Ms` : `${set.name} Mw[${k - 1}]`,
       });
-      const x0 = k * (cell + gap);
-      layout[`xaxis${s2}`] = { domain: [x0, x0 + cell], showticklabels: false, anchor: `y${s2}` };
+      const x0 = col * (cell + gap), y1 = 1 - row * rowH - 0.04, y0 = 1 - (row + 1) * rowH + 0.03;
+      layout[`xaxis${s2}`] = { domain: [x0, x0 + cell], showticklabels: false, ticks: "", anchor: `y${s2}` };
       layout[`yaxis${s2}`] = {
         domain: [y0, y1],
         showticklabels: false,
         anchor: `x${s2}`,
         autorange: "reversed",
-        title: k === 0 ? { text: set.name } : undefined,
       };
+      (layout.annotations as Record<string, unknown>[]).push({
+        text: k === 0 ? `<b>${set.name}</b> Ms` : `Mw[${k - 1}]`,
+        showarrow: false,
+        xref: `x${s2} domain`,
+        yref: `y${s2} domain`,
+        x: 0.5,
+        y: 1,
+        yanchor: "bottom",
+        font: { size: 11 },
+      });
     }
   });
   return checkFinite({ data, layout }, "matrixFigure");

@@ -1,8 +1,10 @@
 /**
- * Line/scatter figures from run records: training curves from JSONL logs (one JSON object per line,
- * numeric fields such as step, loss, psnr) and the SR PSNR-vs-storage trade-off (SR-LUT, MuLUT, SPF, DFC).
+ * Line figures from run records: training curves from JSONL logs (one JSON object per line, numeric
+ * fields such as step, loss, psnr, nested evaluations) and plain named line charts. PSNR-vs-cost
+ * scatter plots are in tradeoff.ts.
  */
-import { checkFinite, type Figure, type Trace } from "./figure.ts";
+import { logAxis } from "./axes.ts";
+import { checkFinite, type Figure, type Layout, type Trace } from "./figure.ts";
 
 /** One log record: a flat JSON object. */
 export type LogRecord = Record<string, unknown>;
@@ -35,112 +37,110 @@ const X_KEYS = ["step", "iter", "iteration", "epoch"];
 const NOT_METRICS =
   /^(step|iter|iteration|epoch|time|elapsed|eta|seconds|wall|t|lr|learning_rate)$|_s$|_ms$/i;
 
-/** Numeric fields (other than x/time fields) present in some record. */
-function metricKeys(records: LogRecord[], xKey: string): string[] {
+/** A record with nested objects flattened one level: {eval: {psnr: 20}} → {"eval.psnr": 20}. */
+function flatten(r: LogRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (v && typeof v === "object" && !Array.isArray(v)) {
+      for (const [k2, v2] of Object.entries(v as Record<string, unknown>)) out[`${k}.${k2}`] = v2;
+    } else out[k] = v;
+  }
+  return out;
+}
+
+/** Numeric fields (other than x/time fields) present in some (flattened) record. */
+function metricKeys(records: Record<string, unknown>[], xKey: string): string[] {
   const keys = new Set<string>();
   for (const r of records) {
     for (const [k, v] of Object.entries(r)) {
-      if (k !== xKey && typeof v === "number" && !NOT_METRICS.test(k)) keys.add(k);
+      if (k !== xKey && typeof v === "number" && !NOT_METRICS.test(k.split(".").at(-1)!)) keys.add(k);
     }
   }
   return [...keys];
 }
 
+/** Panels of the training-curves figure, top to bottom, and which metric names go in each. */
+const PANELS = [
+  { title: "loss", test: (k: string) => !/psnr|ssim|delta_?e/i.test(k) },
+  { title: "PSNR (dB)", test: (k: string) => /psnr/i.test(k) },
+  { title: "SSIM", test: (k: string) => /ssim/i.test(k) },
+  { title: "ΔE (CIE76)", test: (k: string) => /delta_?e/i.test(k) },
+];
+
 /**
  * Training curves: for each run, one line per metric against `x` (default: the first of step / iter /
- * iteration / epoch present, else the record index). Metrics whose name contains "psnr" or "ssim" go on
- * a right-hand axis; the rest (losses) on the left, log scale when `logLoss`.
+ * iteration / epoch present, else the record index). Nested fields are flattened ("eval.psnr"), so the
+ * evaluations a log holds ({step, eval: {psnr, ssim, deltaE}, input_psnr}) are drawn too. Stacked panels
+ * sharing x: losses (log scale when `logLoss`), PSNR, SSIM, ΔE, only those with data.
  */
 export function trainingCurvesFigure(
   runs: { name: string; records: LogRecord[] }[],
   opts: { x?: string; keys?: string[]; title?: string; logLoss?: boolean } = {},
 ): Figure {
-  const data: Trace[] = [];
-  let right = false;
+  const series: { panel: number; trace: Trace }[] = [];
   for (const run of runs) {
-    const xKey = opts.x ?? X_KEYS.find((k) => run.records.some((r) => typeof r[k] === "number")) ?? "";
-    for (const key of opts.keys ?? metricKeys(run.records, xKey)) {
-      const rows = run.records.map((r, i) => [xKey ? r[xKey] : i, r[key]] as const)
+    const records = run.records.map(flatten);
+    const xKey = opts.x ?? X_KEYS.find((k) => records.some((r) => typeof r[k] === "number")) ?? "";
+    for (const key of opts.keys ?? metricKeys(records, xKey)) {
+      const rows = records.map((r, i) => [xKey ? r[xKey] : i, r[key]] as const)
         .filter(([x, y]) =>
           typeof x === "number" && typeof y === "number" && Number.isFinite(x) && Number.isFinite(y)
         );
       if (rows.length === 0) continue;
-      const quality = /psnr|ssim/i.test(key);
-      right ||= quality;
-      data.push({
-        type: "scatter",
-        mode: rows.length > 1 ? "lines" : "markers",
-        name: runs.length > 1 ? `${run.name}: ${key}` : key,
-        x: rows.map(([x]) => x as number),
-        y: rows.map(([, y]) => y as number),
-        yaxis: quality ? "y2" : "y",
-        line: quality ? { dash: "dot" } : undefined,
+      const panel = PANELS.findIndex((p) => p.test(key));
+      const evaluation = /^eval|input/.test(key);
+      series.push({
+        panel,
+        trace: {
+          type: "scatter",
+          mode: rows.length > 1 && !evaluation ? "lines" : "lines+markers",
+          name: `${runs.length > 1 ? `${run.name}: ` : ""}${key.replace(".", " ")}`,
+          x: rows.map(([x]) => x as number),
+          y: rows.map(([, y]) => y as number),
+          line: /input/.test(key) ? { dash: "dash" } : undefined,
+        },
       });
     }
   }
-  if (data.length === 0) throw new Error("trainingCurvesFigure: no numeric metric found in the records");
+  if (series.length === 0) throw new Error("trainingCurvesFigure: no numeric metric found in the records");
+  const used = [...new Set(series.map((s) => s.panel))].sort();
   const xTitle = opts.x ??
     X_KEYS.find((k) => runs.some((r) => r.records.some((x) => typeof x[k] === "number"))) ??
     "record";
-  return checkFinite({
-    data,
-    layout: {
-      title: { text: opts.title ?? "Training curves" },
-      xaxis: { title: { text: xTitle } },
-      yaxis: { title: { text: "loss" }, type: opts.logLoss ? "log" : "linear" },
-      ...(right ? { yaxis2: { title: { text: "PSNR / SSIM" }, overlaying: "y", side: "right" } } : {}),
-      width: 900,
-      height: 450,
-    },
-  }, "trainingCurvesFigure");
-}
-
-/** One SR method/variant: total LUT storage in bytes and PSNR (dB) on a benchmark. */
-export type StoragePoint = { method: string; variant?: string; bytes: number; psnr: number };
-
-/**
- * PSNR against storage (KB, log axis), one marker series per method, each point labelled by its
- * variant; the usual SR-LUT / MuLUT / SPF / DFC trade-off plot.
- */
-export function storageFigure(
-  points: StoragePoint[],
-  opts: { title?: string; dataset?: string } = {},
-): Figure {
-  if (points.length === 0) throw new Error("storageFigure: no points");
-  for (const p of points) {
-    if (!(p.bytes > 0) || !Number.isFinite(p.psnr)) {
-      throw new Error(`storageFigure: ${p.method} ${p.variant ?? ""}: bytes must be > 0 and psnr finite`);
-    }
-  }
-  const methods = [...new Set(points.map((p) => p.method))];
-  return checkFinite({
-    data: methods.map((m) => {
-      const ps = points.filter((p) => p.method === m).sort((a, b) => a.bytes - b.bytes);
-      return {
-        type: "scatter",
-        mode: "lines+markers+text",
-        name: m,
-        x: ps.map((p) => p.bytes / 1024),
-        y: ps.map((p) => p.psnr),
-        text: ps.map((p) => p.variant ?? ""),
-        textposition: "top center",
-        marker: { size: 9 },
-      };
-    }),
-    layout: {
-      title: { text: opts.title ?? `PSNR vs storage${opts.dataset ? ` (${opts.dataset})` : ""}` },
-      xaxis: { title: { text: "storage (KB)" }, type: "log" },
-      yaxis: { title: { text: "PSNR (dB)" } },
-      width: 900,
-      height: 480,
-    },
-  }, "storageFigure");
+  const layout: Layout = {
+    title: { text: opts.title ?? "Training curves" },
+    width: 900,
+    height: 150 + 230 * used.length,
+    legend: { orientation: "h", y: -0.08 },
+    grid: { rows: used.length, columns: 1, roworder: "top to bottom" },
+  };
+  used.forEach((p, k) => {
+    const s = k === 0 ? "" : `${k + 1}`;
+    layout[`xaxis${s}`] = {
+      anchor: `y${s}`,
+      ...(k === 0 ? {} : { matches: "x" }),
+      title: k === used.length - 1 ? { text: xTitle } : undefined,
+    };
+    const log = p === 0 && opts.logLoss;
+    const values = series.filter((x) => x.panel === p).flatMap((x) => x.trace.y as number[]);
+    layout[`yaxis${s}`] = log
+      ? { ...logAxis(values, PANELS[p].title), anchor: `x${s}` }
+      : { title: { text: PANELS[p].title }, anchor: `x${s}` };
+  });
+  const data = series.map(({ panel, trace }) => {
+    const k = used.indexOf(panel), s = k === 0 ? "" : `${k + 1}`;
+    return { ...trace, xaxis: `x${s}`, yaxis: `y${s}` };
+  });
+  return checkFinite({ data, layout }, "trainingCurvesFigure");
 }
 
 /** One named line: x and y of equal length. */
 export type Series = { name: string; x: ArrayLike<number>; y: ArrayLike<number> };
 
-/** Plain line chart of named series (markers too), optional log axes; for quick notebook comparisons. */
+/**
+ * Plain line chart of named series (markers too), optional log axes (explicit whole-number ticks); for
+ * quick notebook comparisons.
+ */
 export function lineFigure(
   series: Series[],
   opts: { title?: string; xTitle?: string; yTitle?: string; logX?: boolean; logY?: boolean } = {},
@@ -161,8 +161,12 @@ export function lineFigure(
     })),
     layout: {
       title: { text: opts.title ?? "" },
-      xaxis: { title: { text: opts.xTitle ?? "" }, type: opts.logX ? "log" : "linear" },
-      yaxis: { title: { text: opts.yTitle ?? "" }, type: opts.logY ? "log" : "linear" },
+      xaxis: opts.logX
+        ? logAxis(series.flatMap((s) => Array.from(s.x)), opts.xTitle ?? "")
+        : { title: { text: opts.xTitle ?? "" } },
+      yaxis: opts.logY
+        ? logAxis(series.flatMap((s) => Array.from(s.y)), opts.yTitle ?? "")
+        : { title: { text: opts.yTitle ?? "" } },
       width: 800,
       height: 420,
     },

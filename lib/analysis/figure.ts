@@ -1,7 +1,8 @@
 /**
  * Plotly figure specs ({data, layout}, plain JSON) and their inline display in a Deno notebook. Every
- * figure module under lib/analysis/ returns a `Figure`; lib/analysis/save.ts writes them as HTML/PNG.
+ * figure module under lib/analysis/ returns a `Figure`; lib/analysis/save.ts writes them as HTML/PNG/SVG.
  */
+import { plotlyLoaderHtml } from "./plotlyjs.ts";
 
 /** One plotly trace (scatter, heatmap, scatter3d, bar, ...): plain JSON. */
 export type Trace = { type: string; [key: string]: unknown };
@@ -9,9 +10,6 @@ export type Trace = { type: string; [key: string]: unknown };
 export type Layout = { [key: string]: unknown };
 /** A plotly figure spec, JSON-serialisable: what `Plotly.newPlot(div, data, layout)` takes. */
 export type Figure = { data: Trace[]; layout: Layout };
-
-/** Version of plotly.js-dist in deno.json, used for the CDN fallback of inline notebook output. */
-export const PLOTLY_VERSION = "3.1.0";
 
 /** Default pixel size of a figure whose layout sets none. */
 export const DEFAULT_SIZE = { width: 900, height: 500 };
@@ -59,29 +57,27 @@ export function describe(fig: Figure): string {
 }
 
 let divCounter = 0;
+/** Whether this process (notebook kernel) already sent plotly.js inline with a figure. */
+let plotlyInlined = false;
 
 /**
- * HTML fragment that draws the figure: uses window.Plotly when loaded, else fetches plotly.js from the
- * CDN (via require.js in the classic notebook). For notebook output only; saveHtml is self-contained.
+ * HTML fragment that draws the figure once window.Plotly exists: it draws at once when plotly.js is
+ * loaded, else queues itself on window.__lutlabPlotly until the inline plotly.js loader
+ * (plotlyLoaderHtml, passed as `prelude` to the first figure) has run and drains the queue. No CDN, no
+ * require.js.
  */
-export function figureHtmlFragment(fig: Figure): string {
+export function figureHtmlFragment(fig: Figure, prelude = ""): string {
   const id = `lutlab-plot-${Date.now().toString(36)}-${divCounter++}`;
   const [w, h] = figureSize(fig);
-  const cdn = `https://cdn.plot.ly/plotly-${PLOTLY_VERSION}.min`;
-  return `<div id="${id}" style="width:${w}px;height:${h}px"></div>
+  return `${prelude}<div id="${id}" class="lutlab-plot" style="width:${w}px;height:${h}px"></div>
 <script type="text/javascript">(function () {
   var fig = ${figureJson(fig)};
-  function draw(P) { P.newPlot("${id}", fig.data, fig.layout); }
-  if (window.Plotly) { draw(window.Plotly); return; }
-  if (typeof window.requirejs === "function") {
-    window.requirejs.config({ paths: { plotly: "${cdn}" } });
-    window.requirejs(["plotly"], function (P) { window.Plotly = P; draw(P); });
-    return;
+  function draw() {
+    var el = document.getElementById("${id}");
+    if (el) window.Plotly.newPlot(el, fig.data, fig.layout, { displaylogo: false });
   }
-  var s = document.createElement("script");
-  s.src = "${cdn}.js";
-  s.onload = function () { draw(window.Plotly); };
-  document.head.appendChild(s);
+  if (window.Plotly && window.Plotly.newPlot) draw();
+  else (window.__lutlabPlotly = window.__lutlabPlotly || []).push(draw);
 })();</script>`;
 }
 
@@ -99,13 +95,17 @@ export async function display(bundle: Record<string, unknown> & { "text/plain": 
 
 /**
  * Displays a figure inline in a Deno notebook (mime "application/vnd.plotly.v1+json", HTML and text
- * fallbacks); outside Jupyter it prints the text summary. Use as `await show(fig)`.
+ * fallbacks); outside Jupyter it prints the text summary. Use as `await show(fig)`. The first figure of
+ * a kernel session carries plotly.js (local npm package) inline, so a notebook run top to bottom holds
+ * it once and draws offline in classic Notebook, JupyterLab, VS Code and nbconvert HTML.
  */
 export async function show(fig: Figure): Promise<void> {
   checkFinite(fig, "show");
+  const first = !plotlyInlined;
   await display({
     "application/vnd.plotly.v1+json": figurePlain(fig),
-    "text/html": figureHtmlFragment(fig),
+    "text/html": figureHtmlFragment(fig, first ? await plotlyLoaderHtml() : ""),
     "text/plain": describe(fig),
   });
+  plotlyInlined = true;
 }

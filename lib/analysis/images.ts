@@ -15,13 +15,24 @@ function escapeHtml(s: string): string {
   return s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }
 
-/** HTML row of captioned PNG images (data: URLs), each drawn `width` CSS pixels wide (default 256). */
-export async function imageRowHtml(items: { caption: string; image: Image }[], width = 256): Promise<string> {
+/**
+ * HTML row of captioned PNG images (data: URLs), each drawn `width` CSS pixels wide (default 256);
+ * `pixelated` scales without smoothing (zoomed crops).
+ */
+export async function imageRowHtml(
+  items: { caption: string; image: Image }[],
+  width = 256,
+  pixelated = false,
+): Promise<string> {
   const cells = await Promise.all(items.map(async ({ caption, image }) => {
     const png = base64(await encodeImage(image, "png"));
     return `<figure style="display:inline-block;margin:4px;text-align:center">` +
-      `<img src="data:image/png;base64,${png}" style="width:${width}px;image-rendering:auto"/>` +
-      `<figcaption style="font:12px sans-serif">${escapeHtml(caption)}</figcaption></figure>`;
+      `<img src="data:image/png;base64,${png}" style="width:${width}px;image-rendering:${
+        pixelated ? "pixelated" : "auto"
+      }"/>` +
+      `<figcaption style="font:12px sans-serif;width:${width}px">${
+        escapeHtml(caption)
+      }</figcaption></figure>`;
   }));
   return `<div>${cells.join("")}</div>`;
 }

@@ -1,33 +1,12 @@
 /**
- * Writing figures: standalone HTML embedding plotly.js-dist (offline, opens in any browser) and PNG
- * screenshots of that HTML through headless Chromium when it is installed (Debian `chromium`).
+ * Writing figures: standalone HTML embedding plotly.js-dist (offline, opens in any browser), PNG
+ * screenshots of that HTML and plotly's SVG export, both through headless Chromium when it is installed
+ * (Debian `chromium`).
  */
-import { basename, dirname, fromFileUrl, join } from "@std/path";
+import { basename, dirname, join } from "@std/path";
 import { writeFileAtomic } from "../core/atomic.ts";
 import { type Figure, figureJson, figureSize } from "./figure.ts";
-
-let plotlySource: string | undefined;
-
-/** Path of plotly.js from the npm package plotly.js-dist (deno.json import map). */
-export function plotlyJsPath(): string {
-  const url = import.meta.resolve("plotly.js-dist");
-  if (!url.startsWith("file:")) {
-    throw new Error(`plotly.js-dist resolved to ${url}; deno.json needs "nodeModulesDir": "auto"`);
-  }
-  const path = fromFileUrl(url);
-  try {
-    Deno.statSync(path);
-  } catch {
-    throw new Error(`plotly.js-dist is not installed at ${path}: run \`deno install\` in the repository`);
-  }
-  return path;
-}
-
-/** The plotly.js bundle text (read once). */
-function plotlyJs(): string {
-  plotlySource ??= Deno.readTextFileSync(plotlyJsPath());
-  return plotlySource;
-}
+import { plotlyJs, plotlyJsPath, plotlyScriptTag } from "./plotlyjs.ts";
 
 /** Where saveHtml takes plotly.js from: inlined in the page, or a shared `plotly.js` beside it. */
 export type PlotlyMode = "embed" | "sibling";
@@ -42,7 +21,7 @@ export function figureHtml(fig: Figure, plotly: PlotlyMode = "embed", still = fa
     ? fig.layout.title
     : (fig.layout.title as { text?: string } | undefined)?.text ?? "lutlab figure";
   const lib = plotly === "embed"
-    ? `<script type="text/javascript">${plotlyJs().replaceAll("</script", "<\\/script")}</script>`
+    ? plotlyScriptTag()
     : `<script type="text/javascript" src="plotly.js"></script>`;
   return `<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
@@ -99,13 +78,63 @@ export function findChromium(): string | undefined {
   return undefined;
 }
 
+/** Chromium flags for a headless, offline, throw-away run (software WebGL for scatter3d). */
+export function chromiumFlags(profile: string, width: number, height: number): string[] {
+  return [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--enable-unsafe-swiftshader",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    `--user-data-dir=${profile}`,
+    `--window-size=${width},${height}`,
+    "--virtual-time-budget=20000",
+  ];
+}
+
+/**
+ * Opens the HTML page `html` in headless Chromium with `args` added (e.g. `--screenshot=out.png` or
+ * `--dump-dom`) in a temporary profile; returns stdout. Throws naming `what` when Chromium is missing
+ * or fails.
+ */
+export async function runChromium(
+  html: string,
+  args: string[],
+  size: [number, number],
+  what: string,
+): Promise<string> {
+  const chromium = findChromium();
+  if (!chromium) {
+    throw new Error(`${what}: no chromium found (apt-get install chromium, or set LUTLAB_CHROMIUM)`);
+  }
+  const profile = await Deno.makeTempDir({ prefix: "lutlab-chromium-" });
+  try {
+    const out = await new Deno.Command(chromium, {
+      args: [...chromiumFlags(profile, ...size), ...args, `file://${html}`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!out.success) {
+      const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-5).join("\n");
+      throw new Error(`${what}: chromium failed (exit ${out.code}): ${err}`);
+    }
+    return new TextDecoder().decode(out.stdout);
+  } finally {
+    await Deno.remove(profile, { recursive: true }).catch(() => {});
+  }
+}
+
 /**
  * Renders `fig` to a PNG at `path` with headless Chromium (screenshot of the standalone HTML, atomic
  * rename). Returns false and prints why when Chromium is not installed; throws when it fails.
  */
 export async function savePng(fig: Figure, path: string): Promise<boolean> {
-  const chromium = findChromium();
-  if (!chromium) {
+  if (!findChromium()) {
     console.log(
       `savePng: no chromium found (apt-get install chromium, or set LUTLAB_CHROMIUM); skipped ${path}`,
     );
@@ -115,30 +144,52 @@ export async function savePng(fig: Figure, path: string): Promise<boolean> {
   try {
     const html = join(dir, "figure.html"), png = join(dir, "figure.png");
     await Deno.writeTextFile(html, figureHtml(fig, "embed", true));
-    const [w, h] = figureSize(fig);
-    const out = await new Deno.Command(chromium, {
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--enable-unsafe-swiftshader", // software WebGL for scatter3d
-        "--hide-scrollbars",
-        "--no-first-run",
-        `--user-data-dir=${join(dir, "profile")}`,
-        `--window-size=${w},${h}`,
-        "--virtual-time-budget=15000",
-        `--screenshot=${png}`,
-        `file://${html}`,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    await runChromium(html, [`--screenshot=${png}`], figureSize(fig), `savePng ${basename(path)}`);
     const size = await Deno.stat(png).then((s) => s.size, () => 0);
-    if (!out.success || size === 0) {
-      const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-5).join("\n");
-      throw new Error(`savePng ${basename(path)}: chromium failed (exit ${out.code}): ${err}`);
-    }
+    if (size === 0) throw new Error(`savePng ${basename(path)}: chromium wrote no screenshot`);
     await writeFileAtomic(path, await Deno.readFile(png));
+    return true;
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Page that draws `fig`, exports it with Plotly.toImage as SVG and puts the SVG, base64, in #lutlab-svg. */
+function svgExportHtml(fig: Figure): string {
+  const [w, h] = figureSize(fig);
+  return figureHtml(fig, "embed", true).replace(
+    `document.body.setAttribute("data-rendered", "1");`,
+    `return Plotly.toImage("plot", { format: "svg", width: ${w}, height: ${h} });
+}).then(function (url) {
+  var svg = decodeURIComponent(url.slice(url.indexOf(",") + 1));
+  var pre = document.createElement("pre");
+  pre.id = "lutlab-svg";
+  pre.textContent = btoa(unescape(encodeURIComponent(svg)));
+  document.body.appendChild(pre);`,
+  );
+}
+
+/**
+ * Writes `fig` as SVG to `path` (atomic): plotly's own SVG export run in headless Chromium (WebGL
+ * scenes become embedded raster images). Returns false when Chromium is not installed; throws on failure.
+ */
+export async function saveSvg(fig: Figure, path: string): Promise<boolean> {
+  if (!findChromium()) {
+    console.log(
+      `saveSvg: no chromium found (apt-get install chromium, or set LUTLAB_CHROMIUM); skipped ${path}`,
+    );
+    return false;
+  }
+  const dir = await Deno.makeTempDir({ prefix: "lutlab-svg-" });
+  try {
+    const html = join(dir, "figure.html");
+    await Deno.writeTextFile(html, svgExportHtml(fig));
+    const dom = await runChromium(html, ["--dump-dom"], figureSize(fig), `saveSvg ${basename(path)}`);
+    const m = dom.match(/<pre id="lutlab-svg">([A-Za-z0-9+/=]+)<\/pre>/);
+    if (!m) throw new Error(`saveSvg ${basename(path)}: the page produced no SVG (plotly failed to draw)`);
+    const svg = new TextDecoder().decode(Uint8Array.from(atob(m[1]), (c) => c.charCodeAt(0)));
+    if (!svg.startsWith("<svg")) throw new Error(`saveSvg ${basename(path)}: export is not an SVG`);
+    await writeFileAtomic(path, svg);
     return true;
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});

@@ -1,7 +1,7 @@
 /**
  * `deno task figures [-e experiments/x] [--out out/figures] [--no-png] [--only name,...]`: writes every
  * analysis figure of lib/analysis/ as HTML (plotly.js written once beside them) and, when Chromium is
- * installed, as PNG. The LUT figures use the pretrained CLUT-Net 20+05+10 (its LUT for a FiveK photo;
+ * installed, as PNG and SVG (--no-png: HTML only). The LUT figures use the pretrained CLUT-Net 20+05+10 (its LUT for a FiveK photo;
  * the Image-Adaptive 3DLUT basis LUT when CLUT-Net is absent) and its Ms/Mw beside BL-C's DCT bases;
  * occupancy uses the FiveK inputs (or the embedded photos); training curves read the experiment's JSONL
  * logs (-e); the SR storage figure evaluates the published SR-LUT / MuLUT tables on Set5, full and with
@@ -30,11 +30,12 @@ import { storageBytes, storageSweep } from "../sr/core/storage.ts";
 import { type AutoLutModel, autolutWeights } from "../sr/models/autolut.ts";
 import { adarlFigure, samplerWeightsFigure } from "../analysis/autosample.ts";
 import { matrixFigure, strongCorrelationFigure, weakCorrelationFigure } from "../analysis/clut.ts";
-import { readJsonl, storageFigure, type StoragePoint, trainingCurvesFigure } from "../analysis/curves.ts";
+import { readJsonl, trainingCurvesFigure } from "../analysis/curves.ts";
+import { storageFigure, type StoragePoint } from "../analysis/tradeoff.ts";
 import type { Figure } from "../analysis/figure.ts";
 import { lutLatticeFigure } from "../analysis/lut.ts";
 import { occupancyFigure } from "../analysis/occupancy.ts";
-import { findChromium, saveHtml, savePng } from "../analysis/save.ts";
+import { findChromium, saveHtml, savePng, saveSvg } from "../analysis/save.ts";
 import { parseTaskArgs, runCli, str, type TaskSpec } from "./args.ts";
 
 /** A figure of the list: its file name and how to build it (a string = skipped, with the reason). */
@@ -309,7 +310,7 @@ export async function writeFigures(
   }
   const png = opts.png && findChromium() !== undefined;
   if (opts.png && !png) {
-    console.log("figures: chromium not installed: HTML only (apt-get install chromium for PNGs)");
+    console.log("figures: chromium not installed: HTML only (apt-get install chromium for PNG/SVG)");
   }
   const written: string[] = [], skipped: string[] = [];
   for (const job of all.filter((j) => !opts.only || opts.only.includes(j.name))) {
@@ -325,10 +326,11 @@ export async function writeFigures(
     written.push(html);
     if (png) {
       await savePng(fig, join(opts.out, `${job.name}.png`));
-      written.push(join(opts.out, `${job.name}.png`));
+      await saveSvg(fig, join(opts.out, `${job.name}.svg`));
+      written.push(join(opts.out, `${job.name}.png`), join(opts.out, `${job.name}.svg`));
     }
     console.log(
-      `${job.name}: ${png ? "html + png" : "html"} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+      `${job.name}: ${png ? "html + png + svg" : "html"} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
     );
   }
   return { written, skipped };

@@ -1,7 +1,9 @@
 /**
- * `deno task notebooks [names...]`: executes notebooks/*.ipynb headless on the Deno kernel and writes
- * the executed copies to out/notebooks/ (never in place). Fails when a cell errors or times out, or a
- * code cell produced no output. The cell-by-cell driver is lib/cli/nbrun.py (waits for late outputs).
+ * `deno task notebooks [names...] [--write]`: executes notebooks/*.ipynb headless on the Deno kernel and
+ * writes the executed copies to out/notebooks/. Fails when a cell errors or times out, or a code cell
+ * produced no output. With --write, when every selected notebook passed, the executed copies (with their
+ * outputs) replace the notebooks in notebooks/, each by an atomic rename; nothing is replaced otherwise.
+ * The cell-by-cell driver is lib/cli/nbrun.py (waits for late outputs).
  *
  * `deno task notebooks:setup [--install-deps]`: installs the Deno Jupyter kernel for this deno binary
  * and checks the Debian Jupyter packages (installs them with --install-deps when running as root).
@@ -10,7 +12,16 @@
  * silence that ends a cell, default 0.5), --late S (extra wait for a cell still without output, default 5).
  */
 import { basename, dirname, fromFileUrl, join, resolve } from "@std/path";
-import { CliExit, parseTaskArgs, runCli, str, type TaskArgs, type TaskSpec, usageText } from "./args.ts";
+import {
+  CliExit,
+  exclusive,
+  parseTaskArgs,
+  runCli,
+  str,
+  type TaskArgs,
+  type TaskSpec,
+  usageText,
+} from "./args.ts";
 
 const REPO = resolve(dirname(fromFileUrl(import.meta.url)), "..", "..");
 const NOTEBOOKS = join(REPO, "notebooks");
@@ -139,6 +150,31 @@ export function selectNotebooks(names: string[], dir = NOTEBOOKS): string[] {
 
 export type RunOptions = { out?: string; timeout?: number; quiet?: number; late?: number };
 
+/**
+ * Executes `paths` into a fresh folder under out/ and, when all passed, renames each executed copy over
+ * its source notebook (atomic per file; same filesystem). True when all passed and were written.
+ */
+export async function writeExecuted(paths: string[], opts: Omit<RunOptions, "out"> = {}): Promise<boolean> {
+  await Deno.mkdir(join(REPO, "out"), { recursive: true });
+  const out = await Deno.makeTempDir({ dir: join(REPO, "out"), prefix: "notebooks-write-" });
+  try {
+    if (!(await runNotebooks(paths, { ...opts, out }))) {
+      console.error("notebooks --write: a notebook failed; no notebook was replaced");
+      return false;
+    }
+    for (const path of paths) {
+      const executed = join(out, basename(path));
+      const tmp = `${path}.tmp-${Date.now().toString(36)}`;
+      await Deno.copyFile(executed, tmp); // same folder as the target: the rename below is atomic
+      await Deno.rename(tmp, path);
+      console.log(`notebooks --write: ${path} updated (${(Deno.statSync(path).size / 1e6).toFixed(1)} MB)`);
+    }
+    return true;
+  } finally {
+    await Deno.remove(out, { recursive: true }).catch(() => {});
+  }
+}
+
 /** Executes notebooks with lib/cli/nbrun.py (output streamed to this process); true when all passed. */
 export async function runNotebooks(paths: string[], opts: RunOptions = {}): Promise<boolean> {
   const problem = await jupyterProblem();
@@ -152,8 +188,10 @@ export async function runNotebooks(paths: string[], opts: RunOptions = {}): Prom
 
 const SPEC: TaskSpec = {
   task: "notebooks",
-  usage: "[names...] [--timeout S] [--out DIR] [--quiet S] [--late S] | --setup [--install-deps]",
-  boolean: ["setup", "install-deps"],
+  usage:
+    "[names...] [--write | --out DIR] [--timeout S] [--quiet S] [--late S] | --setup [--install-deps]\n" +
+    "  --write: execute and store the notebooks with their outputs in notebooks/ (only when all pass)",
+  boolean: ["setup", "install-deps", "write"],
   string: ["timeout", "out", "quiet", "late"],
   positionals: Infinity,
 };
@@ -172,15 +210,17 @@ function num(a: TaskArgs, key: string): number | undefined {
 export async function main(args: string[]): Promise<boolean> {
   const a = parseTaskArgs(args, SPEC);
   if (a.flags.setup) return await setup(a.flags["install-deps"] === true);
+  exclusive(a, ["write", "out"], SPEC);
   const paths = selectNotebooks(a.positionals);
   if (paths.length === 0) throw new Error(`no notebooks in ${NOTEBOOKS}`);
+  const timing = { timeout: num(a, "timeout"), quiet: num(a, "quiet"), late: num(a, "late") };
   const out = str(a, "out");
-  return await runNotebooks(paths, {
-    out: out ? resolve(out) : undefined,
-    timeout: num(a, "timeout"),
-    quiet: num(a, "quiet"),
-    late: num(a, "late"),
-  });
+  const t0 = performance.now();
+  const ok = a.flags.write
+    ? await writeExecuted(paths, timing)
+    : await runNotebooks(paths, { out: out ? resolve(out) : undefined, ...timing });
+  console.log(`notebooks: ${paths.length} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  return ok;
 }
 
 if (import.meta.main) Deno.exit((await runCli("notebooks", () => main(Deno.args))) ? 0 : 1);

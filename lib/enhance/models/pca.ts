@@ -6,54 +6,57 @@
  *   Ms [D,S]   = the S leading left singular vectors of the unfolding [D, N*3*D^2] (columns (n,c,j,k));
  *   C [S*N*3,W] = Ms^T cube[n][c] Mw^T per (n,c), row (s*N + n)*3 + c  -- the least-squares core.
  * Reconstruction through clut.ts `reconstructLuts` gives the compressed bank; with S = D and W = rank it is
- * exact. Singular vectors come from the symmetric eigenproblem of the smaller Gram matrix (cyclic Jacobi,
+ * exact. Singular vectors come from the symmetric eigenproblem of the smaller Gram matrix (ml-matrix,
  * float64).
  */
+import { EigenvalueDecomposition, Matrix, SingularValueDecomposition } from "ml-matrix";
 import { type ClutShape, forEachLutEntry } from "./clut.ts";
 
-/** Eigen-decomposition of a symmetric n x n matrix (row-major, float64): values descending, vectors as columns. */
+/**
+ * Eigen-decomposition of a symmetric n x n matrix (row-major, float64) by ml-matrix: values descending,
+ * vectors as columns (row-major [n,n], column e is the eigenvector of values[e]).
+ */
 export function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  const m = Float64Array.from(a), v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  for (let sweep = 0; sweep < 60; sweep++) {
-    let off = 0, diag = 0;
-    for (let i = 0; i < n; i++) {
-      diag += m[i * n + i] ** 2;
-      for (let j = i + 1; j < n; j++) off += m[i * n + j] ** 2;
-    }
-    if (off <= 1e-24 * Math.max(diag, 1e-300)) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = m[p * n + q];
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (m[q * n + q] - m[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-        for (let k = 0; k < n; k++) {
-          const mkp = m[k * n + p], mkq = m[k * n + q];
-          m[k * n + p] = c * mkp - s * mkq;
-          m[k * n + q] = s * mkp + c * mkq;
-        }
-        for (let k = 0; k < n; k++) {
-          const mpk = m[p * n + k], mqk = m[q * n + k];
-          m[p * n + k] = c * mpk - s * mqk;
-          m[q * n + k] = s * mpk + c * mqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p], vkq = v[k * n + q];
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => m[y * n + y] - m[x * n + x]);
-  const values = Float64Array.from(order, (i) => m[i * n + i]);
+  if (a.length !== n * n) throw new Error(`symmetricEigen: ${a.length} values for a ${n}x${n} matrix`);
+  const evd = new EigenvalueDecomposition(
+    Matrix.from1DArray(n, n, Array.from(a)),
+    { assumeSymmetric: true },
+  );
+  const raw = evd.realEigenvalues, v = evd.eigenvectorMatrix;
+  const order = raw.map((_, i) => i).sort((x, y) => raw[y] - raw[x]);
+  const values = Float64Array.from(order, (i) => raw[i]);
   const vectors = new Float64Array(n * n);
   order.forEach((src, dst) => {
-    for (let k = 0; k < n; k++) vectors[k * n + dst] = v[k * n + src];
+    for (let k = 0; k < n; k++) vectors[k * n + dst] = v.get(k, src);
   });
   return { values, vectors };
+}
+
+/**
+ * Singular values (descending) of output channel `c` of a LUT [3,D,D,D] (layout lut[c][b][g][r]) unfolded
+ * into a D x D^2 matrix with input axis `rowAxis` (0 r, 1 g, 2 b) as rows: how close to rank S the LUT is
+ * along that axis (CLUT-Net's strong/weak split). SVD by ml-matrix.
+ */
+export function unfoldingSingularValues(lut: Float32Array, d: number, c: number, rowAxis: number): number[] {
+  if (lut.length !== 3 * d ** 3) {
+    throw new Error(`unfoldingSingularValues: ${lut.length} values, expected 3*${d}^3`);
+  }
+  if (![0, 1, 2].includes(c) || ![0, 1, 2].includes(rowAxis)) {
+    throw new Error(`unfoldingSingularValues: channel ${c} and axis ${rowAxis} must be 0, 1 or 2`);
+  }
+  const others = [0, 1, 2].filter((k) => k !== rowAxis);
+  const rows = Array.from({ length: d }, (_, i) =>
+    Array.from({ length: d * d }, (_, uv) => {
+      const rgb = [0, 0, 0];
+      rgb[rowAxis] = i, rgb[others[0]] = Math.floor(uv / d), rgb[others[1]] = uv % d;
+      return lut[((c * d + rgb[2]) * d + rgb[1]) * d + rgb[0]];
+    }));
+  const svd = new SingularValueDecomposition(new Matrix(rows), {
+    computeLeftSingularVectors: false,
+    computeRightSingularVectors: false,
+    autoTranspose: true,
+  });
+  return [...svd.diagonal].sort((x, y) => y - x);
 }
 
 /**

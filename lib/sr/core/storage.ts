@@ -2,10 +2,10 @@
  * Storage against quality of SR LUT models in the LUT form: the bytes of the tables a model actually
  * looks up (a DFC-compressed module counts its fine + coarse tables, any other its full table; int8
  * entries 1 byte, float32 4), DFC compression of every compressible module, and the storage/PSNR
- * points of a model uncompressed and at several DFC sampling intervals (for lib/analysis/curves.ts
+ * points of a model uncompressed and at several DFC sampling intervals (for lib/analysis/tradeoff.ts
  * storageFigure).
  */
-import type { StoragePoint } from "../../analysis/curves.ts";
+import type { StoragePoint } from "../../analysis/tradeoff.ts";
 import type { DfcSettings } from "./dfc_export.ts";
 import type { Degradation } from "./degrade.ts";
 import { evalFolder } from "./evaluate.ts";
@@ -37,16 +37,16 @@ export async function storageSweep(
   opts: { samplingIntervals: number[]; diagonalWidth: number; limit?: number },
 ): Promise<StoragePoint[]> {
   const points: StoragePoint[] = [];
-  const score = async (variant: string) => {
+  const score = async (variant: string, dfc?: StoragePoint["dfc"]) => {
     const s = await evalFolder(model, setDir, deg, { limit: opts.limit });
-    points.push({ method, variant, bytes: storageBytes(model), psnr: s.psnr });
+    points.push({ method, variant, bytes: storageBytes(model), psnr: s.psnr, ...(dfc ? { dfc } : {}) });
   };
   compressModel(model, undefined);
   await score("full");
   try {
     for (const si of opts.samplingIntervals) {
       compressModel(model, { diagonalWidth: opts.diagonalWidth, samplingInterval: si });
-      await score(`DFC si=${si}`);
+      await score(`DFC si=${si}`, { samplingInterval: si, diagonalWidth: opts.diagonalWidth });
     }
   } finally {
     compressModel(model, undefined);
