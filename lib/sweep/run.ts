@@ -1,12 +1,13 @@
 /**
  * Running sweep members: each member is an ordinary experiment folder, trained and evaluated by the
- * project's own commands as subprocesses (`deno task train -e <dir> [--resume]`, then `deno task eval -e
- * <dir> --trained` for photo / `--from exported` for SR), their output appended to <member>/sweep/*.log.
+ * project's own commands as subprocesses (`deno run -A lib/cli/train.ts -e <dir> [--resume]` = `deno task
+ * train`, then `lib/cli/eval.ts -e <dir> --trained` for photo / `--from exported` for SR; no `deno task`
+ * layer, so a signal reaches them), their output appended to <member>/sweep/{train,eval}.log.
  * A member is finished when <member>/sweep/done.json exists (written atomically after eval, with the metrics
  * read from eval's summary file and the step times); finished members are skipped, and a member with a
  * checkpoint from a killed run is trained with --resume. `runLocal` runs N members at a time.
  */
-import { join, relative } from "@std/path";
+import { fromFileUrl, join, relative } from "@std/path";
 import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { readToml, taskOf } from "../experiment/config.ts";
 import { type Member, memberToml, type Sweep } from "./spec.ts";
@@ -75,15 +76,15 @@ export function stopChildren(): void {
   }
 }
 
-/** Runs `deno task <args>` in the current folder, appending its stdout and stderr to `log`; returns seconds. */
-async function denoTask(args: string[], log: string, what: string): Promise<number> {
+/** Runs lib/cli/<cli>.ts with `args`, appending its stdout and stderr to `log`; returns the seconds taken. */
+async function runCli(cli: string, args: string[], log: string, what: string): Promise<number> {
   const t0 = performance.now();
   await Deno.mkdir(join(log, ".."), { recursive: true });
   const f = await Deno.open(log, { append: true, create: true });
   try {
-    await f.write(new TextEncoder().encode(`$ deno task ${args.join(" ")}\n`));
+    await f.write(new TextEncoder().encode(`$ deno task ${cli} ${args.join(" ")}\n`));
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["task", ...args],
+      args: ["run", "-A", fromFileUrl(new URL(`../cli/${cli}.ts`, import.meta.url)), ...args],
       stdout: "piped",
       stderr: "piped",
       stdin: "null",
@@ -134,10 +135,10 @@ export async function runMember(m: Member): Promise<MemberResult> {
   const task = taskOf(await readToml(join(m.dir, "config.toml")), join(m.dir, "config.toml"));
   const log = (step: string) => join(m.dir, "sweep", `${step}.log`);
   const resume = await hasCheckpoint(m.dir);
-  const trainArgs = ["train", "-e", m.dir, ...(resume ? ["--resume"] : [])];
-  const trainS = await denoTask(trainArgs, log("train"), `${m.id}: train`);
-  const evalArgs = ["eval", "-e", m.dir, ...(task === "sr" ? ["--from", "exported"] : ["--trained"])];
-  const evalS = await denoTask(evalArgs, log("eval"), `${m.id}: eval`);
+  const trainArgs = ["-e", m.dir, ...(resume ? ["--resume"] : [])];
+  const trainS = await runCli("train", trainArgs, log("train"), `${m.id}: train`);
+  const evalArgs = ["-e", m.dir, ...(task === "sr" ? ["--from", "exported"] : ["--trained"])];
+  const evalS = await runCli("eval", evalArgs, log("eval"), `${m.id}: eval`);
   const metrics = await readMetrics(m.dir, task);
   const res: MemberResult = { id: m.id, metrics, train_s: trainS, eval_s: evalS };
   await writeJsonAtomic(donePath(m), res);
