@@ -3,7 +3,8 @@
  * (lib/sweep/spec.ts) into experiment folders <sweep>/members/<id>/, runs the unfinished ones — N at a
  * time on this machine (default: every core) or as one Slurm array job (lib/sweep/slurm.ts) — and writes
  * the table to <sweep>/report/. `--report` alone only (re)writes the table from what has finished.
- * `--member i` runs member i alone (what each Slurm array task calls). Interrupting a local sweep stops
+ * `--member i` runs member i alone (what each Slurm array task calls); `--eval-dfc <member> [--from
+ * exported|finetuned|pretrained]` is the DFC evaluation of `eval = "dfc"` sweeps. Interrupting a local sweep stops
  * its subprocesses; rerunning skips finished members and resumes the others from their checkpoints.
  */
 import { parseArgs } from "@std/cli";
@@ -23,10 +24,17 @@ function fail(msg: string, code = 1): never {
 
 if (import.meta.main) {
   const args = parseArgs(Deno.args, {
-    string: ["e", "experiment", "local", "member", "poll"],
+    string: ["e", "experiment", "local", "member", "poll", "eval-dfc", "from"],
     boolean: ["slurm", "report"],
     unknown: (a: string) => fail(`sweep: unknown argument ${a}\n${USAGE}`, 2),
   });
+  if (args["eval-dfc"]) {
+    const { evalDfc } = await import("../sweep/dfc.ts");
+    const from = args.from ?? "exported";
+    if (!["exported", "finetuned", "pretrained"].includes(from)) fail(`sweep: bad --from ${from}`, 2);
+    await evalDfc(args["eval-dfc"], from as "exported").catch((e) => fail(`sweep: ${e.message}`));
+    Deno.exit(0);
+  }
   const exp = args.e ?? args.experiment;
   if (!exp) fail(USAGE, 2);
   if (args.slurm && args.local !== undefined) {
@@ -45,7 +53,7 @@ if (import.meta.main) {
       const m = sweep.members[int(args.member, "--member", 0)];
       if (!m) throw new Error(`--member ${args.member}: the sweep has ${sweep.members.length} members`);
       if (await readDone(m)) console.log(`${m.id}: already done`);
-      else console.log(`${m.id}: ${JSON.stringify((await runMember(m)).metrics)}`);
+      else console.log(`${m.id}: ${JSON.stringify((await runMember(sweep, m)).metrics)}`);
       Deno.exit(0);
     }
     const run = args.slurm || args.local !== undefined || !args.report;

@@ -9,7 +9,7 @@
  */
 import { fromFileUrl, join, relative } from "@std/path";
 import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
-import { readToml, taskOf } from "../experiment/config.ts";
+import { loadExperiment, readToml, taskOf } from "../experiment/config.ts";
 import { type Member, memberToml, type Sweep } from "./spec.ts";
 
 /** What done.json holds: the member's metrics (name -> value) and the seconds each step took. */
@@ -35,7 +35,8 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * Writes every member's config.toml (unchanged files are left alone). A member whose config would change
+ * Writes every member's config.toml (unchanged files are left alone) and validates it as an experiment
+ * (errors name the member's file). A member whose config would change
  * after it started (it has a train/ or sweep/ folder) is an error: its results would mix two settings.
  */
 export async function writeMembers(sweep: Sweep): Promise<void> {
@@ -51,6 +52,7 @@ export async function writeMembers(sweep: Sweep): Promise<void> {
     }
     await writeFileAtomic(file, text);
   }
+  for (const m of sweep.members) await loadExperiment(m.dir); // validates: errors name the member's file
 }
 
 /** True when the member folder holds a training checkpoint (a file named checkpoint.*) from an earlier run. */
@@ -108,38 +110,70 @@ async function runCli(cli: string, args: string[], log: string, what: string): P
   return (performance.now() - t0) / 1000;
 }
 
+/** Which weights or tables a member is evaluated with: its trained ones, or the pretrained ones. */
+export type Source = "trained" | "exported" | "pretrained";
+
 /**
- * Metrics eval wrote for a member: photo <dir>/eval/trained/summary.json (mean psnr, ssim, delta_e), SR
- * <dir>/eval/exported.json (<set>_psnr, <set>_ssim per benchmark set).
+ * Metrics eval wrote for a member: photo <dir>/eval/<source>/summary.json (mean psnr, ssim, delta_e), SR
+ * <dir>/eval/<source>.json (<set>_psnr, <set>_ssim per benchmark set), DFC <dir>/eval/dfc-<source>.json
+ * (the same plus full_kb and dfc_kb, the table storage).
  */
-export async function readMetrics(dir: string, task: "enhance" | "sr"): Promise<Record<string, number>> {
-  const file = task === "sr"
-    ? join(dir, "eval", "exported.json")
-    : join(dir, "eval", "trained", "summary.json");
+export async function readMetrics(
+  dir: string,
+  task: "enhance" | "sr",
+  source: Source,
+  kind: Sweep["eval"],
+): Promise<Record<string, number>> {
+  const file = kind === "dfc"
+    ? join(dir, "eval", `dfc-${source}.json`)
+    : task === "sr"
+    ? join(dir, "eval", `${source}.json`)
+    : join(dir, "eval", source, "summary.json");
   let data: unknown;
   try {
     data = JSON.parse(await Deno.readTextFile(file));
   } catch (e) {
     throw new Error(`eval wrote no readable result file ${file}: ${(e as Error).message}`, { cause: e });
   }
-  if (task === "sr") {
-    const sets = data as { set: string; psnr: number; ssim: number }[];
-    return Object.fromEntries(sets.flatMap((s) => [[`${s.set}_psnr`, s.psnr], [`${s.set}_ssim`, s.ssim]]));
+  const perSet = (sets: { set: string; psnr: number; ssim: number }[]) =>
+    Object.fromEntries(sets.flatMap((s) => [[`${s.set}_psnr`, s.psnr], [`${s.set}_ssim`, s.ssim]]));
+  if (kind === "dfc") {
+    const d = data as {
+      full_bytes: number;
+      dfc_bytes: number;
+      sets: { set: string; psnr: number; ssim: number }[];
+    };
+    return { ...perSet(d.sets), full_kb: d.full_bytes / 1024, dfc_kb: d.dfc_bytes / 1024 };
   }
+  if (task === "sr") return perSet(data as { set: string; psnr: number; ssim: number }[]);
   const m = (data as { mean: { psnr: number; ssim: number; deltaE: number } }).mean;
   return { psnr: m.psnr, ssim: m.ssim, delta_e: m.deltaE };
 }
 
-/** Trains (resuming from a checkpoint when one exists) and evaluates one member, then writes done.json. */
-export async function runMember(m: Member): Promise<MemberResult> {
+/**
+ * Trains one member (resuming from a checkpoint when one exists; skipped for `train = false` sweeps) and
+ * evaluates it (`eval = "dfc"`: `lib/cli/sweep.ts --eval-dfc`), then writes done.json.
+ */
+export async function runMember(sweep: Sweep, m: Member): Promise<MemberResult> {
   const task = taskOf(await readToml(join(m.dir, "config.toml")), join(m.dir, "config.toml"));
+  if (sweep.eval === "dfc" && task !== "sr") throw new Error(`${m.id}: eval = "dfc" needs an SR experiment`);
   const log = (step: string) => join(m.dir, "sweep", `${step}.log`);
-  const resume = await hasCheckpoint(m.dir);
-  const trainArgs = ["-e", m.dir, ...(resume ? ["--resume"] : [])];
-  const trainS = await runCli("train", trainArgs, log("train"), `${m.id}: train`);
-  const evalArgs = ["-e", m.dir, ...(task === "sr" ? ["--from", "exported"] : ["--trained"])];
-  const evalS = await runCli("eval", evalArgs, log("eval"), `${m.id}: eval`);
-  const metrics = await readMetrics(m.dir, task);
+  const source: Source = !sweep.train ? "pretrained" : task === "sr" ? "exported" : "trained";
+  let trainS = 0;
+  if (sweep.train) {
+    const resume = await hasCheckpoint(m.dir);
+    trainS = await runCli(
+      "train",
+      ["-e", m.dir, ...(resume ? ["--resume"] : [])],
+      log("train"),
+      `${m.id}: train`,
+    );
+  }
+  const evalArgs = sweep.eval === "dfc"
+    ? ["sweep", "--eval-dfc", m.dir, "--from", source]
+    : ["eval", "-e", m.dir, ...(task === "sr" ? ["--from", source] : [`--${source}`])];
+  const evalS = await runCli(evalArgs[0], evalArgs.slice(1), log("eval"), `${m.id}: eval`);
+  const metrics = await readMetrics(m.dir, task, source, sweep.eval);
   const res: MemberResult = { id: m.id, metrics, train_s: trainS, eval_s: evalS };
   await writeJsonAtomic(donePath(m), res);
   return res;
@@ -162,7 +196,7 @@ export async function runLocal(sweep: Sweep, parallel: number, onProgress?: Prog
       const m = todo[next++];
       let r: MemberResult | Error;
       try {
-        r = await runMember(m);
+        r = await runMember(sweep, m);
       } catch (e) {
         r = e as Error;
         failed.push(m.id);

@@ -4,7 +4,9 @@
  *
  * [sweep]      name (default: folder name), description, base (an experiment folder or .toml, relative to
  *              the sweep folder), set (table of dotted config keys -> value, applied to every member),
- *              unset (dotted keys removed from the base, e.g. "pretrained")
+ *              unset (dotted keys removed from the base, e.g. "pretrained"), train (default true; false:
+ *              evaluate the pretrained weights/tables), eval ("standard" = `deno task eval`, or "dfc" = the
+ *              SR tables DFC-compressed with the member's [dfc] settings, lib/sweep/dfc.ts)
  * [axes]       dotted config keys -> lists of values; members are the product of all axes
  * [[variants]] name (folder-safe id), label (row text), base, set, unset (added to the sweep's), axes
  *              (replace the sweep's [axes] for this variant; `axes = {}` for none)
@@ -46,6 +48,8 @@ export type Sweep = {
   dir: string;
   name: string;
   description: string;
+  train: boolean;
+  eval: "standard" | "dfc";
   members: Member[];
   slurm: SlurmResources;
   report: { average: string[]; title: string };
@@ -140,7 +144,7 @@ export async function loadSweep(path: string): Promise<Sweep> {
       r.fail(`unknown section [${k}] (allowed: sweep, axes, variants, slurm, report, published)`);
     }
   }
-  const sw = r.table(raw, "sweep", "", ["name", "description", "base", "set", "unset"]);
+  const sw = r.table(raw, "sweep", "", ["name", "description", "base", "set", "unset", "train", "eval"]);
   const name = r.str(sw, "name", "sweep.", basename(dir));
   const axes = r.axes(r.table(raw, "axes", ""), "axes.");
   const variantsRaw = raw.variants ?? [{}];
@@ -206,11 +210,19 @@ export async function loadSweep(path: string): Promise<Sweep> {
     if (!members.some((m) => m.row === row)) r.fail(`published.rows.${row}: no such row in this sweep`);
     rows[row] = vals as Record<string, number>;
   }
+  const train = sw.train ?? true;
+  if (typeof train !== "boolean") r.fail(`sweep.train must be true or false`);
+  const evalKind = r.str(sw, "eval", "sweep.", "standard");
+  if (evalKind !== "standard" && evalKind !== "dfc") {
+    r.fail(`sweep.eval must be "standard" or "dfc", got "${evalKind}"`);
+  }
   return {
     file,
     dir,
     name,
     description: r.str(sw, "description", "sweep.", ""),
+    train: train as boolean,
+    eval: evalKind as Sweep["eval"],
     members,
     slurm: {
       partition: sl.partition === undefined ? undefined : r.str(sl, "partition", "slurm."),
