@@ -7,7 +7,8 @@ import { assert, assertEquals, assertMatch, assertRejects, assertStringIncludes 
 import { join } from "@std/path";
 import { parse } from "@std/toml";
 import { loadSweep, memberToml } from "../lib/sweep/spec.ts";
-import { runSweepCli, sweepCli, tableWithoutTimes, tinySweepCopy } from "./sweep_util.ts";
+import { loadExperiment } from "../lib/experiment/config.ts";
+import { ROOT, runSweepCli, sweepCli, tableWithoutTimes, tinySweepCopy } from "./sweep_util.ts";
 
 Deno.test("sweep.toml expands variants x axes into member configs (set, unset, averaged rows)", async () => {
   const dir = await tinySweepCopy();
@@ -23,6 +24,31 @@ Deno.test("sweep.toml expands variants x axes into member configs (set, unset, a
     const fixed = parse(await memberToml(s, s.members[2])) as Record<string, Record<string, unknown>>;
     assertEquals(fixed.model.compression, "fixed");
     assertEquals(fixed.model.s, 3);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("every experiments/*/sweep.toml preset expands into valid experiment configs", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const sweeps = [];
+    for await (const e of Deno.readDir(join(ROOT, "experiments"))) {
+      if (await Deno.stat(join(ROOT, "experiments", e.name, "sweep.toml")).then(() => true, () => false)) {
+        sweeps.push(e.name);
+      }
+    }
+    for (const name of ["sweep-tiny", "clutnet-ablation", "srlut-patterns", "dfc-grid"]) {
+      assert(sweeps.includes(name), `experiments/${name}/sweep.toml is missing`);
+    }
+    for (const name of sweeps) {
+      const s = await loadSweep(join(ROOT, "experiments", name));
+      for (const m of s.members) {
+        const file = join(dir, `${name}-${m.id}.toml`);
+        await Deno.writeTextFile(file, await memberToml(s, m));
+        await loadExperiment(file);
+      }
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
