@@ -8,6 +8,8 @@ import { join } from "@std/path";
 import { parse } from "@std/toml";
 import { loadSweep, memberToml } from "../lib/sweep/spec.ts";
 import { loadExperiment } from "../lib/experiment/config.ts";
+import { writeJsonAtomic } from "../lib/core/atomic.ts";
+import { reportFigure, writeReport } from "../lib/sweep/report.ts";
 import { ROOT, runSweepCli, sweepCli, tableWithoutTimes, tinySweepCopy } from "./sweep_util.ts";
 
 Deno.test("sweep.toml expands variants x axes into member configs (set, unset, averaged rows)", async () => {
@@ -49,6 +51,45 @@ Deno.test("every experiments/*/sweep.toml preset expands into valid experiment c
         await loadExperiment(file);
       }
     }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("report: rows average the seeds, partial rows count their runs, paper numbers beside ours", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      join(dir, "sweep.toml"),
+      `[sweep]\nbase = "${join(ROOT, "experiments", "sweep-tiny", "base.toml")}"\n` +
+        `[axes]\n"experiment.seed" = [1, 2]\n[[variants]]\nname = "a"\nlabel = "A, full"\n[[variants]]\nname = "b"\n` +
+        `[report]\naverage = ["experiment.seed"]\n[published]\ncitation = "Someone 2022"\nrows.a = { psnr = 25.5 }\n`,
+    );
+    const s = await loadSweep(dir);
+    const done = (i: number, psnr: number, ssim: number) =>
+      writeJsonAtomic(join(s.members[i].dir, "sweep", "done.json"), {
+        id: s.members[i].id,
+        metrics: { psnr, ssim },
+        train_s: 2,
+        eval_s: 1,
+      });
+    await Promise.all([done(0, 20, 0.5), done(1, 22, 0.7), done(2, 30, 0.9)]);
+    const rep = await writeReport(s);
+    assertEquals(
+      await Deno.readTextFile(join(dir, "report", "table.csv")),
+      "row,label,done,members,psnr,ssim,psnr_std,ssim_std,paper_psnr,train_s,eval_s\n" +
+        `a,"A, full",2,2,21.0000,0.6000,1.0000,0.1000,25.5,2.0,1.0\n` +
+        "b,b,1,2,30.0000,0.9000,0.0000,0.0000,,2.0,1.0\n",
+    );
+    assertStringIncludes(rep.markdown, "| A, full | 21.00 ± 1.00 | 25.5 | 0.6000 ± 0.1000 | 2/2 |");
+    assertStringIncludes(rep.markdown, "| b | 30.00 | — | 0.9000 | 1/2 |");
+    assertStringIncludes(rep.markdown, "Paper: Someone 2022");
+    const fig = reportFigure(s, rep);
+    assertEquals(fig.data.map((t) => [t.type, t.name]), [["bar", "psnr (ours)"], [
+      "scatter",
+      "psnr (paper)",
+    ]]);
+    assert((await Deno.stat(join(dir, "report", "figure.html"))).size > 1e6, "figure.html embeds plotly");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,6 +1,6 @@
 /**
  * The table of a sweep: one row per report row (members differing only in averaged axes, e.g. seeds, share
- * a row: mean and standard deviation), our metrics beside the published ones from the sweep file's
+ * a row: mean and population standard deviation), our metrics beside the published ones from the sweep file's
  * [published] table, and the mean step times last. Written to <sweep>/report/ as table.csv (metrics with 4
  * decimals; only the train_s/eval_s columns depend on the machine), table.md and figure.html (plotly:
  * PSNR per row, ours as bars with the seed spread, the paper's as markers).
