@@ -79,7 +79,13 @@ export function stopChildren(): void {
 }
 
 /** Runs lib/cli/<cli>.ts with `args`, appending its stdout and stderr to `log`; returns the seconds taken. */
-async function runCli(cli: string, args: string[], log: string, what: string): Promise<number> {
+async function runCli(
+  cli: string,
+  args: string[],
+  log: string,
+  what: string,
+  threads?: number,
+): Promise<number> {
   const t0 = performance.now();
   await Deno.mkdir(join(log, ".."), { recursive: true });
   const f = await Deno.open(log, { append: true, create: true });
@@ -90,6 +96,7 @@ async function runCli(cli: string, args: string[], log: string, what: string): P
       stdout: "piped",
       stderr: "piped",
       stdin: "null",
+      env: threads ? { OMP_NUM_THREADS: String(threads) } : undefined,
     }).spawn();
     running.add(child);
     const pump = async (s: ReadableStream<Uint8Array>) => {
@@ -152,9 +159,10 @@ export async function readMetrics(
 
 /**
  * Trains one member (resuming from a checkpoint when one exists; skipped for `train = false` sweeps) and
- * evaluates it (`eval = "dfc"`: `lib/cli/sweep.ts --eval-dfc`), then writes done.json.
+ * evaluates it (`eval = "dfc"`: `lib/cli/sweep.ts --eval-dfc`), then writes done.json. `threads` sets
+ * OMP_NUM_THREADS of the subprocesses (the native kernels' OpenMP threads).
  */
-export async function runMember(sweep: Sweep, m: Member): Promise<MemberResult> {
+export async function runMember(sweep: Sweep, m: Member, threads?: number): Promise<MemberResult> {
   const task = taskOf(await readToml(join(m.dir, "config.toml")), join(m.dir, "config.toml"));
   if (sweep.eval === "dfc" && task !== "sr") throw new Error(`${m.id}: eval = "dfc" needs an SR experiment`);
   const log = (step: string) => join(m.dir, "sweep", `${step}.log`);
@@ -172,7 +180,7 @@ export async function runMember(sweep: Sweep, m: Member): Promise<MemberResult> 
   const evalArgs = sweep.eval === "dfc"
     ? ["sweep", "--eval-dfc", m.dir, "--from", source]
     : ["eval", "-e", m.dir, ...(task === "sr" ? ["--from", source] : [`--${source}`])];
-  const evalS = await runCli(evalArgs[0], evalArgs.slice(1), log("eval"), `${m.id}: eval`);
+  const evalS = await runCli(evalArgs[0], evalArgs.slice(1), log("eval"), `${m.id}: eval`, threads);
   const metrics = await readMetrics(m.dir, task, source, sweep.eval);
   const res: MemberResult = { id: m.id, metrics, train_s: trainS, eval_s: evalS };
   await writeJsonAtomic(donePath(m), res);
@@ -190,13 +198,14 @@ export async function runLocal(sweep: Sweep, parallel: number, onProgress?: Prog
   const todo: Member[] = [];
   for (const m of sweep.members) if (!await readDone(m)) todo.push(m);
   const failed: string[] = [];
+  const threads = Math.max(1, Math.floor(navigator.hardwareConcurrency / parallel)); // OpenMP kernels share the cores
   let next = 0, settled = 0;
   const worker = async () => {
     while (next < todo.length) {
       const m = todo[next++];
       let r: MemberResult | Error;
       try {
-        r = await runMember(sweep, m);
+        r = await runMember(sweep, m, threads);
       } catch (e) {
         r = e as Error;
         failed.push(m.id);
