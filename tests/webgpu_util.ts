@@ -1,0 +1,35 @@
+// Shared helpers of the webgpu_* tests: tfjs on the webgpu backend (fails, never skips, without an
+// adapter) and relative errors against the C kernels.
+import { assertEquals } from "@std/assert";
+import { initTf, webgpuAdapter } from "../lib/core/backend.ts";
+
+/** Puts tfjs on webgpu; throws naming the missing driver when Deno offers no WebGPU adapter. */
+export async function useWebgpu(): Promise<string> {
+  const xdg = Deno.env.get("XDG_RUNTIME_DIR");
+  if (!xdg || !(await Deno.stat(xdg).catch(() => null))) {
+    Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync());
+  }
+  const adapter = await webgpuAdapter();
+  if (!adapter) {
+    throw new Error(
+      "webgpu tests: Deno offers no WebGPU adapter. Install a Vulkan driver (CI: apt-get install " +
+        "mesa-vulkan-drivers, the lavapipe CPU emulation) — these tests do not skip.",
+    );
+  }
+  Deno.env.set("LUTLAB_TF_BACKEND", "webgpu");
+  assertEquals(await initTf(), "webgpu");
+  return adapter.description;
+}
+
+/** max |a-b| / max |b| (1 when b is all zero; NaN if either holds NaN). */
+export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assertEquals(a.length, b.length);
+  let d = 0, m = 0;
+  for (let i = 0; i < a.length; ++i) {
+    const e = Math.abs(a[i] - b[i]);
+    if (Number.isNaN(e)) return NaN;
+    d = Math.max(d, e);
+    m = Math.max(m, Math.abs(b[i]));
+  }
+  return m > 0 ? d / m : d;
+}
