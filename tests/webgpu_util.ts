@@ -1,7 +1,7 @@
 // Shared helpers of the webgpu_* tests: tfjs on the webgpu backend (fails, never skips, without an
 // adapter) and relative errors against the C kernels.
 import { assertEquals } from "@std/assert";
-import { initTf, webgpuAdapter } from "../lib/core/backend.ts";
+import { initTf, tf, webgpuAdapter } from "../lib/core/backend.ts";
 
 /** Puts tfjs on webgpu; throws naming the missing driver when Deno offers no WebGPU adapter. */
 export async function useWebgpu(): Promise<string> {
@@ -32,4 +32,14 @@ export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
     m = Math.max(m, Math.abs(b[i]));
   }
   return m > 0 ? d / m : d;
+}
+
+/** Runs `fn` with tfjs switched to `backend` (e.g. the wasm reference), then back to webgpu. */
+export async function onBackend<T>(backend: string, fn: () => T | Promise<T>): Promise<T> {
+  await tf.setBackend(backend);
+  try {
+    return await fn();
+  } finally {
+    await tf.setBackend("webgpu");
+  }
 }

@@ -57,6 +57,11 @@ export function initTf(): Promise<string> {
   return ready;
 }
 
+/** True when tfjs runs on the webgpu backend (ops then dispatch to their WGSL kernels or tf ops). */
+export function onWebgpu(): boolean {
+  return tf.getBackend() === "webgpu";
+}
+
 /** The wasm backend's memory accessors used by `withData` (public methods of BackendWasm). */
 type WasmHeap = {
   makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
@@ -77,6 +82,12 @@ export function withData(
     if (t.dtype !== "float32") {
       throw new Error(`withData: input ${i} [${t.shape}] is ${t.dtype}, not float32`);
     }
+  }
+  if (onWebgpu()) {
+    throw new Error(
+      `withData: no WGSL kernel for this op on inputs [${inputs.map((t) => `[${t.shape}]`)}]; tfjs-webgpu ` +
+        "cannot read GPU data synchronously under Deno: use LUTLAB_TF_BACKEND=wasm for it",
+    );
   }
   if (tf.getBackend() !== "wasm") {
     const outs = shapes.map((s) => new Float32Array(s.reduce((a, b) => a * b, 1)));

@@ -52,14 +52,14 @@ function stack(imgs: { data: Float32Array; height: number; width: number }[]): t
   return tf.tensor4d(data, [imgs.length, 3, h, w]);
 }
 
-/** One optimisation step on a batch; returns the total loss and the batch PSNR (from the MSE). */
-export function trainStep(
+/** One optimisation step on a batch; resolves to the total loss and the batch PSNR (from the MSE). */
+export async function trainStep(
   net: PhotoNet,
   adam: Adam,
   batch: Pair[],
   config: PhotoConfig,
   rng: Rng,
-): { loss: number; psnr: number } {
+): Promise<{ loss: number; psnr: number }> {
   const t = config.train;
   const style = config.model.family === "clutnet" ? "clutnet" : "3dlut";
   const thumbs = batch.map((
@@ -89,7 +89,8 @@ export function trainStep(
   adam.step(byName);
   // the PSNR is measured off the tape (no gradient bookkeeping for it)
   const err = tf.tidy(() => mse(tf.clipByValue(out!, 0, 1), y));
-  const loss = value.dataSync()[0], e = err.dataSync()[0];
+  // read asynchronously: tfjs-webgpu cannot read GPU data synchronously under Deno
+  const loss = (await value.data())[0], e = (await err.data())[0];
   tf.dispose([value, err, out!, x, y, th, ...Object.values(grads)]);
   return { loss, psnr: 10 * Math.log10(1 / Math.max(e, 1e-12)) };
 }
@@ -149,7 +150,7 @@ export async function trainPhoto(config: PhotoConfig, opts: TrainOptions = {}): 
     let last = { loss: NaN, psnr: NaN }, lastEval: Scores | undefined, sum = { loss: 0, psnr: 0, n: 0 };
     while (step < stopAt) {
       const batch = Array.from({ length: t.batch }, (_, b) => pick(step * t.batch + b));
-      const r = trainStep(net, adam, augmentBatch(batch, t.augment, t.jitter, rng), config, rng);
+      const r = await trainStep(net, adam, augmentBatch(batch, t.augment, t.jitter, rng), config, rng);
       step++;
       sum = { loss: sum.loss + r.loss, psnr: sum.psnr + r.psnr, n: sum.n + 1 };
       if (step % t.logEvery === 0 || step === stopAt) {

@@ -4,11 +4,10 @@
  * Layouts as in lib/lut/lut3d_ref.ts: images planar NCHW [B,3,H,W] float32, LUTs [B or 1,3,D,D,D] in
  * layout lut[c][b][g][r]. Every shape is validated here, before the native call.
  */
-import { tf, withData } from "../core/backend.ts";
+import { onWebgpu, tf, withData } from "../core/backend.ts";
 import type { Image } from "../image/io.ts";
 import { check, lazyKernels } from "../core/native.ts";
 import type { Lut3dMode, Lut3dShape } from "./lut3d_ref.ts";
-import { onWebgpu } from "./webgpu/program.ts";
 import { lut3dBackwardGpu, lut3dForwardGpu } from "./webgpu/lut3d.ts";
 
 export type { Lut3dMode, Lut3dShape };

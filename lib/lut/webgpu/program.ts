@@ -35,11 +35,6 @@ fn addOut(i: i32, v: f32) {
 }
 `;
 
-/** True when tfjs runs on the webgpu backend (the LUT ops then dispatch to their WGSL kernels). */
-export function onWebgpu(): boolean {
-  return tf.getBackend() === "webgpu";
-}
-
 /**
  * Runs `kernel` over `threads` indices on float32 `inputs` (any shapes; bound flattened) with i32
  * `params`; returns the new float32 tensor of `outShape` (zeros first when the kernel accumulates).
