@@ -1,0 +1,61 @@
+// SR-LUT LUT fine-tuning on the webgpu backend: the rotation ensemble (tf ops) around the WGSL simplex
+// kernel, MSE and SGD steps on the GPU; the losses decrease and equal the wasm (C kernel) steps.
+import { assert } from "@std/assert";
+import { tf } from "../lib/core/backend.ts";
+import type { Image } from "../lib/image/io.ts";
+import { makePairs, sampleBatch } from "../lib/sr/core/data.ts";
+import { enumerateTable } from "../lib/sr/core/enumerate.ts";
+import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models/models.ts";
+import { trainStep } from "../lib/sr/core/train.ts";
+import { onBackend, useWebgpu } from "./webgpu_util.ts";
+
+await useWebgpu();
+
+const tiny: SrModelConfig = {
+  ...DEFAULT_MODEL,
+  kind: "srlut",
+  variant: "s",
+  upscale: 2,
+  interval: 4,
+  width: 8,
+};
+
+function synthetic(h: number, w: number, seed: number): Image {
+  const data = new Float32Array(3 * h * w);
+  for (let c = 0; c < 3; c++) {
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const v = 0.5 + 0.4 * Math.sin((x + seed) / (3 + c)) * Math.cos((y - seed) / (4 + c));
+        data[(c * h + y) * w + x] = Math.round(v * 255) / 255;
+      }
+    }
+  }
+  return { data, channels: 3, height: h, width: w };
+}
+
+Deno.test("webgpu SR-LUT-S fine-tuning steps (rotation ensemble + simplex backward) match the wasm steps", async () => {
+  const deg = { kind: "bicubic", scale: 2 } as const;
+  const pairs = await makePairs([synthetic(40, 48, 3)], deg);
+  const b = sampleBatch(pairs, deg, 6, 12, 1, 1);
+  const table = await onBackend("wasm", () => {
+    const m = buildSrModel(tiny, 9);
+    const t = enumerateTable(m.modules()[0], { int8: false });
+    tf.dispose(m.variables());
+    return t;
+  });
+  const run = async () => {
+    const model = buildSrModel(tiny, 9);
+    model.modules()[0].setTable(table);
+    const opt = tf.train.sgd(1e4);
+    const losses = [];
+    for (let i = 0; i < 4; i++) losses.push(await trainStep(model, model.variables(), opt, b, b.n));
+    opt.dispose();
+    return losses;
+  };
+  const gpu = await run();
+  const cpu = await onBackend("wasm", run);
+  const rel = gpu.map((l, i) => Math.abs(l - cpu[i]) / cpu[i]);
+  console.log(`  webgpu ${gpu.map((l) => l.toExponential(5))}, wasm ${cpu.map((l) => l.toExponential(5))}`);
+  assert(gpu[3] < gpu[0], `loss decreases: ${gpu}`);
+  assert(Math.max(...rel) <= 1e-4, `webgpu ${gpu} vs wasm ${cpu}`);
+});
