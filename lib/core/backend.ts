@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import "@tensorflow/tfjs-backend-webgpu";
 import { dirname, join } from "@std/path";
-import { check, kernelTarget } from "./native.ts";
+import { check, kernelTarget, setKernelThreads } from "./native.ts";
 
 const BACKENDS = ["webgpu", "wasm", "cpu"] as const;
 export type TfBackend = typeof BACKENDS[number];
@@ -36,11 +36,22 @@ async function wantedBackend(): Promise<TfBackend> {
   return adapter && !adapter.fallback ? "webgpu" : "wasm";
 }
 
+/** `LUTLAB_THREADS`: threads of the native OpenMP kernels (default 0 = all cores). */
+export function kernelThreads(): number {
+  const env = Deno.env.get("LUTLAB_THREADS") ?? "0";
+  const n = Number(env);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new Error(`LUTLAB_THREADS must be a non-negative integer (0 = all cores), got "${env}"`);
+  }
+  return n;
+}
+
 let ready: Promise<string> | undefined;
 
 /** Initialises tfjs on `LUTLAB_TF_BACKEND` (default: see `wantedBackend`); resolves to the backend in use. */
 export function initTf(): Promise<string> {
   ready ??= (async () => {
+    setKernelThreads(kernelThreads());
     const want = await wantedBackend();
     if (want === "webgpu" && !(await webgpuAdapter())) {
       throw new Error(

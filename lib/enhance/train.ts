@@ -6,12 +6,12 @@
  * log_every steps, {step, eval: {psnr, ssim, deltaE}, input_psnr} at each evaluation) and checkpoint.bin
  * (atomic; parameters + Adam state + step + RNG state, see checkpoint.ts). `--resume` restores all of it
  * and drops log lines past the checkpoint, so an interrupted run continues exactly as if never stopped.
- * An existing checkpoint is never overwritten by a fresh run unless `restart` is given. The native LUT
- * kernels run on one thread while training (their multi-threaded backward sums in a run-dependent order),
- * so a seed gives bit-identical runs; the CNN on the wasm backend is single-threaded anyway.
+ * An existing checkpoint is never overwritten by a fresh run unless `restart` is given. The native kernels
+ * run on `LUTLAB_THREADS` threads (default all cores); their backward passes are bit-identical for a given
+ * thread count, so a seed gives bit-identical runs on one machine. The CNN forward on wasm is single-threaded.
  */
 import { join } from "@std/path";
-import { initTf, tf } from "../core/backend.ts";
+import { initTf, kernelThreads, tf } from "../core/backend.ts";
 import type { PhotoConfig } from "../experiment/config.ts";
 import { loadPairs, type Pair } from "../data/paired.ts";
 import { resizeBilinear } from "../image/resize.ts";
@@ -113,7 +113,7 @@ export async function trainPhoto(config: PhotoConfig, opts: TrainOptions = {}): 
   const key = trainedKey(config, net);
   const adam = new Adam(net.params, { lr: t.lr, beta1: t.beta1, beta2: t.beta2 });
   let step = 0, rng = new Rng(config.seed);
-  setKernelThreads(1);
+  setKernelThreads(kernelThreads());
   try {
     if (opts.resume && have) {
       const ck = await readCheckpoint(ckPath);
@@ -186,7 +186,7 @@ export async function trainPhoto(config: PhotoConfig, opts: TrainOptions = {}): 
     say(`checkpoint: ${ckPath}\nlog: ${logPath}`);
     return { step, ...last, eval: lastEval, dir };
   } finally {
-    setKernelThreads(0);
+    setKernelThreads(kernelThreads());
     adam.dispose();
     net.dispose();
   }
