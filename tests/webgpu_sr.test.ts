@@ -2,7 +2,8 @@
 // kernel, MSE and SGD steps on the GPU; the losses decrease and equal the wasm (C kernel) steps.
 import { assert } from "@std/assert";
 import { tf } from "../lib/core/backend.ts";
-import type { Image } from "../lib/image/io.ts";
+import { loadEmbedded } from "../lib/data/embedded.ts";
+import { resizeBilinear } from "../lib/image/resize.ts";
 import { makePairs, sampleBatch } from "../lib/sr/core/data.ts";
 import { enumerateTable } from "../lib/sr/core/enumerate.ts";
 import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models/models.ts";
@@ -11,40 +12,28 @@ import { onBackend, useWebgpu } from "./webgpu_util.ts";
 
 await useWebgpu();
 
-const tiny: SrModelConfig = {
+// SR-LUT-S x2 with 17 levels per input and a small network
+const small = {
   ...DEFAULT_MODEL,
   kind: "srlut",
   variant: "s",
   upscale: 2,
   interval: 4,
-  width: 8,
-};
-
-function synthetic(h: number, w: number, seed: number): Image {
-  const data = new Float32Array(3 * h * w);
-  for (let c = 0; c < 3; c++) {
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const v = 0.5 + 0.4 * Math.sin((x + seed) / (3 + c)) * Math.cos((y - seed) / (4 + c));
-        data[(c * h + y) * w + x] = Math.round(v * 255) / 255;
-      }
-    }
-  }
-  return { data, channels: 3, height: h, width: w };
-}
+  width: 6,
+} as SrModelConfig;
 
 Deno.test("webgpu SR-LUT-S fine-tuning steps (rotation ensemble + simplex backward) match the wasm steps", async () => {
   const deg = { kind: "bicubic", scale: 2 } as const;
-  const pairs = await makePairs([synthetic(40, 48, 3)], deg);
+  const pairs = await makePairs([resizeBilinear(await loadEmbedded("nagasaki-boats"), 40, 48)], deg);
   const b = sampleBatch(pairs, deg, 6, 12, 1, 1);
   const table = await onBackend("wasm", () => {
-    const m = buildSrModel(tiny, 9);
+    const m = buildSrModel(small, 9);
     const t = enumerateTable(m.modules()[0], { int8: false });
     tf.dispose(m.variables());
     return t;
   });
   const run = async () => {
-    const model = buildSrModel(tiny, 9);
+    const model = buildSrModel(small, 9);
     model.modules()[0].setTable(table);
     const opt = tf.train.sgd(1e4);
     const losses = [];

@@ -9,24 +9,13 @@ import { Adam } from "../lib/experiment/adam.ts";
 import { buildNet } from "../lib/enhance/nets.ts";
 import { trainStep } from "../lib/enhance/train.ts";
 import { Rng } from "../lib/core/rng.ts";
+import { loadEmbedded } from "../lib/data/embedded.ts";
+import { resizeBilinear } from "../lib/image/resize.ts";
 import { onBackend, useWebgpu } from "./webgpu_util.ts";
 
 await useWebgpu();
 
-/** A smooth random RGB image [3,h,w]. */
-function smoothImage(rng: Rng, h: number, w: number) {
-  const data = new Float32Array(3 * h * w), f = [rng.uniform(1, 4), rng.uniform(1, 4), rng.uniform(0, 6)];
-  for (let c = 0; c < 3; c++) {
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        data[(c * h + y) * w + x] = 0.5 + 0.45 * Math.sin(f[0] * x / w + f[1] * y / h + f[2] + c);
-      }
-    }
-  }
-  return { data, channels: 3, height: h, width: w };
-}
-
-const input = smoothImage(new Rng(3), 48, 64);
+const input = resizeBilinear(await loadEmbedded("nagasaki-boats"), 48, 64);
 const pairs = [{ name: "p", input, target: retouchImage(input) }];
 const STEPS = 4;
 

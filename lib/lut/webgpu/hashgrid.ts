@@ -65,6 +65,23 @@ fn colour(i: i32) -> vec3<f32> {
   let o = b * 3 * npix + p;
   return vec3<f32>(rgb[o], rgb[o + npix], rgb[o + 2 * npix]);
 }
+
+/** Thread (pixel, level): its corners, first table float of the level, first output (feature 0). */
+struct Site { cs: Corners, base: i32, out: i32 }
+
+fn site(index: i32) -> Site {
+  let L = uniforms.levels;
+  let F = uniforms.features;
+  let npix = uniforms.npix;
+  let i = index / L;
+  let l = index - i * L;
+  let b = i / npix;
+  var st: Site;
+  st.cs = corners(colour(i), l);
+  st.base = i32(geo[l * 6 + 2]) * F;
+  st.out = (b * L * F + l * F) * npix + i - b * npix;
+  return st;
+}
 `;
 
 const forwardKernel: GpuKernel = {
@@ -73,19 +90,11 @@ const forwardKernel: GpuKernel = {
   params: PARAMS,
   body: `${CORNERS}
 fn main(index: i32) {
-  let L = uniforms.levels;
-  let F = uniforms.features;
-  let npix = uniforms.npix;
-  let i = index / L;
-  let l = index - i * L;
-  let cs = corners(colour(i), l);
-  let base = i32(geo[l * 6 + 2]) * F;
-  let b = i / npix;
-  let p = i - b * npix;
-  for (var f = 0; f < F; f++) {
+  let st = site(index);
+  for (var f = 0; f < uniforms.features; f++) {
     var acc = 0.0;
-    for (var k = 0; k < 8; k++) { acc += cs.w[k] * tab[base + i32(cs.idx[k]) * F + f]; }
-    result[(b * L * F + l * F + f) * npix + p] = acc;
+    for (var k = 0; k < 8; k++) { acc += st.cs.w[k] * tab[st.base + i32(st.cs.idx[k]) * uniforms.features + f]; }
+    result[st.out + f * uniforms.npix] = acc;
   }
 }`,
 };
@@ -97,18 +106,10 @@ const gradKernel: GpuKernel = {
   accumulate: true,
   body: `${CORNERS}
 fn main(index: i32) {
-  let L = uniforms.levels;
-  let F = uniforms.features;
-  let npix = uniforms.npix;
-  let i = index / L;
-  let l = index - i * L;
-  let cs = corners(colour(i), l);
-  let base = i32(geo[l * 6 + 2]) * F;
-  let b = i / npix;
-  let p = i - b * npix;
-  for (var f = 0; f < F; f++) {
-    let g = dy[(b * L * F + l * F + f) * npix + p];
-    for (var k = 0; k < 8; k++) { addOut(base + i32(cs.idx[k]) * F + f, cs.w[k] * g); }
+  let st = site(index);
+  for (var f = 0; f < uniforms.features; f++) {
+    let g = dy[st.out + f * uniforms.npix];
+    for (var k = 0; k < 8; k++) { addOut(st.base + i32(st.cs.idx[k]) * uniforms.features + f, st.cs.w[k] * g); }
   }
 }`,
 };

@@ -51,9 +51,34 @@ fn vertex(l0: i32, d3: i32, v: i32) -> vec3<f32> {
   return vec3<f32>(lut[l0 + v], lut[l0 + d3 + v], lut[l0 + 2 * d3 + v]);
 }
 
+/** The 4 tetrahedral corners base, +o1, +o2, +all of a cell. */
+fn tetraCorners(l0: i32, d3: i32, c: Cell, s3: i32) -> array<vec3<f32>, 4> {
+  return array<vec3<f32>, 4>(vertex(l0, d3, c.base), vertex(l0, d3, c.base + c.o1),
+    vertex(l0, d3, c.base + c.o2), vertex(l0, d3, c.base + s3));
+}
+
+/** The 8 corners of a cell, corner k = base + (bit 0: +r, bit 1: +g, bit 2: +b). */
+fn cubeCorners(l0: i32, d3: i32, base: i32, dim: i32) -> array<vec3<f32>, 8> {
+  var v: array<vec3<f32>, 8>;
+  for (var k = 0; k < 8; k++) {
+    v[k] = vertex(l0, d3, base + (k & 1) + ((k >> 1u) & 1) * dim + ((k >> 2u) & 1) * dim * dim);
+  }
+  return v;
+}
+
 fn pixel(b: i32, p: i32, hw: i32) -> vec3<f32> {
   let o = b * 3 * hw + p;
   return vec3<f32>(img[o], img[o + hw], img[o + 2 * hw]);
+}
+`;
+
+/** Planar RGB output of a non-accumulating kernel. */
+const WRITE = `
+/** Writes the planar RGB value of pixel offset q (channel stride hw). */
+fn writePixel(q: i32, hw: i32, v: vec3<f32>) {
+  result[q] = v.x;
+  result[q + hw] = v.y;
+  result[q + 2 * hw] = v.z;
 }
 `;
 
@@ -72,94 +97,66 @@ const PROLOGUE = `
   let sg = dim;
   let sb = dim * dim;
   let s3 = 1 + dim + dim * dim;
+  let q = b * 3 * hw + p;
 `;
 
 const forwardKernel: GpuKernel = {
   key: "lut3d_forward",
   inputs: ["img", "lut"],
   params: PARAMS,
-  body: `${CELL}
+  body: `${CELL}${WRITE}
 fn main(index: i32) {
   ${PROLOGUE}
-  var o: vec3<f32>;
+  let f = c.f;
   if (uniforms.tetra == 1) {
-    let c0 = vertex(l0, d3, c.base);
-    let c1 = vertex(l0, d3, c.base + c.o1);
-    let c2 = vertex(l0, d3, c.base + c.o2);
-    let c3 = vertex(l0, d3, c.base + s3);
-    o = c0 + (c1 - c0) * c.f.x + (c2 - c1) * c.f.y + (c3 - c2) * c.f.z;
-  } else {
-    let p0 = vertex(l0, d3, c.base);
-    let p1 = vertex(l0, d3, c.base + 1);
-    let pg = vertex(l0, d3, c.base + sg);
-    let pg1 = vertex(l0, d3, c.base + sg + 1);
-    let pb = vertex(l0, d3, c.base + sb);
-    let pb1 = vertex(l0, d3, c.base + sb + 1);
-    let pbg = vertex(l0, d3, c.base + sb + sg);
-    let p3 = vertex(l0, d3, c.base + s3);
-    let c00 = p0 + (p1 - p0) * c.f.x;
-    let c10 = pg + (pg1 - pg) * c.f.x;
-    let c01 = pb + (pb1 - pb) * c.f.x;
-    let c11 = pbg + (p3 - pbg) * c.f.x;
-    let c0 = c00 + (c10 - c00) * c.f.y;
-    let c1 = c01 + (c11 - c01) * c.f.y;
-    o = c0 + (c1 - c0) * c.f.z;
+    let v = tetraCorners(l0, d3, c, s3);
+    writePixel(q, hw, v[0] + (v[1] - v[0]) * f.x + (v[2] - v[1]) * f.y + (v[3] - v[2]) * f.z);
+    return;
   }
-  let q = b * 3 * hw + p;
-  result[q] = o.x;
-  result[q + hw] = o.y;
-  result[q + 2 * hw] = o.z;
+  let v = cubeCorners(l0, d3, c.base, dim);
+  let c00 = v[0] + (v[1] - v[0]) * f.x;
+  let c10 = v[2] + (v[3] - v[2]) * f.x;
+  let c01 = v[4] + (v[5] - v[4]) * f.x;
+  let c11 = v[6] + (v[7] - v[6]) * f.x;
+  let c0 = c00 + (c10 - c00) * f.y;
+  let c1 = c01 + (c11 - c01) * f.y;
+  writePixel(q, hw, c0 + (c1 - c0) * f.z);
 }`,
 };
 
+/** d out / d img: (D-1) * d out / d fraction inside [0,1], 0 where the colour was clamped (or NaN). */
 const gradImgKernel: GpuKernel = {
   key: "lut3d_grad_img",
   inputs: ["img", "lut", "dy"],
   params: PARAMS,
-  body: `${CELL}
+  body: `${CELL}${WRITE}
 fn main(index: i32) {
   ${PROLOGUE}
-  let q = b * 3 * hw + p;
   let go = vec3<f32>(dy[q], dy[q + hw], dy[q + 2 * hw]);
-  let scale = f32(dim - 1);
   let nan = vec3<bool>(isNan(x.x), isNan(x.y), isNan(x.z));
   let inside = x >= vec3<f32>(0.0) & x <= vec3<f32>(1.0) & !nan;
-  let k = select(vec3<f32>(0.0), vec3<f32>(scale), inside);
+  let k = select(vec3<f32>(0.0), vec3<f32>(f32(dim - 1)), inside);
   var d: vec3<f32>;
   if (uniforms.tetra == 1) {
-    let c0 = vertex(l0, d3, c.base);
-    let c1 = vertex(l0, d3, c.base + c.o1);
-    let c2 = vertex(l0, d3, c.base + c.o2);
-    let c3 = vertex(l0, d3, c.base + s3);
-    let s = vec3<f32>(dot(c1 - c0, go), dot(c2 - c1, go), dot(c3 - c2, go));
+    let v = tetraCorners(l0, d3, c, s3);
+    let s = vec3<f32>(dot(v[1] - v[0], go), dot(v[2] - v[1], go), dot(v[3] - v[2], go));
     let omin = s3 - c.o2;
     d.x = select(select(s.y, s.z, omin == 1), s.x, c.o1 == 1);
     d.y = select(select(s.y, s.z, omin == sg), s.x, c.o1 == sg);
     d.z = select(select(s.y, s.z, omin == sb), s.x, c.o1 == sb);
   } else {
-    let fr = c.f.x;
-    let fg = c.f.y;
-    let fb = c.f.z;
-    let c000 = vertex(l0, d3, c.base);
-    let c100 = vertex(l0, d3, c.base + 1);
-    let c010 = vertex(l0, d3, c.base + sg);
-    let c110 = vertex(l0, d3, c.base + sg + 1);
-    let c001 = vertex(l0, d3, c.base + sb);
-    let c101 = vertex(l0, d3, c.base + sb + 1);
-    let c011 = vertex(l0, d3, c.base + sb + sg);
-    let c111 = vertex(l0, d3, c.base + s3);
-    let r00 = c100 - c000; let r10 = c110 - c010; let r01 = c101 - c001; let r11 = c111 - c011;
-    let r0 = r00 + (r10 - r00) * fg; let r1 = r01 + (r11 - r01) * fg;
-    let g00 = c010 - c000; let g10 = c110 - c100; let g01 = c011 - c001; let g11 = c111 - c101;
-    let gg0 = g00 + (g10 - g00) * fr; let gg1 = g01 + (g11 - g01) * fr;
-    let b00 = c001 - c000; let b10 = c101 - c100; let b01 = c011 - c010; let b11 = c111 - c110;
-    let bb0 = b00 + (b10 - b00) * fr; let bb1 = b01 + (b11 - b01) * fr;
-    d = vec3<f32>(dot(r0 + (r1 - r0) * fb, go), dot(gg0 + (gg1 - gg0) * fb, go), dot(bb0 + (bb1 - bb0) * fg, go));
+    // d/dr: lerp over (g, b) of the r-differences; likewise for g and b (lut3d.c image_grad_block)
+    let f = c.f;
+    let v = cubeCorners(l0, d3, c.base, dim);
+    let r0 = (v[1] - v[0]) + ((v[3] - v[2]) - (v[1] - v[0])) * f.y;
+    let r1 = (v[5] - v[4]) + ((v[7] - v[6]) - (v[5] - v[4])) * f.y;
+    let g0 = (v[2] - v[0]) + ((v[3] - v[1]) - (v[2] - v[0])) * f.x;
+    let g1 = (v[6] - v[4]) + ((v[7] - v[5]) - (v[6] - v[4])) * f.x;
+    let b0 = (v[4] - v[0]) + ((v[5] - v[1]) - (v[4] - v[0])) * f.x;
+    let b1 = (v[6] - v[2]) + ((v[7] - v[3]) - (v[6] - v[2])) * f.x;
+    d = vec3<f32>(dot(r0 + (r1 - r0) * f.z, go), dot(g0 + (g1 - g0) * f.z, go), dot(b0 + (b1 - b0) * f.y, go));
   }
-  d = d * k;
-  result[q] = d.x;
-  result[q + hw] = d.y;
-  result[q + 2 * hw] = d.z;
+  writePixel(q, hw, d * k);
 }`,
 };
 
@@ -177,7 +174,6 @@ fn add3(l0: i32, d3: i32, v: i32, g: vec3<f32>) {
 
 fn main(index: i32) {
   ${PROLOGUE}
-  let q = b * 3 * hw + p;
   let go = vec3<f32>(dy[q], dy[q + hw], dy[q + 2 * hw]);
   if (uniforms.tetra == 1) {
     add3(l0, d3, c.base, go * (1.0 - c.f.x));
@@ -187,14 +183,10 @@ fn main(index: i32) {
   } else {
     let f = c.f;
     let w0 = vec3<f32>(1.0) - f;
-    add3(l0, d3, c.base, go * (w0.x * w0.y * w0.z));
-    add3(l0, d3, c.base + 1, go * (f.x * w0.y * w0.z));
-    add3(l0, d3, c.base + sg, go * (w0.x * f.y * w0.z));
-    add3(l0, d3, c.base + sg + 1, go * (f.x * f.y * w0.z));
-    add3(l0, d3, c.base + sb, go * (w0.x * w0.y * f.z));
-    add3(l0, d3, c.base + sb + 1, go * (f.x * w0.y * f.z));
-    add3(l0, d3, c.base + sb + sg, go * (w0.x * f.y * f.z));
-    add3(l0, d3, c.base + s3, go * (f.x * f.y * f.z));
+    for (var k = 0; k < 8; k++) {
+      let w = select(w0, f, vec3<bool>((k & 1) == 1, ((k >> 1u) & 1) == 1, ((k >> 2u) & 1) == 1));
+      add3(l0, d3, c.base + (k & 1) + ((k >> 1u) & 1) * sg + ((k >> 2u) & 1) * sb, go * (w.x * w.y * w.z));
+    }
   }
 }`,
 };

@@ -27,14 +27,8 @@ const PARAMS = [
   "ox3",
 ] as const;
 
-/** The simplex of one anchor (simplex.h sx_locate): vertex rows, weights (sum q) and in-range bits. */
-const SIMPLEX = `
-struct Sx { rows: array<i32, 5>, w: array<f32, 5>, order: array<i32, 4>, inRange: i32, p: i32, y: i32, x: i32 }
-
-fn isNan(x: f32) -> bool {
-  return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
-}
-
+/** Pattern offsets (dy, dx) of input d, from the uniforms oy0..oy3, ox0..ox3. */
+const OFFSETS = `
 fn offY(d: i32) -> i32 {
   return array<i32, 4>(uniforms.oy0, uniforms.oy1, uniforms.oy2, uniforms.oy3)[d];
 }
@@ -42,33 +36,43 @@ fn offY(d: i32) -> i32 {
 fn offX(d: i32) -> i32 {
   return array<i32, 4>(uniforms.ox0, uniforms.ox1, uniforms.ox2, uniforms.ox3)[d];
 }
+`;
 
-fn locate(anchor: i32) -> Sx {
-  let n = uniforms.n;
-  let q = f32(1 << u32(uniforms.bits));
+/**
+ * WGSL shared with the DFC kernel: the raw input values of an anchor (needs uniforms hp, wp, h, w and the
+ * offsets oy0..oy3/ox0..ox3, input `planes`) and its simplex (simplex.h sx_locate): cells, inputs by
+ * descending fraction, weights (sum q) and in-range bits.
+ */
+export const SIMPLEX_WGSL = `
+struct Sx { cell: array<i32, 4>, order: array<i32, 4>, w: array<f32, 5>, inRange: i32 }
+
+fn isNan(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
+}
+
+${OFFSETS}
+fn anchorValues(anchor: i32, n: i32) -> array<f32, 4> {
+  let p = anchor / (uniforms.h * uniforms.w);
+  let y = (anchor / uniforms.w) % uniforms.h;
+  let x = anchor % uniforms.w;
+  var v = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
+  for (var d = 0; d < n; d++) { v[d] = planes[(p * uniforms.hp + y + offY(d)) * uniforms.wp + x + offX(d)]; }
+  return v;
+}
+
+fn sxLocate(v: array<f32, 4>, n: i32, bits: i32, srlut: bool) -> Sx {
+  let q = f32(1 << u32(bits));
   let invQ = 1.0 / q;
-  let top = (256 >> u32(uniforms.bits)) - 1;
-  let levels = top + 2;
+  let top = (256 >> u32(bits)) - 1;
   var s: Sx;
-  s.p = anchor / (uniforms.h * uniforms.w);
-  s.y = (anchor / uniforms.w) % uniforms.h;
-  s.x = anchor % uniforms.w;
   var f = array<f32, 4>(0.0, 0.0, 0.0, 0.0);
-  var stride = array<i32, 4>(0, 0, 0, 0);
-  var st = 1;
-  for (var d = n - 1; d >= 0; d--) {
-    stride[d] = st;
-    st *= levels;
-  }
   s.inRange = 0;
-  s.rows[0] = 0;
   for (var d = 0; d < n; d++) {
-    let raw = planes[(s.p * uniforms.hp + s.y + offY(d)) * uniforms.wp + s.x + offX(d)];
+    let raw = v[d];
     let x = select(min(max(raw, 0.0), 255.0), 0.0, isNan(raw));
     if (raw >= 0.0 && raw <= 255.0 && !isNan(raw)) { s.inRange |= 1 << u32(d); }
-    let c = min(i32(x * invQ), top);
-    s.rows[0] += c * stride[d];
-    f[d] = x - f32(c) * q;
+    s.cell[d] = min(i32(x * invQ), top);
+    f[d] = x - f32(s.cell[d]) * q;
   }
   for (var d = 0; d < 4; d++) { s.order[d] = d; }
   for (var d = 0; d < n; d++) {
@@ -78,15 +82,36 @@ fn locate(anchor: i32) -> Sx {
     }
     s.order[r] = d;
   }
-  if (uniforms.srlut == 1 && n == 4 && f[2] > f[3] && f[3] > f[0] && f[0] > f[1]) {
+  if (srlut && n == 4 && f[2] > f[3] && f[3] > f[0] && f[0] > f[1]) {
     s.order[1] = 0;
     s.order[2] = 3;
   }
   s.w[0] = q - f[s.order[0]];
   for (var j = 1; j < n; j++) { s.w[j] = f[s.order[j - 1]] - f[s.order[j]]; }
   s.w[n] = f[s.order[n - 1]];
-  for (var j = 0; j < n; j++) { s.rows[j + 1] = s.rows[j] + stride[s.order[j]]; }
   return s;
+}
+`;
+
+/** The simplex of one anchor with the table rows of its n+1 vertices (row-major [L^n] lattice). */
+const SIMPLEX = `${SIMPLEX_WGSL}
+struct Vertices { s: Sx, rows: array<i32, 5> }
+
+fn locate(anchor: i32) -> Vertices {
+  let n = uniforms.n;
+  let levels = (256 >> u32(uniforms.bits)) + 1;
+  var out: Vertices;
+  out.s = sxLocate(anchorValues(anchor, n), n, uniforms.bits, uniforms.srlut == 1);
+  var stride = array<i32, 4>(0, 0, 0, 0);
+  var st = 1;
+  for (var d = n - 1; d >= 0; d--) {
+    stride[d] = st;
+    st *= levels;
+  }
+  out.rows[0] = 0;
+  for (var d = 0; d < n; d++) { out.rows[0] += out.s.cell[d] * stride[d]; }
+  for (var j = 0; j < n; j++) { out.rows[j + 1] = out.rows[j] + stride[out.s.order[j]]; }
+  return out;
 }
 `;
 
@@ -96,12 +121,12 @@ const forwardKernel: GpuKernel = {
   params: PARAMS,
   body: `${SIMPLEX}
 fn main(index: i32) {
-  let s = locate(index);
+  let v = locate(index);
   let k = uniforms.k;
   let invQ = 1.0 / f32(1 << u32(uniforms.bits));
   for (var c = 0; c < k; c++) {
     var acc = 0.0;
-    for (var j = 0; j <= uniforms.n; j++) { acc += s.w[j] * tab[s.rows[j] * k + c]; }
+    for (var j = 0; j <= uniforms.n; j++) { acc += v.s.w[j] * tab[v.rows[j] * k + c]; }
     result[index * k + c] = acc * invQ;
   }
 }`,
@@ -114,12 +139,12 @@ const gradTableKernel: GpuKernel = {
   accumulate: true,
   body: `${SIMPLEX}
 fn main(index: i32) {
-  let s = locate(index);
+  let v = locate(index);
   let k = uniforms.k;
   let invQ = 1.0 / f32(1 << u32(uniforms.bits));
   for (var j = 0; j <= uniforms.n; j++) {
-    let wj = s.w[j] * invQ;
-    for (var c = 0; c < k; c++) { addOut(s.rows[j] * k + c, wj * dy[index * k + c]); }
+    let wj = v.s.w[j] * invQ;
+    for (var c = 0; c < k; c++) { addOut(v.rows[j] * k + c, wj * dy[index * k + c]); }
   }
 }`,
 };
@@ -131,16 +156,16 @@ const gradAnchorKernel: GpuKernel = {
   params: PARAMS,
   body: `${SIMPLEX}
 fn main(index: i32) {
-  let s = locate(index);
+  let v = locate(index);
   let k = uniforms.k;
   let n = uniforms.n;
   let invQ = 1.0 / f32(1 << u32(uniforms.bits));
   for (var j = 0; j < n; j++) {
-    let d = s.order[j];
+    let d = v.s.order[j];
     var acc = 0.0;
-    if (((s.inRange >> u32(d)) & 1) == 1) {
+    if (((v.s.inRange >> u32(d)) & 1) == 1) {
       for (var c = 0; c < k; c++) {
-        acc += dy[index * k + c] * (tab[s.rows[j + 1] * k + c] - tab[s.rows[j] * k + c]);
+        acc += dy[index * k + c] * (tab[v.rows[j + 1] * k + c] - tab[v.rows[j] * k + c]);
       }
     }
     result[index * n + d] = acc * invQ;
@@ -154,14 +179,7 @@ const gatherKernel: GpuKernel = {
   inputs: ["anchor"],
   params: PARAMS,
   body: `
-fn offY(d: i32) -> i32 {
-  return array<i32, 4>(uniforms.oy0, uniforms.oy1, uniforms.oy2, uniforms.oy3)[d];
-}
-
-fn offX(d: i32) -> i32 {
-  return array<i32, 4>(uniforms.ox0, uniforms.ox1, uniforms.ox2, uniforms.ox3)[d];
-}
-
+${OFFSETS}
 fn main(index: i32) {
   let hp = uniforms.hp;
   let wp = uniforms.wp;
