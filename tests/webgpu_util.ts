@@ -16,8 +16,9 @@ export async function useWebgpu(): Promise<string> {
         "mesa-vulkan-drivers, the lavapipe CPU emulation) — these tests do not skip.",
     );
   }
-  Deno.env.set("LUTLAB_TF_BACKEND", "webgpu");
-  assertEquals(await initTf(), "webgpu");
+  // not via LUTLAB_TF_BACKEND: the environment is shared with the other test modules of a run
+  await initTf();
+  assertEquals(await tf.setBackend("webgpu"), true, "tfjs webgpu backend failed to start");
   return adapter.description;
 }
 

@@ -8,7 +8,8 @@ import { tf } from "../../core/backend.ts";
 import type { Offset } from "../simplex_ref.ts";
 import { type GpuKernel, runGpuKernel } from "./program.ts";
 
-const PARAMS = [
+/** i32 params of the simplex kernels (values: `offsetParams`). */
+export const SIMPLEX_PARAMS = [
   "hp",
   "wp",
   "h",
@@ -118,7 +119,7 @@ fn locate(anchor: i32) -> Vertices {
 const forwardKernel: GpuKernel = {
   key: "simplex_forward",
   inputs: ["planes", "tab"],
-  params: PARAMS,
+  params: SIMPLEX_PARAMS,
   body: `${SIMPLEX}
 fn main(index: i32) {
   let v = locate(index);
@@ -135,7 +136,7 @@ fn main(index: i32) {
 const gradTableKernel: GpuKernel = {
   key: "simplex_grad_table",
   inputs: ["planes", "tab", "dy"],
-  params: PARAMS,
+  params: SIMPLEX_PARAMS,
   accumulate: true,
   body: `${SIMPLEX}
 fn main(index: i32) {
@@ -153,7 +154,7 @@ fn main(index: i32) {
 const gradAnchorKernel: GpuKernel = {
   key: "simplex_grad_anchor",
   inputs: ["planes", "tab", "dy"],
-  params: PARAMS,
+  params: SIMPLEX_PARAMS,
   body: `${SIMPLEX}
 fn main(index: i32) {
   let v = locate(index);
@@ -177,7 +178,7 @@ fn main(index: i32) {
 const gatherKernel: GpuKernel = {
   key: "simplex_grad_planes",
   inputs: ["anchor"],
-  params: PARAMS,
+  params: SIMPLEX_PARAMS,
   body: `
 ${OFFSETS}
 fn main(index: i32) {
@@ -211,7 +212,8 @@ export type SimplexGpuShape = {
   srlut: boolean;
 };
 
-function params(s: SimplexGpuShape, offsets: readonly Offset[]): number[] {
+/** The i32 params hp, wp, h, w, n, bits, k, srlut, oy0..oy3, ox0..ox3 of a simplex kernel. */
+export function offsetParams(s: Omit<SimplexGpuShape, "planes">, offsets: readonly Offset[]): number[] {
   const oy = [0, 1, 2, 3].map((d) => offsets[d]?.[0] ?? 0),
     ox = [0, 1, 2, 3].map((d) => offsets[d]?.[1] ?? 0);
   return [s.hp, s.wp, s.h, s.w, offsets.length, s.intervalBits, s.outputs, s.srlut ? 1 : 0, ...oy, ...ox];
@@ -225,7 +227,7 @@ export function simplexForwardGpu(
   s: SimplexGpuShape,
 ): tf.Tensor {
   const anchors = s.planes * s.h * s.w;
-  return runGpuKernel(forwardKernel, [planes, table], params(s, offsets), anchors, [
+  return runGpuKernel(forwardKernel, [planes, table], offsetParams(s, offsets), anchors, [
     s.planes,
     s.h,
     s.w,
@@ -241,7 +243,7 @@ export function simplexBackwardGpu(
   offsets: readonly Offset[],
   s: SimplexGpuShape,
 ): tf.Tensor[] {
-  const p = params(s, offsets), anchors = s.planes * s.h * s.w;
+  const p = offsetParams(s, offsets), anchors = s.planes * s.h * s.w;
   const gradTable = runGpuKernel(gradTableKernel, [planes, table, dy], p, anchors, table.shape);
   const anchor = runGpuKernel(gradAnchorKernel, [planes, table, dy], p, anchors, [anchors, offsets.length]);
   const gradPlanes = runGpuKernel(gatherKernel, [anchor], p, planes.size, planes.shape);
