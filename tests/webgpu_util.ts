@@ -5,10 +5,6 @@ import { initTf, tf, webgpuAdapter } from "../lib/core/backend.ts";
 
 /** Puts tfjs on webgpu; throws naming the missing driver when Deno offers no WebGPU adapter. */
 export async function useWebgpu(): Promise<string> {
-  const xdg = Deno.env.get("XDG_RUNTIME_DIR");
-  if (!xdg || !(await Deno.stat(xdg).catch(() => null))) {
-    Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync());
-  }
   const adapter = await webgpuAdapter();
   if (!adapter) {
     throw new Error(

@@ -17,6 +17,13 @@ export type TfBackend = typeof BACKENDS[number];
 /** The WebGPU adapter Deno offers (description, and whether it is a software fallback such as lavapipe). */
 export async function webgpuAdapter(): Promise<{ description: string; fallback: boolean } | undefined> {
   const gpu = (navigator as { gpu?: GPU }).gpu;
+  const xdg = Deno.env.get("XDG_RUNTIME_DIR");
+  if (gpu && (!xdg || !(await Deno.stat(xdg).catch(() => null)))) {
+    // the Vulkan loader's window-system probes print an error on every start without one
+    const dir = join(Deno.env.get("TMPDIR") ?? "/tmp", `lutlab-xdg-${Deno.uid() ?? 0}`);
+    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    Deno.env.set("XDG_RUNTIME_DIR", dir);
+  }
   const adapter = await gpu?.requestAdapter({ powerPreference: "high-performance" }).catch(() => null);
   if (!adapter) return undefined;
   const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
