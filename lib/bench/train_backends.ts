@@ -106,6 +106,8 @@ export async function bench(report: BenchReport): Promise<void> {
       threads,
     });
   }
+  const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ")[0];
+  const loadBefore = load();
   const before = tf.getBackend();
   try {
     for (const c of await cases()) {
@@ -129,7 +131,8 @@ export async function bench(report: BenchReport): Promise<void> {
   }
   report.note(
     SECTION,
-    `median of 3 steps after 1 warm-up; tfjs-wasm runs on one thread under Deno (its pthread build ` +
+    `median of 3 steps after 1 warm-up; load average ${loadBefore} before, ${load()} after on ` +
+      `${navigator.hardwareConcurrency} cores (other jobs on the machine slow the multi-thread rows most); tfjs-wasm runs on one thread under Deno (its pthread build ` +
       `needs a worker script Deno cannot start), so "N threads" parallelises the native kernels only` +
       (adapter
         ? `; webgpu adapter: ${adapter.description}${
