@@ -106,7 +106,13 @@ export async function bench(report: BenchReport): Promise<void> {
       threads,
     });
   }
-  const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ")[0];
+  const load = () => {
+    try {
+      return Deno.readTextFileSync("/proc/loadavg").split(" ")[0];
+    } catch {
+      return "?"; // not Linux
+    }
+  };
   const loadBefore = load();
   const before = tf.getBackend();
   try {
