@@ -21,6 +21,9 @@ static int32_t check_shapes(const char *fn, const void *a, const void *b, const 
   return LUTLAB_OK;
 }
 
+/* Output channels per filter-gradient task (a cache line of floats). */
+#define OBLK 16
+
 int32_t lutlab_conv2d_backward_filter(const float *x, const float *dy, float *dw, int32_t n, int32_t h, int32_t w,
                                       int32_t ci, int32_t ho, int32_t wo, int32_t co, int32_t kh, int32_t kw,
                                       int32_t stride, int32_t pad_top, int32_t pad_left) {
@@ -28,7 +31,12 @@ int32_t lutlab_conv2d_backward_filter(const float *x, const float *dy, float *dw
                             pad_top, pad_left);
   if (st) return st;
   memset(dw, 0, sizeof(float) * (size_t)kh * kw * ci * co);
-  for (int32_t k = 0; k < kh * kw; k++) {
+  /* tasks: (tap, block of OBLK output channels); each owns its dw entries and sums them over (b, oy, ox)
+   * in the same order whatever the thread count, so results are bit-identical to one thread */
+  const int32_t nob = (co + OBLK - 1) / OBLK;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int32_t task = 0; task < kh * kw * nob; task++) {
+    const int32_t k = task / nob, o0 = (task % nob) * OBLK, o1 = o0 + OBLK < co ? o0 + OBLK : co;
     const int32_t ky = k / kw, kx = k % kw;
     float *dwk = dw + (size_t)k * ci * co;
     for (int32_t b = 0; b < n; b++) {
@@ -43,7 +51,7 @@ int32_t lutlab_conv2d_backward_filter(const float *x, const float *dy, float *dw
           for (int32_t c = 0; c < ci; c++) {
             const float a = xv[c];
             float *row = dwk + (size_t)c * co;
-            for (int32_t o = 0; o < co; o++) row[o] = fmaf(a, g[o], row[o]);
+            for (int32_t o = o0; o < o1; o++) row[o] = fmaf(a, g[o], row[o]);
           }
         }
       }
@@ -71,6 +79,8 @@ int32_t lutlab_conv2d_backward_input(const float *dy, const float *wt, float *dx
     }
   }
   memset(dx, 0, sizeof(float) * (size_t)n * h * w * ci);
+  /* each input row is one thread's: results do not depend on the thread count */
+#pragma omp parallel for collapse(2) schedule(dynamic, 4)
   for (int32_t b = 0; b < n; b++) {
     for (int32_t iy = 0; iy < h; iy++) {
       for (int32_t ix = 0; ix < w; ix++) {

@@ -2,8 +2,8 @@
  * 2-D convolution backward passes for the CNN trunks trained on the tfjs wasm backend (which lacks
  * Conv2DBackpropFilter; its stride-2 input gradient wastes 3/4 of the work on inserted zeros).
  * CPU library only: the tensors live in wasm memory on the host, so lib/nn/conv.ts always loads these
- * from liblutlab_cpu.so. Single-threaded (the CNN on wasm is too), so results do not depend on the
- * thread count. Layouts: x [N,H,W,Ci] (NHWC), w [KH,KW,Ci,Co] (HWIO), dy [N,Ho,Wo,Co]; output position
+ * from liblutlab_cpu.so. OpenMP over output entries that one thread owns each (filter: tap x block of
+ * output channels; input: rows), each summed in a fixed order: results do not depend on the thread count. Layouts: x [N,H,W,Ci] (NHWC), w [KH,KW,Ci,Co] (HWIO), dy [N,Ho,Wo,Co]; output position
  * (oy,ox) reads input rows oy*stride + ky - pad_top and columns ox*stride + kx - pad_left (outside = 0).
  */
 #ifndef LUTLAB_CONV2D_H

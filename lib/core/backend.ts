@@ -1,30 +1,83 @@
 /**
- * tfjs backend selection: the wasm backend (SIMD, single thread) by default, the cpu backend as
- * fallback or when `LUTLAB_TF_BACKEND=cpu`. Call `await initTf()` once before building models.
- * `withData` hands tensors' float32 data to native kernels and JS loops without copies on wasm;
- * `hostKernels` opens the CPU kernels that work on it.
+ * tfjs backend selection (`LUTLAB_TF_BACKEND=webgpu|wasm|cpu`): webgpu where a real (non-fallback) GPU
+ * adapter exists, else the wasm backend (SIMD); cpu as last resort. Call `await initTf()` once before
+ * building models. `withData` hands tensors' float32 data to native kernels and JS loops without copies on
+ * wasm; `hostKernels` opens the CPU kernels that work on it. On webgpu the LUT ops run WGSL kernels
+ * (lib/lut/webgpu/) on the tensors' GPU buffers.
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
+import "@tensorflow/tfjs-backend-webgpu";
 import { dirname, join } from "@std/path";
-import { check, kernelTarget } from "./native.ts";
+import { check, kernelTarget, setKernelThreads } from "./native.ts";
+
+const BACKENDS = ["webgpu", "wasm", "cpu"] as const;
+export type TfBackend = typeof BACKENDS[number];
+
+/** The WebGPU adapter Deno offers (description, and whether it is a software fallback such as lavapipe). */
+export async function webgpuAdapter(): Promise<{ description: string; fallback: boolean } | undefined> {
+  const gpu = (navigator as { gpu?: GPU }).gpu;
+  const xdg = Deno.env.get("XDG_RUNTIME_DIR");
+  if (gpu && (!xdg || !(await Deno.stat(xdg).catch(() => null)))) {
+    // the Vulkan loader's window-system probes print an error on every start without one
+    const dir = join(Deno.env.get("TMPDIR") ?? "/tmp", `lutlab-xdg-${Deno.uid() ?? 0}`);
+    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    Deno.env.set("XDG_RUNTIME_DIR", dir);
+  }
+  const adapter = await gpu?.requestAdapter({ powerPreference: "high-performance" }).catch(() => null);
+  if (!adapter) return undefined;
+  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  return { description: info.description || info.device || info.vendor, fallback: !!info.isFallbackAdapter };
+}
+
+/** `LUTLAB_TF_BACKEND`, or webgpu when a non-fallback adapter exists, else wasm. */
+async function wantedBackend(): Promise<TfBackend> {
+  const env = Deno.env.get("LUTLAB_TF_BACKEND");
+  if (env !== undefined) {
+    if (!(BACKENDS as readonly string[]).includes(env)) {
+      throw new Error(`LUTLAB_TF_BACKEND must be one of ${BACKENDS.join(", ")}, got "${env}"`);
+    }
+    return env as TfBackend;
+  }
+  const adapter = await webgpuAdapter();
+  return adapter && !adapter.fallback ? "webgpu" : "wasm";
+}
+
+/** `LUTLAB_THREADS`: threads of the native OpenMP kernels (default 0 = all cores). */
+export function kernelThreads(): number {
+  const env = Deno.env.get("LUTLAB_THREADS") ?? "0";
+  const n = Number(env);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new Error(`LUTLAB_THREADS must be a non-negative integer (0 = all cores), got "${env}"`);
+  }
+  return n;
+}
 
 let ready: Promise<string> | undefined;
 
-/** Initialises tfjs on wasm (or `LUTLAB_TF_BACKEND`); resolves to the backend name in use. */
+/** Initialises tfjs on `LUTLAB_TF_BACKEND` (default: see `wantedBackend`); resolves to the backend in use. */
 export function initTf(): Promise<string> {
   ready ??= (async () => {
-    const want = Deno.env.get("LUTLAB_TF_BACKEND") ?? "wasm";
-    if (want !== "wasm" && want !== "cpu") {
-      throw new Error(`LUTLAB_TF_BACKEND must be "wasm" or "cpu", got "${want}"`);
+    setKernelThreads(kernelThreads());
+    const want = await wantedBackend();
+    if (want === "webgpu" && !(await webgpuAdapter())) {
+      throw new Error(
+        "LUTLAB_TF_BACKEND=webgpu: Deno offers no WebGPU adapter (install a Vulkan driver, " +
+          "e.g. mesa-vulkan-drivers for the lavapipe CPU emulation)",
+      );
     }
     if (!(await tf.setBackend(want))) {
-      if (want === "cpu" || !(await tf.setBackend("cpu"))) throw new Error("tfjs: no usable backend");
+      if (want !== "wasm" || !(await tf.setBackend("cpu"))) throw new Error(`tfjs: backend ${want} failed`);
     }
     await tf.ready();
     return tf.getBackend();
   })();
   return ready;
+}
+
+/** True when tfjs runs on the webgpu backend (ops then dispatch to their WGSL kernels or tf ops). */
+export function onWebgpu(): boolean {
+  return tf.getBackend() === "webgpu";
 }
 
 /** The wasm backend's memory accessors used by `withData` (public methods of BackendWasm). */
@@ -47,6 +100,12 @@ export function withData(
     if (t.dtype !== "float32") {
       throw new Error(`withData: input ${i} [${t.shape}] is ${t.dtype}, not float32`);
     }
+  }
+  if (onWebgpu()) {
+    throw new Error(
+      `withData: no WGSL kernel for this op on inputs [${inputs.map((t) => `[${t.shape}]`)}]; tfjs-webgpu ` +
+        "cannot read GPU data synchronously under Deno: use LUTLAB_TF_BACKEND=wasm for it",
+    );
   }
   if (tf.getBackend() !== "wasm") {
     const outs = shapes.map((s) => new Float32Array(s.reduce((a, b) => a * b, 1)));

@@ -14,7 +14,8 @@
  * (`withData`; sums in float64; the regularisers in kernels/lutreg.c): a fraction of the time of the
  * equivalent chain of tf ops and their tape.
  */
-import { hostKernels, tf, withData } from "../core/backend.ts";
+import { hostKernels, onWebgpu, tf, withData } from "../core/backend.ts";
+import { lutRegGradGpu, lutRegValueGpu } from "../lut/webgpu/lutreg.ts";
 
 const kernels = hostKernels({
   lutlab_lut_regularizer: {
@@ -30,10 +31,12 @@ function imageLoss(
   b: tf.Tensor,
   value: (a: Float32Array, b: Float32Array) => number,
   grad: (a: Float32Array, b: Float32Array, scale: number, out: Float32Array) => void,
+  ops: (a: tf.Tensor, b: tf.Tensor) => tf.Scalar,
 ): tf.Scalar {
   if (a.shape.join() !== b.shape.join()) {
     throw new Error(`${what}: prediction [${a.shape}] and target [${b.shape}] differ in shape`);
   }
+  if (onWebgpu()) return tf.tidy(() => ops(a, b)); // tf ops and their gradients, on the GPU
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
     save([x, b]);
@@ -54,7 +57,7 @@ export function mse(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
   }, (p, q, g, out) => {
     const k = (2 * g) / p.length;
     for (let i = 0; i < p.length; i++) out[i] = k * (p[i] - q[i]);
-  });
+  }, (p, q) => tf.mean(tf.squaredDifference(p, q)));
 }
 
 /** Mean absolute error of prediction a against target b (gradient sign(a - b), 0 where equal). */
@@ -66,7 +69,7 @@ export function l1(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
   }, (p, q, g, out) => {
     const k = g / p.length;
     for (let i = 0; i < p.length; i++) out[i] = k * (+(p[i] > q[i]) - +(p[i] < q[i])); // branch-free sign
-  });
+  }, (p, q) => tf.mean(tf.abs(tf.sub(p, q))));
 }
 
 /** Squared norm clamp of `cosine` (norms clamped at 1e-8). */
@@ -100,6 +103,9 @@ export function cosine(a: tf.Tensor4D, b: tf.Tensor4D): tf.Scalar {
         out[i] = kb * b0 + ka * a0, out[i + hw] = kb * b1 + ka * a1, out[i + 2 * hw] = kb * b2 + ka * a2;
       }
     }
+  }, (p, q) => {
+    const norm = (t: tf.Tensor) => tf.sqrt(tf.maximum(tf.sum(tf.square(t), 1), EPS2));
+    return tf.mean(tf.sub(1, tf.div(tf.sum(tf.mul(p, q), 1), tf.mul(norm(p), norm(q)))));
   });
 }
 
@@ -135,6 +141,11 @@ function lutRegulariser(what: string, luts: tf.Tensor, style: LutRegStyle, term:
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [l, save] = args as [tf.Tensor, tf.GradSaveFunc];
     save([l]);
+    if (onWebgpu()) { // WGSL kernels (lib/lut/webgpu/lutreg.ts)
+      const gradFunc = (dy: tf.Tensor, [ls]: tf.Tensor[]) =>
+        tf.tidy(() => lutRegGradGpu(ls, dim, term, dy.mul(scale)));
+      return { value: lutRegValueGpu(l, dim, term, scale), gradFunc };
+    }
     const value = withData([l], [[]], ([v], [out]) => run(v, scale, out, null))[0];
     const gradFunc = (dy: tf.Tensor, [ls]: tf.Tensor[]) =>
       withData([ls, dy], [l.shape], ([v, g], [out]) => run(v, scale * g[0], null, out))[0];

@@ -4,9 +4,9 @@
  * 256x256 bilinear thumbnail of each augmented input, losses of lib/enhance/losses.ts, Adam as PyTorch (adam.ts).
  * The run itself (lock, --resume / --restart, log.jsonl, checkpoint.bin, SIGINT) is lib/experiment/loop.ts;
  * the log also holds {step, seconds, eval: {psnr, ssim, deltaE}, input_psnr} at each evaluation. A resumed
- * run continues exactly as if never stopped. The native LUT kernels run on one thread while training (their
- * multi-threaded backward sums in a run-dependent order), so a seed gives bit-identical runs; the CNN on the
- * wasm backend is single-threaded anyway.
+ * run continues exactly as if never stopped. The native kernels run on `LUTLAB_THREADS` threads (default all
+ * cores); their backward passes are bit-identical for a given thread count, so a seed gives bit-identical runs
+ * on one machine. The CNN forward on wasm is single-threaded.
  */
 import { join } from "@std/path";
 import { initTf, tf } from "../core/backend.ts";
@@ -14,7 +14,6 @@ import type { PhotoConfig } from "../experiment/config.ts";
 import { loadPairs, type Pair } from "../data/paired.ts";
 import { resizeBilinear } from "../image/resize.ts";
 import { cosine, l1, lutMonotonicity, lutSmoothness, mse, weightL2 } from "./losses.ts";
-import { setKernelThreads } from "../core/native.ts";
 import { Adam } from "../experiment/adam.ts";
 import { augmentBatch } from "./augment.ts";
 import { runFiles, runMode, runTraining, type StepStats } from "../experiment/loop.ts";
@@ -43,14 +42,14 @@ function stack(imgs: { data: Float32Array; height: number; width: number }[]): t
   return tf.tensor4d(data, [imgs.length, 3, h, w]);
 }
 
-/** One optimisation step on a batch; returns the total loss and the MSE of the clipped output. */
-export function trainStep(
+/** One optimisation step on a batch; resolves to the total loss and the MSE of the clipped output. */
+export async function trainStep(
   net: PhotoNet,
   adam: Adam,
   batch: Pair[],
   config: PhotoConfig,
   rng: Rng,
-): StepStats {
+): Promise<StepStats> {
   const t = config.train;
   const style = config.model.family === "clutnet" ? "clutnet" : "3dlut";
   const thumbs = batch.map((
@@ -80,7 +79,8 @@ export function trainStep(
   adam.step(byName);
   // the PSNR is measured off the tape (no gradient bookkeeping for it)
   const err = tf.tidy(() => mse(tf.clipByValue(out!, 0, 1), y));
-  const loss = value.dataSync()[0], e = err.dataSync()[0];
+  // read asynchronously: tfjs-webgpu cannot read GPU data synchronously under Deno
+  const loss = (await value.data())[0], e = (await err.data())[0];
   tf.dispose([value, err, out!, x, y, th, ...Object.values(grads)]);
   return { loss, mse: e };
 }
@@ -114,7 +114,6 @@ export async function trainPhoto(config: PhotoConfig, opts: TrainOptions = {}): 
       }
       return train[perms.get(epoch)![j % train.length]];
     };
-    setKernelThreads(1);
     return {
       params: net.params,
       adam,
@@ -140,7 +139,6 @@ export async function trainPhoto(config: PhotoConfig, opts: TrainOptions = {}): 
         );
       },
       dispose: () => {
-        setKernelThreads(0);
         adam.dispose();
         net.dispose();
       },

@@ -5,7 +5,7 @@
  * update is one loop over the tensors' memory (`withData`, float64 arithmetic per element) instead of a
  * dozen tf ops.
  */
-import { tf, withData } from "../core/backend.ts";
+import { onWebgpu, tf, withData } from "../core/backend.ts";
 import type { Params } from "../enhance/models/backbone.ts";
 
 /** Hyper-parameters. */
@@ -32,16 +32,23 @@ export class Adam {
     const k1 = lr / c1;
     for (const [k, p] of this.params) {
       const g = grads.get(k), inputs = [p, this.m.get(k)!, this.v.get(k)!];
-      const [next, m, v] = withData(g ? [...inputs, g] : inputs, [p.shape, p.shape, p.shape], (ins, outs) => {
-        const [ps, ms, vs, gs] = ins, [po, mo, vo] = outs;
-        for (let i = 0; i < ps.length; i++) {
-          const gi = gs ? gs[i] : 0;
-          mo[i] = b1 * ms[i] + (1 - b1) * gi;
-          vo[i] = b2 * vs[i] + (1 - b2) * gi * gi;
-          // from the stored (float32) moments, as torch does
-          po[i] = ps[i] - (k1 * mo[i]) / (Math.sqrt(vo[i]) / c2 + eps);
-        }
-      });
+      const [next, m, v] = onWebgpu()
+        ? tf.tidy(() => { // tf ops (float32) on the GPU
+          const [ps, ms, vs] = inputs, gi = g ?? tf.zerosLike(ps);
+          const mo = tf.add(tf.mul(ms, b1), tf.mul(gi, 1 - b1));
+          const vo = tf.add(tf.mul(vs, b2), tf.mul(tf.square(gi), 1 - b2));
+          return [tf.sub(ps, tf.div(tf.mul(mo, k1), tf.add(tf.div(tf.sqrt(vo), c2), eps))), mo, vo];
+        })
+        : withData(g ? [...inputs, g] : inputs, [p.shape, p.shape, p.shape], (ins, outs) => {
+          const [ps, ms, vs, gs] = ins, [po, mo, vo] = outs;
+          for (let i = 0; i < ps.length; i++) {
+            const gi = gs ? gs[i] : 0;
+            mo[i] = b1 * ms[i] + (1 - b1) * gi;
+            vo[i] = b2 * vs[i] + (1 - b2) * gi * gi;
+            // from the stored (float32) moments, as torch does
+            po[i] = ps[i] - (k1 * mo[i]) / (Math.sqrt(vo[i]) / c2 + eps);
+          }
+        });
       this.m.get(k)!.dispose();
       this.v.get(k)!.dispose();
       this.m.set(k, m);

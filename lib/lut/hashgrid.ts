@@ -4,7 +4,8 @@
  * table [entries*F], features [B, L*F, H, W]. There is no gradient with respect to the colours: HashLUT
  * encodes the raw input image, which has no trainable upstream (the op returns zeros for it).
  */
-import { tf } from "../core/backend.ts";
+import { onWebgpu, tf } from "../core/backend.ts";
+import { hashGridForwardGpu, hashGridTableGradGpu } from "./webgpu/hashgrid.ts";
 import { lazyKernels } from "../core/native.ts";
 import { expectF32, expectInt, expectU32 } from "../core/ffi_guard.ts";
 import type { HashGridLevels } from "./hashgrid_ref.ts";
@@ -109,6 +110,14 @@ export function hashGrid(rgb: tf.Tensor4D, table: tf.Tensor1D, levels: HashGridL
   const LF = levels.spec.levels * levels.spec.featuresPerLevel;
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, t, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    if (onWebgpu()) { // WGSL kernels (lib/lut/webgpu/hashgrid.ts)
+      save([x]);
+      const gradFunc = (
+        dy: tf.Tensor,
+        [xs]: tf.Tensor[],
+      ) => [tf.zerosLike(xs), hashGridTableGradGpu(xs, dy, levels)];
+      return { value: hashGridForwardGpu(x, t, levels) as tf.Tensor4D, gradFunc };
+    }
     const px = x.dataSync() as Float32Array;
     save([x]);
     const value = tf.tensor4d(

@@ -4,11 +4,12 @@
  * Layouts as in lib/lut/lut3d_ref.ts: images planar NCHW [B,3,H,W] float32, LUTs [B or 1,3,D,D,D] in
  * layout lut[c][b][g][r]. Every shape is validated here, before the native call.
  */
-import { tf, withData } from "../core/backend.ts";
+import { onWebgpu, tf, withData } from "../core/backend.ts";
 import type { Image } from "../image/io.ts";
 import { check, lazyKernels } from "../core/native.ts";
 import { expectF32, expectInt, expectMode, expectU16, expectU8 } from "../core/ffi_guard.ts";
 import type { Lut3dMode, Lut3dShape } from "./lut3d_ref.ts";
+import { lut3dBackwardGpu, lut3dForwardGpu } from "./webgpu/lut3d.ts";
 
 export type { Lut3dMode, Lut3dShape };
 
@@ -214,13 +215,18 @@ function tensorShape(img: tf.Tensor, lut: tf.Tensor): Omit<Lut3dShape, "lutBatch
 export function lut3dApply(img: tf.Tensor4D, lut: tf.Tensor, mode: Lut3dMode, imgGrad = true): tf.Tensor4D {
   const shape = tensorShape(img, lut);
   modeCode("lut3dApply", mode);
+  const gpu = onWebgpu() ? { ...shape, lutBatch: lut.shape[0] } : undefined; // WGSL kernels on webgpu
   const forward = (x: tf.Tensor, l: tf.Tensor) =>
-    withData([x, l], [x.shape], ([xs, ls], [out]) => void applyLut3d(xs, ls, shape, mode, out))[0];
+    gpu
+      ? lut3dForwardGpu(x, l, gpu, mode)
+      : withData([x, l], [x.shape], ([xs, ls], [out]) => void applyLut3d(xs, ls, shape, mode, out))[0];
   const backward = (dy: tf.Tensor, x: tf.Tensor, l: tf.Tensor) =>
-    withData([x, l, dy], imgGrad ? [x.shape, l.shape] : [l.shape], ([xs, ls, g], outs) => {
-      const [gradImg, gradLut] = imgGrad ? outs : [undefined, outs[0]];
-      lut3dBackward(xs, ls, g, shape, mode, { img: imgGrad, gradImg, gradLut });
-    });
+    gpu
+      ? lut3dBackwardGpu(x, l, dy, gpu, mode, imgGrad)
+      : withData([x, l, dy], imgGrad ? [x.shape, l.shape] : [l.shape], ([xs, ls, g], outs) => {
+        const [gradImg, gradLut] = imgGrad ? outs : [undefined, outs[0]];
+        lut3dBackward(xs, ls, g, shape, mode, { img: imgGrad, gradImg, gradLut });
+      });
   if (!imgGrad) {
     const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const [l, save] = args as [tf.Tensor, tf.GradSaveFunc];

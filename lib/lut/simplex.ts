@@ -7,7 +7,8 @@
  * H = Hp - max dy, W = Wp - max dx (K contiguous per pixel: ready for a pixel shuffle), equal to
  * Σ_j w_j·T[v_j] / q (table units: an int8 SR-LUT table gives values in [-128, 127]).
  */
-import { tf } from "../core/backend.ts";
+import { onWebgpu, tf } from "../core/backend.ts";
+import { simplexBackwardGpu, simplexForwardGpu } from "./webgpu/simplex.ts";
 import { lazyKernels } from "../core/native.ts";
 import { expectF32, expectTableData } from "../core/ffi_guard.ts";
 import {
@@ -271,6 +272,11 @@ export function lut4dOp(
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, t, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     save([x, t]);
+    if (onWebgpu()) { // WGSL kernels (lib/lut/webgpu/simplex.ts)
+      const gpu = { ...shape, hp, wp, h, w, intervalBits, outputs: geo.outputs, srlut: !!opts.srlutOrder };
+      const gradFunc = (dy: tf.Tensor, [xs, ts]: tf.Tensor[]) => simplexBackwardGpu(xs, ts, dy, offsets, gpu);
+      return { value: simplexForwardGpu(x, t, offsets, gpu) as tf.Tensor4D, gradFunc };
+    }
     const lut = { ...geo, data: t.dataSync() as Float32Array };
     const value = tf.tensor4d(lut4dLookup(x.dataSync() as Float32Array, shape, offsets, lut, opts), [
       n,

@@ -4,7 +4,7 @@
  * on wasm), both gradients are native CPU kernels (kernels/conv2d.c) on the tensors' data, each value
  * summed in a fixed order, so training stays deterministic.
  */
-import { hostKernels, tf, withData } from "../core/backend.ts";
+import { hostKernels, onWebgpu, tf, withData } from "../core/backend.ts";
 import { expectF32, expectInt } from "../core/ffi_guard.ts";
 
 /** Padding of `conv2d`: "same" (TensorFlow rule, output ceil(H/stride)), "valid", or p pixels per side. */
@@ -161,6 +161,7 @@ export function conv2d(
     [left, right],
     [0, 0],
   ];
+  if (onWebgpu()) return tf.conv2d(x, w, stride, explicit); // the backend's own gradients, on the GPU
   // both gradients read the tensors' memory in place (withData) and write their results into new tensors
   const grads = (dy: tf.Tensor, xs: tf.Tensor, ws?: tf.Tensor): tf.Tensor[] =>
     ws

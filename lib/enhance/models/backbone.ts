@@ -10,7 +10,7 @@
  * Usage: `const p: Params = new Map(); addBackbone(p, { kind: "Backbone", init: "torch" }, rng);
  * const feat = backboneForward(p, thumbNchw, { kind: "Backbone" }, training, rng);` -> NHWC [B,8,8,128].
  */
-import { tf, withData } from "../../core/backend.ts";
+import { onWebgpu, tf, withData } from "../../core/backend.ts";
 import { conv2d } from "../../nn/conv.ts";
 import type { Rng } from "../../core/rng.ts";
 
@@ -158,6 +158,19 @@ const SLOPE = 0.2;
 /** InstanceNorm epsilon (PyTorch default). */
 const EPS = 1e-5;
 
+/** `biasLeakyNorm` as tf ops (their gradients from tfjs): for the webgpu backend, where data stays on the GPU. */
+function biasLeakyNormOps(
+  z: tf.Tensor4D,
+  bias: tf.Tensor,
+  norm?: { weight: tf.Tensor; bias: tf.Tensor },
+): tf.Tensor4D {
+  const a = tf.leakyRelu(tf.add(z, bias), SLOPE) as tf.Tensor4D;
+  if (!norm) return a;
+  const { mean, variance } = tf.moments(a, [1, 2], true);
+  const xhat = tf.mul(tf.sub(a, mean), tf.rsqrt(tf.add(variance, EPS)));
+  return tf.add(tf.mul(xhat, norm.weight), norm.bias) as tf.Tensor4D;
+}
+
 /**
  * The tail of a trunk block as one op: y = InstanceNorm2d(LeakyReLU(z + bias, 0.2)) on NHWC z [N,H,W,C]
  * (affine `norm` weight and bias [C]; per sample and channel over H,W, biased variance, eps 1e-5), or
@@ -177,6 +190,7 @@ export function biasLeakyNorm(
       throw new Error(`biasLeakyNorm: ${name} must be [${c}] for input [${z.shape}], got [${t.shape}]`);
     }
   }
+  if (onWebgpu()) return tf.tidy(() => biasLeakyNormOps(z, bias, norm)); // tf ops on the GPU
   const leaky = (v: number) => Math.max(v, SLOPE * v);
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;

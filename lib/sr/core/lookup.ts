@@ -3,7 +3,8 @@
  * planes [N, Hp, Wp] (0..255) and a float table [L^n, K = C·r²] in table units → pixel-shuffled planes
  * [C·N, H·r, W·r] (channel-major), differentiable with respect to the table (LUT fine-tuning) and the planes (stages).
  */
-import { tf } from "../../core/backend.ts";
+import { onWebgpu, tf } from "../../core/backend.ts";
+import { dfcLookupGpu } from "../../lut/webgpu/dfc.ts";
 import { dfcLookup, type DfcLut } from "../../lut/dfc.ts";
 import { lut4dOp } from "../../lut/simplex.ts";
 import type { Pattern } from "./pattern.ts";
@@ -35,6 +36,19 @@ export function dfcLookupPlanes(
 ) {
   const [n, hp, wp] = xp.shape;
   const h = hp - pattern.pad[0], w = wp - pattern.pad[1];
+  if (onWebgpu()) { // WGSL kernel (lib/lut/webgpu/dfc.ts)
+    const gpu = dfcLookupGpu(xp, pattern.offsets, lut, srlutOrder);
+    const shuffled = pixelShuffle(
+      tf.reshape(gpu, [n * h * w, lut.outputs]),
+      n,
+      h,
+      w,
+      r,
+      lut.outputs / (r * r),
+    );
+    gpu.dispose();
+    return shuffled;
+  }
   const out = dfcLookup(
     xp.dataSync() as Float32Array,
     { planes: n, height: hp, width: wp },

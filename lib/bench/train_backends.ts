@@ -1,0 +1,149 @@
+/**
+ * Bench section "train_backends": one training step of each model per compute backend, as a ratio against
+ * the wasm step with every native kernel on one thread. Backends: "wasm 1 thread" (tfjs-wasm, which runs
+ * on one thread under Deno, native kernels at 1 thread), "wasm + native N threads" (native OpenMP kernels
+ * on LUTLAB_THREADS threads: conv gradients, LUT ops, regularisers) and "webgpu" (tfjs-webgpu with the
+ * WGSL LUT kernels of lib/lut/webgpu/; on a CPU-only machine the adapter is lavapipe, Mesa's Vulkan
+ * emulation on the CPU, so that row measures a CPU emulation, not a GPU). Models: 3DLUT, CLUT-Net
+ * 20+05+10 and HashLUT 7+13 on a 480x720 pair, batch 1; SR-LUT-S x4 (network form, batch 16 of 48²
+ * patches) and SPF-LUT x4 at nf 16 (batch 4 of 48²), batches small enough for the lavapipe rows to end in
+ * minutes. Median wall time of 3 steps after 1 warm-up.
+ */
+import { join } from "@std/path";
+import { kernelThreads, tf, webgpuAdapter } from "../core/backend.ts";
+import { initTf } from "../core/backend.ts";
+import { setKernelThreads } from "../core/native.ts";
+import { repoRoot } from "../core/shared.ts";
+import { parsePhotoConfig } from "../experiment/config.ts";
+import { loadEmbedded } from "../data/embedded.ts";
+import { retouchImage } from "../data/retouch.ts";
+import { resizeBilinear } from "../image/resize.ts";
+import { Adam } from "../experiment/adam.ts";
+import { buildNet } from "../enhance/nets.ts";
+import { Rng } from "../core/rng.ts";
+import { trainStep as photoStep } from "../enhance/train.ts";
+import { loadSrConfig } from "../sr/core/config.ts";
+import { makePairs, sampleBatch } from "../sr/core/data.ts";
+import { buildSrModel } from "../sr/models/models.ts";
+import { passSize, srParams, trainStep as srStep } from "../sr/core/train.ts";
+import { type BenchReport, medianMs } from "./report.ts";
+
+const SECTION = "train_backends";
+
+/** A model to time: `setup` builds it on the current backend and returns its step and its cleanup. */
+type Case = { name: string; setup: () => Promise<{ step: () => Promise<unknown>; dispose: () => void }> };
+
+async function cases(): Promise<Case[]> {
+  const input = resizeBilinear(await loadEmbedded("nagasaki-boats"), 480, 720);
+  const pair = { name: "nagasaki-boats", input, target: retouchImage(input) };
+  const photo = (name: string, model: Record<string, unknown>, train: Record<string, unknown>): Case => ({
+    name,
+    setup: async () => {
+      const config = parsePhotoConfig(
+        { model, train: { augment: "none", jitter: false, ...train } },
+        "bench.toml",
+      );
+      const net = await buildNet(config);
+      const adam = new Adam(net.params, { lr: 1e-4, beta1: 0.9, beta2: 0.999 });
+      const rng = new Rng(1);
+      return {
+        step: () => photoStep(net, adam, [pair], config, rng),
+        dispose: () => (adam.dispose(), net.dispose()),
+      };
+    },
+  });
+  const sr = (name: string, preset: string, width: number | undefined, batch: number): Case => ({
+    name,
+    setup: async () => {
+      const cfg = await loadSrConfig(join(repoRoot, "experiments", preset, "config.toml"));
+      const model = buildSrModel(width ? { ...cfg.model, width } : cfg.model, 1);
+      const pairs = await makePairs([await loadEmbedded("nagasaki-boats")], cfg.degradation);
+      const b = sampleBatch(pairs, cfg.degradation, batch, 48, 1, 1);
+      const params = srParams(model), opt = new Adam(params, { lr: 1e-4, beta1: 0.9, beta2: 0.999 });
+      const { size } = await passSize(model, model.variables(), b); // gradient passes as fitSr makes them
+      return {
+        step: () => srStep(model, params, opt, b, size),
+        dispose: () => (opt.dispose(), tf.dispose(model.variables())),
+      };
+    },
+  });
+  return [
+    photo("3DLUT", { family: "3dlut" }, {}),
+    photo("CLUT-Net 20+05+10", { family: "clutnet" }, {}),
+    photo("HashLUT 7+13", { family: "hashlut", levels: 7, log2_table_size: 13 }, { losses: ["l1", "cos"] }),
+    sr("SR-LUT-S x4 (16x48²)", "sr-lut-s-x4", undefined, 16),
+    sr("SPF-LUT x4 nf16 (4x48²)", "spf-lut-x4", 16, 4),
+  ];
+}
+
+/** Median step time of `c` on the current backend, or the reason it cannot run there. */
+async function time(c: Case): Promise<number | string> {
+  let built: Awaited<ReturnType<Case["setup"]>> | undefined;
+  try {
+    built = await c.setup();
+    const b = built;
+    return await medianMs(() => b.step(), 3, 1);
+  } catch (e) {
+    return (e as Error).message.split("\n")[0];
+  } finally {
+    built?.dispose();
+  }
+}
+
+/** Runs the section. */
+export async function bench(report: BenchReport): Promise<void> {
+  await initTf();
+  const threads = kernelThreads() || navigator.hardwareConcurrency;
+  const adapter = await webgpuAdapter();
+  const backends: { label: string; tf: string; threads: number }[] = [
+    { label: "wasm 1 thread", tf: "wasm", threads: 1 },
+    { label: `wasm + native ${threads} threads`, tf: "wasm", threads },
+  ];
+  if (adapter) {
+    backends.push({
+      label: `webgpu (${adapter.fallback ? "CPU emulation " : ""}${adapter.description})`,
+      tf: "webgpu",
+      threads,
+    });
+  }
+  const load = () => {
+    try {
+      return Deno.readTextFileSync("/proc/loadavg").split(" ")[0];
+    } catch {
+      return "?"; // not Linux
+    }
+  };
+  const loadBefore = load();
+  const before = tf.getBackend();
+  try {
+    for (const c of await cases()) {
+      let base: number | undefined;
+      for (const b of backends) {
+        await tf.setBackend(b.tf);
+        setKernelThreads(b.threads);
+        const ms = await time(c);
+        if (typeof ms === "string") {
+          report.note(SECTION, `${c.name} on ${b.label}: not run (${ms})`);
+          continue;
+        }
+        report.row(SECTION, `${c.name} step, ${b.label}`, ms, "ms");
+        if (base === undefined) base = ms;
+        else report.ratio(SECTION, `${c.name}: wasm 1-thread step / ${b.label} step`, base / ms, 1);
+      }
+    }
+  } finally {
+    await tf.setBackend(before);
+    setKernelThreads(kernelThreads());
+  }
+  report.note(
+    SECTION,
+    `median of 3 steps after 1 warm-up; load average ${loadBefore} before, ${load()} after on ` +
+      `${navigator.hardwareConcurrency} cores (other jobs on the machine slow the multi-thread rows most); tfjs-wasm runs on one thread under Deno (its pthread build ` +
+      `needs a worker script Deno cannot start), so "N threads" parallelises the native kernels only` +
+      (adapter
+        ? `; webgpu adapter: ${adapter.description}${
+          adapter.fallback ? " (a software fallback: Vulkan emulated on the CPU cores, not a GPU)" : ""
+        }`
+        : "; no WebGPU adapter here (no webgpu row)"),
+  );
+}
