@@ -33,7 +33,7 @@ async function exit(main: (args: string[]) => Promise<unknown>, args: string[]):
   return await assertRejects(() => main(args), CliExit);
 }
 
-Deno.test("presets: both tasks, every experiments/<name> folder", () => {
+Deno.test("presets: both tasks and the sweeps, every experiments/<name> folder", () => {
   const all = presets();
   const names = [...Deno.readDirSync(join(repoRoot, "experiments"))].filter((e) => e.isDirectory).map((e) =>
     e.name
@@ -41,6 +41,7 @@ Deno.test("presets: both tasks, every experiments/<name> folder", () => {
   assertEquals(all.map((p) => p.name).sort(), names.sort());
   assert(all.some((p) => p.task === "sr" && p.name === "sr-lut-s-x4"));
   assert(all.some((p) => p.task === "photo" && p.name === "clutnet-20+05+10"));
+  assert(all.some((p) => p.task === "sweep" && p.name === "clutnet-ablation"));
 });
 
 for (const [task, main] of Object.entries(MAINS)) {

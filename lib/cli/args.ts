@@ -41,27 +41,37 @@ export function usageText(spec: TaskSpec): string {
   return `usage: deno task ${spec.task} ${spec.usage}`;
 }
 
-/** An experiment preset: experiments/<name>/config.toml with its task and description. */
-export type Preset = { name: string; task: "photo" | "sr"; text: string };
+/**
+ * A preset folder: experiments/<name>/config.toml (an experiment: task photo or sr) or
+ * experiments/<name>/sweep.toml (a sweep for `deno task sweep -e`), with its description.
+ */
+export type Preset = { name: string; task: "photo" | "sr" | "sweep"; text: string };
 
-/** Every experiments/<name>/config.toml: task and description (or its first comment line), by task and name. */
+/** Every preset folder of `root` with its task and description (or its first comment line), by task and name. */
 export function presets(root = join(repoRoot, "experiments")): Preset[] {
   const rows: Preset[] = [];
   for (const e of Deno.readDirSync(root)) {
     if (!e.isDirectory) continue;
-    let text: string;
-    try {
-      text = Deno.readTextFileSync(join(root, e.name, "config.toml"));
-    } catch {
-      continue;
+    for (const [file, section] of [["config.toml", "experiment"], ["sweep.toml", "sweep"]]) {
+      let text: string;
+      try {
+        text = Deno.readTextFileSync(join(root, e.name, file));
+      } catch {
+        continue;
+      }
+      let head: Record<string, unknown> = {};
+      try {
+        head = ((parse(text) as Record<string, unknown>)[section] ?? {}) as Record<string, unknown>;
+      } catch { /* listed with its comment */ }
+      const comment = text.match(/^#\s*(.*)$/m)?.[1] ?? "";
+      const task = section === "sweep" ? "sweep" : head.task === "sr" ? "sr" : "photo";
+      rows.push({
+        name: e.name,
+        task,
+        text: typeof head.description === "string" ? head.description : comment,
+      });
+      break;
     }
-    let ex: Record<string, unknown> = {};
-    try {
-      ex = ((parse(text) as Record<string, unknown>).experiment ?? {}) as Record<string, unknown>;
-    } catch { /* listed with its comment */ }
-    const comment = text.match(/^#\s*(.*)$/m)?.[1] ?? "";
-    const task = ex.task === "sr" ? "sr" : "photo";
-    rows.push({ name: e.name, task, text: typeof ex.description === "string" ? ex.description : comment });
   }
   return rows.sort((a, b) => a.task.localeCompare(b.task) || a.name.localeCompare(b.name));
 }
@@ -73,10 +83,11 @@ export function presetLines(): string[] {
   return rows.map((r) => `  ${r.name.padEnd(width)}  ${r.task.padEnd(5)}  ${r.text}`);
 }
 
-/** The `--help` text: usage and every preset of both tasks (experiments/<name>). */
+/** The `--help` text: usage and every preset of both tasks and every sweep (experiments/<name>). */
 export function helpText(spec: TaskSpec): string {
-  return `${usageText(spec)}\n\nexperiment presets (experiments/<name>, photo and sr tasks; ` +
-    `copy one with: deno task new experiments/mine --preset <name>):\n${presetLines().join("\n")}`;
+  return `${usageText(spec)}\n\npresets (experiments/<name>: photo and sr experiments, copy one with ` +
+    `deno task new experiments/mine --preset <name>; sweeps run with deno task sweep -e experiments/<name>):\n` +
+    presetLines().join("\n");
 }
 
 /** Parses `args` against `spec`; throws CliExit on `--help` (0) and on unknown or incomplete flags (2). */
