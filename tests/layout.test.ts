@@ -2,8 +2,8 @@
  * The library's layout stays readable as its architecture: no file-level import cycle under lib/ (type-only
  * imports included), and every package folder of lib/ has a mod.ts that a notebook can import.
  */
-import { assertEquals } from "@std/assert";
-import { dirname, fromFileUrl, join, normalize, relative } from "@std/path";
+import { assert, assertEquals } from "@std/assert";
+import { dirname, fromFileUrl, join, normalize, relative, toFileUrl } from "@std/path";
 
 const root = join(dirname(fromFileUrl(import.meta.url)), "..");
 const lib = join(root, "lib");
@@ -52,4 +52,67 @@ Deno.test("layout: no import cycles under lib/", () => {
 Deno.test("layout: the cycle finder sees a cycle", () => {
   const a = join(lib, "a.ts"), b = join(lib, "b.ts");
   assertEquals(cycles(new Map([[a, [b]], [b, [a]]])).length, 1);
+});
+
+/** Folders of lib/ that are entry points, not packages a notebook imports: they need no mod.ts. */
+const NO_MOD = ["bench", "cli"];
+/** Modules a mod.ts leaves out on purpose: the plain-TS test references and the LUT ops' private webgpu path. */
+const PRIVATE = /_ref\.ts$|\/webgpu\//;
+const STAR = /^export \* from "(\.{1,2}\/[^"]+\.ts)";$/gm;
+const NAMED = /^export \{([^}]*)\} from "(\.{1,2}\/[^"]+\.ts)";$/gm;
+
+/** Every mod.ts under lib/ (absolute paths), packages' and sub-packages' (lib/sr/core, lib/sr/models). */
+function modFiles(): string[] {
+  return tsFiles(lib).filter((f) => f.endsWith("/mod.ts")).sort();
+}
+
+/** The modules a mod.ts re-exports with `export *`, following nested mod.ts files down to their modules. */
+function starModules(mod: string): string[] {
+  return [...Deno.readTextFileSync(mod).matchAll(STAR)].flatMap((m) => {
+    const f = normalize(join(dirname(mod), m[1]));
+    return f.endsWith("/mod.ts") ? starModules(f) : [f];
+  });
+}
+
+Deno.test("layout: every package folder of lib/ has a mod.ts", () => {
+  const missing = [...Deno.readDirSync(lib)].filter((e) => e.isDirectory && !NO_MOD.includes(e.name))
+    .map((e) => `lib/${e.name}/mod.ts`).filter((f) => !tsFiles(lib).includes(join(root, f)));
+  assertEquals(missing, []);
+});
+
+Deno.test("layout: each mod.ts re-exports every public module of its package, and no module imports it", () => {
+  const graph = importGraph();
+  for (const mod of modFiles()) {
+    const dir = dirname(mod), covered = new Set(starModules(mod));
+    const own = tsFiles(dir).filter((f) => !f.endsWith("/mod.ts") && !PRIVATE.test(relative(lib, f)));
+    assertEquals(own.filter((f) => !covered.has(f)).map((f) => relative(root, f)), [], relative(root, mod));
+    const importers = own.filter((f) =>
+      graph.get(f)?.some((t) => t.startsWith(dir) && t.endsWith("/mod.ts"))
+    );
+    assertEquals(importers.map((f) => relative(root, f)), [], `modules importing ${relative(root, mod)}`);
+  }
+});
+
+Deno.test("layout: every mod.ts type-checks (no ambiguous export *) and exports each of its modules' values", async () => {
+  const mods = modFiles();
+  assert(mods.length >= 11, `only ${mods.length} mod.ts files`);
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), { args: ["check", ...mods], cwd: root })
+    .output();
+  assertEquals(code, 0, new TextDecoder().decode(stderr));
+  for (const mod of mods) {
+    const ns: Record<string, unknown> = await import(toFileUrl(mod).href);
+    const where = relative(root, mod);
+    for (const f of starModules(mod)) {
+      const m: Record<string, unknown> = await import(toFileUrl(f).href);
+      for (const [name, value] of Object.entries(m)) {
+        assert(ns[name] === value, `${where} lacks ${name} of ${relative(root, f)} (an ambiguous export *?)`);
+      }
+    }
+    for (const [, names, spec] of Deno.readTextFileSync(mod).matchAll(NAMED)) {
+      const m: Record<string, unknown> = await import(toFileUrl(normalize(join(dirname(mod), spec))).href);
+      for (const n of names.split(",").map((s) => s.trim()).filter((s) => !s.startsWith("type "))) {
+        assert(ns[n] !== undefined && ns[n] === m[n], `${where} lacks ${n} of ${spec}`);
+      }
+    }
+  }
 });

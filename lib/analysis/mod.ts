@@ -1,0 +1,22 @@
+/**
+ * lib/analysis: figures as plain plotly specs (`Figure`), their inline display in a Deno notebook (`show`,
+ * `display`) and saving (HTML, PNG): training curves, LUT views, CLUT-Net and AutoLUT analyses, occupancy,
+ * heatmaps, quality-against-cost plots and image comparisons.
+ * @module
+ */
+export * from "./autosample.ts";
+export * from "./axes.ts";
+export * from "./clut.ts";
+export * from "./compare.ts";
+export * from "./curves.ts";
+export * from "./figure.ts";
+export * from "./heatmap.ts";
+export * from "./images.ts";
+export * from "./labels.ts";
+export * from "./lut.ts";
+export * from "./occupancy.ts";
+export * from "./plotlyjs.ts";
+export * from "./save.ts";
+export * from "./slices.ts";
+export * from "./tradeoff.ts";
+export * from "./weights.ts";

@@ -1,0 +1,25 @@
+/**
+ * lib/enhance: photo enhancement with learned 3D LUTs -- the models (Image-Adaptive 3DLUT, CLUT-Net and its
+ * baselines, HashLUT; lib/enhance/models/), their PhotoNet wrappers registered by `model.family`, losses,
+ * augmentation, training, evaluation, .cube export and the built-in presets.
+ * @module
+ */
+export * from "./augment.ts";
+export * from "./evaluate.ts";
+export * from "./export.ts";
+export * from "./hashnet.ts";
+export * from "./losses.ts";
+export * from "./lutnets.ts";
+export * from "./nets.ts";
+export * from "./photonet.ts";
+export * from "./presets.ts";
+export * from "./registry.ts";
+export * from "./score.ts";
+export * from "./train.ts";
+export * from "./models/backbone.ts";
+export * from "./models/clut.ts";
+export * from "./models/hashlut.ts";
+export * from "./models/import.ts";
+export * from "./models/lut3dnet.ts";
+export * from "./models/occupancy.ts";
+export * from "./models/pca.ts";

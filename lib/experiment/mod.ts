@@ -1,0 +1,14 @@
+/**
+ * lib/experiment: what every task shares -- typed experiment configs (`experiments/<name>/config.toml`),
+ * the training loop, Adam as torch has it, checkpoints, the JSONL training log, the run lock and the
+ * registries of model families.
+ * @module
+ */
+export * from "./adam.ts";
+export * from "./checkpoint.ts";
+export * from "./config.ts";
+export * from "./lock.ts";
+export * from "./log.ts";
+export * from "./loop.ts";
+export * from "./reader.ts";
+export * from "./registry.ts";

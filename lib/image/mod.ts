@@ -1,0 +1,11 @@
+/**
+ * lib/image: planar CHW float32 images in [0,1] (`Image`): file read/write, colour conversions, MATLAB and
+ * PIL resampling, and the quality metrics of the papers (PSNR, SSIM).
+ * @module
+ */
+export * from "./color.ts";
+export * from "./image.ts";
+export * from "./io.ts";
+export * from "./metrics.ts";
+export * from "./pil_resize.ts";
+export * from "./resize.ts";

@@ -1,0 +1,15 @@
+/**
+ * lib/sr/models: the SR LUT model families registered by `model.kind` -- SR-LUT, MuLUT, SPF-LUT and AutoLUT
+ * (AutoSample, AdaRL) -- and the published tables loaded into them.
+ * @module
+ */
+export * from "./adarl.ts";
+export * from "./autolut.ts";
+export * from "./autosample.ts";
+export * from "./config.ts";
+export * from "./models.ts";
+export * from "./mulut.ts";
+export * from "./pretrained.ts";
+export * from "./registry.ts";
+export * from "./spf.ts";
+export * from "./srlut.ts";
