@@ -15,6 +15,7 @@ import {
   weakCorrelationFigure,
 } from "../lib/analysis/clut.ts";
 import { lineFigure, parseJsonl, trainingCurvesFigure } from "../lib/analysis/curves.ts";
+import { display, show } from "../lib/analysis/figure.ts";
 import { storageFigure, type StoragePoint, tradeoffFigure } from "../lib/analysis/tradeoff.ts";
 import { checkFinite, describe, type Figure, figureJson } from "../lib/analysis/figure.ts";
 import { heatmapsFigure, LIGHT_TO_DARK_BLUE } from "../lib/analysis/heatmap.ts";
@@ -357,4 +358,17 @@ Deno.test("storage figure: fine-tuned points (full and DFC) get their own series
     "diamond-open",
     "diamond-open",
   ]);
+});
+
+Deno.test("outside Jupyter, display and show print the text summary (Deno.jupyter's getter throws there)", async () => {
+  const printed: string[] = [], log = console.log;
+  console.log = (s: string) => printed.push(s);
+  try {
+    await display({ "text/plain": "plain text", "text/html": "<b>x</b>" });
+    await show(lineFigure([{ name: "a", x: [1, 2], y: [3, 4] }], { title: "curve" }));
+  } finally {
+    console.log = log;
+  }
+  assertEquals(printed[0], "plain text");
+  assert(printed[1].includes("curve"), printed[1]);
 });

@@ -88,9 +88,18 @@ type JupyterDisplay = (bundle: Record<string, unknown>, opts: { raw: boolean }) 
  * "text/plain" entry instead.
  */
 export async function display(bundle: Record<string, unknown> & { "text/plain": string }): Promise<void> {
-  const jupyter = (Deno as unknown as { jupyter?: { display: JupyterDisplay } }).jupyter;
+  const jupyter = jupyterApi();
   if (jupyter) await jupyter.display(bundle, { raw: true });
   else console.log(bundle["text/plain"]);
+}
+
+/** `Deno.jupyter` inside `deno jupyter`; undefined elsewhere (where Deno 2.9's getter throws). */
+function jupyterApi(): { display: JupyterDisplay } | undefined {
+  try {
+    return (Deno as unknown as { jupyter?: { display: JupyterDisplay } }).jupyter;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
