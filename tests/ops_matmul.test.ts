@@ -3,11 +3,11 @@
 import { assert, assertThrows } from "@std/assert";
 import { initTf, tf } from "../lib/core/backend.ts";
 import { matMul } from "../lib/nn/matmul.ts";
-import { seededRandom } from "../lib/sr/core/net.ts";
+import { Rng } from "../lib/core/rng.ts";
 
 function rand(shape: [number, number], seed: number): tf.Tensor2D {
-  const r = seededRandom(seed);
-  return tf.tensor2d(Float32Array.from({ length: shape[0] * shape[1] }, () => r() * 2 - 1), shape);
+  const r = new Rng(seed);
+  return tf.tensor2d(Float32Array.from({ length: shape[0] * shape[1] }, () => r.uniform(-1, 1)), shape);
 }
 
 function maxAbs(a: tf.Tensor, b: tf.Tensor): number {

@@ -14,7 +14,7 @@ import { enumerateTable, exportModel } from "../lib/sr/core/enumerate.ts";
 import { evalFolder } from "../lib/sr/core/evaluate.ts";
 import { lut4dForwardRef } from "../lib/lut/simplex_ref.ts";
 import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models/models.ts";
-import { seededRandom } from "../lib/sr/core/net.ts";
+import { Rng } from "../lib/core/rng.ts";
 import { PATTERNS } from "../lib/sr/core/pattern.ts";
 import { loadMulut, loadSrlut, mulutTableDir, srlutTablePath } from "../lib/sr/models/pretrained.ts";
 import { loadModelParts, loadModelTables } from "../lib/sr/core/tables.ts";
@@ -33,8 +33,8 @@ const auto = (base: "srlut" | "mulut", k: number, extra: Partial<SrModelConfig> 
 });
 
 function planes(n: number, h: number, w: number, seed: number, step = 1, max = 256): tf.Tensor3D {
-  const rand = seededRandom(seed);
-  const v = Float32Array.from({ length: n * h * w }, () => step * Math.floor((rand() * max) / step));
+  const rng = new Rng(seed);
+  const v = Float32Array.from({ length: n * h * w }, () => step * Math.floor((rng.next() * max) / step));
   return tf.tensor3d(v, [n, h, w]);
 }
 

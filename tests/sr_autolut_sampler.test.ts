@@ -10,14 +10,14 @@ import { adarlFigure, samplerWeightsFigure } from "../lib/analysis/autosample.ts
 import { AutoSample } from "../lib/sr/models/autosample.ts";
 import { enumerateTable } from "../lib/sr/core/enumerate.ts";
 import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models/models.ts";
-import { seededRandom } from "../lib/sr/core/net.ts";
+import { Rng } from "../lib/core/rng.ts";
 import { gatherPattern, PATTERNS } from "../lib/sr/core/pattern.ts";
 
 const FROZEN = 200; // logit gap that makes the float32 softmax exactly one-hot
 
 function planes(n: number, h: number, w: number, seed: number, step = 1): tf.Tensor3D {
-  const rand = seededRandom(seed);
-  const v = Float32Array.from({ length: n * h * w }, () => step * Math.floor((rand() * 256) / step));
+  const rng = new Rng(seed);
+  const v = Float32Array.from({ length: n * h * w }, () => step * Math.floor((rng.next() * 256) / step));
   return tf.tensor3d(v, [n, h, w]);
 }
 
@@ -95,8 +95,8 @@ Deno.test("AutoSample: logit gradients equal float64 finite differences", async 
   await initTf();
   const k = 3, s = new AutoSample("t", k, "normal", 4);
   const xp = planes(1, 5, 6, 9);
-  const rand = seededRandom(3);
-  const g = Float32Array.from({ length: 3 * 4 * 4 }, () => rand() - 0.5);
+  const rng = new Rng(3);
+  const g = Float32Array.from({ length: 3 * 4 * 4 }, () => rng.next() - 0.5);
   const gt = tf.tensor2d(g, [12, 4]);
   const { grads } = tf.variableGrads(() => tf.sum(tf.mul(s.sample(xp), gt)) as tf.Scalar, [s.logits]);
   const grad = grads[s.logits.name].dataSync();

@@ -14,7 +14,7 @@ import { evalSr } from "../lib/sr/core/evaluate.ts";
 import { loadLutModel, loadNetModel } from "../lib/sr/core/experiment.ts";
 import { finetuneSr } from "../lib/sr/core/finetune.ts";
 import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models/models.ts";
-import { seededRandom } from "../lib/sr/core/net.ts";
+import { Rng } from "../lib/core/rng.ts";
 import { fitSr, trainSr } from "../lib/sr/core/train.ts";
 
 Deno.test("AutoLUT presets parse with the paper's settings; bad AutoLUT keys are refused", async () => {
@@ -64,11 +64,11 @@ const tiny = (base: "srlut" | "mulut"): SrModelConfig => ({
 Deno.test("network training lowers the loss; resume reproduces the run with samplers and AdaRL", async () => {
   await initTf();
   const deg = { kind: "bicubic", scale: 2 } as const;
-  const rand = seededRandom(5);
+  const rng = new Rng(5);
   const img = (h: number, w: number) => ({
     data: Float32Array.from({ length: 3 * h * w }, (_, i) => {
       const x = i % w, y = Math.floor(i / w) % h;
-      return Math.round(255 * (0.5 + 0.3 * Math.sin(x / 3 + y / 5) + 0.1 * rand())) / 255;
+      return Math.round(255 * (0.5 + 0.3 * Math.sin(x / 3 + y / 5) + 0.1 * rng.next())) / 255;
     }),
     channels: 3,
     height: h,

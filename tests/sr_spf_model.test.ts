@@ -13,7 +13,7 @@ import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/model
 import { CHANNEL_PIXEL, SpfModel } from "../lib/sr/models/spf.ts";
 import { storageBytes } from "../lib/sr/core/storage.ts";
 import { loadModelTables } from "../lib/sr/core/tables.ts";
-import { seededRandom } from "../lib/sr/core/net.ts";
+import { Rng } from "../lib/core/rng.ts";
 import { pixelShuffle } from "../lib/sr/core/pattern.ts";
 
 const small: SrModelConfig = { ...DEFAULT_MODEL, kind: "spf", width: 8, interval: 5, upscale: 2 };
@@ -65,8 +65,8 @@ Deno.test("pixelShuffle with C channels: torch order (channel c·r²+i·r+j → 
  * the table but is looked up between levels L-2 and L-1, so lattice tests pass levels = L-1).
  */
 function latticePlanes(n: number, h: number, w: number, interval: number, levels: number, seed: number) {
-  const rand = seededRandom(seed), data = new Float32Array(n * h * w);
-  for (let i = 0; i < data.length; i++) data[i] = latticeValue(Math.floor(rand() * levels), interval);
+  const rng = new Rng(seed), data = new Float32Array(n * h * w);
+  for (let i = 0; i < data.length; i++) data[i] = latticeValue(Math.floor(rng.next() * levels), interval);
   return tf.tensor3d(data, [n, h, w]);
 }
 

@@ -9,7 +9,7 @@ import { embeddedPhotos, loadEmbedded } from "../../data/embedded.ts";
 import { resolveShared } from "../../core/shared.ts";
 import { type Image, readImage } from "../../image/io.ts";
 import { type Degradation, degrade, modcrop, taskScale } from "./degrade.ts";
-import { gaussian, seededRandom } from "./net.ts";
+import { Rng } from "../../core/rng.ts";
 
 /** Image files of a folder, sorted by name. */
 export async function listImages(dir: string): Promise<string[]> {
@@ -94,20 +94,20 @@ export function sampleBatch(
 ): Batch {
   const s = taskScale(deg), cs = crop * s;
   if (pairs.length === 0) throw new Error("no training images: the training data folder gave no pairs");
-  const rand = seededRandom((seed * 1000003 + iter * 7919) >>> 0);
+  const rng = new Rng((seed * 1000003 + iter * 7919) >>> 0);
   const input = new Float32Array(n * crop * crop), target = new Float32Array(n * cs * cs);
   for (let i = 0; i < n; i++) {
-    const p = pairs[Math.floor(rand() * pairs.length)];
+    const p = pairs[Math.floor(rng.next() * pairs.length)];
     const h = p.input.height, w = p.input.width;
     if (h < crop || w < crop) throw new Error(`training image ${h}x${w} (input) smaller than crop ${crop}`);
-    const y = Math.floor(rand() * (h - crop + 1)), x = Math.floor(rand() * (w - crop + 1));
-    const c = Math.floor(rand() * p.input.channels), t = Math.floor(rand() * 8);
+    const y = Math.floor(rng.next() * (h - crop + 1)), x = Math.floor(rng.next() * (w - crop + 1));
+    const c = Math.floor(rng.next() * p.input.channels), t = Math.floor(rng.next() * 8);
     cutPatch(p.input, c, y, x, crop, t, input, i * crop * crop);
     cutPatch(p.clean, c, y * s, x * s, cs, t, target, i * cs * cs);
   }
   if (deg.kind === "noise") {
     for (let i = 0; i < input.length; i++) {
-      input[i] = Math.round(Math.min(Math.max(input[i] + deg.sigma * gaussian(rand), 0), 255));
+      input[i] = Math.round(Math.min(Math.max(input[i] + deg.sigma * rng.normal(), 0), 255));
     }
   }
   return { input, target, n, crop, scale: s };

@@ -5,7 +5,7 @@
  */
 import { decodeImage, encodeImage, type Image } from "../../image/io.ts";
 import { imresize } from "../../image/resize.ts";
-import { gaussian, seededRandom } from "./net.ts";
+import { Rng } from "../../core/rng.ts";
 
 /** What turns a clean (HR) image into the model input. */
 export type Degradation =
@@ -58,9 +58,9 @@ export async function degrade(clean: Image, d: Degradation, seed = 0): Promise<I
     return d.scale === 1 ? clean : imresize(clean, { scale: 1 / d.scale }, { uint8: true });
   }
   if (d.kind === "noise") {
-    const rand = seededRandom(seed * 2654435761 + 17);
+    const rng = new Rng(seed * 2654435761 + 17);
     const data = new Float32Array(clean.data.length);
-    for (let i = 0; i < data.length; i++) data[i] = clean.data[i] + (d.sigma / 255) * gaussian(rand);
+    for (let i = 0; i < data.length; i++) data[i] = clean.data[i] + (d.sigma / 255) * rng.normal();
     return { ...clean, data: quantise8(data) };
   }
   const bytes = await encodeImage({ ...clean, data: quantise8(clean.data) }, "jpeg", { quality: d.quality });

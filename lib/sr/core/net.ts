@@ -8,6 +8,7 @@
  * Weights are Kaiming-normal (fan-in, gain √2) with zero biases, as in both papers' code. The hidden
  * activation is ReLU, or GELU (exact, erf-based as torch's nn.GELU) for AutoLUT's MuLUT units.
  */
+import { Rng } from "../../core/rng.ts";
 import { tf } from "../../core/backend.ts";
 import { matMul } from "../../nn/matmul.ts";
 
@@ -22,25 +23,10 @@ export function gelu(x: tf.Tensor2D): tf.Tensor2D {
 /** One dense layer: weight [in, out], bias [out]. */
 export type Dense = { w: tf.Variable; b: tf.Variable };
 
-/** Standard normal sample (Box–Muller) from a uniform generator. */
-export function gaussian(rand: () => number): number {
-  const u = Math.max(rand(), 1e-12), v = rand();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-}
-
-/** Deterministic uniform [0,1) generator (LCG) for reproducible initialisation. */
-export function seededRandom(seed: number): () => number {
-  let s = (seed >>> 0) || 1;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-function dense(nIn: number, nOut: number, rand: () => number): Dense {
+function dense(nIn: number, nOut: number, rng: Rng): Dense {
   const std = Math.sqrt(2 / nIn);
   const w = new Float32Array(nIn * nOut);
-  for (let i = 0; i < w.length; i++) w[i] = gaussian(rand) * std;
+  for (let i = 0; i < w.length; i++) w[i] = rng.normal() * std;
   return {
     w: tf.variable(tf.tensor2d(w, [nIn, nOut])),
     b: tf.variable(tf.zeros([nOut])),
@@ -65,11 +51,11 @@ export class LutNet {
     if (!Number.isInteger(w) || w < 1) {
       throw new Error(`${name}: net width must be a positive integer, got ${w}`);
     }
-    const rand = seededRandom(seed);
+    const rng = new Rng(seed);
     const dims = kind === "srlut"
       ? [[inputs, w], [w, w], [w, w], [w, w], [w, w], [w, outputs]]
       : [[inputs, w], [w, w], [2 * w, w], [3 * w, w], [4 * w, w], [5 * w, outputs]];
-    this.layers = dims.map(([i, o]) => dense(i, o, rand));
+    this.layers = dims.map(([i, o]) => dense(i, o, rng));
   }
 
   /** Rows [N, n] (pixels scaled to [0,1]) → raw outputs [N, K]. */

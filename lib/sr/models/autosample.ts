@@ -10,7 +10,7 @@
  */
 import { tf } from "../../core/backend.ts";
 import { matMul } from "../../nn/matmul.ts";
-import { gaussian, seededRandom } from "../core/net.ts";
+import { Rng } from "../../core/rng.ts";
 import type { Offset } from "../../lut/simplex_ref.ts";
 import { gatherPattern, type Pattern } from "../core/pattern.ts";
 
@@ -48,10 +48,10 @@ export class AutoSample {
 
   constructor(readonly name: string, readonly size: number, init: SamplerInit, seed: number) {
     this.window = windowPattern(size);
-    const rand = seededRandom(seed), n = SAMPLES * size * size;
+    const rng = new Rng(seed), n = SAMPLES * size * size;
     const v = new Float32Array(n);
     for (let i = 0; i < n; i++) {
-      v[i] = init === "normal" ? gaussian(rand) * Math.SQRT2 / size : (2 * rand() - 1) / size;
+      v[i] = init === "normal" ? rng.normal() * Math.SQRT2 / size : (2 * rng.next() - 1) / size;
     }
     this.logits = tf.variable(tf.tensor3d(v, [SAMPLES, size, size]));
   }
