@@ -74,7 +74,7 @@ Deno.test("apply: stem collisions are refused with both names; existing outputs 
     await writeImage(join(clash, "a.jpg"), smooth(8, 8, 1));
     const out = join(root, "out");
     const e = await assertRejects(() => apply(["--cube", cube, clash, out, "--quiet"]));
-    assertStringIncludes((e as Error).message, "a.jpg and a.png");
+    assertStringIncludes((e as Error).message, "a.jpg, a.png -> a.png");
     assert(!(await Deno.stat(out).then(() => true, () => false)), "nothing written on a collision");
 
     const input = await oddFolder(root);

@@ -10,7 +10,7 @@
  */
 import { basename, extname, join, resolve } from "@std/path";
 import { type Image, readImage, writeImage } from "../image/io.ts";
-import { listImages } from "../sr/core/data.ts";
+import { listImages, refuseStemCollisions } from "../sr/core/data.ts";
 import { loadExperiment } from "../experiment/config.ts";
 import { CliExit, exclusive, parseTaskArgs, runCli, str, type TaskSpec, usageText } from "./args.ts";
 
@@ -48,14 +48,7 @@ export async function planJobs(input: string, output: string, force = false): Pr
       throw new Error(`${output} is a file: the output of a folder of images is a folder`);
     }
     const names = await listImages(input);
-    const byStem = Map.groupBy(names, stem);
-    const clashes = [...byStem.values()].filter((g) => g.length > 1);
-    if (clashes.length) {
-      throw new Error(
-        `${input}: inputs with the same name would write the same output: ` +
-          `${clashes.map((g) => g.join(" and ")).join("; ")} (rename or move one of each)`,
-      );
-    }
+    refuseStemCollisions(input, names, ".png");
     jobs = names.map((n) => ({ input: join(input, n), output: join(output, `${stem(n)}.png`) }));
   } else {
     if (/\.(bmp|tiff?|webp|gif)$/i.test(output)) {

@@ -10,7 +10,7 @@ import type { PhotoConfig } from "../experiment/config.ts";
 import { loadPairs } from "../data/paired.ts";
 import { cubeTitle, writeCube } from "../formats/cube.ts";
 import { type Image, readImage } from "../image/io.ts";
-import { listImages } from "../sr/core/data.ts";
+import { listImages, refuseStemCollisions } from "../sr/core/data.ts";
 import { loadNet, type PhotoNet, resolveWeightSource, type WeightSource } from "./nets.ts";
 
 /**
@@ -43,28 +43,13 @@ export async function writeBasisCubes(net: PhotoNet, dir: string, title: string)
 /** A named RGB input image. */
 export type NamedImage = { name: string; image: Image };
 
-/** Refuses image files whose names differ only in the extension (a.png, a.jpg): their outputs would collide. */
-function refuseStemCollisions(dir: string, files: string[]): void {
-  const byStem = Map.groupBy(files, (f) => basename(f, extname(f)));
-  const clashes = [...byStem].filter(([, fs]) => fs.length > 1);
-  if (clashes.length) {
-    const list = clashes.map(([stem, fs]) => `${fs.map((f) => basename(f)).join(", ")} -> ${stem}.cube`);
-    throw new Error(
-      `${dir}: images that differ only in their extension would overwrite each other's .cube: ${
-        list.join("; ")
-      }` +
-        ` (rename or move all but one)`,
-    );
-  }
-}
-
 /** RGB images of `path`: the file itself, or every image of a folder (sorted by name; stems must differ). */
 export async function readInputs(path: string): Promise<NamedImage[]> {
   const stat = await Deno.stat(path).catch((e) => {
     throw new Error(`${path}: cannot read the image(s): ${(e as Error).message}`, { cause: e });
   });
   const files = stat.isDirectory ? (await listImages(path)).map((n) => join(path, n)) : [path];
-  refuseStemCollisions(path, files);
+  refuseStemCollisions(path, files, ".cube");
   return await Promise.all(files.map(async (f) => ({
     name: basename(f, extname(f)),
     image: await readImage(f, { channels: 3 }),
