@@ -7,6 +7,7 @@
  * An existing non-empty DIR that an earlier quickstart did not create (no .quickstart marker; e.g. an
  * experiment) is refused unless --force: its config and checkpoint would be replaced.
  */
+import { exists } from "../core/read.ts";
 import { join } from "@std/path";
 import { initTf } from "../core/backend.ts";
 import { parsePhotoConfig, readToml } from "../experiment/config.ts";
@@ -22,7 +23,7 @@ import { int, parseTaskArgs, runCli, str, type TaskSpec } from "./args.ts";
 /** Writes the quickstart pairs as PNGs in the FiveK layout under `dir` (skipped when already there). */
 async function writeDataset(dir: string): Promise<void> {
   const done = join(dir, ".complete");
-  if (await Deno.stat(done).then(() => true, () => false)) return;
+  if (await exists(done)) return;
   for (const split of ["train", "test"] as const) {
     for (const p of await quickstartPairs(split)) {
       await writeImage(join(dir, `input_${split}`, `${p.name}.png`), p.input);

@@ -9,6 +9,11 @@ export async function readBytes(path: string, what: string): Promise<Uint8Array>
   }
 }
 
+/** Whether `path` exists (a file, folder or a link to one). */
+export function exists(path: string): Promise<boolean> {
+  return Deno.stat(path).then(() => true, () => false);
+}
+
 /** Reads a UTF-8 text file; on failure throws `${what} ${path}: <reason>`. */
 export async function readText(path: string, what: string): Promise<string> {
   return new TextDecoder().decode(await readBytes(path, what));

@@ -3,6 +3,7 @@
  * (lutnets.ts: 3DLUT, CLUT-Net, BL-A, BL-C), HashLUT (hashnet.ts) or BL-B (here: PCA of a trained 3DLUT,
  * lib/enhance/models/pca.ts), fresh, from the experiment's checkpoint, or from the original pretrained weights.
  */
+import { exists } from "../core/read.ts";
 import { join } from "@std/path";
 import { tf } from "../core/backend.ts";
 import { loadPhotoConfig, type PhotoConfig } from "../experiment/config.ts";
@@ -110,14 +111,14 @@ export async function resolveWeightSource(
   want: WeightSource = "auto",
 ): Promise<"trained" | "pretrained"> {
   if (want !== "auto") return want;
-  const have = await Deno.stat(checkpointPath(config)).then(() => true, () => false);
+  const have = await exists(checkpointPath(config));
   return have || !config.pretrained ? "trained" : "pretrained";
 }
 
 /** Loads the experiment's network from `source`. */
 export async function loadNet(config: PhotoConfig, source: WeightSource): Promise<PhotoNet> {
   const ck = checkpointPath(config);
-  const have = await Deno.stat(ck).then(() => true, () => false);
+  const have = await exists(ck);
   if (source === "pretrained" || (source === "auto" && !have && config.pretrained)) {
     return await loadPretrained(config);
   }

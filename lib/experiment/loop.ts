@@ -12,6 +12,7 @@
  * - SIGINT / SIGTERM finish the current step, save a checkpoint and throw `Interrupted` (its message says
  *   how to resume).
  */
+import { exists } from "../core/read.ts";
 import { join } from "@std/path";
 import type { Params } from "../enhance/models/backbone.ts";
 import { Rng } from "../core/rng.ts";
@@ -82,8 +83,6 @@ export class Interrupted extends Error {
 export function runFiles(dir: string): { checkpoint: string; log: string } {
   return { checkpoint: join(dir, "checkpoint.bin"), log: join(dir, "log.jsonl") };
 }
-
-const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
 
 /** Human duration: 1h02m, 3m05s. */
 function formatEta(seconds: number): string {

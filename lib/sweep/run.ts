@@ -7,6 +7,8 @@
  * read from eval's summary file and the step times); finished members are skipped, and a member with a
  * checkpoint from a killed run is trained with --resume. `runLocal` runs N members at a time.
  */
+import { runFiles } from "../experiment/loop.ts";
+import { exists } from "../core/read.ts";
 import { fromFileUrl, join, relative } from "@std/path";
 import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { loadExperiment, readToml, taskOf } from "../experiment/config.ts";
@@ -30,10 +32,6 @@ export async function readDone(m: Member): Promise<MemberResult | undefined> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
-}
-
 /**
  * Writes every member's config.toml (unchanged files are left alone) and validates it as an experiment
  * (errors name the member's file). A member whose config would change
@@ -53,18 +51,6 @@ export async function writeMembers(sweep: Sweep): Promise<void> {
     await writeFileAtomic(file, text);
   }
   for (const m of sweep.members) await loadExperiment(m.dir); // validates: errors name the member's file
-}
-
-/** True when the member folder holds a training checkpoint (a file named checkpoint.*) from an earlier run. */
-async function hasCheckpoint(dir: string): Promise<boolean> {
-  const walk = async (d: string): Promise<boolean> => {
-    for await (const e of Deno.readDir(d)) {
-      if (e.isFile && e.name.startsWith("checkpoint.") && !e.name.includes(".tmp-")) return true;
-      if (e.isDirectory && e.name !== "sweep" && await walk(join(d, e.name))) return true;
-    }
-    return false;
-  };
-  return await exists(dir) && await walk(dir);
 }
 
 const running = new Set<Deno.ChildProcess>();
@@ -169,7 +155,7 @@ export async function runMember(sweep: Sweep, m: Member, threads?: number): Prom
   const source: Source = !sweep.train ? "pretrained" : task === "sr" ? "exported" : "trained";
   let trainS = 0;
   if (sweep.train) {
-    const resume = await hasCheckpoint(m.dir);
+    const resume = await exists(runFiles(join(m.dir, "train")).checkpoint); // a killed run: continue it
     trainS = await runCli(
       "train",
       ["-e", m.dir, ...(resume ? ["--resume"] : [])],
