@@ -6,8 +6,10 @@
  * WGSL LUT kernels of lib/lut/webgpu/; on a CPU-only machine the adapter is lavapipe, Mesa's Vulkan
  * emulation on the CPU, so that row measures a CPU emulation, not a GPU). Models: 3DLUT, CLUT-Net
  * 20+05+10 and HashLUT 7+13 on a 480x720 pair, batch 1; SR-LUT-S x4 (network form, batch 16 of 48²
- * patches) and SPF-LUT x4 at nf 16 (batch 4 of 48²), batches small enough for the lavapipe rows to end in
- * minutes. Median wall time of 3 steps after 1 warm-up.
+ * patches) and SPF-LUT x4 at nf 16 (batch 4 of 48²) and nf 64 (batch 1), batches small enough for the
+ * lavapipe rows to end in minutes. Median wall time of 3 steps after 1 warm-up. A first row times the dense
+ * layer the SR networks are made of (lib/nn/matmul.ts: product and both gradients) natively on 1 and N
+ * threads against tfjs-wasm's own tf.matMul.
  */
 import { join } from "@std/path";
 import { kernelThreads, tf, webgpuAdapter } from "../core/backend.ts";
@@ -26,6 +28,7 @@ import { loadSrConfig } from "../sr/core/config.ts";
 import { makePairs, sampleBatch } from "../sr/core/data.ts";
 import { buildSrModel } from "../sr/models/models.ts";
 import { passSize, srParams, trainStep as srStep } from "../sr/core/train.ts";
+import { matMulHost, matMulTnHost } from "../nn/matmul.ts";
 import { type BenchReport, medianMs } from "./report.ts";
 
 const SECTION = "train_backends";
@@ -73,6 +76,7 @@ async function cases(): Promise<Case[]> {
     photo("HashLUT 7+13", { family: "hashlut", levels: 7, log2_table_size: 13 }, { losses: ["l1", "cos"] }),
     sr("SR-LUT-S x4 (16x48²)", "sr-lut-s-x4", undefined, 16),
     sr("SPF-LUT x4 nf16 (4x48²)", "spf-lut-x4", 16, 4),
+    sr("SPF-LUT x4 nf64 (1x48²)", "spf-lut-x4", 64, 1),
   ];
 }
 
@@ -87,6 +91,44 @@ async function time(c: Case): Promise<number | string> {
     return (e as Error).message.split("\n")[0];
   } finally {
     built?.dispose();
+  }
+}
+
+/**
+ * Forward product and both gradients of a dense layer [73728,64]·[64,64] (SR-LUT-S's hidden layer on a batch of
+ * 32 × 24² patches × 4 rotations): tfjs-wasm's tf.matMul (one thread) against the native kernels.
+ */
+async function denseLayer(report: BenchReport, threads: number): Promise<void> {
+  const m = 73728, k = 64, n = 64, r = new Rng(3);
+  const rand = (len: number) => Float32Array.from({ length: len }, () => r.uniform(-1, 1));
+  const a = rand(m * k), b = rand(k * n), g = rand(m * n);
+  await tf.setBackend("wasm");
+  const [ta, tb, tg] = [tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, n]), tf.tensor2d(g, [m, n])];
+  const wasm = await medianMs(
+    async () => {
+      const outs = [tf.matMul(ta, tb), tf.matMul(tg, tb, false, true), tf.matMul(ta, tg, true, false)];
+      await Promise.all(outs.map((t) => t.data()));
+      tf.dispose(outs);
+    },
+    5,
+    1,
+  );
+  tf.dispose([ta, tb, tg]);
+  const label = "dense layer [73728,64]·[64,64] forward + gradients";
+  report.row(SECTION, `${label}, tfjs-wasm tf.matMul`, wasm, "ms");
+  for (const t of [1, threads]) {
+    setKernelThreads(t);
+    const ms = await medianMs(
+      () => {
+        matMulHost(a, b, m, k, n);
+        matMulHost(g, b, m, n, k, true);
+        matMulTnHost(a, g, m, k, n);
+      },
+      5,
+      1,
+    );
+    report.row(SECTION, `${label}, native ${t} thread${t > 1 ? "s" : ""}`, ms, "ms");
+    report.ratio(SECTION, `${label}: tfjs-wasm / native ${t} thread${t > 1 ? "s" : ""}`, wasm / ms, 1);
   }
 }
 
@@ -116,6 +158,7 @@ export async function bench(report: BenchReport): Promise<void> {
   const loadBefore = load();
   const before = tf.getBackend();
   try {
+    await denseLayer(report, threads);
     for (const c of await cases()) {
       let base: number | undefined;
       for (const b of backends) {
