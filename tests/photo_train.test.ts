@@ -13,20 +13,9 @@ import { Adam } from "../lib/experiment/adam.ts";
 import { readCheckpoint } from "../lib/experiment/checkpoint.ts";
 import { trainPhoto } from "../lib/enhance/train.ts";
 import { Rng } from "../lib/core/rng.ts";
+import { smoothImage } from "./photo_util.ts";
 
 await initTf();
-
-function smoothImage(rng: Rng, h: number, w: number) {
-  const data = new Float32Array(3 * h * w), f = [rng.uniform(1, 4), rng.uniform(1, 4), rng.uniform(0, 6)];
-  for (let c = 0; c < 3; c++) {
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        data[(c * h + y) * w + x] = 0.5 + 0.45 * Math.sin(f[0] * x / w + f[1] * y / h + f[2] + c);
-      }
-    }
-  }
-  return { data, channels: 3, height: h, width: w };
-}
 
 const rng = new Rng(3);
 const pairs: Pair[] = [0, 1, 2].map((i) => {

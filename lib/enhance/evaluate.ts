@@ -1,7 +1,7 @@
 /**
  * Evaluation of a photo experiment on its test split: each image's fused LUT is applied at full
- * resolution (CNN on the 256x256 bilinear thumbnail), scored against the target (lib/enhance/score.ts:
- * PSNR, SSIM, ΔE76 on the 8-bit output), and written under <exp>/eval/<source>/ (source = "trained" or
+ * resolution (CNN on the model.thumb-sized bilinear thumbnail, 256x256 in the papers), scored against
+ * the target (lib/enhance/score.ts: PSNR, SSIM, ΔE76 on the 8-bit output), and written under <exp>/eval/<source>/ (source = "trained" or
  * "pretrained"): images/<name>.png, cubes/<name>.cube (the image's fused LUT), basis/basis_<n>.cube (each
  * basis LUT alone, identity added for residual models), scores.csv, summary.json. Model and data are
  * loaded and checked before anything is written.

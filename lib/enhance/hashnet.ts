@@ -6,13 +6,14 @@ import type { Image } from "../image/io.ts";
 import type { tf } from "../core/backend.ts";
 import type { Rng } from "../core/rng.ts";
 import type { Params } from "./models/backbone.ts";
-import { HashLut } from "./models/hashlut.ts";
+import { HashLut, HASHLUT_THUMB } from "./models/hashlut.ts";
 import type { PhotoNet } from "./photonet.ts";
 import { photoNets } from "./registry.ts";
 
 /** HashLUT behind the PhotoNet interface (LUT form: 33^3 lattice of the hash-grid transform; output clamped). */
 export class HashNet implements PhotoNet {
   readonly cubeSize = 33;
+  readonly thumb = HASHLUT_THUMB;
   constructor(readonly model: HashLut) {}
   get params(): Params {
     return this.model.params;

@@ -11,6 +11,9 @@ export class LutPhotoNet extends LutNet implements PhotoNet {
   get cubeSize(): number {
     return this.spec.dim;
   }
+  get thumb(): number {
+    return this.spec.thumb;
+  }
 }
 
 for (const family of ["3dlut", "clutnet"] as const) {

@@ -9,18 +9,18 @@ import { tf } from "../core/backend.ts";
 import { loadPhotoConfig, type PhotoConfig } from "../experiment/config.ts";
 import { resolveShared } from "../core/shared.ts";
 import { CLUT_NAMES } from "./models/clut.ts";
-import { LutNet, type LutNetSpec } from "./models/lut3dnet.ts";
+import { LUT3D_PAPER, LutNet, type LutNetSpec } from "./models/lut3dnet.ts";
 import { importHashLut, importPretrained } from "./models/import.ts";
 import { readPth } from "../formats/pth.ts";
 import { pcaCompress } from "./models/pca.ts";
 import { readCheckpoint, restoreParams, stableJson } from "../experiment/checkpoint.ts";
 import { runFiles } from "../experiment/loop.ts";
-import { type PhotoNet, THUMB } from "./photonet.ts";
+import type { PhotoNet } from "./photonet.ts";
 import { photoNets } from "./registry.ts";
 import { HashNet } from "./hashnet.ts";
 import { LutPhotoNet } from "./lutnets.ts";
 
-export { type PhotoNet, THUMB } from "./photonet.ts";
+export type { PhotoNet } from "./photonet.ts";
 
 /** The model description stored in checkpoints (a checkpoint loads only into an equal description). */
 export function modelKey(config: PhotoConfig): unknown {
@@ -42,7 +42,7 @@ function pcaSpec(config: PhotoConfig, luts: number, dim: number): LutNetSpec {
     backbone: "Backbone",
     luts,
     dim,
-    thumb: THUMB,
+    thumb: LUT3D_PAPER.thumb, // the 3dlut head's 8x8 conv needs 256
     mode: m.mode,
     bank: { kind: "compressed", s: m.s, w: m.w, fixed: false },
   };
@@ -86,13 +86,22 @@ export async function loadPretrained(config: PhotoConfig): Promise<PhotoNet> {
     return new HashNet(importHashLut(await readPth(paths[0]), paths[0]));
   }
   const net = await importPretrained(paths);
-  const key = { family: net.spec.head, ...net.spec };
-  if (stableJson(key) !== stableJson(modelKey(config))) {
-    const spec = net.spec;
+  const key = { family: net.spec.head, ...net.spec }, want = modelKey(config);
+  if (stableJson(key) !== stableJson(want)) {
+    const spec = net.spec, m = config.model;
     net.dispose();
+    if (
+      (m.family === "3dlut" || m.family === "clutnet") &&
+      stableJson({ ...key, thumb: m.spec.thumb }) === stableJson(want)
+    ) {
+      throw new Error(
+        `${config.file}: model.thumb = ${m.spec.thumb}, but the pretrained weights were trained on ` +
+          `${spec.thumb}x${spec.thumb} thumbnails; set model.thumb = ${spec.thumb} to use them`,
+      );
+    }
     throw new Error(
       `${config.file}: pretrained weights are a ${JSON.stringify(spec)} model, not the configured ${
-        JSON.stringify(modelKey(config))
+        JSON.stringify(want)
       }`,
     );
   }

@@ -12,6 +12,8 @@ export interface PhotoNet {
   readonly params: Params;
   /** LUT lattice size of the exported .cube files */
   readonly cubeSize: number;
+  /** side T of the square thumbnail [B,3,T,T] the weight predictor sees (model.thumb; 256 in the papers) */
+  readonly thumb: number;
   forward(
     thumb: tf.Tensor4D,
     img: tf.Tensor4D,
@@ -24,6 +26,3 @@ export interface PhotoNet {
   paramCount(): number;
   dispose(): void;
 }
-
-/** Thumbnail side of every model (both papers and HashLUT: 256). */
-export const THUMB = 256;

@@ -1,7 +1,8 @@
 /**
  * Training loop of the photo experiments (`deno task train -e experiments/<x>` with task = "enhance"):
  * batches drawn epoch by epoch in a seeded order, the papers' augmentation (augment.ts), the CNN on the
- * 256x256 bilinear thumbnail of each augmented input, losses of lib/enhance/losses.ts, Adam as PyTorch (adam.ts).
+ * T x T bilinear thumbnail of each augmented input (T = the net's `thumb`: model.thumb, 256 in the papers;
+ * the same size eval and apply use), losses of lib/enhance/losses.ts, Adam as PyTorch (adam.ts).
  * The run itself (lock, --resume / --restart, log.jsonl, checkpoint.bin, SIGINT) is lib/experiment/loop.ts;
  * the log also holds {step, seconds, eval: {psnr, ssim, deltaE}, input_psnr} at each evaluation. A resumed
  * run continues exactly as if never stopped. The native kernels run on `LUTLAB_THREADS` threads (default all
@@ -18,7 +19,7 @@ import { Adam } from "../experiment/adam.ts";
 import { augmentBatch } from "./augment.ts";
 import { runFiles, runMode, runTraining, type StepStats } from "../experiment/loop.ts";
 import { scoreNet } from "./evaluate.ts";
-import { buildNet, type PhotoNet, THUMB, trainedKey } from "./nets.ts";
+import { buildNet, type PhotoNet, trainedKey } from "./nets.ts";
 import { Rng } from "../core/rng.ts";
 import type { Scores } from "./score.ts";
 
@@ -52,11 +53,9 @@ export async function trainStep(
 ): Promise<StepStats> {
   const t = config.train;
   const style = config.model.family === "clutnet" ? "clutnet" : "3dlut";
-  const thumbs = batch.map((
-    p,
-  ) => (p.input.height === THUMB && p.input.width === THUMB
-    ? p.input
-    : resizeBilinear(p.input, THUMB, THUMB))
+  const side = net.thumb; // model.thumb, as eval and apply use (PhotoNet.enhance)
+  const thumbs = batch.map((p) =>
+    p.input.height === side && p.input.width === side ? p.input : resizeBilinear(p.input, side, side)
   );
   const x = stack(batch.map((p) => p.input)), y = stack(batch.map((p) => p.target)), th = stack(thumbs);
   const names = new Map<string, string>();

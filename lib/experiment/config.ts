@@ -7,12 +7,14 @@
  * For task = "sr" the rest of the file is validated by lib/sr/core/config.ts (`parseSrConfig`, loaded lazily).
  * For task = "enhance" (photo enhancement, this module):
  * [model]  family = "3dlut" | "clutnet" | "pca" | "hashlut"
- *          3dlut:   luts (N, 3), dim (D, 33), backbone ("Backbone"), thumb (256), interpolation
- *                   ("trilinear" | "tetrahedral")                          -- paper 3DLUT; BL-A with dim 17/9
+ *          3dlut:   luts (N, 3), dim (D, 33), backbone ("Backbone"), thumb (256 only: 8x8 conv head),
+ *                   interpolation ("trilinear" | "tetrahedral")            -- paper 3DLUT; BL-A with dim 17/9
  *          clutnet: luts (20), dim (33), s (5), w (10), compression ("learned" | "fixed" = BL-C DCT bases),
- *                   backbone, thumb, interpolation                         -- CLUT-Net N+S+W
+ *                   backbone, thumb (side of the CNN's thumbnail in training, eval and apply; a multiple
+ *                   of 32, default 256 as the paper), interpolation         -- CLUT-Net N+S+W
  *          pca:     source (experiment folder of a trained 3dlut), s, w, interpolation -- BL-B (lib/enhance/models/pca.ts)
  *          hashlut: levels, log2_table_size, base_resolution, max_resolution, backbone -- lib/enhance/models/hashlut.ts
+ *          (pca and hashlut refuse thumb: their CNNs see 256x256 thumbnails)
  * [data]   root: a folder in the FiveK layout (input_train/, target_train/, input_test/, target_test/) or
  *          with input/ + target/ (then train = test), "shared:<path>" for the shared data folder, or
  *          "quickstart" (the embedded photos + the reference retouch of lib/data/retouch.ts)
@@ -96,9 +98,18 @@ const MODEL_KEYS: Record<(typeof FAMILIES)[number], string[]> = {
   hashlut: ["levels", "log2_table_size", "base_resolution", "max_resolution", "backbone"],
 };
 
+/** Why the families without a `thumb` key always use 256x256 thumbnails. */
+const FIXED_THUMB: Partial<Record<(typeof FAMILIES)[number], string>> = {
+  pca: "BL-B keeps its source 3DLUT's CNN, whose 8x8 conv head needs 256x256 thumbnails",
+  hashlut: "its expert CNN sees 256x256 thumbnails, as in the original (and its pretrained weights)",
+};
+
 function parseModel(r: Reader, raw: Raw): PhotoModelConfig {
   const pre = r.table(raw, "model", ["family", ...new Set(Object.values(MODEL_KEYS).flat())]);
   const family = r.str(pre, "model", "family", "clutnet" as (typeof FAMILIES)[number], FAMILIES);
+  if ("thumb" in pre && !MODEL_KEYS[family].includes("thumb")) {
+    r.fail(`model.thumb is not a setting of family "${family}": ${FIXED_THUMB[family]}`);
+  }
   const m = r.table(raw, "model", ["family", ...MODEL_KEYS[family]]);
   const mode = r.str(m, "model", "interpolation", "trilinear" as Lut3dMode, MODES);
   if (family === "hashlut") {

@@ -1,6 +1,7 @@
 /**
- * Image-adaptive 3D LUT networks: a CNN on a 256x256 bilinear thumbnail predicts N weights, the image is
- * mapped through the fused LUT sum_n w_n LUT_n (trilinear, or tetrahedral) at full resolution.
+ * Image-adaptive 3D LUT networks: a CNN on a TxT bilinear thumbnail (spec.thumb, 256 in both papers)
+ * predicts N weights, the image is mapped through the fused LUT sum_n w_n LUT_n (trilinear, or
+ * tetrahedral) at full resolution.
  *   - "3dlut" head (Zeng et al., TPAMI 2020, Image-Adaptive-3DLUT `Classifier`): trunk (backbone.ts,
  *     3dlut init), Dropout(0.5), Conv 8x8 valid -> N weights (`head.weight` [8,8,C,N] HWIO, `head.bias`
  *     [N], bias initialised to 1); output = LUT_fused(img). Bank: N standard LUTs `luts` [N,3,D,D,D]
