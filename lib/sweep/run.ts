@@ -65,7 +65,18 @@ export function stopChildren(): void {
   }
 }
 
-/** Runs lib/cli/<cli>.ts with `args`, appending its stdout and stderr to `log`; returns the seconds taken. */
+let backend: Promise<string> | undefined;
+
+/** The tfjs backend of the subprocesses: this process's choice (one WebGPU probe), as LUTLAB_TF_BACKEND. */
+function subprocessBackend(): Promise<string> {
+  backend ??= import("../core/backend.ts").then((b) => b.tfBackendChoice());
+  return backend;
+}
+
+/**
+ * Runs lib/cli/<cli>.ts with `args` (LUTLAB_TF_BACKEND set to this process's choice, so that it does not
+ * probe for a GPU again), appending its stdout and stderr to `log`; returns the seconds taken.
+ */
 async function runCli(
   cli: string,
   args: string[],
@@ -83,7 +94,10 @@ async function runCli(
       stdout: "piped",
       stderr: "piped",
       stdin: "null",
-      env: threads ? { OMP_NUM_THREADS: String(threads) } : undefined,
+      env: {
+        LUTLAB_TF_BACKEND: await subprocessBackend(),
+        ...(threads ? { OMP_NUM_THREADS: String(threads) } : {}),
+      },
     }).spawn();
     running.add(child);
     const pump = async (s: ReadableStream<Uint8Array>) => {
