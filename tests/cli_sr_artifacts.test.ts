@@ -144,7 +144,32 @@ Deno.test("eval/finetune without tables of their own: an error naming train and 
     const e = await assertRejects(() => chooseSource(config));
     assertStringIncludes((e as Error).message, "no tables of its own yet");
     assertStringIncludes((e as Error).message, "--pretrained");
-    await assertRejects(() => chooseSource(config, { from: "dfc", allowed: ["exported", "finetuned"] }));
+    await assertRejects(
+      () => chooseSource(config, { from: "dfc", allowed: ["exported", "finetuned"] }),
+      Error,
+      `--from must be exported, finetuned or pretrained, got "dfc"`,
+    );
+    // one check of --from (chooseSource) for every SR command: the same message through the CLIs
+    for (
+      const [cli, args, accepted] of [
+        ["eval", [], "exported, finetuned, dfc or pretrained"],
+        ["apply", [join(dir, "in.png"), join(dir, "out.png")], "exported, finetuned, dfc or pretrained"],
+        ["finetune", [], "exported, finetuned or pretrained"],
+        ["export", ["--dfc"], "exported, finetuned or pretrained"],
+      ] as const
+    ) {
+      if (cli === "apply") {
+        await writeImage(join(dir, "in.png"), {
+          data: new Float32Array(12),
+          channels: 3,
+          height: 2,
+          width: 2,
+        });
+      }
+      const r = await runCliProcess(cli, ["-e", dir, ...args, "--from", "bogus"]);
+      assertEquals(r.code, 1, r.text);
+      assertStringIncludes(r.err, `${cli}: --from must be ${accepted}, got "bogus"`);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

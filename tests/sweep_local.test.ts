@@ -11,6 +11,11 @@ import { loadExperiment } from "../lib/experiment/config.ts";
 import { writeJsonAtomic } from "../lib/core/atomic.ts";
 import { reportFigure, writeReport } from "../lib/sweep/report.ts";
 import { ROOT, runSweepCli, sweepCli, tableWithoutTimes, tinySweepCopy } from "./sweep_util.ts";
+import { sharedPath } from "../lib/core/shared.ts";
+import { evalFolder } from "../lib/sr/core/evaluate.ts";
+import { compressModel, storageBytes } from "../lib/sr/core/storage.ts";
+import { loadSrlut } from "../lib/sr/models/pretrained.ts";
+import { initTf } from "../lib/core/backend.ts";
 
 Deno.test("sweep.toml expands variants x axes into member configs (set, unset, averaged rows)", async () => {
   const dir = await tinySweepCopy();
@@ -159,4 +164,67 @@ Deno.test("a killed --local sweep resumes: finished members skipped, the killed 
   } finally {
     await Promise.all([killed, whole].map((d) => Deno.remove(d, { recursive: true })));
   }
+});
+
+const set5 = sharedPath("SRBenchmark", "Set5");
+const srlutX2 = sharedPath("pretrained", "srlut", "3_Test_using_LUT", "Model_S_x2_4bit_int8.npy");
+
+Deno.test({
+  name: 'eval = "dfc" sweep: export --dfc then eval --from dfc per member, the numbers of in-memory DFC',
+  ignore: !set5 || !srlutX2,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "lutlab-sweep-dfc-" });
+    try {
+      await Deno.writeTextFile(
+        join(dir, "base.toml"),
+        `[experiment]\nname = "srlut-x2"\ntask = "sr"\n[model]\nkind = "srlut"\nupscale = 2\n` +
+          `[eval]\nsets = ["Set5"]\n[pretrained]\ntables = "${srlutX2}"\n`,
+      );
+      await Deno.writeTextFile(
+        join(dir, "sweep.toml"),
+        `[sweep]\nbase = "base.toml"\ntrain = false\neval = "dfc"\nset = { "eval.save_images" = false }\n` +
+          `[axes]\n"dfc.diagonal_width" = [2]\n"dfc.sampling_interval" = [5, 6]\n`,
+      );
+      const r = await runSweepCli(["-e", dir, "--local", "1"]);
+      assertEquals(r.code, 0, r.out);
+      // the reference: the published tables compressed in memory and scored on Set5
+      await initTf();
+      const model = await loadSrlut(srlutX2!);
+      const full = storageBytes(model);
+      const s = await loadSweep(dir);
+      const csv = (await tableWithoutTimes(dir)).trimEnd().split("\n");
+      assertEquals(
+        csv[0],
+        "row,label,done,members,Set5_psnr,Set5_ssim,full_kb,dfc_kb,Set5_psnr_std,Set5_ssim_std,full_kb_std,dfc_kb_std",
+      );
+      for (const [i, si] of [5, 6].entries()) {
+        compressModel(model, { diagonalWidth: 2, samplingInterval: si });
+        const want = await evalFolder(model, set5!, { kind: "bicubic", scale: 2 });
+        const m = s.members[i];
+        const done = JSON.parse(await Deno.readTextFile(join(m.dir, "sweep", "done.json")));
+        assertEquals(done.metrics, {
+          Set5_psnr: want.psnr,
+          Set5_ssim: want.ssim,
+          full_kb: full / 1024,
+          dfc_kb: storageBytes(model) / 1024,
+        });
+        const f = (v: number) => v.toFixed(4);
+        assertEquals(
+          csv[i + 1],
+          `${m.row},"${m.label}",1,1,${f(want.psnr)},${f(want.ssim)},${f(full / 1024)},` +
+            `${f(storageBytes(model) / 1024)},0.0000,0.0000,0.0000,0.0000`,
+        );
+        // one route: the member holds what `export --dfc --from pretrained` writes, and no PNGs
+        const manifest = JSON.parse(await Deno.readTextFile(join(m.dir, "export", "dfc", "dfc.json")));
+        assertEquals([manifest.source, manifest.sampling_interval, manifest.diagonal_width], [
+          "pretrained",
+          si,
+          2,
+        ]);
+        assert(!await Deno.stat(join(m.dir, "eval", "dfc", "Set5")).then(() => true, () => false));
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });

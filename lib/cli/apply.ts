@@ -101,17 +101,10 @@ async function experimentTransform(
   const ex = await loadExperiment(exp);
   if (ex.task === "sr") {
     if (opts.trained) throw new Error(`${ex.file}: --trained is for photo experiments (SR: --from)`);
-    const { chooseSource, loadSrSource, OWN_SOURCES } = await import("../sr/core/artifacts.ts");
+    const { chooseSource, loadSrSource } = await import("../sr/core/artifacts.ts");
     const { superResolve } = await import("../sr/core/evaluate.ts");
-    type SrConfig = Parameters<typeof chooseSource>[0];
-    const config = ex.config as SrConfig;
-    if (opts.from !== undefined && !(OWN_SOURCES as readonly string[]).includes(opts.from)) {
-      throw new Error(`--from must be ${OWN_SOURCES.join(", ")} (or --pretrained), got "${opts.from}"`);
-    }
-    const choice = await chooseSource(config, {
-      from: opts.from as typeof OWN_SOURCES[number] | undefined,
-      pretrained: opts.pretrained,
-    });
+    const config = ex.config as Parameters<typeof chooseSource>[0];
+    const choice = await chooseSource(config, { from: opts.from, pretrained: opts.pretrained });
     const model = await loadSrSource(config, choice.source);
     return {
       label: `${config.name} (x${model.upscale}) with ${choice.note}`,

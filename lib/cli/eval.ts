@@ -19,8 +19,6 @@ const SPEC: TaskSpec = {
   alias: { e: "experiment" },
 };
 
-const SR_SOURCES = ["exported", "finetuned", "dfc", "pretrained"] as const;
-
 /** `deno task eval` with `args` (see module doc). */
 export async function main(args: string[]): Promise<void> {
   const a = parseTaskArgs(args, SPEC);
@@ -30,13 +28,9 @@ export async function main(args: string[]): Promise<void> {
   const ex = await loadExperiment(exp);
   if (ex.task === "sr") {
     if (a.flags.trained) throw new Error(`${ex.file}: --trained is for photo experiments (SR: --from)`);
-    if (from !== undefined && !(SR_SOURCES as readonly string[]).includes(from)) {
-      throw new Error(`--from must be ${SR_SOURCES.join(", ")}, got "${from}"`);
-    }
     const { evalSr } = await import("../sr/core/evaluate.ts");
-    type Sr = Parameters<typeof evalSr>;
-    await evalSr(ex.config as Sr[0], {
-      source: from as NonNullable<Sr[1]>["source"],
+    await evalSr(ex.config as Parameters<typeof evalSr>[0], {
+      source: from, // checked by chooseSource (lib/sr/core/artifacts.ts)
       pretrained: a.flags.pretrained === true,
       quiet,
     });

@@ -40,8 +40,9 @@ export type ExportOptions = {
   samplingInterval?: number;
   /** sr: DFC diagonal width in lattice steps (default [dfc] diagonal_width) */
   diagonalWidth?: number;
-  /** sr: compress these existing tables instead of enumerating the trained network (needs dfc) */
-  from?: TableSource;
+  /** sr: compress these existing tables (exported, finetuned or pretrained; checked by chooseSource) instead
+   * of enumerating the trained network (needs dfc) */
+  from?: string;
   quiet?: boolean;
 };
 
@@ -74,16 +75,21 @@ async function exportSr(config: SrConfig, file: string, opts: ExportOptions): Pr
   const { exportModel, exportSummary, printProgress } = await import("../sr/core/enumerate.ts");
   const { loadLutModel, loadNetModel, tableDir } = await import("../sr/core/experiment.ts");
   const log = (s: string) => opts.quiet || console.log(s);
-  if (opts.from && !opts.dfc) {
+  if (opts.from !== undefined && !opts.dfc) {
     throw new Error(`${file}: --from selects the tables to compress: add --dfc`);
   }
+  const { chooseSource } = await import("../sr/core/artifacts.ts");
+  const from = opts.from === undefined
+    ? undefined
+    : (await chooseSource(config, { from: opts.from, allowed: ["exported", "finetuned"] }))
+      .source as TableSource;
   const settings = {
     samplingInterval: opts.samplingInterval ?? config.dfc.samplingInterval,
     diagonalWidth: opts.diagonalWidth ?? config.dfc.diagonalWidth,
   };
   const paths: string[] = [];
-  const model = opts.from ? await loadLutModel(config, opts.from) : await loadNetModel(config);
-  if (!opts.from) {
+  const model = from ? await loadLutModel(config, from) : await loadNetModel(config);
+  if (!from) {
     const t0 = performance.now();
     paths.push(
       ...await exportModel(model, tableDir(config, "exported"), {
@@ -108,7 +114,7 @@ async function exportSr(config: SrConfig, file: string, opts: ExportOptions): Pr
   }
   if (opts.dfc) {
     const { exportDfc } = await import("../sr/core/dfc_export.ts");
-    const r = await exportDfc(model, join(config.dir, "export", "dfc"), settings, opts.from ?? "exported")
+    const r = await exportDfc(model, join(config.dir, "export", "dfc"), settings, from ?? "exported")
       .catch((e) => {
         throw new Error(`${file} [dfc]: ${(e as Error).message}`, { cause: e });
       });
@@ -136,17 +142,13 @@ export async function main(args: string[]): Promise<void> {
   const a = parseTaskArgs(args, SPEC);
   const exp = experimentArg(a, SPEC);
   exclusive(a, ["pretrained", "trained"], SPEC);
-  const from = str(a, "from");
-  if (from !== undefined && !["exported", "finetuned", "pretrained"].includes(from)) {
-    throw new Error(`--from must be exported, finetuned or pretrained, got "${from}"`);
-  }
   await exportExperiment(exp, {
     image: str(a, "image"),
     source: a.flags.pretrained ? "pretrained" : a.flags.trained ? "trained" : undefined,
     dfc: a.flags.dfc === true,
     samplingInterval: int(a, "sampling-interval", SPEC),
     diagonalWidth: int(a, "diagonal-width", SPEC),
-    from: from as TableSource | undefined,
+    from: str(a, "from"),
     quiet: a.flags.quiet === true,
   });
 }

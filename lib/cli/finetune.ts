@@ -24,13 +24,9 @@ export async function main(args: string[]): Promise<void> {
   const exp = experimentArg(a, SPEC);
   exclusive(a, ["pretrained", "from"], SPEC);
   exclusive(a, ["resume", "restart"], SPEC);
-  const from = str(a, "from");
-  if (from !== undefined && from !== "exported" && from !== "finetuned") {
-    throw new Error(`--from must be "exported" or "finetuned" (or --pretrained), got "${from}"`);
-  }
   const config = await loadSrConfig(exp);
   await finetuneSr(config, {
-    source: from,
+    source: str(a, "from"), // checked by chooseSource (lib/sr/core/artifacts.ts)
     pretrained: a.flags.pretrained === true,
     resume: a.flags.resume === true,
     restart: a.flags.restart === true,

@@ -3,9 +3,8 @@
  * (lib/sweep/spec.ts) into experiment folders <sweep>/members/<id>/, runs the unfinished ones — N at a
  * time on this machine (default: every core) or as one Slurm array job (lib/sweep/slurm.ts) — and writes
  * the table to <sweep>/report/ (also when some members failed). `--report` alone only (re)writes the table.
- * `--member i` runs member i alone (what each Slurm array task calls); `--eval-dfc <member> [--from
- * exported|finetuned|pretrained]` is the DFC evaluation of `eval = "dfc"` sweeps. Interrupting a local
- * sweep stops its subprocesses; rerunning skips finished members and resumes the others from checkpoints.
+ * `--member i` runs member i alone (what each Slurm array task calls). Interrupting a local sweep stops
+ * its subprocesses; rerunning skips finished members and resumes the others from checkpoints.
  */
 import { parseArgs } from "@std/cli";
 import { relative } from "@std/path";
@@ -69,7 +68,7 @@ async function viaLocal(sweep: Sweep, n: number): Promise<void> {
 
 if (import.meta.main) {
   const args = parseArgs(Deno.args, {
-    string: ["e", "experiment", "local", "member", "poll", "eval-dfc", "from"],
+    string: ["e", "experiment", "local", "member", "poll"],
     boolean: ["slurm", "report"],
     unknown: (a: string) => fail(`sweep: unknown argument ${a}\n${USAGE}`, 2),
   });
@@ -80,13 +79,6 @@ if (import.meta.main) {
     return n;
   };
   try {
-    if (args["eval-dfc"]) {
-      const from = args.from ?? "exported";
-      if (!["exported", "finetuned", "pretrained"].includes(from)) throw new Error(`bad --from ${from}`);
-      const { evalDfc } = await import("../sweep/dfc.ts");
-      await evalDfc(args["eval-dfc"], from as "exported");
-      Deno.exit(0);
-    }
     const exp = args.e ?? args.experiment;
     if (!exp) fail(USAGE, 2);
     if (args.slurm && args.local !== undefined) {

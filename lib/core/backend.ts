@@ -14,24 +14,38 @@ import { check, kernelTarget, setKernelThreads } from "./native.ts";
 const BACKENDS = ["webgpu", "wasm", "cpu"] as const;
 export type TfBackend = typeof BACKENDS[number];
 
-/** The WebGPU adapter Deno offers (description, and whether it is a software fallback such as lavapipe). */
-export async function webgpuAdapter(): Promise<{ description: string; fallback: boolean } | undefined> {
-  const gpu = (navigator as { gpu?: GPU }).gpu;
-  const xdg = Deno.env.get("XDG_RUNTIME_DIR");
-  if (gpu && (!xdg || !(await Deno.stat(xdg).catch(() => null)))) {
-    // the Vulkan loader's window-system probes print an error on every start without one
-    const dir = join(Deno.env.get("TMPDIR") ?? "/tmp", `lutlab-xdg-${Deno.uid() ?? 0}`);
-    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-    Deno.env.set("XDG_RUNTIME_DIR", dir);
-  }
-  const adapter = await gpu?.requestAdapter({ powerPreference: "high-performance" }).catch(() => null);
-  if (!adapter) return undefined;
-  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
-  return { description: info.description || info.device || info.vendor, fallback: !!info.isFallbackAdapter };
+let adapterProbe: Promise<{ description: string; fallback: boolean } | undefined> | undefined;
+
+/**
+ * The WebGPU adapter Deno offers (description, and whether it is a software fallback such as lavapipe);
+ * probed once per process (the probe starts the Vulkan loader: ~0.2 s of CPU where a Vulkan driver exists).
+ */
+export function webgpuAdapter(): Promise<{ description: string; fallback: boolean } | undefined> {
+  adapterProbe ??= (async () => {
+    const gpu = (navigator as { gpu?: GPU }).gpu;
+    const xdg = Deno.env.get("XDG_RUNTIME_DIR");
+    if (gpu && (!xdg || !(await Deno.stat(xdg).catch(() => null)))) {
+      // the Vulkan loader's window-system probes print an error on every start without one
+      const dir = join(Deno.env.get("TMPDIR") ?? "/tmp", `lutlab-xdg-${Deno.uid() ?? 0}`);
+      await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+      Deno.env.set("XDG_RUNTIME_DIR", dir);
+    }
+    const adapter = await gpu?.requestAdapter({ powerPreference: "high-performance" }).catch(() => null);
+    if (!adapter) return undefined;
+    const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+    return {
+      description: info.description || info.device || info.vendor,
+      fallback: !!info.isFallbackAdapter,
+    };
+  })();
+  return adapterProbe;
 }
 
-/** `LUTLAB_TF_BACKEND`, or webgpu when a non-fallback adapter exists, else wasm. */
-async function wantedBackend(): Promise<TfBackend> {
+/**
+ * The backend initTf picks: `LUTLAB_TF_BACKEND` when set (no probe), else webgpu when a non-fallback adapter
+ * exists, else wasm. Subprocesses given it as LUTLAB_TF_BACKEND make the same choice without probing.
+ */
+export async function tfBackendChoice(): Promise<TfBackend> {
   const env = Deno.env.get("LUTLAB_TF_BACKEND");
   if (env !== undefined) {
     if (!(BACKENDS as readonly string[]).includes(env)) {
@@ -55,11 +69,11 @@ export function kernelThreads(): number {
 
 let ready: Promise<string> | undefined;
 
-/** Initialises tfjs on `LUTLAB_TF_BACKEND` (default: see `wantedBackend`); resolves to the backend in use. */
+/** Initialises tfjs on `LUTLAB_TF_BACKEND` (default: see `tfBackendChoice`); resolves to the backend in use. */
 export function initTf(): Promise<string> {
   ready ??= (async () => {
     setKernelThreads(kernelThreads());
-    const want = await wantedBackend();
+    const want = await tfBackendChoice();
     if (want === "webgpu" && !(await webgpuAdapter())) {
       throw new Error(
         "LUTLAB_TF_BACKEND=webgpu: Deno offers no WebGPU adapter (install a Vulkan driver, " +

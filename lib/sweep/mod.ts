@@ -6,5 +6,4 @@
 export * from "./spec.ts";
 export * from "./run.ts";
 export * from "./slurm.ts";
-export * from "./dfc.ts";
 export * from "./report.ts";

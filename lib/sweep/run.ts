@@ -1,8 +1,9 @@
 /**
  * Running sweep members: each member is an ordinary experiment folder, trained and evaluated by the
  * project's own commands as subprocesses (`deno run -A lib/cli/train.ts -e <dir> [--resume]` = `deno task
- * train`, then `lib/cli/eval.ts -e <dir> --trained` for photo / `--from exported` for SR; no `deno task`
- * layer, so a signal reaches them), their output appended to <member>/sweep/{train,eval}.log.
+ * train`, then `lib/cli/eval.ts -e <dir> --trained` for photo / `--from exported` for SR; `eval = "dfc"`:
+ * `lib/cli/export.ts -e <dir> --dfc --from <source>`, then `lib/cli/eval.ts -e <dir> --from dfc`; no `deno
+ * task` layer, so a signal reaches them), their output appended to <member>/sweep/{train,export,eval}.log.
  * A member is finished when <member>/sweep/done.json exists (written atomically after eval, with the metrics
  * read from eval's summary file and the step times); finished members are skipped, and a member with a
  * checkpoint from a killed run is trained with --resume. `runLocal` runs N members at a time.
@@ -64,7 +65,18 @@ export function stopChildren(): void {
   }
 }
 
-/** Runs lib/cli/<cli>.ts with `args`, appending its stdout and stderr to `log`; returns the seconds taken. */
+let backend: Promise<string> | undefined;
+
+/** The tfjs backend of the subprocesses: this process's choice (one WebGPU probe), as LUTLAB_TF_BACKEND. */
+function subprocessBackend(): Promise<string> {
+  backend ??= import("../core/backend.ts").then((b) => b.tfBackendChoice());
+  return backend;
+}
+
+/**
+ * Runs lib/cli/<cli>.ts with `args` (LUTLAB_TF_BACKEND set to this process's choice, so that it does not
+ * probe for a GPU again), appending its stdout and stderr to `log`; returns the seconds taken.
+ */
 async function runCli(
   cli: string,
   args: string[],
@@ -82,7 +94,10 @@ async function runCli(
       stdout: "piped",
       stderr: "piped",
       stdin: "null",
-      env: threads ? { OMP_NUM_THREADS: String(threads) } : undefined,
+      env: {
+        LUTLAB_TF_BACKEND: await subprocessBackend(),
+        ...(threads ? { OMP_NUM_THREADS: String(threads) } : {}),
+      },
     }).spawn();
     running.add(child);
     const pump = async (s: ReadableStream<Uint8Array>) => {
@@ -108,8 +123,8 @@ export type Source = "trained" | "exported" | "pretrained";
 
 /**
  * Metrics eval wrote for a member: photo <dir>/eval/<source>/summary.json (mean psnr, ssim, delta_e), SR
- * <dir>/eval/<source>.json (<set>_psnr, <set>_ssim per benchmark set), DFC <dir>/eval/dfc-<source>.json
- * (the same plus full_kb and dfc_kb, the table storage).
+ * <dir>/eval/<source>.json (<set>_psnr, <set>_ssim per benchmark set), DFC <dir>/eval/dfc.json (the same)
+ * plus full_kb and dfc_kb, the table storage, from <dir>/export/dfc/dfc.json (which must be of `source`).
  */
 export async function readMetrics(
   dir: string,
@@ -117,43 +132,44 @@ export async function readMetrics(
   source: Source,
   kind: Sweep["eval"],
 ): Promise<Record<string, number>> {
-  const file = kind === "dfc"
-    ? join(dir, "eval", `dfc-${source}.json`)
-    : task === "sr"
-    ? join(dir, "eval", `${source}.json`)
-    : join(dir, "eval", source, "summary.json");
-  let data: unknown;
-  try {
-    data = JSON.parse(await Deno.readTextFile(file));
-  } catch (e) {
-    throw new Error(`eval wrote no readable result file ${file}: ${(e as Error).message}`, { cause: e });
-  }
+  const read = async <T>(file: string): Promise<T> => {
+    try {
+      return JSON.parse(await Deno.readTextFile(file));
+    } catch (e) {
+      throw new Error(`eval wrote no readable result file ${file}: ${(e as Error).message}`, { cause: e });
+    }
+  };
   const perSet = (sets: { set: string; psnr: number; ssim: number }[]) =>
     Object.fromEntries(sets.flatMap((s) => [[`${s.set}_psnr`, s.psnr], [`${s.set}_ssim`, s.ssim]]));
-  if (kind === "dfc") {
-    const d = data as {
-      full_bytes: number;
-      dfc_bytes: number;
-      sets: { set: string; psnr: number; ssim: number }[];
-    };
-    return { ...perSet(d.sets), full_kb: d.full_bytes / 1024, dfc_kb: d.dfc_bytes / 1024 };
+  if (task === "sr") {
+    const sets = await read<{ set: string; psnr: number; ssim: number }[]>(
+      join(dir, "eval", `${kind === "dfc" ? "dfc" : source}.json`),
+    );
+    if (kind !== "dfc") return perSet(sets);
+    const file = join(dir, "export", "dfc", "dfc.json");
+    const d = await read<{ source: string; full_bytes: number; dfc_bytes: number }>(file);
+    if (d.source !== source) {
+      throw new Error(`${file}: DFC of the ${d.source} tables, not the ${source} ones`);
+    }
+    return { ...perSet(sets), full_kb: d.full_bytes / 1024, dfc_kb: d.dfc_bytes / 1024 };
   }
-  if (task === "sr") return perSet(data as { set: string; psnr: number; ssim: number }[]);
-  const m = (data as { mean: { psnr: number; ssim: number; deltaE: number } }).mean;
+  const m = (await read<{ mean: { psnr: number; ssim: number; deltaE: number } }>(
+    join(dir, "eval", source, "summary.json"),
+  )).mean;
   return { psnr: m.psnr, ssim: m.ssim, delta_e: m.deltaE };
 }
 
 /**
  * Trains one member (resuming from a checkpoint when one exists; skipped for `train = false` sweeps) and
- * evaluates it (`eval = "dfc"`: `lib/cli/sweep.ts --eval-dfc`), then writes done.json. `threads` sets
- * OMP_NUM_THREADS of the subprocesses (the native kernels' OpenMP threads).
+ * evaluates it (`eval = "dfc"`: `export --dfc --from <source>`, then `eval --from dfc`), then writes
+ * done.json. `threads` sets OMP_NUM_THREADS of the subprocesses (the native kernels' OpenMP threads).
  */
 export async function runMember(sweep: Sweep, m: Member, threads?: number): Promise<MemberResult> {
   const task = taskOf(await readToml(join(m.dir, "config.toml")), join(m.dir, "config.toml"));
   if (sweep.eval === "dfc" && task !== "sr") throw new Error(`${m.id}: eval = "dfc" needs an SR experiment`);
   const log = (step: string) => join(m.dir, "sweep", `${step}.log`);
   const source: Source = !sweep.train ? "pretrained" : task === "sr" ? "exported" : "trained";
-  let trainS = 0;
+  let trainS = 0, evalS = 0;
   if (sweep.train) {
     const resume = await exists(runFiles(join(m.dir, "train")).checkpoint); // a killed run: continue it
     trainS = await runCli(
@@ -163,10 +179,12 @@ export async function runMember(sweep: Sweep, m: Member, threads?: number): Prom
       `${m.id}: train`,
     );
   }
-  const evalArgs = sweep.eval === "dfc"
-    ? ["sweep", "--eval-dfc", m.dir, "--from", source]
-    : ["eval", "-e", m.dir, ...(task === "sr" ? ["--from", source] : [`--${source}`])];
-  const evalS = await runCli(evalArgs[0], evalArgs.slice(1), log("eval"), `${m.id}: eval`, threads);
+  if (sweep.eval === "dfc") {
+    const args = ["-e", m.dir, "--dfc", "--from", source, "--quiet"];
+    evalS += await runCli("export", args, log("export"), `${m.id}: export --dfc`, threads);
+  }
+  const from = task === "sr" ? ["--from", sweep.eval === "dfc" ? "dfc" : source] : [`--${source}`];
+  evalS += await runCli("eval", ["-e", m.dir, ...from], log("eval"), `${m.id}: eval`, threads);
   const metrics = await readMetrics(m.dir, task, source, sweep.eval);
   const res: MemberResult = { id: m.id, metrics, train_s: trainS, eval_s: evalS };
   await writeJsonAtomic(donePath(m), res);

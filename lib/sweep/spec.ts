@@ -5,8 +5,8 @@
  * [sweep]      name (default: folder name), description, base (an experiment folder or .toml, relative to
  *              the sweep folder), set (table of dotted config keys -> value, applied to every member),
  *              unset (dotted keys removed from the base, e.g. "pretrained"), train (default true; false:
- *              evaluate the pretrained weights/tables), eval ("standard" = `deno task eval`, or "dfc" = the
- *              SR tables DFC-compressed with the member's [dfc] settings, lib/sweep/dfc.ts)
+ *              evaluate the pretrained weights/tables), eval ("standard" = `deno task eval`, or "dfc" =
+ *              `deno task export --dfc` with the member's [dfc] settings, then `deno task eval --from dfc`)
  * [axes]       dotted config keys -> lists of values; members are the product of all axes
  * [[variants]] name (folder-safe id), label (row text), base, set, unset (added to the sweep's), axes
  *              (replace the sweep's [axes] for this variant; `axes = {}` for none)

@@ -56,23 +56,27 @@ export async function ownSources(
 export type SourceChoice = { source: SrSource; note: string };
 
 /**
- * The tables a command uses: `from` when given, the published ones with `pretrained`, else the newest own
- * source among `allowed`; throws with the commands to run when there is none.
+ * The tables a command uses: `from` (a --from value, checked here for every SR command: one of `allowed`
+ * or "pretrained") when given, the published ones with `pretrained`, else the newest own source among
+ * `allowed`; throws with the accepted values for a bad `from`, with the commands to run when there is none.
  */
 export async function chooseSource(
   config: SrConfig,
-  opts: { from?: SrSource; pretrained?: boolean; allowed?: readonly OwnSource[] } = {},
+  opts: { from?: string; pretrained?: boolean; allowed?: readonly OwnSource[] } = {},
 ): Promise<SourceChoice> {
   const allowed = opts.allowed ?? OWN_SOURCES;
-  if (opts.from && opts.pretrained) throw new Error("--from and --pretrained exclude each other");
+  if (opts.from !== undefined && opts.pretrained) {
+    throw new Error("--from and --pretrained exclude each other");
+  }
   const from = opts.pretrained ? "pretrained" : opts.from;
   if (from === "pretrained") {
     if (!config.pretrained) throw new Error(`${config.dir}: no [pretrained] tables in the config`);
     return { source: from, note: `the published tables ${config.pretrained}` };
   }
-  if (from) {
-    if (!allowed.includes(from)) throw new Error(`--from ${from}: not usable here (${allowed.join(", ")})`);
-    return { source: from, note: `the ${from} tables in ${sourceDir(config, from)} (--from ${from})` };
+  if (from !== undefined) {
+    const own = allowed.find((s) => s === from);
+    if (!own) throw new Error(`--from must be ${allowed.join(", ")} or pretrained, got "${from}"`);
+    return { source: own, note: `the ${own} tables in ${sourceDir(config, own)} (--from ${own})` };
   }
   const [newest, ...older] = await ownSources(config, allowed);
   if (!newest) {

@@ -14,7 +14,7 @@ import { type Degradation, degrade, modcrop, taskScale } from "./degrade.ts";
 import type { SrConfig } from "./config.ts";
 import { resolveShared } from "../../core/shared.ts";
 import { listImages } from "./data.ts";
-import { chooseSource, loadSrSource, type SrSource } from "./artifacts.ts";
+import { chooseSource, loadSrSource } from "./artifacts.ts";
 import type { SrModel } from "./model.ts";
 
 /** One image's scores. */
@@ -95,11 +95,12 @@ export async function evalFolder(
 
 /**
  * `deno task eval` for task "sr": evaluates the LUT form on the config's benchmark sets, with the tables of
- * `source` (default: the experiment's own newest, lib/sr/core/artifacts.ts; `pretrained`: the published).
+ * `source` (a --from value, checked by chooseSource; default: the experiment's own newest,
+ * lib/sr/core/artifacts.ts; `pretrained`: the published).
  */
 export async function evalSr(
   config: SrConfig,
-  opts: { source?: SrSource; pretrained?: boolean; sets?: string[]; quiet?: boolean } = {},
+  opts: { source?: string; pretrained?: boolean; sets?: string[]; quiet?: boolean } = {},
 ): Promise<EvalSummary[]> {
   const { source, note } = await chooseSource(config, { from: opts.source, pretrained: opts.pretrained });
   if (!opts.quiet) console.log(`eval: using ${note}`);

@@ -11,14 +11,13 @@ import { type FitResult, fitSr } from "./train.ts";
 import { tableFileName, writeLutTable, writeModelParts } from "./tables.ts";
 
 /**
- * Fine-tunes the tables from `source` (default: the experiment's own newest exported or fine-tuned tables;
- * `pretrained`: the published ones) in table/127 units (LutModule.beginFinetune); returns the fit and the
- * written paths.
+ * Fine-tunes the tables from `source` (a --from value, checked by chooseSource: exported, finetuned or
+ * pretrained; default: the experiment's own newest exported or fine-tuned tables) in table/127 units
+ * (LutModule.beginFinetune); returns the fit and the written paths.
  */
 export async function finetuneSr(
   config: SrConfig,
-  opts: { source?: SrSource; pretrained?: boolean; resume?: boolean; restart?: boolean; quiet?: boolean } =
-    {},
+  opts: { source?: string; pretrained?: boolean; resume?: boolean; restart?: boolean; quiet?: boolean } = {},
 ): Promise<FitResult & { paths: string[]; source: SrSource }> {
   const { source, note } = await chooseSource(config, {
     from: opts.source,
