@@ -161,6 +161,11 @@ Deno.test("LUT fine-tuning trains the table through the kernel op and lowers the
       logEvery: 10,
       checkpointEvery: 30,
     };
+    // the table-sized gradient is a cost per pass, not per plane: the whole batch goes in one pass
+    const probe = sampleBatch(pairs, deg, 6, 8, 1, 1);
+    const { size, perPlane, fixed } = await passSize(model, model.variables(), probe);
+    assert(fixed > 4 * perPlane, `fixed ${fixed} B per pass, ${perPlane} B per plane`);
+    assertEquals(size, 6);
     await fitSr(model, deg, cfg, { dir, quiet: true, pairs });
     const log = await readLog(dir);
     assert(log[2].loss < log[0].loss, `loss ${log[0].loss} -> ${log[2].loss}`);

@@ -56,19 +56,29 @@ function batchLoss(model: SrModel, b: Batch, from: number, count: number, weight
   return weight === 1 ? mse : tf.mul(mse, weight);
 }
 
-/** Planes per gradient pass: as many as fit PASS_BUDGET, from the profiled peak of a one-plane pass. */
+/**
+ * Planes per gradient pass: as many as fit PASS_BUDGET, from the profiled peaks of one- and two-plane passes
+ * (`perPlane`: their difference; `fixed`: what a pass costs whatever its size, e.g. the table-sized
+ * gradients of LUT fine-tuning).
+ */
 export async function passSize(
   model: SrModel,
   vars: tf.Variable[],
   b: Batch,
-): Promise<{ size: number; perPlane: number }> {
-  const before = tf.memory().numBytes;
-  const prof = await tf.profile(() => {
-    const { value, grads } = tf.variableGrads(() => batchLoss(model, b, 0, 1), vars);
-    tf.dispose([value, ...Object.values(grads)]);
-  });
-  const perPlane = Math.max(1, prof.peakBytes - before);
-  return { size: Math.max(1, Math.min(b.n, Math.floor(PASS_BUDGET / perPlane))), perPlane };
+): Promise<{ size: number; perPlane: number; fixed: number }> {
+  const peak = async (count: number) => {
+    const before = tf.memory().numBytes;
+    const prof = await tf.profile(() => {
+      const { value, grads } = tf.variableGrads(() => batchLoss(model, b, 0, count), vars);
+      tf.dispose([value, ...Object.values(grads)]);
+    });
+    return prof.peakBytes - before;
+  };
+  const one = await peak(1);
+  const perPlane = Math.max(1, b.n > 1 ? (await peak(2)) - one : one);
+  const fixed = Math.max(0, one - perPlane);
+  const size = Math.max(1, Math.min(b.n, Math.floor((PASS_BUDGET - fixed) / perPlane)));
+  return { size, perPlane, fixed };
 }
 
 /** The model's trainable variables by a stable name (`<module>.<i>`, parts by their name), in variables() order. */
@@ -163,7 +173,10 @@ export async function fitSr(
           if (!opts.quiet && size < b.n) {
             console.log(
               `batch ${b.n} in passes of ${size} patches (about ${(p.perPlane / 2 ** 20).toFixed(0)} MB of ` +
-                `tensors per patch; gradients summed, one Adam step)`,
+                `tensors per patch and ${
+                  (p.fixed / 2 ** 20).toFixed(0)
+                } MB per pass; gradients summed, one ` +
+                `Adam step)`,
             );
           }
         }
