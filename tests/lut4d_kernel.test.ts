@@ -120,6 +120,14 @@ Deno.test("lut4d backward matches the reference and finite differences", () => {
     const only = lut4dBackward(planes, shape, offsets, table, gradOut, { table: true });
     assertEquals(only.gradPlanes, undefined);
     assertEquals(only.gradTable, got.gradTable);
+    const into = new Float32Array(table.data.length).fill(NaN); // a given output array is overwritten
+    assert(lut4dBackward(planes, shape, offsets, table, gradOut, { table: into }).gradTable === into);
+    assertEquals(into, got.gradTable);
+    assertThrows(
+      () => lut4dBackward(planes, shape, offsets, table, gradOut, { planes: new Float32Array(3) }),
+      Error,
+      "gradPlanes has 3 values",
+    );
 
     // finite differences (float64 reference loss, values away from cell borders so the simplex is fixed)
     const smooth = Float32Array.from(planes, (v) => Number.isNaN(v) ? 100.3 : Math.min(Math.max(v, 0), 255));

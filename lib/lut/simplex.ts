@@ -7,7 +7,7 @@
  * H = Hp - max dy, W = Wp - max dx (K contiguous per pixel: ready for a pixel shuffle), equal to
  * Σ_j w_j·T[v_j] / q (table units: an int8 SR-LUT table gives values in [-128, 127]).
  */
-import { onWebgpu, tf } from "../core/backend.ts";
+import { onWebgpu, tf, withData } from "../core/backend.ts";
 import { simplexBackwardGpu, simplexForwardGpu } from "./webgpu/simplex.ts";
 import { lazyKernels } from "../core/native.ts";
 import { expectF32, expectTableData } from "../core/ffi_guard.ts";
@@ -180,7 +180,8 @@ export function lut4dLookup(
 
 /**
  * Gradients of sum(gradOut · lut4dLookup(planes, table)) for a float32 table: gradTable [L^n, K] and
- * gradPlanes [N,Hp,Wp] (zero where a value was clamped); `want` picks which are computed (native kernel).
+ * gradPlanes [N,Hp,Wp] (zero where a value was clamped); `want` picks which are computed, each `true` (a new
+ * array) or the array to overwrite (native kernel).
  */
 export function lut4dBackward(
   planes: Float32Array,
@@ -188,7 +189,7 @@ export function lut4dBackward(
   offsets: readonly Offset[],
   table: Lut4d,
   gradOut: Float32Array,
-  want: { table?: boolean; planes?: boolean } = { table: true, planes: true },
+  want: { table?: boolean | Float32Array; planes?: boolean | Float32Array } = { table: true, planes: true },
   opts: LookupOptions = {},
 ): { gradTable?: Float32Array; gradPlanes?: Float32Array } {
   const what = describe("lut4dBackward", shape, table);
@@ -197,8 +198,12 @@ export function lut4dBackward(
   const { h, w, args } = planeArgs(planes, shape, offsets, table.n, what);
   const nOut = shape.planes * h * w * table.outputs;
   expectF32(what, "gradOut", gradOut, nOut, `[${shape.planes},${h},${w},${table.outputs}]`);
-  const gradTable = want.table ? new Float32Array(table.data.length) : undefined;
-  const gradPlanes = want.planes ? new Float32Array(planes.length) : undefined;
+  const output = (w: boolean | Float32Array | undefined, length: number, name: string) => {
+    if (w instanceof Float32Array) expectF32(what, name, w, length);
+    return w instanceof Float32Array ? w : w ? new Float32Array(length) : undefined;
+  };
+  const gradTable = output(want.table, table.data.length, "gradTable");
+  const gradPlanes = output(want.planes, planes.length, "gradPlanes");
   const flags = opts.srlutOrder ? 1 : 0, K = table.outputs;
   const grads = [gradOut, gradTable ?? null, gradPlanes ?? null] as const;
   kernels.call(what, "lutlab_lut4d_backward", ...args, ...tab, table.intervalBits, K, flags, ...grads);
@@ -277,26 +282,14 @@ export function lut4dOp(
       const gradFunc = (dy: tf.Tensor, [xs, ts]: tf.Tensor[]) => simplexBackwardGpu(xs, ts, dy, offsets, gpu);
       return { value: simplexForwardGpu(x, t, offsets, gpu) as tf.Tensor4D, gradFunc };
     }
-    const lut = { ...geo, data: t.dataSync() as Float32Array };
-    const value = tf.tensor4d(lut4dLookup(x.dataSync() as Float32Array, shape, offsets, lut, opts), [
-      n,
-      h,
-      w,
-      geo.outputs,
-    ]);
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const savedLut = { ...geo, data: saved[1].dataSync() as Float32Array };
-      const g = lut4dBackward(
-        saved[0].dataSync() as Float32Array,
-        shape,
-        offsets,
-        savedLut,
-        dy.dataSync() as Float32Array,
-        { table: true, planes: true },
-        opts,
-      );
-      return [tf.tensor3d(g.gradPlanes!, [n, hp, wp]), tf.tensor2d(g.gradTable!, table.shape)];
-    };
+    // the kernels read and write the tensors' memory in place (withData)
+    const [value] = withData([x, t], [[n, h, w, geo.outputs]], ([xv, tv], [out]) => {
+      lut4dLookup(xv, shape, offsets, { ...geo, data: tv }, { ...opts, out });
+    }) as [tf.Tensor4D];
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) =>
+      withData([saved[0], saved[1], dy], [[n, hp, wp], table.shape], ([xv, tv, g], [planes, table]) => {
+        lut4dBackward(xv, shape, offsets, { ...geo, data: tv }, g, { table, planes }, opts);
+      });
     return { value, gradFunc };
   });
   return op(planes, table) as tf.Tensor4D;
