@@ -80,6 +80,18 @@ export function onWebgpu(): boolean {
   return tf.getBackend() === "webgpu";
 }
 
+/**
+ * The float32 data of `t` (a copy, any shape, row-major), read asynchronously (tfjs-webgpu cannot read
+ * synchronously under Deno), then disposes `t`.
+ */
+export async function readAndDispose(t: tf.Tensor): Promise<Float32Array> {
+  try {
+    return await t.data() as Float32Array;
+  } finally {
+    t.dispose();
+  }
+}
+
 /** The wasm backend's memory accessors used by `withData` (public methods of BackendWasm). */
 type WasmHeap = {
   makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;

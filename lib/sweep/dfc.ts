@@ -29,7 +29,7 @@ export async function evalDfc(dir: string, source: TableSource): Promise<DfcResu
   const config = await loadSrConfig(dir);
   const model = await loadLutModel(config, source);
   const fullBytes = storageBytes(model);
-  compressModel(model, config.dfc);
+  await compressModel(model, config.dfc);
   const sets = [];
   for (const set of config.eval.sets) {
     const s = await evalFolder(model, join(resolveShared(config.eval.benchmark), set), config.degradation);
