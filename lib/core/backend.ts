@@ -3,7 +3,9 @@
  * adapter exists, else the wasm backend (SIMD); cpu as last resort. Call `await initTf()` once before
  * building models. `withData` hands tensors' float32 data to native kernels and JS loops without copies on
  * wasm; `hostKernels` opens the CPU kernels that work on it. On webgpu the LUT ops run WGSL kernels
- * (lib/lut/webgpu/) on the tensors' GPU buffers.
+ * (lib/lut/webgpu/) on the tensors' GPU buffers, and tfjs cannot read GPU data synchronously under Deno
+ * (`dataSync()` throws): code that needs values on the host reads them with `await t.data()` or
+ * `readAndDispose`, on every backend.
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
