@@ -112,7 +112,7 @@ Deno.test("apply -e photo experiment: a file and a folder, equal to the network'
       for (const name of ODD) {
         const src = await readImage(join(input, name), { channels: 3 });
         const got = await readImage(join(out, name.replace(/\.[^.]+$/, ".png")), { channels: 3 });
-        const d = maxDiff(got, net.enhance(src).out);
+        const d = maxDiff(got, (await net.enhance(src)).out);
         assert(d <= 0.5 / 255 + 1e-5, `${name}: ${d}`);
       }
     } finally {

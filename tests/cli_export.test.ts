@@ -25,7 +25,7 @@ async function cubeError(path: string, net: PhotoNet, img: Image): Promise<numbe
   assertEquals(cube.size, net.cubeSize);
   const { height, width } = img;
   const out = applyLut3d(img.data, cube.lut, { batch: 1, height, width, dim: cube.size }, "trilinear");
-  const want = net.enhance(img).out.data;
+  const want = (await net.enhance(img)).out.data;
   return out.reduce((m, v, i) => Math.max(m, Math.abs(Math.min(1, Math.max(0, v)) - want[i])), 0);
 }
 
@@ -44,7 +44,7 @@ for (const family of ["3dlut", "clutnet"] as const) {
           assert(err <= 1e-5, `${family} img${k}: |cube - model| = ${err}`);
         }
         // Each basis .cube is the static form: weight 1 on basis n (identity added for residual models).
-        const basis = net.basisLuts();
+        const basis = await net.basisLuts();
         for (const [n, lut] of basis.entries()) {
           const cube = await readCube(join(dir, "export", "basis", `basis_0${n}.cube`));
           const err = cube.lut.reduce((m, v, i) => Math.max(m, Math.abs(v - lut[i])), 0);
@@ -72,7 +72,7 @@ Deno.test("export hashlut: fused cube = the hash grid on the lattice; exact on l
       // The file's fused LUT is the model's transform sampled on the 33^3 lattice with this image's weights.
       const img = await readImage(join(images, "img0.png"), { channels: 3 });
       const cube = await readCube(join(dir, "export", "cubes", "img0.cube"));
-      const { lut } = net.enhance(img);
+      const { lut } = await net.enhance(img);
       assertEquals(cube.size, 33);
       const err = cube.lut.reduce((m, v, i) => Math.max(m, Math.abs(v - lut[i])), 0);
       assert(err <= 1e-5, `hashlut fused cube vs model lattice: ${err}`);
@@ -80,7 +80,7 @@ Deno.test("export hashlut: fused cube = the hash grid on the lattice; exact on l
       // reproduces the model's own output.
       const h = 20, w = 33, lat = new Float32Array(3 * h * w).map((_, i) => ((i * 7 + (i >> 4)) % 33) / 32);
       const latImg = { data: lat, channels: 3, height: h, width: w };
-      const path = await writeImageCube(net, dir, "lattice", "lattice", net.enhance(latImg).lut);
+      const path = await writeImageCube(net, dir, "lattice", "lattice", (await net.enhance(latImg)).lut);
       const e2 = await cubeError(path, net, latImg);
       assert(e2 <= 1e-5, `hashlut lattice image: |cube - model| = ${e2}`);
       for (const n of [0, 1, 2]) {

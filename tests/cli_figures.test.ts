@@ -41,7 +41,7 @@ Deno.test("figures -e autolut: sampler and AdaRL figures carry the exported weig
     const model = buildSrModel(config.model, 5) as AutoLutModel;
     model.units.flat().forEach((u) => u.adarl?.weight.assign(tf.tensor1d([0.25, 0.5, 0.75, 1])));
     await exportModel(model, tableDir(config, "exported"), { int8: true });
-    const want = autolutWeights(model);
+    const want = await autolutWeights(model);
     const { written, skipped } = await writeFigures({
       exp: dir,
       out,

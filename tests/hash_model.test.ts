@@ -1,6 +1,6 @@
 // HashLUT model (lib/enhance/models/hashlut.ts): parameter counts of the published configs, gradients of the
 // hash-grid + compensation-MLP path against finite differences, and a short fit that lowers the loss.
-import { assert, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { initTf, tf } from "../lib/core/backend.ts";
 import { HashLut, HASHLUT_PRESETS } from "../lib/enhance/models/hashlut.ts";
 import { Rng } from "../lib/core/rng.ts";
@@ -108,13 +108,13 @@ Deno.test("HashLUT apply: Adam on tables + MLP fits a colour transform (loss fal
   m.dispose();
 });
 
-Deno.test("HashLUT exportLut: lut[c][b][g][r] equals the model at lattice colour (r,g,b)/(D-1)", () => {
+Deno.test("HashLUT exportLut: lut[c][b][g][r] equals the model at lattice colour (r,g,b)/(D-1)", async () => {
   const m = new HashLut(HASHLUT_PRESETS["hashlut-6+13-small"], 11);
   const r = rng(4);
   const table = m.params.get("hash.table")!;
   table.assign(tf.tensor1d(Float32Array.from({ length: table.size }, () => r() - 0.5)));
   const weights = [0.3, -0.2, 0.5, 0.1, 0.9, -0.4];
-  const D = 5, lut = m.exportLut(weights, D);
+  const D = 5, lut = await m.exportLut(weights, D);
   assertEquals(lut.length, 3 * D ** 3);
   const probes = [[0, 0, 0], [4, 0, 0], [0, 3, 0], [1, 2, 4], [4, 4, 4]];
   const rgb = new Float32Array(3 * probes.length);
@@ -133,7 +133,7 @@ Deno.test("HashLUT exportLut: lut[c][b][g][r] equals the model at lattice colour
       );
     }
   });
-  assertThrows(() => m.exportLut([1, 2], D), Error, "2 weights, expected 6");
+  await assertRejects(() => m.exportLut([1, 2], D), Error, "2 weights, expected 6");
   m.dispose();
 });
 

@@ -37,7 +37,7 @@ Deno.test({
       const path = sharedPath("pretrained", "clutnet_hashlut", "FiveK", ...m.file)!;
       const model = importHashLut(await readPth(path), path);
       assertEquals(model.paramCount(), m.params);
-      const results = inputs.map((x) => model.enhance(x));
+      const results = await Promise.all(inputs.map((x) => model.enhance(x)));
       const outs = results.map((r) => r.out);
       const p = mean(outs.map((o, i) => psnr(o, targets[i])));
       const s = mean(outs.map((o, i) => ssim(o, targets[i])));

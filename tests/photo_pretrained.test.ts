@@ -7,13 +7,20 @@ import { assert, assertThrows } from "@std/assert";
 import { join } from "@std/path";
 import { initTf, tf } from "../lib/core/backend.ts";
 import { readPth } from "../lib/formats/pth.ts";
-import { readImage } from "../lib/image/io.ts";
+import { type Image, readImage } from "../lib/image/io.ts";
 import { import3dLut, importClutNet, importPretrained } from "../lib/enhance/models/import.ts";
 import { sharedPath } from "../lib/core/shared.ts";
 import { meanScores, scorePair } from "../lib/enhance/score.ts";
 import { parsePhotoConfig } from "../lib/experiment/config.ts";
 import { loadPairs } from "../lib/data/paired.ts";
 import { buildNet } from "../lib/enhance/nets.ts";
+
+/** Mean scores of `net`'s outputs against the targets of `data`. */
+const enhancedScores = async (
+  net: { enhance(img: Image): Promise<{ out: Image }> },
+  data: { input: Image; target: Image }[],
+) =>
+  meanScores(await Promise.all(data.map(async (d) => scorePair((await net.enhance(d.input)).out, d.target))));
 
 const pairs = sharedPath("FiveK", "dpe_expertC_pairs");
 const P = sharedPath("pretrained");
@@ -48,7 +55,7 @@ Deno.test({
     ];
     for (const [name, paths] of MODELS) {
       const net = await importPretrained(paths);
-      const s = meanScores(data.map((d) => scorePair(net.enhance(d.input).out, d.target)));
+      const s = await enhancedScores(net, data);
       lines.push(
         `${name.padEnd(29)}PSNR ${s.psnr.toFixed(2)}  SSIM ${s.ssim.toFixed(4)}  ΔE ${s.deltaE.toFixed(2)}`,
       );
@@ -83,8 +90,8 @@ Deno.test({
     const net = await buildNet(config);
     const data = await loadPairs(pairs!, "test", 6);
     const full = await importPretrained(MODELS[0][1]);
-    const pca = meanScores(data.map((d) => scorePair(net.enhance(d.input).out, d.target))).psnr;
-    const ref = meanScores(data.map((d) => scorePair(full.enhance(d.input).out, d.target))).psnr;
+    const pca = (await enhancedScores(net, data)).psnr;
+    const ref = (await enhancedScores(full, data)).psnr;
     const input = meanScores(data.map((d) => scorePair(d.input, d.target))).psnr;
     console.log(
       `BL-B on 6 pairs: input ${input.toFixed(2)}, 3DLUT ${ref.toFixed(2)}, PCA 5/10 ${pca.toFixed(2)} dB`,
@@ -118,8 +125,8 @@ Deno.test({
       x.dispose();
     }
     const wrong = import3dLut(swapped, cls, "test");
-    const good = meanScores(data.map((d) => scorePair(right.enhance(d.input).out, d.target))).psnr;
-    const bad = meanScores(data.map((d) => scorePair(wrong.enhance(d.input).out, d.target))).psnr;
+    const good = (await enhancedScores(right, data)).psnr;
+    const bad = (await enhancedScores(wrong, data)).psnr;
     assert(good > bad + 1, `documented layout ${good.toFixed(2)} dB vs swapped ${bad.toFixed(2)} dB`);
     right.dispose();
     wrong.dispose();

@@ -57,7 +57,7 @@ Deno.test("LUT form equals the network form when every sample is a lattice point
       u.sampler.logits.assign(tf.tensor3d(v, [4, 3, 3]));
     });
     const net = model.forward(x).dataSync();
-    for (const m of model.modules()) m.setTable(enumerateTable(m, { int8 }));
+    for (const m of model.modules()) m.setTable(await enumerateTable(m, { int8 }));
     const lut = model.forward(x).dataSync();
     assert(maxAbs(net, lut) <= 1e-3, `${cfg.autolut!.base}: LUT vs net ${maxAbs(net, lut)}`);
   }
@@ -68,7 +68,7 @@ Deno.test("a unit's LUT form equals the TS reference: samples, AdaRL blend, 4-D 
   const model = buildSrModel(auto("mulut", 3), 2) as AutoLutModel;
   const u = model.units[1][0];
   u.adarl!.weight.assign(tf.tensor1d([0.3, 0.7, 0, 1]));
-  const table = enumerateTable(u.lut, { int8: false });
+  const table = await enumerateTable(u.lut, { int8: false });
   u.lut.setTable(table);
   const xp = planes(2, 7, 8, 3), pp = planes(2, 7, 8, 4);
   const got = applyUnit(u, xp, pp).dataSync(); // [2, 5·2, 6·2]
@@ -131,7 +131,7 @@ Deno.test("LUT fine-tuning trains tables, samplers and AdaRL weights through the
   const img = Float32Array.from(planes(3, 40, 48, 2).dataSync(), (v) => v / 255);
   const pairs = await makePairs([{ data: img, channels: 3, height: 40, width: 48 }], deg);
   const model = buildSrModel(auto("mulut", 3), 9) as AutoLutModel;
-  for (const m of model.modules()) m.setTable(enumerateTable(m, { int8: false }));
+  for (const m of model.modules()) m.setTable(await enumerateTable(m, { int8: false }));
   const before = model.variables().map((v) => v.dataSync().slice());
   assertEquals(before.length, model.modules().length + model.parts().length);
   const dir = await Deno.makeTempDir({ prefix: "sr_autolut_ft" });
@@ -181,7 +181,7 @@ Deno.test({
       ]] as const
     ) {
       const model = buildSrModel(cfg);
-      ref.modules().forEach((m, i) => model.modules()[i].setTable(m.getTable()!));
+      for (const [i, m] of ref.modules().entries()) model.modules()[i].setTable((await m.getTable())!);
       const a = await evalFolder(model, set5!, deg), b = await evalFolder(ref, set5!, deg);
       assertEquals(a.rows.map((r) => r.psnr), b.rows.map((r) => r.psnr));
       assertAlmostEquals(a.psnr, cfg.autolut!.base === "srlut" ? 29.83 : 30.61, 0.01);

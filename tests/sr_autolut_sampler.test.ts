@@ -154,7 +154,7 @@ Deno.test("AutoLUT with frozen one-hot samplers is exactly SR-LUT and MuLUT (net
     copyNets(ref, auto);
     assertEquals(auto.forward(x).dataSync(), ref.forward(x).dataSync(), `${autoCfg.autolut!.base} net form`);
     for (const [i, m] of ref.modules().entries()) {
-      const t = enumerateTable(m, { int8: true, batch: 4096 });
+      const t = await enumerateTable(m, { int8: true, batch: 4096 });
       m.setTable(t);
       auto.modules()[i].setTable(t);
     }
@@ -165,7 +165,7 @@ Deno.test("AutoLUT with frozen one-hot samplers is exactly SR-LUT and MuLUT (net
 Deno.test("figures: sampler heatmaps (units x 4 inputs) and AdaRL weights; bad shapes refused", async () => {
   await initTf();
   const model = buildSrModel(onehot("mulut", 5, 4)) as AutoLutModel;
-  const { samplers, adarl } = autolutWeights(model);
+  const { samplers, adarl } = await autolutWeights(model);
   assertEquals(samplers.map((s) => s.name), ["s1_a0", "s1_a1", "s1_a2", "s2_a0", "s2_a1", "s2_a2"]);
   const fig = samplerWeightsFigure(samplers);
   assertEquals(fig.data.length, 6 * 4);

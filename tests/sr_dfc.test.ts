@@ -11,15 +11,16 @@ const set5 = sharedPath("SRBenchmark", "Set5");
 const x4 = { kind: "bicubic", scale: 4 } as const;
 
 async function curve(name: string, model: SrModel): Promise<void> {
-  const full = model.modules().reduce((a, m) => a + m.getTable()!.values.length, 0); // int8: 1 byte each
+  let full = 0; // int8: 1 byte each
+  for (const m of model.modules()) full += (await m.getTable())!.values.length;
   const base = (await evalFolder(model, set5!, x4)).psnr;
   console.log(`${name} full: ${full} bytes, Set5 ${base.toFixed(4)} dB`);
   let prev = { psnr: base + 1e-9, bytes: full };
   for (const si of [5, 6, 7]) {
-    const bytes = model.modules().reduce(
-      (a, m) => a + m.compress({ diagonalWidth: 4, samplingInterval: si })!.storageBytes(),
-      0,
-    );
+    let bytes = 0;
+    for (const m of model.modules()) {
+      bytes += (await m.compress({ diagonalWidth: 4, samplingInterval: si }))!.storageBytes();
+    }
     const p = (await evalFolder(model, set5!, x4)).psnr;
     const cut = 1 - bytes / full;
     console.log(
@@ -37,7 +38,7 @@ async function curve(name: string, model: SrModel): Promise<void> {
     );
     prev = { psnr: p, bytes };
   }
-  for (const m of model.modules()) m.compress(undefined);
+  for (const m of model.modules()) await m.compress(undefined);
   const back = (await evalFolder(model, set5!, x4)).psnr;
   assert(back === base, "uncompressed tables restored");
 }

@@ -1,6 +1,6 @@
 // Enumeration exporter: table entries equal the network at the lattice points (float and int8), the LUT
 // form equals the network form on lattice-valued images, exported .npy files reload bit-exactly.
-import { assert, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "@std/path";
 import { initTf, tf } from "../lib/core/backend.ts";
 import {
@@ -42,8 +42,8 @@ Deno.test("exported table entries equal the network outputs at the lattice point
   await initTf();
   const model = buildSrModel(small, 7);
   const [m] = model.modules();
-  const fl = enumerateTable(m, { int8: false, batch: 100 });
-  const i8 = enumerateTable(m, { int8: true });
+  const fl = await enumerateTable(m, { int8: false, batch: 100 });
+  const i8 = await enumerateTable(m, { int8: true });
   assertEquals(fl.values.length, 5 ** 4 * 4);
   const rows = latticeRows(0, 5 ** 4, 5, 4, 6);
   const net = tf.tidy(() => m.netRows(tf.tensor2d(rows, [625, 4]), false).dataSync()) as Float32Array;
@@ -74,9 +74,9 @@ Deno.test("LUT form equals the network form on lattice-valued images (SR-LUT S/D
       // Reload the written tables into a fresh model: identical values and identical inference.
       const again = buildSrModel(cfg, 99);
       await loadModelTables(again.modules(), dir, again.upscale, { int8 });
-      again.modules().forEach((m, i) =>
-        assertEquals(m.getTable()!.values, model.modules()[i].getTable()!.values)
-      );
+      for (const [i, m] of again.modules().entries()) {
+        assertEquals((await m.getTable())!.values, (await model.modules()[i].getTable())!.values);
+      }
       assertEquals(again.forward(x).dataSync(), lutOut);
       const npy = await readNpy(paths[0]);
       assertEquals(npy.dtype, int8 ? "int8" : "float32");
@@ -96,13 +96,13 @@ Deno.test("int8 export writes int8 .npy; bad tables are refused with the module 
     const npy = await readNpy(path);
     assertEquals(npy.dtype, "int8");
     const [m] = model.modules();
-    assertEquals(Array.from(npy.data as Int8Array), Array.from(m.getTable()!.values));
+    assertEquals(Array.from(npy.data as Int8Array), Array.from((await m.getTable())!.values));
     assertThrows(
       () => m.setTable({ values: new Float32Array(10), levels: 5, dims: 4, outputs: 4, int8: false }),
       Error,
       "s: table has 10 values",
     );
-    assertThrows(() => enumerateTable(m, { batch: 0 }), Error, "batch");
+    await assertRejects(() => enumerateTable(m, { batch: 0 }), Error, "batch");
     assertEquals(exportSummary([path]), "1 table(s)");
     assertEquals(exportSummary([path, join(dir, "PART_s1_a0_sampler.npy")]), "1 table(s) + 1 part(s)");
   } finally {

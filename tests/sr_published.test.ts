@@ -46,7 +46,7 @@ Deno.test({
     await initTf();
     const model = await loadSrlut(srlutPath!);
     const lr = await readImage(join(set5!, "LR_bicubic", "X4", "bird.png"), { channels: 3 });
-    const out = superResolve(model, lr);
+    const out = await superResolve(model, lr);
     const planes = lr.data.map((v) => Math.round(v * 255));
     const table = (await readNpy(srlutPath!)).data as Int8Array;
     const ref = rotationEnsembleRef(

@@ -79,7 +79,7 @@ Deno.test("every SPF module: LUT form == network form at lattice inputs (1, 2, 4
       ? latticePlanes(40, 1, 4, m.spec.interval, m.levels - 1, 7)
       : latticePlanes(2, 6 + py, 5 + px, m.spec.interval, m.levels - 1, 7);
     const net = tf.tidy(() => m.apply(xp).dataSync());
-    m.setTable(enumerateTable(m));
+    m.setTable(await enumerateTable(m));
     const lut = tf.tidy(() => m.apply(xp).dataSync());
     assertEquals(lut.length, net.length, m.spec.name);
     let worst = 0;
@@ -135,7 +135,7 @@ Deno.test("SPF export → reload: same int8 tables, bit-exact LUT-form output; s
     const b = buildSrModel(small, 123);
     await loadModelTables(b.modules(), dir, 2);
     for (const [i, m] of a.modules().entries()) {
-      assertEquals(b.modules()[i].getTable()!.values, m.getTable()!.values, m.spec.name);
+      assertEquals((await b.modules()[i].getTable())!.values, (await m.getTable())!.values, m.spec.name);
     }
     assertEquals(storageBytes(b), b.modules().reduce((s, m) => s + 9 ** 4 * m.outputs, 0));
     const x = latticePlanes(3, 9, 10, 0, 256, 13); // any 8-bit values

@@ -1,7 +1,7 @@
 // SPF-LUT training on an embedded photo (small: nf 8, x2): network training lowers the loss, the exported
 // tables fine-tune through the LUT kernels, and DFC (xyzt, diagonal width 2, si 5..7) of the spatial tables
 // gives a storage cut (the channel LUT kept whole) and a measured PSNR change.
-import { assert, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertRejects } from "@std/assert";
 import { join } from "@std/path";
 import { initTf } from "../lib/core/backend.ts";
 import { loadEmbedded } from "../lib/data/embedded.ts";
@@ -37,11 +37,11 @@ Deno.test("SPF-LUT: training lowers the loss, LUT fine-tuning trains the tables,
       assert(losses.at(-1)! < 0.7 * losses[0], `loss ${losses.map((l) => l.toExponential(2)).join(" → ")}`);
     });
     const lr = pairs[0].input;
-    const score = () => psnr(hr, superResolve(model, lr), { y: true, shave: 2 });
+    const score = async () => psnr(hr, await superResolve(model, lr), { y: true, shave: 2 });
     await t.step("exported tables fine-tune through the LUT kernels", async () => {
       await exportModel(model, join(dir, "luts"), { int8: false });
       model.setForm("lut");
-      const before = score();
+      const before = await score();
       await fitSr(model, deg, { ...fit, iterations: 20, lr: 1e-1, logEvery: 5 }, {
         dir: join(dir, "ft"),
         quiet: true,
@@ -52,17 +52,19 @@ Deno.test("SPF-LUT: training lowers the loss, LUT fine-tuning trains the tables,
         losses.at(-1)! < losses[0],
         `fine-tune loss ${losses.map((l) => l.toExponential(2)).join(" → ")}`,
       );
-      console.log(`LUT form PSNR on the training photo: ${before.toFixed(2)} → ${score().toFixed(2)} dB`);
+      console.log(
+        `LUT form PSNR on the training photo: ${before.toFixed(2)} → ${(await score()).toFixed(2)} dB`,
+      );
     });
     await t.step("DFC of the spatial tables: storage cut, channel LUT whole, PSNR change", async () => {
-      const full = storageBytes(model), base = score();
+      const full = storageBytes(model), base = await score();
       assertEquals(full, 17 ** 4 * (9 * 2 + 3 * 1 + 4 + 12 * 4) * 4); // float32 tables, K = 2, 1, 4, r² = 4
       const channel = model.modules().find((m) => m.spec.compressible === false)!;
-      assertThrows(() => channel.compress({ diagonalWidth: 2, samplingInterval: 5 }), Error, "whole");
+      await assertRejects(() => channel.compress({ diagonalWidth: 2, samplingInterval: 5 }), Error, "whole");
       let prev = full, si5 = 0;
       for (const si of [5, 6, 7]) {
-        compressModel(model, { diagonalWidth: 2, samplingInterval: si });
-        const bytes = storageBytes(model), p = score();
+        await compressModel(model, { diagonalWidth: 2, samplingInterval: si });
+        const bytes = storageBytes(model), p = await score();
         assertEquals(channel.dfc, undefined);
         assert(bytes < prev, `si=${si}: ${bytes} bytes`);
         assert(Number.isFinite(p) && Math.abs(p - base) < 3, `si=${si}: ${p} dB vs ${base}`);
@@ -74,9 +76,9 @@ Deno.test("SPF-LUT: training lowers the loss, LUT fine-tuning trains the tables,
         prev = bytes;
         if (si === 5) si5 = bytes;
       }
-      compressModel(model, undefined);
+      await compressModel(model, undefined);
       assertEquals(storageBytes(model), full);
-      assertEquals(score(), base);
+      assertEquals(await score(), base);
       const exp = await exportDfc(model, join(dir, "dfc"), { diagonalWidth: 2, samplingInterval: 5 });
       assertEquals([exp.fullBytes, exp.dfcBytes, exp.paths.length], [full, si5, 48]);
       const manifest = JSON.parse(await Deno.readTextFile(exp.manifest));

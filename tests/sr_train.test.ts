@@ -148,8 +148,8 @@ Deno.test("LUT fine-tuning trains the table through the kernel op and lowers the
   const pairs = await makePairs([synthetic(40, 48, 3)], deg);
   const model = buildSrModel(tiny, 9);
   const [m] = model.modules();
-  m.setTable(enumerateTable(m, { int8: false }));
-  const before = m.getTable()!.values;
+  m.setTable(await enumerateTable(m, { int8: false }));
+  const before = (await m.getTable())!.values;
   const dir = await Deno.makeTempDir({ prefix: "sr_ft" });
   try {
     const cfg = {
@@ -169,7 +169,7 @@ Deno.test("LUT fine-tuning trains the table through the kernel op and lowers the
     await fitSr(model, deg, cfg, { dir, quiet: true, pairs });
     const log = await readLog(dir);
     assert(log[2].loss < log[0].loss, `loss ${log[0].loss} -> ${log[2].loss}`);
-    const after = m.getTable()!.values;
+    const after = (await m.getTable())!.values;
     assert(after.some((v, i) => v !== before[i]), "table unchanged");
     assertEquals(model.variables().length, 1);
   } finally {
@@ -192,7 +192,7 @@ Deno.test("denoising (sigma 25) and JPEG deblocking (q 10) train on the same mac
       const fit = { ...DEFAULT_FIT, crop: 16, batch: 16, iterations: 100, lr: 1e-2, logEvery: 50 };
       await fitSr(model, deg, fit, { dir: join(dir, deg.kind), quiet: true, pairs });
       const input = await degrade(test, deg, 5);
-      const before = psnr(input, test), after = psnr(superResolve(model, input), test);
+      const before = psnr(input, test), after = psnr(await superResolve(model, input), test);
       console.log(`${deg.kind}: ${before.toFixed(2)} dB in, ${after.toFixed(2)} dB out`);
       assert(after > before + 0.3, `${deg.kind}: ${before.toFixed(2)} dB in, ${after.toFixed(2)} dB out`);
     }

@@ -26,9 +26,9 @@ Deno.test("webgpu SR-LUT-S fine-tuning steps (rotation ensemble + simplex backwa
   const deg = { kind: "bicubic", scale: 2 } as const;
   const pairs = await makePairs([resizeBilinear(await loadEmbedded("nagasaki-boats"), 40, 48)], deg);
   const b = sampleBatch(pairs, deg, 6, 12, 1, 1);
-  const table = await onBackend("wasm", () => {
+  const table = await onBackend("wasm", async () => {
     const m = buildSrModel(small, 9);
-    const t = enumerateTable(m.modules()[0], { int8: false });
+    const t = await enumerateTable(m.modules()[0], { int8: false });
     tf.dispose(m.variables());
     return t;
   });

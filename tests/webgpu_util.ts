@@ -3,8 +3,8 @@
 import { assertEquals } from "@std/assert";
 import { initTf, tf, webgpuAdapter } from "../lib/core/backend.ts";
 
-/** Puts tfjs on webgpu; throws naming the missing driver when Deno offers no WebGPU adapter. */
-export async function useWebgpu(): Promise<string> {
+/** The WebGPU adapter; throws naming the missing driver when Deno offers none (the tests never skip). */
+export async function requireWebgpuAdapter(): Promise<{ description: string; fallback: boolean }> {
   const adapter = await webgpuAdapter();
   if (!adapter) {
     throw new Error(
@@ -12,6 +12,12 @@ export async function useWebgpu(): Promise<string> {
         "mesa-vulkan-drivers, the lavapipe CPU emulation) — these tests do not skip.",
     );
   }
+  return adapter;
+}
+
+/** Puts tfjs on webgpu; throws naming the missing driver when Deno offers no WebGPU adapter. */
+export async function useWebgpu(): Promise<string> {
+  const adapter = await requireWebgpuAdapter();
   // not via LUTLAB_TF_BACKEND: the environment is shared with the other test modules of a run
   await initTf();
   assertEquals(await tf.setBackend("webgpu"), true, "tfjs webgpu backend failed to start");

@@ -12,7 +12,7 @@ export async function bench(report: BenchReport): Promise<void> {
   const backend = await initTf();
   const [module] = buildSrModel({ ...DEFAULT_MODEL, kind: "srlut", variant: "s", upscale: 4 }, 1).modules();
   const t0 = performance.now();
-  const table = enumerateTable(module, { int8: true });
+  const table = await enumerateTable(module, { int8: true });
   const secs = (performance.now() - t0) / 1000;
   report.row("sr_export", "SR-LUT-S x4 17^4 table export", secs, "s");
   report.row("sr_export", "lattice rows per second", table.values.length / 16 / secs, "rows/s");

@@ -69,7 +69,7 @@ export async function planJobs(input: string, output: string, force = false): Pr
 }
 
 /** An image transform and a line saying what it is. */
-type Transform = { label: string; apply: (img: Image) => Image; dispose?: () => void };
+type Transform = { label: string; apply: (img: Image) => Promise<Image>; dispose?: () => void };
 
 /** The .cube at `path` as a transform (inputs mapped from its domain to [0,1] first). */
 async function cubeTransform(path: string): Promise<Transform> {
@@ -88,7 +88,7 @@ async function cubeTransform(path: string): Promise<Transform> {
           return (v - lo[c]) / (hi[c] - lo[c]);
         }),
       };
-      return applyLut3dImage(x, cube.lut, cube.size, "trilinear");
+      return Promise.resolve(applyLut3dImage(x, cube.lut, cube.size, "trilinear"));
     },
   };
 }
@@ -122,7 +122,7 @@ async function experimentTransform(
   const net = await loadNet(ex, source);
   return {
     label: `${ex.name} (${source} weights)`,
-    apply: (img) => net.enhance(img).out,
+    apply: async (img) => (await net.enhance(img)).out,
     dispose: () => net.dispose(),
   };
 }
@@ -157,7 +157,7 @@ export async function main(args: string[]): Promise<string[]> {
   const t0 = performance.now();
   try {
     for (const [i, j] of jobs.entries()) {
-      await writeImage(j.output, t.apply(await readImage(j.input, { channels: 3 })));
+      await writeImage(j.output, await t.apply(await readImage(j.input, { channels: 3 })));
       const secs = (performance.now() - t0) / 1000, eta = (secs / (i + 1)) * (jobs.length - i - 1);
       say(
         `apply ${i + 1}/${jobs.length}: ${j.input} -> ${j.output} (${secs.toFixed(1)} s, ETA ${

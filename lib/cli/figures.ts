@@ -63,10 +63,10 @@ async function pretrainedLut(): Promise<LutSource | string> {
       const first = dir &&
         [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".png")).sort()[0];
       if (dir && first) {
-        const { lut } = net.fusedLut(await readImage(join(dir, first), { channels: 3 }));
+        const { lut } = await net.fusedLut(await readImage(join(dir, first), { channels: 3 }));
         return { label: `CLUT-Net 20+05+10 LUT for FiveK ${first}`, lut, dim: net.spec.dim };
       }
-      return { label: "CLUT-Net 20+05+10 basis 0", lut: net.basisLuts()[0], dim: net.spec.dim };
+      return { label: "CLUT-Net 20+05+10 basis 0", lut: (await net.basisLuts())[0], dim: net.spec.dim };
     } finally {
       net.dispose();
     }
@@ -93,7 +93,7 @@ async function clutMatrices(): Promise<Figure | string> {
     return matrixFigure([
       {
         name: "learned (20+05+10)",
-        matrices: { ms: ms.dataSync() as Float32Array, mw: mw.dataSync() as Float32Array, dim, s, w },
+        matrices: { ms: await ms.data() as Float32Array, mw: await mw.data() as Float32Array, dim, s, w },
       },
       { name: "BL-C fixed (DCT)", matrices: { ...fixed, dim, s, w } },
     ]);
@@ -223,7 +223,7 @@ async function autolutFigure(
   const e = await own();
   if (typeof e === "string") return e;
   if (e.config.model.kind !== "autolut") return `${e.config.dir} is not an AutoLUT experiment`;
-  const w = autolutWeights(e.model as AutoLutModel);
+  const w = await autolutWeights(e.model as AutoLutModel);
   const title = `${e.config.name}: ${which === "samplers" ? "AutoSample weights" : "AdaRL weights"}`;
   if (which === "samplers") return samplerWeightsFigure(w.samplers, { title });
   return w.adarl.length ? adarlFigure(w.adarl, { title }) : `${e.config.dir} has no AdaRL units`;

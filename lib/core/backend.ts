@@ -3,7 +3,9 @@
  * adapter exists, else the wasm backend (SIMD); cpu as last resort. Call `await initTf()` once before
  * building models. `withData` hands tensors' float32 data to native kernels and JS loops without copies on
  * wasm; `hostKernels` opens the CPU kernels that work on it. On webgpu the LUT ops run WGSL kernels
- * (lib/lut/webgpu/) on the tensors' GPU buffers.
+ * (lib/lut/webgpu/) on the tensors' GPU buffers, and tfjs cannot read GPU data synchronously under Deno
+ * (`dataSync()` throws): code that needs values on the host reads them with `await t.data()` or
+ * `readAndDispose`, on every backend.
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
@@ -92,6 +94,18 @@ export function initTf(): Promise<string> {
 /** True when tfjs runs on the webgpu backend (ops then dispatch to their WGSL kernels or tf ops). */
 export function onWebgpu(): boolean {
   return tf.getBackend() === "webgpu";
+}
+
+/**
+ * The float32 data of `t` (a copy, any shape, row-major), read asynchronously (tfjs-webgpu cannot read
+ * synchronously under Deno), then disposes `t`.
+ */
+export async function readAndDispose(t: tf.Tensor): Promise<Float32Array> {
+  try {
+    return await t.data() as Float32Array;
+  } finally {
+    t.dispose();
+  }
 }
 
 /** The wasm backend's memory accessors used by `withData` (public methods of BackendWasm). */

@@ -25,11 +25,11 @@ export type EvalScores = { rows: EvalRow[]; mean: Scores; input: Scores };
 export async function scoreNet(
   net: PhotoNet,
   pairs: Pair[],
-  onImage?: (p: Pair, out: ReturnType<PhotoNet["enhance"]>) => Promise<void>,
+  onImage?: (p: Pair, out: Awaited<ReturnType<PhotoNet["enhance"]>>) => Promise<void>,
 ): Promise<EvalScores> {
   const rows: EvalRow[] = [], inputs: Scores[] = [];
   for (const p of pairs) {
-    const r = net.enhance(p.input);
+    const r = await net.enhance(p.input);
     const base = scorePair(p.input, p.target);
     inputs.push(base);
     rows.push({ name: p.name, ...scorePair(r.out, p.target), inputPsnr: base.psnr });

@@ -32,7 +32,7 @@ export async function writeImageCube(
 /** Writes the static form of every basis of `net` as <dir>/basis_<nn>.cube, atomically; returns the paths. */
 export async function writeBasisCubes(net: PhotoNet, dir: string, title: string): Promise<string[]> {
   const paths: string[] = [];
-  for (const [n, lut] of net.basisLuts().entries()) {
+  for (const [n, lut] of (await net.basisLuts()).entries()) {
     const path = join(dir, `basis_${String(n).padStart(2, "0")}.cube`);
     await writeCube(path, { title: cubeTitle(`${title} basis ${n}`), size: net.cubeSize, lut });
     paths.push(path);
@@ -86,7 +86,7 @@ export async function exportPhoto(
     const outDir = join(config.dir, "export");
     const cubes: string[] = [];
     for (const [i, { name, image }] of inputs.entries()) {
-      const { lut } = net.enhance(image);
+      const { lut } = await net.enhance(image);
       cubes.push(await writeImageCube(net, join(outDir, "cubes"), name, `${config.name} ${name}`, lut));
       log(`  [${i + 1}/${inputs.length}] ${cubes.at(-1)}`);
     }

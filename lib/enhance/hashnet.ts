@@ -21,17 +21,17 @@ export class HashNet implements PhotoNet {
   forward(thumb: tf.Tensor4D, img: tf.Tensor4D, training: boolean, rng?: Rng) {
     return this.model.forward(thumb, img, training, rng);
   }
-  enhance(img: Image) {
-    const r = this.model.enhance(img);
+  async enhance(img: Image) {
+    const r = await this.model.enhance(img);
     for (let i = 0; i < r.out.data.length; i++) r.out.data[i] = Math.min(1, Math.max(0, r.out.data[i]));
     return r;
   }
-  basisLuts(): Float32Array[] {
+  basisLuts(): Promise<Float32Array[]> {
     const l = this.model.config.levels;
-    return Array.from(
+    return Promise.all(Array.from(
       { length: l },
       (_, n) => this.model.exportLut(Array.from({ length: l }, (_, i) => (i === n ? 1 : 0)), this.cubeSize),
-    );
+    ));
   }
   paramCount(): number {
     return this.model.paramCount();

@@ -62,7 +62,8 @@ async function buildPca(config: PhotoConfig): Promise<PhotoNet> {
   if (!(source instanceof LutNet)) throw new Error("BL-B source must be a LutNet");
   const { luts, dim } = source.spec;
   const net = new LutPhotoNet(pcaSpec(config, luts, dim), config.seed);
-  const f = pcaCompress(source.params.get("luts")!.dataSync() as Float32Array, { luts, dim, s: m.s, w: m.w });
+  const bank = await source.params.get("luts")!.data() as Float32Array;
+  const f = pcaCompress(bank, { luts, dim, s: m.s, w: m.w });
   for (const [k, v] of source.params) if (k !== "luts") net.params.get(k)!.assign(v);
   net.params.get(CLUT_NAMES.ms)!.assign(tf.tensor(f.ms, [dim, m.s]));
   net.params.get(CLUT_NAMES.mw)!.assign(tf.tensor(f.mw, [m.w, dim * dim]));

@@ -21,8 +21,10 @@ export interface PhotoNet {
     rng?: Rng,
     withBank?: boolean,
   ): { out: tf.Tensor4D; weights: tf.Tensor2D; bank?: tf.Tensor };
-  enhance(img: Image): { out: Image; lut: Float32Array; weights: Float32Array };
-  basisLuts(): Float32Array[];
+  /** Full-resolution output, fused LUT [3,D,D,D] and basis weights of one RGB image (async GPU reads). */
+  enhance(img: Image): Promise<{ out: Image; lut: Float32Array; weights: Float32Array }>;
+  /** Static form of each basis, [3,D,D,D] each. */
+  basisLuts(): Promise<Float32Array[]>;
   paramCount(): number;
   dispose(): void;
 }

@@ -38,7 +38,8 @@ export async function saveCheckpoint(
   if (opt) {
     for (const k of params.keys()) named.push([`adam.m:${k}`, opt.m.get(k)!], [`adam.v:${k}`, opt.v.get(k)!]);
   }
-  const arrays = named.map(([, t]) => t.dataSync() as Float32Array);
+  // async reads: tfjs-webgpu cannot read GPU data synchronously under Deno
+  const arrays = await Promise.all(named.map(([, t]) => t.data() as Promise<Float32Array>));
   const entries: Entry[] = named.map(([name, t], i) => ({ name, shape: t.shape, length: arrays[i].length }));
   let header = `${MAGIC}\n${JSON.stringify({ ...meta, tensors: entries })}`;
   header += " ".repeat((4 - ((new TextEncoder().encode(header).length + 1) % 4)) % 4) + "\n";

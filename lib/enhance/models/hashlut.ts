@@ -17,7 +17,7 @@
  * in backbone.ts / clut.ts. Images NCHW [B,3,H,W] float32. The exported LUT form (`exportLut`)
  * evaluates the same forward on a lattice.
  */
-import { tf } from "../../core/backend.ts";
+import { readAndDispose, tf } from "../../core/backend.ts";
 import { hashGrid } from "../../lut/hashgrid.ts";
 import { type HashGridLevels, hashGridLevels, type HashGridSpec } from "../../lut/hashgrid_ref.ts";
 import type { Image } from "../../image/io.ts";
@@ -193,11 +193,11 @@ export class HashLut {
   }
 
   /** Basis weights [L] of one RGB image, from its PIL-bilinear 256x256 thumbnail (as the original evaluates). */
-  imageWeights(img: Image): Float32Array {
+  imageWeights(img: Image): Promise<Float32Array> {
     if (img.channels !== 3) throw new Error(`HashLut: image has ${img.channels} channels, expected 3 (RGB)`);
     const thumb = resizePilBilinear(img, HASHLUT_THUMB, HASHLUT_THUMB);
-    return tf.tidy(() =>
-      this.weights(tf.tensor4d(thumb.data, [1, 3, HASHLUT_THUMB, HASHLUT_THUMB])).dataSync() as Float32Array
+    return readAndDispose(
+      tf.tidy(() => this.weights(tf.tensor4d(thumb.data, [1, 3, HASHLUT_THUMB, HASHLUT_THUMB]))),
     );
   }
 
@@ -205,25 +205,23 @@ export class HashLut {
    * Inference at full resolution through the network (hash grid + MLP, unclamped like the original's
    * evaluation), plus the weights and the exported 33^3 LUT of this image.
    */
-  enhance(img: Image): { out: Image; lut: Float32Array; weights: Float32Array } {
-    const weights = this.imageWeights(img);
-    const out = tf.tidy(() =>
+  async enhance(img: Image): Promise<{ out: Image; lut: Float32Array; weights: Float32Array }> {
+    const weights = await this.imageWeights(img);
+    const data = await readAndDispose(tf.tidy(() =>
       this.apply(
         tf.tensor4d(img.data, [1, 3, img.height, img.width]),
         tf.tensor2d(weights, [1, weights.length]),
       )
-    );
-    const data = out.dataSync() as Float32Array;
-    out.dispose();
+    ));
     return {
       out: { data, channels: 3, height: img.height, width: img.width },
-      lut: this.exportLut(weights),
+      lut: await this.exportLut(weights),
       weights,
     };
   }
 
   /** The image-adaptive LUT form: lut [3,D,D,D] (layout lut[c][b][g][r]) for basis weights [L]. */
-  exportLut(weights: ArrayLike<number>, size = 33): Float32Array {
+  async exportLut(weights: ArrayLike<number>, size = 33): Promise<Float32Array> {
     if (weights.length !== this.config.levels) {
       throw new Error(`HashLut.exportLut: ${weights.length} weights, expected ${this.config.levels}`);
     }
@@ -233,15 +231,12 @@ export class HashLut {
       lattice[n + p] = (Math.floor(p / size) % size) / (size - 1);
       lattice[2 * n + p] = Math.floor(p / (size * size)) / (size - 1);
     }
-    const out = tf.tidy(() =>
+    return await readAndDispose(tf.tidy(() =>
       this.apply(
         tf.tensor4d(lattice, [1, 3, 1, n]),
         tf.tensor2d(Float32Array.from(weights), [1, weights.length]),
       )
-    );
-    const data = out.dataSync() as Float32Array;
-    out.dispose();
-    return data;
+    ));
   }
 
   /** Frees the variables. */

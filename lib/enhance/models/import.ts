@@ -48,11 +48,18 @@ function backboneRules(prefix: string, conv: number[], norm: number[]): Rule[] {
   ];
 }
 
-/** Reads a tensor's values and frees it. */
-function take(t: tf.Tensor): Float32Array {
-  const d = t.dataSync() as Float32Array;
-  t.dispose();
-  return d;
+/** `src` (row-major, `shape`) with its axes reordered by `perm` as tf.transpose does, on the host. */
+function permute(src: Float32Array, shape: number[], perm: number[]): Float32Array {
+  const outShape = perm.map((p) => shape[p]);
+  const stride = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const out = new Float32Array(src.length), idx = outShape.map(() => 0);
+  for (let o = 0; o < out.length; o++) {
+    let s = 0;
+    for (let d = 0; d < perm.length; d++) s += idx[d] * stride[perm[d]];
+    out[o] = src[s];
+    for (let d = outShape.length - 1; d >= 0 && ++idx[d] === outShape[d]; d--) idx[d] = 0;
+  }
+  return out;
 }
 
 /** Data of `t` converted from the checkpoint layout to ours, with the shape it must have in the checkpoint. */
@@ -63,7 +70,7 @@ function convert(t: Tensor, rule: Rule, target: number[]): { data: Float32Array;
   if (rule.layout === "fc" || rule.layout === "linear") {
     const [ci, co] = target;
     return {
-      data: take(tf.tidy(() => tf.tensor2d(src, [co, ci]).transpose())),
+      data: permute(src, [co, ci], [1, 0]),
       want: rule.layout === "fc" ? [co, ci, 1, 1] : [co, ci],
     };
   }
@@ -71,9 +78,7 @@ function convert(t: Tensor, rule: Rule, target: number[]): { data: Float32Array;
   const want = [co, ci, kh, kw];
   if (src.length !== co * ci * kh * kw) return { data: src, want };
   return {
-    data: take(
-      tf.tidy(() => tf.tensor4d(src, want as [number, number, number, number]).transpose([2, 3, 1, 0])),
-    ),
+    data: permute(src, want, [2, 3, 1, 0]),
     want,
   };
 }

@@ -13,7 +13,7 @@
  * by PCA (pca.ts), BL-C = clutnet with fixed DCT Ms/Mw. The same object gives the network output
  * (`forward`, training) and its LUT form (`fusedLuts`, `basisLuts`, `enhance`: one .cube per image).
  */
-import { tf } from "../../core/backend.ts";
+import { readAndDispose, tf } from "../../core/backend.ts";
 import { matMul } from "../../nn/matmul.ts";
 import type { Image } from "../../image/io.ts";
 import { resizeBilinear } from "../../image/resize.ts";
@@ -201,7 +201,7 @@ export class LutNet {
   }
 
   /** The fused LUT [3,D,D,D] and weights [N] for one RGB image (thumbnail = bilinear resize to T). */
-  fusedLut(img: Image): { lut: Float32Array; weights: Float32Array } {
+  async fusedLut(img: Image): Promise<{ lut: Float32Array; weights: Float32Array }> {
     if (img.channels !== 3) throw new Error(`LutNet: image has ${img.channels} channels, expected 3 (RGB)`);
     const t = this.spec.thumb, th = resizeBilinear(img, t, t);
     // typed arrays are read outside tf.tidy: tidy walks every element of a returned array
@@ -209,24 +209,23 @@ export class LutNet {
       const w = this.weights(tf.tensor4d(th.data, [1, 3, t, t]));
       return [w, this.fusedLuts(w)];
     });
-    const out = { lut: fused.dataSync() as Float32Array, weights: w.dataSync() as Float32Array };
-    tf.dispose([w, fused]);
-    return out;
+    const [lut, weights] = await Promise.all([readAndDispose(fused), readAndDispose(w)]);
+    return { lut, weights };
   }
 
   /** Inference at full resolution: the fused LUT applied to `img` (output clamped to [0,1]), and the LUT. */
-  enhance(img: Image): { out: Image; lut: Float32Array; weights: Float32Array } {
-    const { lut, weights } = this.fusedLut(img);
+  async enhance(img: Image): Promise<{ out: Image; lut: Float32Array; weights: Float32Array }> {
+    const { lut, weights } = await this.fusedLut(img);
     const out = applyLut3dImage(img, lut, this.spec.dim, this.spec.mode);
     for (let i = 0; i < out.data.length; i++) out.data[i] = Math.min(1, Math.max(0, out.data[i]));
     return { out, lut, weights };
   }
 
   /** Static form of each basis: the LUT [3,D,D,D] obtained with weight 1 on basis n (identity added if residual). */
-  basisLuts(): Float32Array[] {
+  async basisLuts(): Promise<Float32Array[]> {
     const d = this.spec.dim, n3 = 3 * d ** 3;
     const bank = this.bankLuts();
-    const all = bank.dataSync() as Float32Array;
+    const all = await bank.data() as Float32Array;
     if (this.spec.bank.kind === "compressed") bank.dispose();
     return Array.from({ length: this.spec.luts }, (_, n) => {
       const l = all.slice(n * n3, (n + 1) * n3);

@@ -41,7 +41,7 @@ export async function exportDfc(
   const compressed: { name: string; dfc: DfcLut; int8: boolean; fullBytes: number }[] = [];
   const whole: { file: string; bytes: number }[] = [];
   for (const m of model.modules()) {
-    const table = m.getTable();
+    const table = await m.getTable();
     if (!table) throw new Error(`${m.spec.name}: no table to compress (export or load the tables first)`);
     if (m.spec.compressible === false) {
       const file = tableFileName(m, model.upscale, table.int8);
@@ -50,13 +50,13 @@ export async function exportDfc(
     }
     let dfc: DfcLut;
     try {
-      dfc = m.compress(settings)!;
+      dfc = (await m.compress(settings))!;
     } catch (e) {
       throw new Error(`${m.spec.name}: DFC ${JSON.stringify(settings)}: ${(e as Error).message}`, {
         cause: e,
       });
     } finally {
-      m.compress(undefined);
+      await m.compress(undefined);
     }
     const fullBytes = table.values.length * (table.int8 ? 1 : 4);
     compressed.push({
@@ -144,7 +144,7 @@ export async function loadDfcTables(model: SrModel, dir: string): Promise<void> 
       fine.data as Int8Array | Float32Array,
       coarse.data as Int8Array | Float32Array,
     );
-    const ref = m.compress(spec)!; // geometry check: the same sizes as compressing the loaded table
+    const ref = (await m.compress(spec))!; // geometry check: the same sizes as compressing the loaded table
     if (ref.fine.length !== lut.fine.length || ref.coarse.length !== lut.coarse.length) {
       throw new Error(
         `${join(dir, name)}: fine/coarse tables have ${lut.fine.length}/${lut.coarse.length} entries, ` +

@@ -5,7 +5,7 @@
  * 127·clamp(v), as torch.round) or float32 table [L^n, K], written atomically as .npy.
  */
 import { join } from "@std/path";
-import { tf } from "../../core/backend.ts";
+import { readAndDispose, tf } from "../../core/backend.ts";
 import type { LutModule, LutTable } from "./lutmodule.ts";
 import type { SrModel } from "./model.ts";
 import { roundHalfEven } from "./model.ts";
@@ -55,7 +55,7 @@ export function printProgress(p: ExportProgress): void {
 }
 
 /** Runs the module's network on all L^n lattice inputs → its table (int8 by default). */
-export function enumerateTable(module: LutModule, opts: ExportOptions = {}): LutTable {
+export async function enumerateTable(module: LutModule, opts: ExportOptions = {}): Promise<LutTable> {
   const { levels, dims, outputs } = module;
   const total = levels ** dims, batch = opts.batch ?? 16384, int8 = opts.int8 ?? true;
   if (!Number.isInteger(batch) || batch < 1) {
@@ -66,9 +66,7 @@ export function enumerateTable(module: LutModule, opts: ExportOptions = {}): Lut
   for (let start = 0; start < total; start += batch) {
     const count = Math.min(batch, total - start);
     const rows = latticeRows(start, count, levels, dims, module.spec.interval);
-    const out = tf.tidy(() =>
-      module.netRows(tf.tensor2d(rows, [count, dims]), false).dataSync()
-    ) as Float32Array;
+    const out = await readAndDispose(tf.tidy(() => module.netRows(tf.tensor2d(rows, [count, dims]), false)));
     if (int8) { for (let i = 0; i < out.length; i++) values[start * outputs + i] = roundHalfEven(out[i]); }
     else values.set(out, start * outputs);
     if (opts.onProgress) {
@@ -94,7 +92,7 @@ export function exportSummary(paths: string[]): string {
 export async function exportModel(model: SrModel, dir: string, opts: ExportOptions = {}): Promise<string[]> {
   const paths: string[] = [];
   for (const m of model.modules()) {
-    const t = enumerateTable(m, opts);
+    const t = await enumerateTable(m, opts);
     const path = join(dir, tableFileName(m, model.upscale, t.int8));
     await writeLutTable(path, t);
     const form = m.form;

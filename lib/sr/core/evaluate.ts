@@ -6,7 +6,7 @@
  * `evalSr(config, opts)` is `deno task eval` for experiments with task "sr".
  */
 import { basename, join } from "@std/path";
-import { tf } from "../../core/backend.ts";
+import { readAndDispose, tf } from "../../core/backend.ts";
 import { type Image, readImage, writeImage } from "../../image/io.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../../core/atomic.ts";
 import { psnr, ssim } from "../../image/metrics.ts";
@@ -23,13 +23,13 @@ export type EvalRow = { name: string; psnr: number; ssim: number };
 export type EvalSummary = { set: string; rows: EvalRow[]; psnr: number; ssim: number };
 
 /** Runs `model` on an 8-bit-valued image [C,H,W] in [0,1] → its 8-bit output [C, H·r, W·r] in [0,1]. */
-export function superResolve(model: SrModel, input: Image): Image {
+export async function superResolve(model: SrModel, input: Image): Promise<Image> {
   const { channels: c, height: h, width: w } = input;
   const r = model.upscale;
-  const y = tf.tidy(() => {
+  const y = await readAndDispose(tf.tidy(() => {
     const x = tf.tensor3d(input.data.map((v) => Math.round(v * 255)), [c, h, w]);
-    return model.forward(x).dataSync() as Float32Array;
-  });
+    return model.forward(x);
+  }));
   const q = model.quantise(y);
   for (let i = 0; i < q.length; i++) q[i] /= 255;
   return { data: q, channels: c, height: h * r, width: w * r };
@@ -70,7 +70,7 @@ export async function evalFolder(
     if (lr.height * s !== hr.height || lr.width * s !== hr.width) {
       throw new Error(`${lrPath}: LR ${lr.height}x${lr.width} is not HR ${hr.height}x${hr.width} / ${s}`);
     }
-    const out = superResolve(model, lr);
+    const out = await superResolve(model, lr);
     const row = {
       name: basename(name).replace(/\.[^.]+$/, ""),
       psnr: psnr(hr, out, { y: true, shave: s }),

@@ -38,7 +38,7 @@ export async function finetuneSr(
   for (const m of model.modules()) m.endFinetune();
   const paths: string[] = [];
   for (const m of model.modules()) {
-    const t = m.getTable()!;
+    const t = (await m.getTable())!;
     const path = join(tableDir(config, "finetuned"), tableFileName(m, model.upscale, t.int8));
     await writeLutTable(path, t);
     paths.push(path);

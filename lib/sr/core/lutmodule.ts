@@ -122,11 +122,11 @@ export class LutModule {
     this.form = "lut";
   }
 
-  /** The current table as a LutTable (copy), or undefined before export/loading. */
-  getTable(): LutTable | undefined {
+  /** The current table as a LutTable (copy, read asynchronously), or undefined before export/loading. */
+  async getTable(): Promise<LutTable | undefined> {
     if (!this.table) return undefined;
     return {
-      values: this.table.dataSync() as Float32Array,
+      values: await this.table.data() as Float32Array,
       levels: this.levels,
       dims: this.dims,
       outputs: this.outputs,
@@ -192,12 +192,14 @@ export class LutModule {
    * DFC-compresses the current table (diagonal band of width `diagonalWidth` kept at full resolution, the
    * rest sampled every 2^samplingInterval) and switches lookups to it; `undefined` restores the full table.
    */
-  compress(spec: { diagonalWidth: number; samplingInterval: number } | undefined): DfcLut | undefined {
+  async compress(
+    spec: { diagonalWidth: number; samplingInterval: number } | undefined,
+  ): Promise<DfcLut | undefined> {
     if (!spec) return this.dfc = undefined;
     if (this.spec.compressible === false) {
       throw new Error(`${this.spec.name}: DFC keeps this table whole (compressible: false)`);
     }
-    const t = this.getTable();
+    const t = await this.getTable();
     if (!t) throw new Error(`${this.spec.name}: no table to compress`);
     const data = t.int8 ? Int8Array.from(t.values) : t.values;
     const geo = { n: t.dims, intervalBits: this.spec.interval, outputs: t.outputs };

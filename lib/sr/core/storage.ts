@@ -21,8 +21,8 @@ export function storageBytes(model: SrModel): number {
 }
 
 /** DFC-compresses every compressible module's table with `settings` (undefined: back to full tables). */
-export function compressModel(model: SrModel, settings: DfcSettings | undefined): void {
-  for (const m of model.modules()) if (m.spec.compressible !== false) m.compress(settings);
+export async function compressModel(model: SrModel, settings: DfcSettings | undefined): Promise<void> {
+  for (const m of model.modules()) if (m.spec.compressible !== false) await m.compress(settings);
 }
 
 /**
@@ -41,15 +41,15 @@ export async function storageSweep(
     const s = await evalFolder(model, setDir, deg, { limit: opts.limit });
     points.push({ method, variant, bytes: storageBytes(model), psnr: s.psnr, ...(dfc ? { dfc } : {}) });
   };
-  compressModel(model, undefined);
+  await compressModel(model, undefined);
   await score("full");
   try {
     for (const si of opts.samplingIntervals) {
-      compressModel(model, { diagonalWidth: opts.diagonalWidth, samplingInterval: si });
+      await compressModel(model, { diagonalWidth: opts.diagonalWidth, samplingInterval: si });
       await score(`DFC si=${si}`, { samplingInterval: si, diagonalWidth: opts.diagonalWidth });
     }
   } finally {
-    compressModel(model, undefined);
+    await compressModel(model, undefined);
   }
   return points;
 }

@@ -81,7 +81,7 @@ export async function writeModelParts(parts: ModelPart[], dir: string): Promise<
   const paths: string[] = [];
   for (const p of parts) {
     const path = join(dir, partFileName(p.name));
-    const data = p.variable.dataSync() as Float32Array;
+    const data = await p.variable.data() as Float32Array;
     await writeNpy(path, { dtype: "float32", shape: p.variable.shape, data });
     paths.push(path);
   }

@@ -19,10 +19,11 @@ export class AdaRL {
     this.weight = tf.variable(tf.zeros([SAMPLES]));
   }
 
-  /** Projects w onto [0,1] in place (the paper clamps `weights.data` before each forward). */
+  /**
+   * Projects w onto [0,1] in place (the paper clamps `weights.data` before each forward); on the device,
+   * no read back: values inside [0,1] stay exactly as they are.
+   */
   project(): void {
-    const w = this.weight.dataSync();
-    if (w.every((v) => v >= 0 && v <= 1)) return;
     this.weight.assign(tf.tidy(() => tf.clipByValue(this.weight, 0, 1)));
   }
 

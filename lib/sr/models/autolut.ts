@@ -10,7 +10,7 @@
  * With one-hot samplers on the S (or S, D, Y) patterns and AdaRL at its initial 0 the model is exactly
  * SR-LUT (MuLUT).
  */
-import { tf } from "../../core/backend.ts";
+import { readAndDispose, tf } from "../../core/backend.ts";
 import { AdaRL } from "./adarl.ts";
 import { AutoSample, SAMPLE_ROW, type SamplerInit } from "./autosample.ts";
 import { LutModule } from "../core/lutmodule.ts";
@@ -108,21 +108,23 @@ export function buildAutoLut(cfg: SrModelConfig & AutoLutConfig, seed: number): 
 }
 
 /** Learned weights for inspection: each sampler's softmax [4,K,K] and each AdaRL's projected weights [4]. */
-export function autolutWeights(model: AutoLutModel): {
+export async function autolutWeights(model: AutoLutModel): Promise<{
   samplers: { name: string; size: number; weights: Float32Array }[];
   adarl: { name: string; weights: Float32Array }[];
-} {
+}> {
   const units = model.units.flat();
   return {
-    samplers: units.map((u) => ({
+    samplers: await Promise.all(units.map(async (u) => ({
       name: u.lut.spec.name,
       size: u.sampler.size,
-      weights: tf.tidy(() => u.sampler.weights().dataSync() as Float32Array),
-    })),
-    adarl: units.filter((u) => u.adarl).map((u) => {
-      u.adarl!.project();
-      return { name: u.lut.spec.name, weights: u.adarl!.weight.dataSync() as Float32Array };
-    }),
+      weights: await readAndDispose(tf.tidy(() => u.sampler.weights())),
+    }))),
+    adarl: await Promise.all(
+      units.filter((u) => u.adarl).map(async (u) => {
+        u.adarl!.project();
+        return { name: u.lut.spec.name, weights: await u.adarl!.weight.data() as Float32Array };
+      }),
+    ),
   };
 }
 
