@@ -120,23 +120,23 @@ Deno.test("CLUT-Net training: step 1 moves only C (by lr), step 2 the rest; 30 s
   const net = await buildNet(config) as LutPhotoNet;
   const adam = new Adam(net.params, { lr, beta1: 0.9, beta2: 0.999 });
   const id = identityLut(9);
-  const loss = () => { // l1 + cos of the enhanced pairs (eval mode), as trained
+  const loss = async () => { // l1 + cos of the enhanced pairs (eval mode), as trained
     let s = 0;
     for (const p of pairs) {
-      const o = tf.tensor4d(net.enhance(p.input).out.data, [1, 3, side, side]);
+      const o = tf.tensor4d((await net.enhance(p.input)).out.data, [1, 3, side, side]);
       const y = tf.tensor4d(p.target.data, [1, 3, side, side]);
       s += l1(o, y).dataSync()[0] + cosine(o, y).dataSync()[0];
       tf.dispose([o, y]);
     }
     return s / pairs.length;
   };
-  const away = () => { // mean |fused LUT - identity| of pair 0
-    const f = net.fusedLut(pairs[0].input).lut;
-    return f.reduce((a, x, i) => a + Math.abs(x - id[i]), 0) / f.length;
+  const away = async () => { // mean |fused LUT - identity| of pair 0
+    const f = (await net.fusedLut(pairs[0].input)).lut;
+    return f.reduce((a: number, x: number, i: number) => a + Math.abs(x - id[i]), 0) / f.length;
   };
   const snapshot = () => new Map([...net.params].map(([k, v]) => [k, v.dataSync().slice() as Float32Array]));
-  const loss0 = loss();
-  assertEquals(away(), 0);
+  const loss0 = await loss();
+  assertEquals(await away(), 0);
   const train = new Rng(9);
   const p0 = snapshot();
   await trainStep(net, adam, [pairs[0]], config, train);
@@ -156,7 +156,7 @@ Deno.test("CLUT-Net training: step 1 moves only C (by lr), step 2 the rest; 30 s
     assert(p2.get(k)!.some((x, i) => x !== p1.get(k)![i]), `step 2 left ${k} unchanged`);
   }
   for (let i = 2; i < 30; i++) await trainStep(net, adam, [pairs[i % 3]], config, train);
-  const moved = away(), loss30 = loss();
+  const moved = await away(), loss30 = await loss();
   assert(moved > 1e-2, `after 30 steps at lr ${lr} the fused LUT is ${moved} from the identity`);
   assert(loss30 < 0.8 * loss0, `loss ${loss0} -> ${loss30} after 30 steps`);
   net.dispose();

@@ -66,7 +66,7 @@ Deno.test("training with model.thumb = 64 runs, and its checkpoint loads only wi
   assertEquals(r.step, 2);
   const net = await loadNet(config(dir, 64), "trained");
   assertEquals(net.thumb, 64);
-  assertEquals(net.enhance(data[0].input).out.height, 40);
+  assertEquals((await net.enhance(data[0].input)).out.height, 40);
   net.dispose();
   await assertRejects(() => loadNet(config(dir, 256), "trained"));
 });
