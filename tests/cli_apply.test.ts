@@ -2,11 +2,12 @@
 // or a folder of your own images; odd file names; stem collisions refused with both names; existing
 // outputs refused unless --force.
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
-import { join } from "@std/path";
+import { join, toFileUrl } from "@std/path";
 import { initTf } from "../lib/core/backend.ts";
 import { writeCube } from "../lib/formats/cube.ts";
 import { type Image, readImage, writeImage } from "../lib/image/io.ts";
 import { loadNet } from "../lib/enhance/nets.ts";
+import { repoRoot } from "../lib/core/shared.ts";
 import { loadSrConfig } from "../lib/sr/core/config.ts";
 import { trainSr } from "../lib/sr/core/train.ts";
 import { main as apply } from "../lib/cli/apply.ts";
@@ -57,6 +58,35 @@ Deno.test("apply --cube: a folder with odd names, then a single file; outputs ar
     const one = join(root, "one.jpg");
     await apply(["--cube", cube, join(input, ODD[0]), one, "--quiet"]);
     assertEquals((await readImage(one)).width, 24);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("apply --cube loads no tfjs (host-side LUT apply); the probe sees the tfjs op once imported", async () => {
+  const root = await Deno.makeTempDir({ prefix: "cli_apply_notf" });
+  try {
+    const cube = join(root, "id.cube"), input = join(root, "in.png");
+    const lut = new Float32Array(3 * 8);
+    for (let i = 0; i < 8; i++) for (let c = 0; c < 3; c++) lut[c * 8 + i] = (i >> c) & 1;
+    await writeCube(cube, { size: 2, lut });
+    await writeImage(input, smooth(8, 10, 0));
+    const url = (f: string) => JSON.stringify(toFileUrl(join(repoRoot, "lib", f)).href);
+    // a fresh process: tfjs-core creates globalThis._tfengine when it is first imported
+    const code = `import { main } from ${url("cli/apply.ts")};\n` +
+      `await main(${JSON.stringify(["--cube", cube, input, join(root, "out.png"), "--quiet"])});\n` +
+      `const cubeOnly = "_tfengine" in globalThis;\n` +
+      `await import(${url("lut/lut3d_op.ts")});\n` +
+      `console.log(JSON.stringify({ cubeOnly, afterOp: "_tfengine" in globalThis }));\n`;
+    const o = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--config", join(repoRoot, "deno.json"), code],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const dec = new TextDecoder();
+    assert(o.success, dec.decode(o.stderr));
+    assertEquals(JSON.parse(dec.decode(o.stdout).trim()), { cubeOnly: false, afterOp: true });
+    assertEquals((await readImage(join(root, "out.png"))).width, 10);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

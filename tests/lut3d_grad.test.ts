@@ -2,7 +2,8 @@
 // (away from cell and tetrahedron boundaries), and tf.grads through the tfjs op on the wasm backend.
 import { assert, assertThrows } from "@std/assert";
 import { lut3dBackwardRef, lut3dForwardRef, type Lut3dMode } from "../lib/lut/lut3d_ref.ts";
-import { applyLut3d, lut3dApply, lut3dBackward } from "../lib/lut/lut3d.ts";
+import { applyLut3d, lut3dBackward } from "../lib/lut/lut3d.ts";
+import { lut3dApply } from "../lib/lut/lut3d_op.ts";
 import { initTf, tf } from "../lib/core/backend.ts";
 import { maxAbsDiff, randomLut, rng } from "./lut3d_util.ts";
 

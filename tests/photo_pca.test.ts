@@ -1,6 +1,12 @@
-import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import { join } from "@std/path";
 import { reconstructLutsRef } from "../lib/enhance/models/clut.ts";
 import { pcaCompress, symmetricEigen, unfoldingSingularValues } from "../lib/enhance/models/pca.ts";
+import { LutNet } from "../lib/enhance/models/lut3dnet.ts";
+import { loadNet } from "../lib/enhance/nets.ts";
+import { trainPhoto } from "../lib/enhance/train.ts";
+import { loadPhotoConfig, parsePhotoConfig } from "../lib/experiment/config.ts";
+import { retouchImage } from "../lib/data/retouch.ts";
 import { Rng } from "../lib/core/rng.ts";
 
 Deno.test("symmetricEigen: A v = lambda v, values descending", () => {
@@ -60,4 +66,47 @@ Deno.test("unfoldingSingularValues: a LUT separable along its own axis has rank 
   // singular values squared sum to the squared Frobenius norm of the channel
   const fro = lut.subarray(0, d ** 3).reduce((a, v) => a + v * v, 0);
   assertAlmostEquals(own.reduce((a, s) => a + s * s, 0), fro, fro * 1e-9);
+});
+
+/** Random RGB pairs [3,h,w] with the reference retouch as targets. */
+function retouchPairs(n: number, h: number, w: number) {
+  const rng = new Rng(4);
+  return Array.from({ length: n }, (_, i) => {
+    const input = { data: rng.fill(3 * h * w, (r) => r.next()), channels: 3, height: h, width: w };
+    return { name: `p${i}`, input, target: retouchImage(input) };
+  });
+}
+
+const ONE_STEP = "[train]\nsteps = 1\nlr = 1e-3\nlog_every = 1\neval_every = 1\ncheckpoint_every = 1\n" +
+  'augment = "none"\n[eval]\nsave_images = false\nsave_cubes = false\n';
+
+Deno.test("BL-B keeps its source's SmallBackbone: trains a step, reloads, and refuses model.backbone", async () => {
+  const dir = await Deno.makeTempDir(), data = retouchPairs(2, 24, 32), src = join(dir, "src");
+  await Deno.mkdir(src);
+  await Deno.writeTextFile(
+    join(src, "config.toml"),
+    `[model]\nfamily = "3dlut"\nluts = 2\ndim = 5\nbackbone = "SmallBackbone"\n[data]\nroot = "unused"\n${ONE_STEP}`,
+  );
+  const opts = { train: data, test: data.slice(0, 1), quiet: true };
+  assertEquals((await trainPhoto(await loadPhotoConfig(src), opts)).step, 1);
+  await Deno.mkdir(join(dir, "pca"));
+  const file = join(dir, "pca", "config.toml");
+  await Deno.writeTextFile(
+    file,
+    `[model]\nfamily = "pca"\nsource = "${src}"\ns = 2\nw = 3\n[data]\nroot = "unused"\n${ONE_STEP}`,
+  );
+  const pca = await loadPhotoConfig(file);
+  assertEquals((await trainPhoto(pca, opts)).step, 1);
+  const net = await loadNet(pca, "trained");
+  if (!(net instanceof LutNet)) throw new Error("BL-B must load as a LutNet");
+  assertEquals(net.spec.backbone, "SmallBackbone");
+  assertEquals([net.spec.luts, net.spec.dim], [2, 5]);
+  assertEquals((await net.enhance(data[0].input)).out.width, 32);
+  net.dispose();
+  assertThrows(
+    () => parsePhotoConfig({ model: { family: "pca", source: src, backbone: "SmallBackbone" } }, file),
+    Error,
+    `${file}: model.backbone is not a setting of family "pca": BL-B keeps its source 3DLUT's CNN`,
+  );
+  await Deno.remove(dir, { recursive: true });
 });

@@ -2,7 +2,8 @@
 // gradients (image and LUT, trilinear and tetrahedral, shared and per-image LUTs) <= 1e-4 relative.
 import { assert } from "@std/assert";
 import { tf } from "../lib/core/backend.ts";
-import { applyLut3d, lut3dApply, lut3dBackward, type Lut3dMode } from "../lib/lut/lut3d.ts";
+import { applyLut3d, lut3dBackward, type Lut3dMode } from "../lib/lut/lut3d.ts";
+import { lut3dApply } from "../lib/lut/lut3d_op.ts";
 import { edgeColours, maxAbsDiff, randomLut, rng } from "./lut3d_util.ts";
 import { relErr, useWebgpu } from "./webgpu_util.ts";
 

@@ -209,9 +209,9 @@ export async function bench(report: BenchReport): Promise<void> {
   const backend = await initTf();
   const img2d = tf.tensor2d(small.data, [3, small.height * small.width]);
   const lutFlat = tf.tidy(() => tf.transpose(tf.tensor2d(lut, [3, DIM ** 3])) as tf.Tensor2D);
-  const ms = await medianMs(() => {
+  const ms = await medianMs(async () => {
     const t = tfGatherTrilinear(img2d, lutFlat, DIM);
-    t.dataSync();
+    await t.data(); // async read: dataSync throws on webgpu under Deno
     t.dispose();
   }, 3);
   report.row(SECTION, `tfjs ${backend} gather trilinear forward 480p`, (mp(small) / ms) * 1e3, "MP/s");

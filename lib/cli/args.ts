@@ -4,7 +4,7 @@
  * `--help` gives the usage and every experiment preset of both tasks (CliExit, code 0). `runCli` is the
  * `import.meta.main` wrapper: it prints a CliExit or an error as "<task>: message" and sets the exit code.
  */
-import { Interrupted } from "../experiment/loop.ts";
+import { Interrupted } from "../experiment/interrupted.ts";
 import { parseArgs } from "@std/cli";
 import { parse } from "@std/toml";
 import { join } from "@std/path";

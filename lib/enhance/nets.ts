@@ -33,15 +33,15 @@ export function checkpointPath(config: PhotoConfig): string {
   return runFiles(join(config.dir, "train")).checkpoint;
 }
 
-/** A LutNet spec from a BL-B config and the source bank's N and D. */
-function pcaSpec(config: PhotoConfig, luts: number, dim: number): LutNetSpec {
+/** A LutNet spec from a BL-B config and the source network's backbone and bank size N and D. */
+function pcaSpec(config: PhotoConfig, source: Pick<LutNetSpec, "backbone" | "luts" | "dim">): LutNetSpec {
   const m = config.model;
   if (m.family !== "pca") throw new Error("pcaSpec: not a pca config");
   return {
     head: "3dlut",
-    backbone: "Backbone",
-    luts,
-    dim,
+    backbone: source.backbone,
+    luts: source.luts,
+    dim: source.dim,
     thumb: LUT3D_PAPER.thumb, // the 3dlut head's 8x8 conv needs 256
     mode: m.mode,
     bank: { kind: "compressed", s: m.s, w: m.w, fixed: false },
@@ -61,7 +61,7 @@ async function buildPca(config: PhotoConfig): Promise<PhotoNet> {
   const source = await loadNet(src, "auto");
   if (!(source instanceof LutNet)) throw new Error("BL-B source must be a LutNet");
   const { luts, dim } = source.spec;
-  const net = new LutPhotoNet(pcaSpec(config, luts, dim), config.seed);
+  const net = new LutPhotoNet(pcaSpec(config, source.spec), config.seed);
   const bank = await source.params.get("luts")!.data() as Float32Array;
   const f = pcaCompress(bank, { luts, dim, s: m.s, w: m.w });
   for (const [k, v] of source.params) if (k !== "luts") net.params.get(k)!.assign(v);
@@ -140,7 +140,7 @@ export async function loadNet(config: PhotoConfig, source: WeightSource): Promis
   }
   const loaded = await readCheckpoint(ck);
   const net = config.model.family === "pca"
-    ? new LutPhotoNet(pcaSpec(config, (loaded.model as LutNetSpec).luts, (loaded.model as LutNetSpec).dim))
+    ? new LutPhotoNet(pcaSpec(config, loaded.model as LutNetSpec))
     : await buildNet(config);
   try {
     restoreParams(loaded, net.params, trainedKey(config, net), ck);
@@ -151,7 +151,7 @@ export async function loadNet(config: PhotoConfig, source: WeightSource): Promis
   return net;
 }
 
-/** Checkpoint identity of a built network (BL-B includes the source bank's N and D). */
+/** Checkpoint identity of a built network (BL-B includes the source's backbone and bank N and D). */
 export function trainedKey(config: PhotoConfig, net: PhotoNet): unknown {
   return net instanceof LutNet && config.model.family === "pca"
     ? { family: "pca", ...net.spec, source: config.model.source }

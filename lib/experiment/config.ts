@@ -14,7 +14,8 @@
  *                   of 32, default 256 as the paper), interpolation         -- CLUT-Net N+S+W
  *          pca:     source (experiment folder of a trained 3dlut), s, w, interpolation -- BL-B (lib/enhance/models/pca.ts)
  *          hashlut: levels, log2_table_size, base_resolution, max_resolution, backbone -- lib/enhance/models/hashlut.ts
- *          (pca and hashlut refuse thumb: their CNNs see 256x256 thumbnails)
+ *          (pca and hashlut refuse thumb: their CNNs see 256x256 thumbnails; pca refuses backbone: BL-B
+ *          keeps its source's CNN, backbone included)
  * [data]   root: a folder in the FiveK layout (input_train/, target_train/, input_test/, target_test/) or
  *          with input/ + target/ (then train = test), "shared:<path>" for the shared data folder, or
  *          "quickstart" (the embedded photos + the reference retouch of lib/data/retouch.ts)
@@ -98,17 +99,22 @@ const MODEL_KEYS: Record<(typeof FAMILIES)[number], string[]> = {
   hashlut: ["levels", "log2_table_size", "base_resolution", "max_resolution", "backbone"],
 };
 
-/** Why the families without a `thumb` key always use 256x256 thumbnails. */
-const FIXED_THUMB: Partial<Record<(typeof FAMILIES)[number], string>> = {
-  pca: "BL-B keeps its source 3DLUT's CNN, whose 8x8 conv head needs 256x256 thumbnails",
-  hashlut: "its expert CNN sees 256x256 thumbnails, as in the original (and its pretrained weights)",
+/** Keys some families take from elsewhere (refused with this reason): thumbnail side and BL-B's backbone. */
+const NOT_SETTINGS: Partial<Record<(typeof FAMILIES)[number], Record<string, string>>> = {
+  pca: {
+    thumb: "BL-B keeps its source 3DLUT's CNN, whose 8x8 conv head needs 256x256 thumbnails",
+    backbone: "BL-B keeps its source 3DLUT's CNN, so the backbone is the source experiment's model.backbone",
+  },
+  hashlut: {
+    thumb: "its expert CNN sees 256x256 thumbnails, as in the original (and its pretrained weights)",
+  },
 };
 
 function parseModel(r: Reader, raw: Raw): PhotoModelConfig {
   const pre = r.table(raw, "model", ["family", ...new Set(Object.values(MODEL_KEYS).flat())]);
   const family = r.str(pre, "model", "family", "clutnet" as (typeof FAMILIES)[number], FAMILIES);
-  if ("thumb" in pre && !MODEL_KEYS[family].includes("thumb")) {
-    r.fail(`model.thumb is not a setting of family "${family}": ${FIXED_THUMB[family]}`);
+  for (const [key, why] of Object.entries(NOT_SETTINGS[family] ?? {})) {
+    if (key in pre) r.fail(`model.${key} is not a setting of family "${family}": ${why}`);
   }
   const m = r.table(raw, "model", ["family", ...MODEL_KEYS[family]]);
   const mode = r.str(m, "model", "interpolation", "trilinear" as Lut3dMode, MODES);

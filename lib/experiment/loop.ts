@@ -9,8 +9,8 @@
  *   the log back to the checkpoint's step (no checkpoint: starts from scratch, with a message);
  * - every `logEvery` steps one log record {step, seconds, loss, psnr, lr} and a progress line (it/s, ETA);
  *   a checkpoint every `checkpointEvery` steps and at the end;
- * - SIGINT / SIGTERM finish the current step, save a checkpoint and throw `Interrupted` (its message says
- *   how to resume).
+ * - SIGINT / SIGTERM finish the current step, save a checkpoint and throw `Interrupted` (interrupted.ts;
+ *   its message says how to resume).
  */
 import { exists } from "../core/read.ts";
 import { join } from "@std/path";
@@ -20,6 +20,7 @@ import type { Adam } from "./adam.ts";
 import { readCheckpoint, restoreParams, saveCheckpoint } from "./checkpoint.ts";
 import { appendLog, type LogRecord, truncateLog } from "./log.ts";
 import { acquireLock } from "./lock.ts";
+import { Interrupted } from "./interrupted.ts";
 
 /** How a run treats an existing checkpoint: refuse it, continue it, or delete it and start over. */
 export type RunMode = "fresh" | "resume" | "restart";
@@ -70,14 +71,6 @@ export type TrainTask = {
 
 /** Where the loop ended: step reached, step it started from, last logged loss/PSNR, training seconds. */
 export type LoopResult = { step: number; start: number; loss: number; psnr: number; seconds: number };
-
-/** Thrown after SIGINT/SIGTERM once the checkpoint is saved; `message` says how to resume. */
-export class Interrupted extends Error {
-  constructor(readonly step: number, message: string) {
-    super(message);
-    this.name = "Interrupted";
-  }
-}
 
 /** The checkpoint and log paths of a run folder. */
 export function runFiles(dir: string): { checkpoint: string; log: string } {

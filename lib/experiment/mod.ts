@@ -7,6 +7,7 @@
 export * from "./adam.ts";
 export * from "./checkpoint.ts";
 export * from "./config.ts";
+export * from "./interrupted.ts";
 export * from "./lock.ts";
 export * from "./log.ts";
 export * from "./loop.ts";

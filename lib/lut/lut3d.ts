@@ -1,15 +1,14 @@
 /**
- * 3D LUT apply (kernels/lut3d.c/.cu) through FFI: typed-array functions for inference and a tfjs op
- * with gradients w.r.t. both the image and the LUT for training (Image-Adaptive 3DLUT, CLUT-Net).
- * Layouts as in lib/lut/lut3d_ref.ts: images planar NCHW [B,3,H,W] float32, LUTs [B or 1,3,D,D,D] in
- * layout lut[c][b][g][r]. Every shape is validated here, before the native call.
+ * 3D LUT apply (kernels/lut3d.c) through FFI on host typed arrays: forward and backward for planar
+ * float32 images, interleaved uint8/uint16 RGB and `Image`s -- no tfjs here (`deno task apply --cube`
+ * loads none); the differentiable tfjs op built on these is lib/lut/lut3d_op.ts. Layouts as in
+ * lib/lut/lut3d_ref.ts: images planar NCHW [B,3,H,W] float32, LUTs [B or 1,3,D,D,D] in layout
+ * lut[c][b][g][r]. Every shape is validated here, before the native call.
  */
-import { onWebgpu, tf, withData } from "../core/backend.ts";
 import type { Image } from "../image/io.ts";
 import { check, lazyKernels } from "../core/native.ts";
 import { expectF32, expectInt, expectMode, expectU16, expectU8 } from "../core/ffi_guard.ts";
 import type { Lut3dMode, Lut3dShape } from "./lut3d_ref.ts";
-import { lut3dBackwardGpu, lut3dForwardGpu } from "./webgpu/lut3d.ts";
 
 export type { Lut3dMode, Lut3dShape };
 
@@ -37,7 +36,8 @@ const kernels = lazyKernels(symbols);
 const MODES: Record<Lut3dMode, number> = { trilinear: 0, tetrahedral: 1 };
 const MAX_DIM = 256;
 
-const modeCode = (what: string, mode: Lut3dMode) => expectMode(what, "mode", mode, MODES);
+/** The kernels' code of an interpolation mode (0 trilinear, 1 tetrahedral); throws naming `what` otherwise. */
+export const lut3dModeCode = (what: string, mode: Lut3dMode): number => expectMode(what, "mode", mode, MODES);
 const checkDim = (what: string, dim: number) => expectInt(what, "LUT size D", dim, 2, MAX_DIM);
 
 /** Validates an image/LUT pair (Float32Arrays) against {batch,height,width,dim}; returns the full shape. */
@@ -75,7 +75,7 @@ export function applyLut3d(
 ): Float32Array {
   const what = "applyLut3d";
   const s = resolveShape(what, img, lut, shape);
-  const m = modeCode(what, mode);
+  const m = lut3dModeCode(what, mode);
   expectF32(what, "out", out, img.length);
   const k = kernels();
   check(
@@ -101,7 +101,7 @@ export function lut3dBackward(
 ): { gradLut?: Float32Array; gradImg?: Float32Array } {
   const what = "lut3dBackward";
   const s = resolveShape(what, img, lut, shape);
-  const m = modeCode(what, mode);
+  const m = lut3dModeCode(what, mode);
   expectF32(what, "gradOut", gradOut, img.length, "the image shape");
   if (opts.gradLut !== undefined) expectF32(what, "gradLut", opts.gradLut, lut.length);
   if (opts.gradImg !== undefined) expectF32(what, "gradImg", opts.gradImg, img.length);
@@ -144,7 +144,7 @@ function applyInterleaved<T extends Uint8Array | Uint16Array>(
   expectInt(what, "height", height);
   expectInt(what, "width", width);
   checkDim(what, dim);
-  const m = modeCode(what, mode);
+  const m = lut3dModeCode(what, mode);
   expect(what, "rgb", rgb, height * width * 3, `[${height},${width},3]`);
   expectF32(what, "lut", lut, 3 * dim ** 3, `[3,${dim},${dim},${dim}]`);
   expect(what, "out", out, rgb.length);
@@ -185,60 +185,4 @@ export function applyLut3dImage(img: Image, lut: Float32Array, dim: number, mode
   }
   const data = applyLut3d(img.data, lut, { batch: 1, height: img.height, width: img.width, dim }, mode);
   return { data, channels: 3, height: img.height, width: img.width };
-}
-
-/** Shape of a lut3dApply call, from the tensors: image [B,3,H,W], LUT [B|1,3,D,D,D]. */
-function tensorShape(img: tf.Tensor, lut: tf.Tensor): Omit<Lut3dShape, "lutBatch"> {
-  const what = "lut3dApply";
-  if (img.rank !== 4 || img.shape[1] !== 3) {
-    throw new Error(`${what}: img must be [B,3,H,W], got [${img.shape}]`);
-  }
-  const [batch, , height, width] = img.shape;
-  const [lb, c, d0, d1, d2] = lut.shape;
-  if (lut.rank !== 5 || c !== 3 || d0 !== d1 || d1 !== d2 || (lb !== 1 && lb !== batch)) {
-    throw new Error(
-      `${what}: lut must be [${batch} or 1,3,D,D,D] for img [${img.shape}], got [${lut.shape}]`,
-    );
-  }
-  for (const [name, t] of [["img", img], ["lut", lut]] as const) {
-    if (t.dtype !== "float32") throw new Error(`${what}: ${name} must be float32, got ${t.dtype}`);
-  }
-  return { batch, height, width, dim: d0 };
-}
-
-/**
- * tfjs op: out [B,3,H,W] = LUT(img [B,3,H,W]) with lut [B or 1,3,D,D,D] (lut[c][b][g][r]), with
- * gradients w.r.t. the LUT and, unless `imgGrad` is false (the image is data), the image (native
- * backward; the image gradient is zero where colours were clamped). The kernels read and write the
- * tensors' memory in place (`withData`).
- */
-export function lut3dApply(img: tf.Tensor4D, lut: tf.Tensor, mode: Lut3dMode, imgGrad = true): tf.Tensor4D {
-  const shape = tensorShape(img, lut);
-  modeCode("lut3dApply", mode);
-  const gpu = onWebgpu() ? { ...shape, lutBatch: lut.shape[0] } : undefined; // WGSL kernels on webgpu
-  const forward = (x: tf.Tensor, l: tf.Tensor) =>
-    gpu
-      ? lut3dForwardGpu(x, l, gpu, mode)
-      : withData([x, l], [x.shape], ([xs, ls], [out]) => void applyLut3d(xs, ls, shape, mode, out))[0];
-  const backward = (dy: tf.Tensor, x: tf.Tensor, l: tf.Tensor) =>
-    gpu
-      ? lut3dBackwardGpu(x, l, dy, gpu, mode, imgGrad)
-      : withData([x, l, dy], imgGrad ? [x.shape, l.shape] : [l.shape], ([xs, ls, g], outs) => {
-        const [gradImg, gradLut] = imgGrad ? outs : [undefined, outs[0]];
-        lut3dBackward(xs, ls, g, shape, mode, { img: imgGrad, gradImg, gradLut });
-      });
-  if (!imgGrad) {
-    const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-      const [l, save] = args as [tf.Tensor, tf.GradSaveFunc];
-      save([img, l]);
-      return { value: forward(img, l), gradFunc: (dy, [x, ls]) => backward(dy, x, ls) };
-    });
-    return op(lut) as tf.Tensor4D;
-  }
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [x, l, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    save([x, l]);
-    return { value: forward(x, l), gradFunc: (dy, [xs, ls]) => backward(dy, xs, ls) };
-  });
-  return op(img, lut) as tf.Tensor4D;
 }

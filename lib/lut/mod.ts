@@ -9,6 +9,7 @@
 export * from "./dfc.ts";
 export * from "./hashgrid.ts";
 export * from "./lut3d.ts";
+export * from "./lut3d_op.ts";
 export * from "./simplex.ts";
 export { hashGridCorners, type HashGridLevels, hashGridLevels, type HashGridSpec } from "./hashgrid_ref.ts";
 export { patternPad, simplexCorners } from "./simplex_ref.ts";

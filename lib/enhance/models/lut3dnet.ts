@@ -17,7 +17,8 @@ import { readAndDispose, tf } from "../../core/backend.ts";
 import { matMul } from "../../nn/matmul.ts";
 import type { Image } from "../../image/io.ts";
 import { resizeBilinear } from "../../image/resize.ts";
-import { applyLut3dImage, lut3dApply, type Lut3dMode } from "../../lut/lut3d.ts";
+import { applyLut3dImage, type Lut3dMode } from "../../lut/lut3d.ts";
+import { lut3dApply } from "../../lut/lut3d_op.ts";
 import { Rng } from "../../core/rng.ts";
 import {
   addBackbone,

@@ -195,7 +195,7 @@ function params(s: Lut3dShape, mode: Lut3dMode): number[] {
   return [s.height * s.width, s.dim, s.lutBatch, mode === "tetrahedral" ? 1 : 0];
 }
 
-/** out [B,3,H,W] = LUT(img) on the GPU (shapes already validated by lib/lut/lut3d.ts). */
+/** out [B,3,H,W] = LUT(img) on the GPU (shapes already validated by lib/lut/lut3d_op.ts). */
 export function lut3dForwardGpu(img: tf.Tensor, lut: tf.Tensor, s: Lut3dShape, mode: Lut3dMode): tf.Tensor {
   return runGpuKernel(forwardKernel, [img, lut], params(s, mode), s.batch * s.height * s.width, img.shape);
 }
