@@ -97,7 +97,7 @@ async function cases(): Promise<Case[]> {
     photo("HashLUT 7+13", { family: "hashlut", levels: 7, log2_table_size: 13 }, { losses: ["l1", "cos"] }),
     sr("SR-LUT-S x4 (32x48²)", "sr-lut-s-x4", undefined, 32, 50),
     sr("SPF-LUT x4 nf16 (4x48²)", "spf-lut-x4", 16, 4),
-    sr("SPF-LUT x4 nf64 (1x48²)", "spf-lut-x4", 64, 1),
+    sr("SPF-LUT x4 nf64 (1x24²)", "spf-lut-x4", 64, 1, undefined, 24),
   ];
 }
 
