@@ -6,10 +6,11 @@
  * (tfjs-webgpu with the WGSL LUT kernels of lib/lut/webgpu/; on a CPU-only machine the adapter is lavapipe,
  * Mesa's Vulkan emulation on the CPU, so that row measures a CPU emulation, not a GPU, and has no target).
  * Models: 3DLUT, CLUT-Net 20+05+10 and HashLUT 7+13 on a 480x720 pair, batch 1; SR-LUT-S x4 (network form,
- * batch 32 of 48² patches, the papers' batch) and SPF-LUT x4 at nf 16 (batch 4 of 48²) and nf 64 (batch 1),
- * batches small enough for the lavapipe rows to end in minutes. Median wall time of 3 steps after 1
- * warm-up. A first row times the dense layer the SR networks are made of (lib/nn/matmul.ts: product and
- * both gradients) natively on 1 and N threads against tfjs-wasm's own tf.matMul.
+ * batch 32 of 48² patches, the papers' batch); SPF-LUT x4 at nf 16 (batch 4 of 48²) and nf 64 (one 24²
+ * patch: on wasm one 48² patch exceeds the 4 GiB heap), batches small enough for the lavapipe rows to end
+ * in minutes. Median wall time of 3 steps after 1 warm-up. A first row times the dense layer the SR
+ * networks are made of (lib/nn/matmul.ts: product and both gradients) natively on 1 and N threads against
+ * tfjs-wasm's own tf.matMul.
  */
 import { join } from "@std/path";
 import { kernelThreads, tf, webgpuAdapter } from "../core/backend.ts";
@@ -74,6 +75,7 @@ async function cases(): Promise<Case[]> {
     width: number | undefined,
     batch: number,
     its?: number,
+    crop = 48,
   ): Case => ({
     name,
     gpuTarget: 1,
@@ -82,7 +84,7 @@ async function cases(): Promise<Case[]> {
       const cfg = await loadSrConfig(join(repoRoot, "experiments", preset, "config.toml"));
       const model = buildSrModel(width ? { ...cfg.model, width } : cfg.model, 1);
       const pairs = await makePairs([await loadEmbedded("nagasaki-boats")], cfg.degradation);
-      const b = sampleBatch(pairs, cfg.degradation, batch, 48, 1, 1);
+      const b = sampleBatch(pairs, cfg.degradation, batch, crop, 1, 1);
       const params = srParams(model), opt = new Adam(params, { lr: 1e-4, beta1: 0.9, beta2: 0.999 });
       const { size } = await passSize(model, model.variables(), b); // gradient passes as fitSr makes them
       return {
@@ -137,13 +139,16 @@ async function denseLayer(report: BenchReport, threads: number): Promise<void> {
   tf.dispose([ta, tb, tg]);
   const label = "dense layer [73728,64]·[64,64] forward + gradients";
   report.row(SECTION, `${label}, tfjs-wasm tf.matMul`, wasm, "ms");
+  // outputs allocated once, as in training (tensors in the wasm heap): a fresh 19 MB array per call spends
+  // ~80 ms in first-touch page faults on this VM, more than the product itself
+  const [c, da, db] = [new Float32Array(m * n), new Float32Array(m * k), new Float32Array(k * n)];
   for (const t of [1, threads]) {
     setKernelThreads(t);
     const ms = await medianMs(
       () => {
-        matMulHost(a, b, m, k, n);
-        matMulHost(g, b, m, n, k, true);
-        matMulTnHost(a, g, m, k, n);
+        matMulHost(a, b, m, k, n, false, c);
+        matMulHost(g, b, m, n, k, true, da);
+        matMulTnHost(a, g, m, k, n, db);
       },
       5,
       1,
