@@ -221,3 +221,19 @@ Deno.test("degradations: bicubic size, Gaussian noise level, JPEG keeps the size
   assert(jpg.data.some((v, i) => v !== img.data[i]));
   await assertRejects(() => degrade(img, { kind: "jpeg", quality: 0 }), Error, "quality");
 });
+
+Deno.test("a patch whose one gradient pass would not fit the wasm heap is refused with a clear error", async () => {
+  await initTf();
+  const deg = { kind: "bicubic", scale: 4 } as const;
+  const pairs = await makePairs([synthetic(200, 200, 4)], deg);
+  // SPF-LUT at nf 64 (the preset's width): one 48² patch aborted the wasm module before this check
+  const model = buildSrModel({ ...DEFAULT_MODEL, kind: "spf", width: 64 }, 1);
+  const big = sampleBatch(pairs, deg, 1, 48, 1, 1);
+  await assertRejects(
+    () => passSize(model, model.variables(), big),
+    Error,
+    "one 48² patch needs about",
+  );
+  const { size } = await passSize(model, model.variables(), sampleBatch(pairs, deg, 2, 20, 1, 1));
+  assert(size >= 1);
+});

@@ -56,16 +56,34 @@ function batchLoss(model: SrModel, b: Batch, from: number, count: number, weight
   return weight === 1 ? mse : tf.mul(mse, weight);
 }
 
-/**
- * Planes per gradient pass: as many as fit PASS_BUDGET, from the profiled peaks of one- and two-plane passes
- * (`perPlane`: their difference; `fixed`: what a pass costs whatever its size, e.g. the table-sized
- * gradients of LUT fine-tuning).
- */
-export async function passSize(
+/** Tensors one patch's gradient pass may take at most on wasm: its heap ends at 4 GiB (XNNPACK aborts the module). */
+const PATCH_LIMIT = 3 * 2 ** 30;
+/** Patch side of the probe that checks PATCH_LIMIT before the first full-size pass. */
+const PROBE_CROP = 16;
+
+/** Planes [0, count) of `b` cut to their top-left `crop`² (targets crop·scale). */
+function cropBatch(b: Batch, crop: number, count: number): Batch {
+  const cs = crop * b.scale, bs = b.crop * b.scale;
+  const input = new Float32Array(count * crop * crop), target = new Float32Array(count * cs * cs);
+  for (let p = 0; p < count; p++) {
+    for (let y = 0; y < crop; y++) {
+      const from = (p * b.crop + y) * b.crop;
+      input.set(b.input.subarray(from, from + crop), (p * crop + y) * crop);
+    }
+    for (let y = 0; y < cs; y++) {
+      const from = (p * bs + y) * bs;
+      target.set(b.target.subarray(from, from + cs), (p * cs + y) * cs);
+    }
+  }
+  return { input, target, n: count, crop, scale: b.scale };
+}
+
+/** Peak bytes of one- and two-plane gradient passes on `b`: the cost per plane and per pass. */
+async function passCost(
   model: SrModel,
   vars: tf.Variable[],
   b: Batch,
-): Promise<{ size: number; perPlane: number; fixed: number }> {
+): Promise<{ perPlane: number; fixed: number }> {
   const peak = async (count: number) => {
     const before = tf.memory().numBytes;
     const prof = await tf.profile(() => {
@@ -76,7 +94,34 @@ export async function passSize(
   };
   const one = await peak(1);
   const perPlane = Math.max(1, b.n > 1 ? (await peak(2)) - one : one);
-  const fixed = Math.max(0, one - perPlane);
+  return { perPlane, fixed: Math.max(0, one - perPlane) };
+}
+
+/**
+ * Planes per gradient pass: as many as fit PASS_BUDGET, from the profiled peaks of one- and two-plane passes
+ * (`perPlane`: their difference; `fixed`: what a pass costs whatever its size, e.g. the table-sized
+ * gradients of LUT fine-tuning). On wasm a probe on 16² patches first refuses, with a clear error, a patch
+ * size whose single pass would not fit the heap (the pass would abort the wasm module).
+ */
+export async function passSize(
+  model: SrModel,
+  vars: tf.Variable[],
+  b: Batch,
+): Promise<{ size: number; perPlane: number; fixed: number }> {
+  if (tf.getBackend() === "wasm" && b.crop > PROBE_CROP) {
+    const probe = await passCost(model, vars, cropBatch(b, PROBE_CROP, Math.min(2, b.n)));
+    const need = probe.fixed + probe.perPlane * (b.crop / PROBE_CROP) ** 2;
+    if (need > PATCH_LIMIT) {
+      throw new Error(
+        `${model.spec.kind}: one ${b.crop}² patch needs about ${
+          (need / 2 ** 30).toFixed(1)
+        } GiB of tensors in a ` +
+          `gradient pass (scaled from ${PROBE_CROP}² patches), more than the wasm heap holds (4 GiB): lower ` +
+          `crop in [train]/[finetune], or train on LUTLAB_TF_BACKEND=webgpu`,
+      );
+    }
+  }
+  const { perPlane, fixed } = await passCost(model, vars, b);
   const size = Math.max(1, Math.min(b.n, Math.floor((PASS_BUDGET - fixed) / perPlane)));
   return { size, perPlane, fixed };
 }
