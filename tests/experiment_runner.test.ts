@@ -187,11 +187,18 @@ Deno.test("photo: a torn last log line is dropped on resume; a corrupt line else
 
 Deno.test("two runs on one experiment: the second fails naming the holder's pid; stale locks are taken over", async () => {
   await withTemp("exp_lock", async (dir) => {
-    const run = (sub: string) =>
-      fitSr(srModel(), deg, fit(4), { dir: join(dir, sub), lockDir: dir, quiet: true, pairs: srPairs });
-    const [a, b] = await Promise.allSettled([run("a"), run("b")]);
+    const run = (sub: string, steps: number) =>
+      fitSr(srModel(), deg, fit(steps), { dir: join(dir, sub), lockDir: dir, quiet: true, pairs: srPairs });
+    // the second run starts once the first holds the lock (started together, a fast first run could end
+    // before the second looked)
+    const first = run("a", 400);
+    while (!(await Deno.stat(join(dir, "run.lock")).then(() => true, () => false))) {
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const [a, b] = await Promise.allSettled([first, run("b", 4)]);
     const failed = [a, b].filter((r) => r.status === "rejected") as PromiseRejectedResult[];
     assertEquals(failed.length, 1, "exactly one of two concurrent runs may train");
+    assertEquals(b.status, "rejected", "the second run trained while the first held the lock");
     assertStringIncludes(failed[0].reason.message, `in use by another run (pid ${Deno.pid} `);
     await Deno.stat(join(dir, "run.lock")).then(() => assert(false, "lock left behind"), () => {});
     // a lock whose process is gone, and a temp file of an interrupted atomic write
