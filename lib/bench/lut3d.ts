@@ -9,7 +9,7 @@
  * ~3 MP/s (target 20x).
  */
 import { join } from "@std/path";
-import { initTf, tf } from "../core/backend.ts";
+import { initTf, readAndDispose, tf } from "../core/backend.ts";
 import { loadEmbedded } from "../data/embedded.ts";
 import { writeCube } from "../formats/cube.ts";
 import type { Image } from "../image/io.ts";
@@ -210,9 +210,7 @@ export async function bench(report: BenchReport): Promise<void> {
   const img2d = tf.tensor2d(small.data, [3, small.height * small.width]);
   const lutFlat = tf.tidy(() => tf.transpose(tf.tensor2d(lut, [3, DIM ** 3])) as tf.Tensor2D);
   const ms = await medianMs(async () => {
-    const t = tfGatherTrilinear(img2d, lutFlat, DIM);
-    await t.data(); // async read: dataSync throws on webgpu under Deno
-    t.dispose();
+    await readAndDispose(tfGatherTrilinear(img2d, lutFlat, DIM)); // async: dataSync throws on webgpu
   }, 3);
   report.row(SECTION, `tfjs ${backend} gather trilinear forward 480p`, (mp(small) / ms) * 1e3, "MP/s");
   tf.dispose([img2d, lutFlat]);

@@ -13,8 +13,7 @@
  * tfjs-wasm's own tf.matMul.
  */
 import { join } from "@std/path";
-import { kernelThreads, tf, webgpuAdapter } from "../core/backend.ts";
-import { initTf } from "../core/backend.ts";
+import { initTf, kernelThreads, tf, webgpuAdapter } from "../core/backend.ts";
 import { setKernelThreads } from "../core/native.ts";
 import { repoRoot } from "../core/shared.ts";
 import { parsePhotoConfig } from "../experiment/config.ts";

@@ -198,9 +198,9 @@ export function lut4dBackward(
   const { h, w, args } = planeArgs(planes, shape, offsets, table.n, what);
   const nOut = shape.planes * h * w * table.outputs;
   expectF32(what, "gradOut", gradOut, nOut, `[${shape.planes},${h},${w},${table.outputs}]`);
-  const output = (w: boolean | Float32Array | undefined, length: number, name: string) => {
-    if (w instanceof Float32Array) expectF32(what, name, w, length);
-    return w instanceof Float32Array ? w : w ? new Float32Array(length) : undefined;
+  const output = (given: boolean | Float32Array | undefined, length: number, name: string) => {
+    if (given instanceof Float32Array) expectF32(what, name, given, length);
+    return given instanceof Float32Array ? given : given ? new Float32Array(length) : undefined;
   };
   const gradTable = output(want.table, table.data.length, "gradTable");
   const gradPlanes = output(want.planes, planes.length, "gradPlanes");

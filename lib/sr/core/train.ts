@@ -9,7 +9,7 @@
  * `trainSr(config, opts)` trains the network form of an experiment and exports its tables.
  */
 import { join } from "@std/path";
-import { initTf, tf } from "../../core/backend.ts";
+import { initTf, readAndDispose, tf } from "../../core/backend.ts";
 import { Adam } from "../../experiment/adam.ts";
 import { runMode, runTraining } from "../../experiment/loop.ts";
 import type { Params } from "../../enhance/models/backbone.ts";
@@ -112,12 +112,11 @@ export async function passSize(
     const probe = await passCost(model, vars, cropBatch(b, PROBE_CROP, Math.min(2, b.n)));
     const need = probe.fixed + probe.perPlane * (b.crop / PROBE_CROP) ** 2;
     if (need > PATCH_LIMIT) {
+      const gib = (need / 2 ** 30).toFixed(1);
       throw new Error(
-        `${model.spec.kind}: one ${b.crop}² patch needs about ${
-          (need / 2 ** 30).toFixed(1)
-        } GiB of tensors in a ` +
-          `gradient pass (scaled from ${PROBE_CROP}² patches), more than the wasm heap holds (4 GiB): lower ` +
-          `crop in [train]/[finetune], or train on LUTLAB_TF_BACKEND=webgpu`,
+        `${model.spec.kind}: one ${b.crop}² patch needs about ${gib} GiB of tensors in a gradient pass ` +
+          `(scaled from ${PROBE_CROP}² patches), more than the wasm heap holds (4 GiB): lower crop in ` +
+          `[train]/[finetune], or train on LUTLAB_TF_BACKEND=webgpu`,
       );
     }
   }
@@ -160,8 +159,7 @@ export async function trainStep(
   for (let from = 0; from < b.n; from += size) {
     const count = Math.min(size, b.n - from);
     const { value, grads } = tf.variableGrads(() => batchLoss(model, b, from, count, count / b.n), vars);
-    total += (await value.data())[0];
-    value.dispose();
+    total += (await readAndDispose(value))[0];
     if (!sum) sum = grads;
     else {
       const prev: tf.NamedTensorMap = sum;
@@ -216,12 +214,10 @@ export async function fitSr(
           const p = await passSize(model, [...params.values()], b);
           size = p.size;
           if (!opts.quiet && size < b.n) {
+            const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
             console.log(
-              `batch ${b.n} in passes of ${size} patches (about ${(p.perPlane / 2 ** 20).toFixed(0)} MB of ` +
-                `tensors per patch and ${
-                  (p.fixed / 2 ** 20).toFixed(0)
-                } MB per pass; gradients summed, one ` +
-                `Adam step)`,
+              `batch ${b.n} in passes of ${size} patches (about ${mb(p.perPlane)} MB of tensors per patch ` +
+                `and ${mb(p.fixed)} MB per pass; gradients summed, one Adam step)`,
             );
           }
         }
