@@ -2,7 +2,7 @@
 import { join } from "@std/path";
 import { repoRoot } from "../lib/core/shared.ts";
 import { retouchImage } from "../lib/data/retouch.ts";
-import { loadPhotoConfig } from "../lib/experiment/config.ts";
+import { loadPhotoConfig } from "../lib/enhance/config.ts";
 import { type Image, writeImage } from "../lib/image/io.ts";
 import { trainPhoto } from "../lib/enhance/train.ts";
 

@@ -1,6 +1,8 @@
 /**
  * The library's layout stays readable as its architecture: no file-level import cycle under lib/ (type-only
- * imports included), and every package folder of lib/ has a mod.ts that a notebook can import.
+ * imports included), the shared packages (core, nn, image, formats, lut, data, experiment) import no task
+ * package (enhance, sr, analysis, sweep, bench, cli), and every package folder of lib/ has a mod.ts that a
+ * notebook can import.
  */
 import { assert, assertEquals } from "@std/assert";
 import { dirname, fromFileUrl, join, normalize, relative, toFileUrl } from "@std/path";
@@ -52,6 +54,36 @@ Deno.test("layout: no import cycles under lib/", () => {
 Deno.test("layout: the cycle finder sees a cycle", () => {
   const a = join(lib, "a.ts"), b = join(lib, "b.ts");
   assertEquals(cycles(new Map([[a, [b]], [b, [a]]])).length, 1);
+});
+
+/** Packages every task builds on, and the task packages above them (lib/<name>/). */
+const SHARED = ["core", "nn", "image", "formats", "lut", "data", "experiment"];
+const TASKS = ["enhance", "sr", "analysis", "sweep", "bench", "cli"];
+
+/** Imports (type-only and dynamic included) from a shared package into a task package, as "from -> to". */
+function upwardImports(g: Map<string, string[]>): string[] {
+  const pkg = (f: string) => relative(lib, f).split("/")[0];
+  return [...g].flatMap(([f, ts]) =>
+    SHARED.includes(pkg(f))
+      ? ts.filter((t) => TASKS.includes(pkg(t))).map((t) => `${relative(root, f)} -> ${relative(root, t)}`)
+      : []
+  );
+}
+
+Deno.test("layout: the shared packages import no task package", () => {
+  assertEquals(
+    tsFiles(lib).map((f) => relative(lib, f).split("/")[0]).filter((p) =>
+      !p.endsWith(".ts") && ![...SHARED, ...TASKS].includes(p)
+    ),
+    [],
+    "a package of lib/ that is neither shared nor a task",
+  );
+  assertEquals(upwardImports(importGraph()), []);
+});
+
+Deno.test("layout: the layering check sees an upward import", () => {
+  const g = new Map([[join(lib, "experiment/x.ts"), [join(lib, "enhance/models/backbone.ts")]]]);
+  assertEquals(upwardImports(g), ["lib/experiment/x.ts -> lib/enhance/models/backbone.ts"]);
 });
 
 /** Folders of lib/ that are entry points, not packages a notebook imports: they need no mod.ts. */

@@ -16,7 +16,8 @@ import {
 } from "../lib/analysis/clut.ts";
 import { lineFigure, parseJsonl, trainingCurvesFigure } from "../lib/analysis/curves.ts";
 import { display, show } from "../lib/analysis/figure.ts";
-import { storageFigure, type StoragePoint, tradeoffFigure } from "../lib/analysis/tradeoff.ts";
+import { storageFigure, tradeoffFigure } from "../lib/analysis/tradeoff.ts";
+import type { StoragePoint } from "../lib/sr/core/storage.ts";
 import { checkFinite, describe, type Figure, figureJson } from "../lib/analysis/figure.ts";
 import { heatmapsFigure, LIGHT_TO_DARK_BLUE } from "../lib/analysis/heatmap.ts";
 import { lutLatticeFigure } from "../lib/analysis/lut.ts";

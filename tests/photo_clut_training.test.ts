@@ -7,7 +7,7 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { initTf, tf } from "../lib/core/backend.ts";
-import { parsePhotoConfig } from "../lib/experiment/config.ts";
+import { parsePhotoConfig } from "../lib/enhance/config.ts";
 import { retouchImage } from "../lib/data/retouch.ts";
 import { trainStep } from "../lib/enhance/train.ts";
 import { buildNet } from "../lib/enhance/nets.ts";

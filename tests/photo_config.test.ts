@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "@std/path";
-import { loadExperiment, parsePhotoConfig } from "../lib/experiment/config.ts";
+import { parsePhotoConfig } from "../lib/enhance/config.ts";
+import { loadExperiment } from "../lib/cli/all_tasks.ts";
 import { newExperiment } from "../lib/cli/new.ts";
 import { presetNames, presetToml } from "../lib/enhance/presets.ts";
 import { parse } from "@std/toml";

@@ -3,7 +3,7 @@ import { assert, assertEquals, assertRejects } from "@std/assert";
 import { join } from "@std/path";
 import sharp from "sharp";
 import { initTf } from "../lib/core/backend.ts";
-import { parsePhotoConfig } from "../lib/experiment/config.ts";
+import { parsePhotoConfig } from "../lib/enhance/config.ts";
 import { loadPairs } from "../lib/data/paired.ts";
 import { retouchImage, retouchLut, retouchPixel } from "../lib/data/retouch.ts";
 import { type Image, writeImage } from "../lib/image/io.ts";

@@ -5,7 +5,7 @@ import { pcaCompress, symmetricEigen, unfoldingSingularValues } from "../lib/enh
 import { LutNet } from "../lib/enhance/models/lut3dnet.ts";
 import { loadNet } from "../lib/enhance/nets.ts";
 import { trainPhoto } from "../lib/enhance/train.ts";
-import { loadPhotoConfig, parsePhotoConfig } from "../lib/experiment/config.ts";
+import { loadPhotoConfig, parsePhotoConfig } from "../lib/enhance/config.ts";
 import { retouchImage } from "../lib/data/retouch.ts";
 import { Rng } from "../lib/core/rng.ts";
 

@@ -11,7 +11,7 @@ import { type Image, readImage } from "../lib/image/io.ts";
 import { import3dLut, importClutNet, importPretrained } from "../lib/enhance/models/import.ts";
 import { sharedPath } from "../lib/core/shared.ts";
 import { meanScores, scorePair } from "../lib/enhance/score.ts";
-import { parsePhotoConfig } from "../lib/experiment/config.ts";
+import { parsePhotoConfig } from "../lib/enhance/config.ts";
 import { loadPairs } from "../lib/data/paired.ts";
 import { buildNet } from "../lib/enhance/nets.ts";
 

@@ -6,7 +6,7 @@
 import { assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "@std/path";
 import { initTf } from "../lib/core/backend.ts";
-import { loadPhotoConfig, parsePhotoConfig, type PhotoConfig } from "../lib/experiment/config.ts";
+import { loadPhotoConfig, parsePhotoConfig, type PhotoConfig } from "../lib/enhance/config.ts";
 import { retouchImage } from "../lib/data/retouch.ts";
 import { resizeBilinear } from "../lib/image/resize.ts";
 import { trainPhoto, trainStep } from "../lib/enhance/train.ts";

@@ -6,7 +6,7 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { join } from "@std/path";
 import { initTf, tf } from "../lib/core/backend.ts";
-import { parsePhotoConfig, type PhotoConfig } from "../lib/experiment/config.ts";
+import { parsePhotoConfig, type PhotoConfig } from "../lib/enhance/config.ts";
 import { retouchImage } from "../lib/data/retouch.ts";
 import type { Pair } from "../lib/data/paired.ts";
 import { Adam } from "../lib/experiment/adam.ts";

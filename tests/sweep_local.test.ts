@@ -7,7 +7,7 @@ import { assert, assertEquals, assertMatch, assertRejects, assertStringIncludes 
 import { join } from "@std/path";
 import { parse } from "@std/toml";
 import { loadSweep, memberToml } from "../lib/sweep/spec.ts";
-import { loadExperiment } from "../lib/experiment/config.ts";
+import { loadExperiment } from "../lib/cli/all_tasks.ts";
 import { writeJsonAtomic } from "../lib/core/atomic.ts";
 import { reportFigure, writeReport } from "../lib/sweep/report.ts";
 import { ROOT, runSweepCli, sweepCli, tableWithoutTimes, tinySweepCopy } from "./sweep_util.ts";

@@ -4,7 +4,7 @@
 // the first (before any update) to 1e-5, the later ones to a tolerance per model.
 import { assert } from "@std/assert";
 import { tf } from "../lib/core/backend.ts";
-import { parsePhotoConfig } from "../lib/experiment/config.ts";
+import { parsePhotoConfig } from "../lib/enhance/config.ts";
 import { retouchImage } from "../lib/data/retouch.ts";
 import { Adam } from "../lib/experiment/adam.ts";
 import { buildNet } from "../lib/enhance/nets.ts";

@@ -8,16 +8,7 @@
 import { logAxis, robustRange } from "./axes.ts";
 import { checkFinite, type Figure, type Layout, type Trace } from "./figure.ts";
 import { placeLabels } from "./labels.ts";
-
-/** One SR method/variant: total LUT storage in bytes and PSNR (dB); `dfc` set for DFC-compressed tables. */
-export type StoragePoint = {
-  method: string;
-  variant?: string;
-  bytes: number;
-  psnr: number;
-  dfc?: { samplingInterval: number; diagonalWidth: number };
-  finetuned?: boolean;
-};
+import type { StoragePoint } from "../sr/core/storage.ts";
 
 /** A point of one panel: its series, x (cost, > 0), y (PSNR) and label. */
 type PanelPoint = { series: string; colour: string; symbol: string; x: number; y: number; label: string };

@@ -16,7 +16,7 @@ import { join } from "@std/path";
 import { initTf, kernelThreads, tf, webgpuAdapter } from "../core/backend.ts";
 import { setKernelThreads } from "../core/native.ts";
 import { repoRoot } from "../core/shared.ts";
-import { parsePhotoConfig } from "../experiment/config.ts";
+import { parsePhotoConfig } from "../enhance/config.ts";
 import { loadEmbedded } from "../data/embedded.ts";
 import { retouchImage } from "../data/retouch.ts";
 import { resizeBilinear } from "../image/resize.ts";

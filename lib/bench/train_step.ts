@@ -10,7 +10,7 @@
  */
 import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import { initTf, tf } from "../core/backend.ts";
-import { parsePhotoConfig } from "../experiment/config.ts";
+import { parsePhotoConfig } from "../enhance/config.ts";
 import { loadEmbedded } from "../data/embedded.ts";
 import { retouchImage } from "../data/retouch.ts";
 import { resizeBilinear } from "../image/resize.ts";

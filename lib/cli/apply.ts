@@ -10,8 +10,7 @@
  */
 import { basename, extname, join, resolve } from "@std/path";
 import { type Image, readImage, writeImage } from "../image/io.ts";
-import { listImages, refuseStemCollisions } from "../sr/core/data.ts";
-import { loadExperiment } from "../experiment/config.ts";
+import { listImages, refuseStemCollisions } from "../image/files.ts";
 import { CliExit, exclusive, parseTaskArgs, runCli, str, type TaskSpec, usageText } from "./args.ts";
 
 const SPEC: TaskSpec = {
@@ -98,6 +97,7 @@ async function experimentTransform(
   exp: string,
   opts: { pretrained: boolean; trained: boolean; from?: string },
 ): Promise<Transform> {
+  const { loadExperiment } = await import("./all_tasks.ts"); // the tasks load tfjs: not for --cube
   const ex = await loadExperiment(exp);
   if (ex.task === "sr") {
     if (opts.trained) throw new Error(`${ex.file}: --trained is for photo experiments (SR: --from)`);

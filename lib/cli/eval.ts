@@ -5,7 +5,7 @@
  * newest tables (exported, fine-tuned or DFC; it prints which), `--from` one of them, or `--pretrained`
  * the published tables.
  */
-import { loadExperiment } from "../experiment/config.ts";
+import { loadExperiment } from "./all_tasks.ts";
 import { exclusive, experimentArg, parseTaskArgs, runCli, str, type TaskSpec } from "./args.ts";
 
 const SPEC: TaskSpec = {

@@ -12,7 +12,7 @@
  * Every file is written atomically; errors name the experiment, file or key.
  */
 import { join } from "@std/path";
-import { loadExperiment } from "../experiment/config.ts";
+import { loadExperiment } from "./all_tasks.ts";
 import type { WeightSource } from "../enhance/nets.ts";
 import type { SrConfig } from "../sr/core/config.ts";
 import type { TableSource } from "../sr/core/experiment.ts";

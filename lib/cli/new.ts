@@ -7,7 +7,7 @@
  */
 import { basename, join } from "@std/path";
 import { writeFileAtomic } from "../core/atomic.ts";
-import { loadExperiment } from "../experiment/config.ts";
+import { loadExperiment } from "./all_tasks.ts";
 import { presetNames, presetToml } from "../enhance/presets.ts";
 import { repoRoot } from "../core/shared.ts";
 import { CliExit, parseTaskArgs, presets, runCli, str, type TaskSpec, usageText } from "./args.ts";

@@ -10,7 +10,8 @@
 import { exists } from "../core/read.ts";
 import { join } from "@std/path";
 import { initTf } from "../core/backend.ts";
-import { parsePhotoConfig, readToml } from "../experiment/config.ts";
+import { parsePhotoConfig } from "../enhance/config.ts";
+import { readToml } from "../experiment/reader.ts";
 import { QUICKSTART_SIDE, quickstartPairs, retouchLut } from "../data/retouch.ts";
 import { writeCube } from "../formats/cube.ts";
 import { writeImage } from "../image/io.ts";

@@ -4,7 +4,7 @@
  * shared experiment loop (lib/experiment/loop.ts): <exp>/train/{checkpoint.bin, log.jsonl}, <exp>/run.lock.
  * Ctrl-C saves a checkpoint and exits with status 130.
  */
-import { loadExperiment } from "../experiment/config.ts";
+import { loadExperiment } from "./all_tasks.ts";
 import { runMode } from "../experiment/loop.ts";
 import { exclusive, experimentArg, parseTaskArgs, runCli, type TaskSpec } from "./args.ts";
 

@@ -10,13 +10,12 @@
 import sharp from "sharp";
 import { extname, join } from "@std/path";
 import { readImage } from "../image/io.ts";
+import { listImages } from "../image/files.ts";
 import { readBytes } from "../core/read.ts";
 import { type Pair, quickstartPairs } from "./retouch.ts";
 import { resolveShared } from "../core/shared.ts";
 
 export type { Pair };
-
-const IMAGE_EXT = [".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"];
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -45,18 +44,16 @@ export async function splitFolders(
   throw new Error(`${dir}: no paired data: expected input_${split}/ + target_${split}/ or input/ + target/`);
 }
 
-async function listImages(dir: string): Promise<Map<string, string>> {
+/** The image files of `dir` by stem; two images with one stem are an error naming both. */
+async function imagesByStem(dir: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for await (const e of Deno.readDir(dir)) {
-    const ext = extname(e.name).toLowerCase();
-    if (!e.isFile || !IMAGE_EXT.includes(ext)) continue;
-    const stem = e.name.slice(0, -ext.length);
+  for (const name of await listImages(dir)) {
+    const stem = name.slice(0, -extname(name).length);
     if (out.has(stem)) {
-      throw new Error(`${dir}: two images with the stem "${stem}" (${out.get(stem)}, ${e.name})`);
+      throw new Error(`${dir}: two images with the stem "${stem}" (${out.get(stem)}, ${name})`);
     }
-    out.set(stem, e.name);
+    out.set(stem, name);
   }
-  if (out.size === 0) throw new Error(`${dir}: no images (${IMAGE_EXT.join(", ")})`);
   return out;
 }
 
@@ -66,7 +63,7 @@ export async function listPairs(
   split: "train" | "test",
 ): Promise<{ name: string; input: string; target: string }[]> {
   const f = await splitFolders(root, split);
-  const ins = await listImages(f.input), tgs = await listImages(f.target);
+  const ins = await imagesByStem(f.input), tgs = await imagesByStem(f.target);
   const onlyIn = [...ins.keys()].filter((k) => !tgs.has(k));
   const onlyTg = [...tgs.keys()].filter((k) => !ins.has(k));
   if (onlyIn.length || onlyTg.length) {

@@ -7,7 +7,7 @@
  * loaded and checked before anything is written.
  */
 import { join } from "@std/path";
-import type { PhotoConfig } from "../experiment/config.ts";
+import type { PhotoConfig } from "./config.ts";
 import { loadPairs, type Pair } from "../data/paired.ts";
 import { writeImage } from "../image/io.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";

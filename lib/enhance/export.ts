@@ -6,11 +6,11 @@
  * <exp>/export/) and `deno task eval` (under <exp>/eval/<source>/).
  */
 import { basename, extname, join } from "@std/path";
-import type { PhotoConfig } from "../experiment/config.ts";
+import type { PhotoConfig } from "./config.ts";
 import { loadPairs } from "../data/paired.ts";
 import { cubeTitle, writeCube } from "../formats/cube.ts";
 import { type Image, readImage } from "../image/io.ts";
-import { listImages, refuseStemCollisions } from "../sr/core/data.ts";
+import { listImages, refuseStemCollisions } from "../image/files.ts";
 import { loadNet, type PhotoNet, resolveWeightSource, type WeightSource } from "./nets.ts";
 
 /**

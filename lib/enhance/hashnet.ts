@@ -5,7 +5,7 @@
 import type { Image } from "../image/io.ts";
 import type { tf } from "../core/backend.ts";
 import type { Rng } from "../core/rng.ts";
-import type { Params } from "./models/backbone.ts";
+import type { Params } from "../nn/params.ts";
 import { HashLut, HASHLUT_THUMB } from "./models/hashlut.ts";
 import type { PhotoNet } from "./photonet.ts";
 import { photoNets } from "./registry.ts";

@@ -5,6 +5,7 @@
  * @module
  */
 export * from "./augment.ts";
+export * from "./config.ts";
 export * from "./evaluate.ts";
 export * from "./export.ts";
 export * from "./hashnet.ts";

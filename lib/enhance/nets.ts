@@ -6,7 +6,7 @@
 import { exists } from "../core/read.ts";
 import { join } from "@std/path";
 import { tf } from "../core/backend.ts";
-import { loadPhotoConfig, type PhotoConfig } from "../experiment/config.ts";
+import { loadPhotoConfig, type PhotoConfig } from "./config.ts";
 import { resolveShared } from "../core/shared.ts";
 import { CLUT_NAMES } from "./models/clut.ts";
 import { LUT3D_PAPER, LutNet, type LutNetSpec } from "./models/lut3dnet.ts";

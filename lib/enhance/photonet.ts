@@ -5,7 +5,7 @@
 import type { tf } from "../core/backend.ts";
 import type { Image } from "../image/io.ts";
 import type { Rng } from "../core/rng.ts";
-import type { Params } from "./models/backbone.ts";
+import type { Params } from "../nn/params.ts";
 
 /** What training and evaluation need from a model. */
 export interface PhotoNet {

@@ -1,5 +1,5 @@
 /**
- * Built-in photo-enhancement experiment presets (commented TOML, see lib/experiment/config.ts for every key), used
+ * Built-in photo-enhancement experiment presets (commented TOML, see lib/enhance/config.ts for every key), used
  * by `deno task new experiments/<x> --preset <name>` and stored in experiments/<name>/config.toml.
  * Paper presets train on FiveK 480p in the papers' setting when `data.root` points at such a folder
  * (input_train/target_train/input_test/target_test); by default they use the 12 shared FiveK expert-C

@@ -4,7 +4,7 @@
  * builds by name.
  */
 import { Registry } from "../experiment/registry.ts";
-import type { PhotoConfig } from "../experiment/config.ts";
+import type { PhotoConfig } from "./config.ts";
 import type { PhotoNet } from "./photonet.ts";
 
 /** Builds a freshly initialised network of one family from the experiment config. */

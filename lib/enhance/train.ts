@@ -11,11 +11,11 @@
  */
 import { join } from "@std/path";
 import { initTf, tf } from "../core/backend.ts";
-import type { PhotoConfig } from "../experiment/config.ts";
+import type { PhotoConfig } from "./config.ts";
 import { loadPairs, type Pair } from "../data/paired.ts";
 import { resizeBilinear } from "../image/resize.ts";
 import { cosine, l1, lutMonotonicity, lutSmoothness, mse, weightL2 } from "./losses.ts";
-import { Adam } from "../experiment/adam.ts";
+import { Adam, stepWithGrads } from "../experiment/adam.ts";
 import { augmentBatch } from "./augment.ts";
 import { runFiles, runMode, runTraining, type StepStats } from "../experiment/loop.ts";
 import { scoreNet } from "./evaluate.ts";
@@ -58,8 +58,6 @@ export async function trainStep(
     p.input.height === side && p.input.width === side ? p.input : resizeBilinear(p.input, side, side)
   );
   const x = stack(batch.map((p) => p.input)), y = stack(batch.map((p) => p.target)), th = stack(thumbs);
-  const names = new Map<string, string>();
-  for (const [k, v] of net.params) names.set(v.name, k);
   let out: tf.Tensor4D | undefined;
   const { value, grads } = tf.variableGrads(() => {
     const r = net.forward(th, x, true, rng, t.lambdaSmooth > 0 || t.lambdaMono > 0);
@@ -73,14 +71,12 @@ export async function trainStep(
     out = tf.keep(r.out);
     return tf.addN(terms) as tf.Scalar;
   }, [...net.params.values()]);
-  const byName = new Map<string, tf.Tensor>();
-  for (const [vn, g] of Object.entries(grads)) byName.set(names.get(vn)!, g);
-  adam.step(byName);
+  stepWithGrads(adam, net.params, grads);
   // the PSNR is measured off the tape (no gradient bookkeeping for it)
   const err = tf.tidy(() => mse(tf.clipByValue(out!, 0, 1), y));
   // read asynchronously: tfjs-webgpu cannot read GPU data synchronously under Deno
   const loss = (await value.data())[0], e = (await err.data())[0];
-  tf.dispose([value, err, out!, x, y, th, ...Object.values(grads)]);
+  tf.dispose([value, err, out!, x, y, th]);
   return { loss, mse: e };
 }
 

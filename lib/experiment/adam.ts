@@ -6,7 +6,7 @@
  * dozen tf ops.
  */
 import { onWebgpu, tf, withData } from "../core/backend.ts";
-import type { Params } from "../enhance/models/backbone.ts";
+import type { Params } from "../nn/params.ts";
 
 /** Hyper-parameters. */
 export type AdamOptions = { lr: number; beta1: number; beta2: number; eps?: number };
@@ -76,5 +76,28 @@ export class Adam {
   /** Frees the moments. */
   dispose(): void {
     tf.dispose([...this.m.values(), ...this.v.values()]);
+  }
+}
+
+/**
+ * One optimiser step from `tf.variableGrads` gradients (keyed by tfjs variable name): maps each to its name in
+ * `params`, steps `opt` and disposes the gradients. A gradient of a variable outside `params` is an error.
+ */
+export function stepWithGrads(opt: Pick<Adam, "step">, params: Params, grads: tf.NamedTensorMap): void {
+  const byVar = new Map([...params].map(([k, v]) => [v.name, k]));
+  try {
+    opt.step(
+      new Map(
+        Object.entries(grads).map(([vn, g]) => {
+          const name = byVar.get(vn);
+          if (name === undefined) {
+            throw new Error(`gradient of variable ${vn}, which is not a model parameter`);
+          }
+          return [name, g];
+        }),
+      ),
+    );
+  } finally {
+    tf.dispose(Object.values(grads));
   }
 }

@@ -8,7 +8,7 @@
 import { tf } from "../core/backend.ts";
 import { writeFileAtomic } from "../core/atomic.ts";
 import { readBytes } from "../core/read.ts";
-import type { Params } from "../enhance/models/backbone.ts";
+import type { Params } from "../nn/params.ts";
 import type { RngState } from "../core/rng.ts";
 import type { Adam } from "./adam.ts";
 

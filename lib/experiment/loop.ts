@@ -14,7 +14,7 @@
  */
 import { exists } from "../core/read.ts";
 import { join } from "@std/path";
-import type { Params } from "../enhance/models/backbone.ts";
+import type { Params } from "../nn/params.ts";
 import { Rng } from "../core/rng.ts";
 import type { Adam } from "./adam.ts";
 import { readCheckpoint, restoreParams, saveCheckpoint } from "./checkpoint.ts";

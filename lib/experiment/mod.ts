@@ -6,10 +6,10 @@
  */
 export * from "./adam.ts";
 export * from "./checkpoint.ts";
-export * from "./config.ts";
 export * from "./interrupted.ts";
 export * from "./lock.ts";
 export * from "./log.ts";
 export * from "./loop.ts";
 export * from "./reader.ts";
 export * from "./registry.ts";
+export * from "./tasks.ts";

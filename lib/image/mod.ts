@@ -4,6 +4,7 @@
  * @module
  */
 export * from "./color.ts";
+export * from "./files.ts";
 export * from "./image.ts";
 export * from "./io.ts";
 export * from "./metrics.ts";

@@ -8,7 +8,7 @@
  *   `ref2index`), each times L^(n-c) for the remaining inputs: fine [bandPoints·L^(n-c), K];
  * - the others use the COARSE table lut[::s, ::s, ...] with s = 2^(samplingInterval - intervalBits),
  *   i.e. a full table [Lc^n, K] sampled every 2^samplingInterval (Lc = 2^(8-samplingInterval)+1);
- * - both use the simplex of lut4d_ref.ts; a simplex vertex outside the band always has weight 0 and is
+ * - both use the simplex of simplex_ref.ts; a simplex vertex outside the band always has weight 0 and is
  *   skipped (its DFC index would be invalid).
  */
 import {
@@ -55,7 +55,7 @@ export function dfcBandKey(cell: readonly number[], c: number, dw: number): numb
   return cell[0] * mul + e;
 }
 
-/** Reference DFC forward: padded planes [N,Hp,Wp] → [N, Hp-maxdy, Wp-maxdx, K] (layout of lut4d_ref.ts). */
+/** Reference DFC forward: padded planes [N,Hp,Wp] → [N, Hp-maxdy, Wp-maxdx, K] (layout of simplex_ref.ts). */
 export function dfcForwardRef(
   planes: Float32Array,
   shape: PlaneShape,

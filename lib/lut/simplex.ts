@@ -27,7 +27,7 @@ export { type LutDtype, type LutGeometry, lutLevels, lutRows, type Offset, type 
 /** A LUT: geometry plus its [L^n, K] entries (int8 as exported by SR-LUT/MuLUT, or float32). */
 export type Lut4d = LutGeometry & { data: Int8Array | Float32Array };
 
-/** Lookup options: `srlutOrder` reproduces SR-LUT's 4-D branch order (see lut4d_ref.ts); default false. */
+/** Lookup options: `srlutOrder` reproduces SR-LUT's 4-D branch order (see simplex_ref.ts); default false. */
 export type LookupOptions = { srlutOrder?: boolean };
 
 /** Output buffer to reuse (must have exactly the output's length); a new array when absent. */

@@ -5,3 +5,4 @@
  */
 export * from "./conv.ts";
 export * from "./matmul.ts";
+export * from "./params.ts";

@@ -12,7 +12,8 @@ import { runFiles } from "../experiment/loop.ts";
 import { exists } from "../core/read.ts";
 import { fromFileUrl, join, relative } from "@std/path";
 import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
-import { loadExperiment, readToml, taskOf } from "../experiment/config.ts";
+import { readToml } from "../experiment/reader.ts";
+import { loadExperiment, taskOf } from "../cli/all_tasks.ts";
 import { type Member, memberToml, type Sweep } from "./spec.ts";
 
 /** What done.json holds: the member's metrics (name -> value) and the seconds each step took. */

@@ -18,7 +18,7 @@
  */
 import { stringify } from "@std/toml";
 import { basename, join, relative, resolve } from "@std/path";
-import { configFile, readToml } from "../experiment/config.ts";
+import { configFile, readToml } from "../experiment/reader.ts";
 
 type Raw = Record<string, unknown>;
 /** A TOML value as parsed. */

@@ -13,9 +13,7 @@
 import { onWebgpu, tf, withData } from "../../core/backend.ts";
 import { conv2d } from "../../nn/conv.ts";
 import type { Rng } from "../../core/rng.ts";
-
-/** Named model parameters (our names; see each model's doc for names and layouts). */
-export type Params = Map<string, tf.Variable>;
+import { param, type Params } from "../../nn/params.ts";
 
 /** Trunk widths: CLUT-Net "Backbone" (= the 3DLUT classifier trunk) and "SmallBackbone". */
 export const BACKBONE_CHANNELS = {
@@ -83,13 +81,6 @@ export function addBackbone(p: Params, opts: BackboneOptions & { init: BackboneI
     }
     ci = co;
   });
-}
-
-/** Looks up parameter `name`, with an error naming it when absent. */
-export function param(p: Params, name: string): tf.Variable {
-  const v = p.get(name);
-  if (!v) throw new Error(`model parameter ${name} is missing`);
-  return v;
 }
 
 /**
@@ -274,11 +265,4 @@ export function biasLeakyNorm(
     return { value: y, gradFunc };
   });
   return (norm ? op(z, bias, norm.weight, norm.bias) : op(z, bias)) as tf.Tensor4D;
-}
-
-/** Total number of values of the parameters whose names start with `prefix` ("" = all). */
-export function paramCount(p: Params, prefix = ""): number {
-  let n = 0;
-  for (const [k, v] of p) if (k.startsWith(prefix)) n += v.size;
-  return n;
 }

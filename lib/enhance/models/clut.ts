@@ -15,7 +15,8 @@
  */
 import { tf } from "../../core/backend.ts";
 import { matMul } from "../../nn/matmul.ts";
-import { addConv, type BackboneInit, dropout, param, type Params } from "./backbone.ts";
+import { addConv, type BackboneInit, dropout } from "./backbone.ts";
+import { param, type Params } from "../../nn/params.ts";
 import type { Rng } from "../../core/rng.ts";
 
 /** Compressed bank geometry: N LUTs of size D, S and W compressed sizes. */

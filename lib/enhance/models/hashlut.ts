@@ -11,7 +11,7 @@
  * either the CLUT-Net head (lib/enhance/models/clut.ts: fc 128-128, Hardswish, Dropout(0.2), fc 128-L; "Backbone")
  * or Dropout(0.2) + fc 64-L ("SmallBackbone").
  *
- * Parameters (`params`, a backbone.ts `Params` map): "hash.table" [entries*F] (lib/lut/hashgrid_ref.ts
+ * Parameters (`params`, a lib/nn/params.ts `Params` map): "hash.table" [entries*F] (lib/lut/hashgrid_ref.ts
  * layout), "hash.w1" [32, pad8(L*F)] and "hash.w2" [pad8(3L), 32] row-major as tcnn stores them (padded
  * columns/rows are inert), basis n colour c is MLP output n*3 + c; "backbone.*" and "classifier.*" as
  * in backbone.ts / clut.ts. Images NCHW [B,3,H,W] float32. The exported LUT form (`exportLut`)
@@ -30,10 +30,8 @@ import {
   backboneForward,
   type BackboneKind,
   dropout,
-  param,
-  paramCount,
-  type Params,
 } from "./backbone.ts";
+import { param, paramCount, type Params } from "../../nn/params.ts";
 import { addClutHead, clutHeadForward } from "./clut.ts";
 
 /** HashLUT hyper-parameters ("L+T" naming of the paper: L levels, 2^T entries per level). */

@@ -25,7 +25,7 @@
 import { tf } from "../../core/backend.ts";
 import { readPth, type Tensor, tensorToFloat32 } from "../../formats/pth.ts";
 import { clutNetSpec, LUT3D_PAPER, LutNet } from "./lut3dnet.ts";
-import type { Params } from "./backbone.ts";
+import type { Params } from "../../nn/params.ts";
 import { HashLut, HASHLUT_FEATURES, HASHLUT_HIDDEN, type HashLutConfig } from "./hashlut.ts";
 import { hashGridLevels } from "../../lut/hashgrid_ref.ts";
 

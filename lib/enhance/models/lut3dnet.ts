@@ -27,10 +27,8 @@ import {
   backboneForward,
   type BackboneKind,
   convLayer,
-  param,
-  paramCount,
-  type Params,
 } from "./backbone.ts";
+import { param, paramCount, type Params } from "../../nn/params.ts";
 import { addClutBank, addClutHead, CLUT_NAMES, clutHeadForward, reconstructLuts } from "./clut.ts";
 
 /** Basis LUT storage: N full LUTs, or CLUT-Net's compressed form (learned or fixed DCT Ms/Mw). */

@@ -1,7 +1,8 @@
 /**
  * The SR section of an experiment config (experiments/<name>/config.toml with [experiment] task = "sr"):
  * typed, with defaults, and an error naming the file and key for unknown keys or out-of-range values (the
- * same `Reader` as the photo configs, lib/experiment/reader.ts).
+ * same `Reader` as the photo configs, lib/experiment/reader.ts); registered as the task "sr" of
+ * lib/experiment/tasks.ts.
  *   [model]       kind ("srlut"|"mulut"|"autolut"|"spf"), variant, upscale, interval, width, modes, stages;
  *                 AutoLUT: base ("srlut"|"mulut"), sample_size, sampler_init ("random"|"pattern"),
  *                 sampler_gap, adarl, act ("relu"|"gelu")
@@ -18,6 +19,7 @@ import type { Degradation } from "./degrade.ts";
 import { type AutoLutConfig, DEFAULT_MODEL, type SrModelConfig } from "../models/config.ts";
 import { PATTERNS } from "./pattern.ts";
 import { configFile, type Raw, Reader, readToml } from "../../experiment/reader.ts";
+import { experimentTasks } from "../../experiment/tasks.ts";
 
 /** Training loop settings (network or LUT fine-tuning). */
 export type FitConfig = {
@@ -222,3 +224,14 @@ export async function loadSrConfig(path: string): Promise<SrConfig> {
   const file = configFile(path);
   return parseSrConfig(await readToml(file), file);
 }
+
+/** An SR experiment: its config file and the validated config. */
+export type SrExperiment = { task: "sr"; file: string; config: SrConfig };
+
+declare module "../../experiment/tasks.ts" {
+  interface ExperimentTasks {
+    sr: SrExperiment;
+  }
+}
+
+experimentTasks.register("sr", (raw, file) => ({ task: "sr", file, config: parseSrConfig(raw, file) }));

@@ -4,42 +4,13 @@
  * JPEG) or per patch (noise); batches are random aligned single-channel patch pairs with a random
  * flip/rotation, as planes [N, c, c] (input) and [N, c·s, c·s] (target), pixel values 0..255.
  */
-import { basename, extname, join } from "@std/path";
+import { join } from "@std/path";
 import { embeddedPhotos, loadEmbedded } from "../../data/embedded.ts";
 import { resolveShared } from "../../core/shared.ts";
 import { type Image, readImage } from "../../image/io.ts";
+import { listImages } from "../../image/files.ts";
 import { type Degradation, degrade, modcrop, taskScale } from "./degrade.ts";
 import { Rng } from "../../core/rng.ts";
-
-/** Image files of a folder, sorted by name. */
-export async function listImages(dir: string): Promise<string[]> {
-  const names: string[] = [];
-  try {
-    for await (const e of Deno.readDir(dir)) {
-      if (e.isFile && /\.(png|bmp|jpe?g|tiff?)$/i.test(e.name)) names.push(e.name);
-    }
-  } catch (e) {
-    throw new Error(`cannot list images in ${dir}: ${(e as Error).message}`, { cause: e });
-  }
-  if (names.length === 0) throw new Error(`no images in ${dir}`);
-  return names.sort();
-}
-
-/**
- * Refuses image files (names or paths) of `dir` whose names differ only in the extension (a.png, a.jpg):
- * their outputs `<stem><outExt>` would overwrite each other. The error names every clash.
- */
-export function refuseStemCollisions(dir: string, files: string[], outExt: string): void {
-  const byStem = Map.groupBy(files, (f) => basename(f, extname(f)));
-  const clashes = [...byStem].filter(([, fs]) => fs.length > 1);
-  if (clashes.length) {
-    const list = clashes.map(([stem, fs]) => `${fs.map((f) => basename(f)).join(", ")} -> ${stem}${outExt}`);
-    throw new Error(
-      `${dir}: images that differ only in their extension would overwrite each other's ${outExt}: ` +
-        `${list.join("; ")} (rename or move all but one)`,
-    );
-  }
-}
 
 /** A clean image and its degraded input, both [C,H,W] in 0..255 (input H/s × W/s). */
 export type TrainPair = { clean: Image; input: Image };

@@ -13,7 +13,7 @@ import { psnr, ssim } from "../../image/metrics.ts";
 import { type Degradation, degrade, modcrop, taskScale } from "./degrade.ts";
 import type { SrConfig } from "./config.ts";
 import { resolveShared } from "../../core/shared.ts";
-import { listImages } from "./data.ts";
+import { listImages } from "../../image/files.ts";
 import { chooseSource, loadSrSource } from "./artifacts.ts";
 import type { SrModel } from "./model.ts";
 

@@ -33,7 +33,7 @@ export type LutModuleSpec = {
   interval: number;
   /** Straight-through rounding of table-unit outputs in the network form (MuLUT's training). */
   roundOutput: boolean;
-  /** LUT form: SR-LUT's Test_Model_S.py simplex branch order (see lut4d_ref.ts), for its published tables. */
+  /** LUT form: SR-LUT's Test_Model_S.py simplex branch order (see simplex_ref.ts), for its published tables. */
   srlutOrder?: boolean;
 };
 

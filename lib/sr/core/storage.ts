@@ -5,11 +5,20 @@
  * points of a model uncompressed and at several DFC sampling intervals (for lib/analysis/tradeoff.ts
  * storageFigure).
  */
-import type { StoragePoint } from "../../analysis/tradeoff.ts";
 import type { DfcSettings } from "./dfc_export.ts";
 import type { Degradation } from "./degrade.ts";
 import { evalFolder } from "./evaluate.ts";
 import type { SrModel } from "./model.ts";
+
+/** One SR method/variant: total LUT storage in bytes and PSNR (dB); `dfc` set for DFC-compressed tables. */
+export type StoragePoint = {
+  method: string;
+  variant?: string;
+  bytes: number;
+  psnr: number;
+  dfc?: { samplingInterval: number; diagonalWidth: number };
+  finetuned?: boolean;
+};
 
 /** Bytes of the tables `model` looks up now (DFC tables where compressed); throws if a table is missing. */
 export function storageBytes(model: SrModel): number {

@@ -10,9 +10,9 @@
  */
 import { join } from "@std/path";
 import { initTf, readAndDispose, tf } from "../../core/backend.ts";
-import { Adam } from "../../experiment/adam.ts";
+import { Adam, stepWithGrads } from "../../experiment/adam.ts";
 import { runMode, runTraining } from "../../experiment/loop.ts";
-import type { Params } from "../../enhance/models/backbone.ts";
+import type { Params } from "../../nn/params.ts";
 import type { FitConfig, SrConfig } from "./config.ts";
 import { type Batch, loadCleanImages, makePairs, sampleBatch, type TrainPair } from "./data.ts";
 import type { Degradation } from "./degrade.ts";
@@ -154,7 +154,7 @@ export async function trainStep(
   b: Batch,
   size: number,
 ): Promise<number> {
-  const vars = [...params.values()], byVar = new Map([...params].map(([k, v]) => [v.name, k]));
+  const vars = [...params.values()];
   let total = 0, sum: tf.NamedTensorMap | undefined;
   for (let from = 0; from < b.n; from += size) {
     const count = Math.min(size, b.n - from);
@@ -167,8 +167,7 @@ export async function trainStep(
       tf.dispose([...Object.values(prev), ...Object.values(grads)]);
     }
   }
-  opt.step(new Map(Object.entries(sum!).map(([k, g]) => [byVar.get(k)!, g])));
-  tf.dispose(Object.values(sum!));
+  stepWithGrads(opt, params, sum!);
   return total;
 }
 

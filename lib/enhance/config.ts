@@ -1,11 +1,10 @@
 /**
- * Experiment configuration: `experiments/<name>/config.toml`, typed and validated. Every unknown key and
- * every wrongly typed value is an error naming the file and the key path, e.g.
+ * Photo-enhancement experiment configuration (`experiments/<name>/config.toml` with task = "enhance", the
+ * default), typed and validated, registered as the task "enhance" of lib/experiment/tasks.ts. Every unknown
+ * key and every wrongly typed value is an error naming the file and the key path, e.g.
  * `experiments/x/config.toml: train.lr must be a number, got "abc"`.
  *
- * [experiment]  name (default: folder name), task = "enhance" | "sr", seed, description
- * For task = "sr" the rest of the file is validated by lib/sr/core/config.ts (`parseSrConfig`, loaded lazily).
- * For task = "enhance" (photo enhancement, this module):
+ * [experiment]  name (default: folder name), task = "enhance", seed, description
  * [model]  family = "3dlut" | "clutnet" | "pca" | "hashlut"
  *          3dlut:   luts (N, 3), dim (D, 33), backbone ("Backbone"), thumb (256 only: 8x8 conv head),
  *                   interpolation ("trilinear" | "tetrahedral")            -- paper 3DLUT; BL-A with dim 17/9
@@ -26,13 +25,11 @@
  * [pretrained] weights: the original checkpoint(s) to import instead of training (lib/enhance/models/import.ts)
  */
 import { basename, dirname, resolve } from "@std/path";
-import type { BackboneKind } from "../enhance/models/backbone.ts";
-import type { LutNetSpec } from "../enhance/models/lut3dnet.ts";
+import type { BackboneKind } from "./models/backbone.ts";
+import type { LutNetSpec } from "./models/lut3dnet.ts";
 import type { Lut3dMode } from "../lut/lut3d.ts";
-import type { SrConfig } from "../sr/core/config.ts";
-import { configFile, type Raw, Reader, readToml } from "./reader.ts";
-
-export { configFile, readToml };
+import { configFile, type Raw, Reader, readToml } from "../experiment/reader.ts";
+import { experimentTasks, taskOf } from "../experiment/tasks.ts";
 
 /** Model family and its parameters. */
 export type PhotoModelConfig =
@@ -82,12 +79,6 @@ export type PhotoConfig = {
   eval: { saveImages: boolean; saveCubes: boolean; maxImages: number };
   pretrained?: string[];
 };
-
-/** An SR experiment: its config file and the config validated by lib/sr/core/config.ts. */
-export type SrExperiment = { task: "sr"; file: string; config: SrConfig };
-
-/** Any experiment, by task: photo enhancement (validated here) or SR. */
-export type ExperimentConfig = PhotoConfig | SrExperiment;
 
 const BACKBONES = ["Backbone", "SmallBackbone"] as const;
 const MODES = ["trilinear", "tetrahedral"] as const;
@@ -270,33 +261,19 @@ export function parsePhotoConfig(raw: Raw, file: string): PhotoConfig {
   };
 }
 
-/** Task of a parsed experiment file ("enhance" when absent). */
-export function taskOf(raw: Raw, file: string): "enhance" | "sr" {
-  const ex = raw.experiment;
-  const task = ex && typeof ex === "object" ? (ex as Raw).task ?? "enhance" : "enhance";
-  if (task !== "enhance" && task !== "sr") {
-    throw new Error(`${file}: experiment.task must be "enhance" or "sr", got ${JSON.stringify(task)}`);
-  }
-  return task;
-}
-
-/** Loads any experiment: photo configs are validated here, SR ones by lib/sr/core/config.ts (imported lazily). */
-export async function loadExperiment(path: string): Promise<ExperimentConfig> {
-  const file = configFile(path);
-  const raw = await readToml(file);
-  if (taskOf(raw, file) === "sr") {
-    const sr = await import("../sr/core/config.ts");
-    return { task: "sr", file, config: sr.parseSrConfig(raw, file, dirname(file)) };
-  }
-  return parsePhotoConfig(raw, file);
-}
-
 /** Loads a photo experiment; an SR config is an error. */
 export async function loadPhotoConfig(path: string): Promise<PhotoConfig> {
   const file = configFile(path);
   const raw = await readToml(file);
-  if (taskOf(raw, file) !== "enhance") {
-    throw new Error(`${file}: experiment.task is "sr", not a photo experiment`);
-  }
+  const task = taskOf(raw, file);
+  if (task !== "enhance") throw new Error(`${file}: experiment.task is "${task}", not a photo experiment`);
   return parsePhotoConfig(raw, file);
 }
+
+declare module "../experiment/tasks.ts" {
+  interface ExperimentTasks {
+    enhance: PhotoConfig;
+  }
+}
+
+experimentTasks.register("enhance", parsePhotoConfig);
