@@ -1,14 +1,14 @@
 /*
  * DFC (Li et al., "Look-Up Table Compression for Efficient Image Restoration", CVPR 2024) lookup:
- * diagonal-first compressed n-D LUTs with the same simplex interpolation as kernels/lut4d.c.
- * Layouts: kernels/lut4d.h (lutlab_dfc_forward) and lib/lut/dfc_ref.ts. The band index (DFC's
+ * diagonal-first compressed n-D LUTs with the same simplex interpolation as kernels/simplex_lut.c.
+ * Layouts: kernels/simplex_lut.h (lutlab_dfc_forward) and lib/lut/dfc_ref.ts. The band index (DFC's
  * `ref2index`: band lattice point -> fine-table row, -1 outside the band) is built per call.
  */
 #include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "lut4d.h"
+#include "simplex_lut.h"
 #include "lutlab.h"
 #include "simplex.h"
 
@@ -35,7 +35,7 @@ int32_t lutlab_dfc_forward(const float *planes, int32_t n_planes, int32_t hp, in
                        (long long)fine_len, (long long)coarse_len, (long long)(band * tail * k),
                        (long long)(sx_rows(clevels, n) * k));
   }
-  const int32_t h = hp - py, w = wp - px, srlut = flags & LUTLAB_LUT4D_SRLUT_ORDER;
+  const int32_t h = hp - py, w = wp - px, srlut = flags & LUTLAB_SIMPLEX_SRLUT_ORDER;
   const float limit = (float)(diag_width << interval_bits);
   const float inv_fine = 1.0f / (float)(1 << interval_bits), inv_coarse = 1.0f / (float)(1 << coarse_bits);
   const int64_t total = (int64_t)n_planes * h * w;

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "lut4d.h"
+#include "simplex_lut.h"
 #include "lutlab.h"
 #include "simplex.h"
 
@@ -91,7 +91,7 @@ extern "C" int32_t lutlab_dfc_forward(const float *planes, int32_t n_planes, int
   t.levels = (256 >> interval_bits) + 1;
   t.clevels = (256 >> coarse_bits) + 1;
   t.k = k;
-  t.srlut = flags & LUTLAB_LUT4D_SRLUT_ORDER;
+  t.srlut = flags & LUTLAB_SIMPLEX_SRLUT_ORDER;
   for (int32_t d = 0; d < n; ++d) {
     t.off[d][0] = offsets[2 * d];
     t.off[d][1] = offsets[2 * d + 1];

@@ -1,5 +1,5 @@
 /*
- * Shared inline pieces of the n-D simplex LUT kernels (lut4d.c/.cu, dfc.c/.cu): argument checks, the
+ * Shared inline pieces of the n-D simplex LUT kernels (simplex_lut.c/.cu, dfc.c/.cu): argument checks, the
  * per-pixel simplex (cell, sorted fractions, weights), the padding of the rotation ensemble and the DFC
  * band index. Host and device code (CUDA: __host__ __device__).
  */

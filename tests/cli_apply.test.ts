@@ -8,8 +8,8 @@ import { writeCube } from "../lib/formats/cube.ts";
 import { type Image, readImage, writeImage } from "../lib/image/io.ts";
 import { loadNet } from "../lib/enhance/nets.ts";
 import { repoRoot } from "../lib/core/shared.ts";
-import { loadSrConfig } from "../lib/sr/core/config.ts";
-import { trainSr } from "../lib/sr/core/train.ts";
+import { loadSrConfig } from "../lib/sr/config.ts";
+import { trainSr } from "../lib/sr/sr_train.ts";
 import { main as apply } from "../lib/cli/apply.ts";
 import { photoExperiment, smooth } from "./cli_util.ts";
 

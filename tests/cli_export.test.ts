@@ -12,9 +12,9 @@ import { applyLut3d } from "../lib/lut/lut3d.ts";
 import { exportExperiment } from "../lib/cli/export.ts";
 import { writeImageCube } from "../lib/enhance/export.ts";
 import { loadNet, type PhotoNet } from "../lib/enhance/nets.ts";
-import { loadSrConfig } from "../lib/sr/core/config.ts";
+import { loadSrConfig } from "../lib/sr/config.ts";
 import { compressDfc } from "../lib/lut/dfc.ts";
-import { trainSr } from "../lib/sr/core/train.ts";
+import { trainSr } from "../lib/sr/sr_train.ts";
 import { photoExperiment, smooth } from "./cli_util.ts";
 
 await initTf();

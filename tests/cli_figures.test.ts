@@ -5,9 +5,9 @@ import { join } from "@std/path";
 import { initTf, tf } from "../lib/core/backend.ts";
 import { writeFigures } from "../lib/cli/figures.ts";
 import { type AutoLutModel, autolutWeights } from "../lib/sr/models/autolut.ts";
-import { loadSrConfig } from "../lib/sr/core/config.ts";
+import { loadSrConfig } from "../lib/sr/config.ts";
 import { exportModel } from "../lib/sr/core/enumerate.ts";
-import { tableDir } from "../lib/sr/core/experiment.ts";
+import { tableDir } from "../lib/sr/experiment.ts";
 import { buildSrModel } from "../lib/sr/models/models.ts";
 
 const CONFIG = `[experiment]

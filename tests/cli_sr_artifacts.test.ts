@@ -1,4 +1,4 @@
-// SR commands follow the user's own artifacts (lib/sr/core/artifacts.ts): after train + export, `eval -e`
+// SR commands follow the user's own artifacts (lib/sr/artifacts.ts): after train + export, `eval -e`
 // and `finetune -e` use the experiment's own newest tables (exported -> fine-tuned -> DFC) and say so, the
 // published tables only with --pretrained; `eval --from dfc` scores the DFC tables; `export` prints the
 // quantisation gap and the follow-up commands; LUT fine-tuning (trained in table/127 units) changes the
@@ -8,11 +8,11 @@ import { join } from "@std/path";
 import { sharedPath } from "../lib/core/shared.ts";
 import { writeImage } from "../lib/image/io.ts";
 import { readNpy } from "../lib/formats/npy.ts";
-import { loadSrConfig, type SrConfig } from "../lib/sr/core/config.ts";
-import { chooseSource, loadSrSource } from "../lib/sr/core/artifacts.ts";
-import { evalFolder, evalSr } from "../lib/sr/core/evaluate.ts";
-import { finetuneSr } from "../lib/sr/core/finetune.ts";
-import { trainSr } from "../lib/sr/core/train.ts";
+import { loadSrConfig, type SrConfig } from "../lib/sr/config.ts";
+import { chooseSource, loadSrSource } from "../lib/sr/artifacts.ts";
+import { evalFolder, evalSr } from "../lib/sr/evaluate.ts";
+import { finetuneSr } from "../lib/sr/finetune.ts";
+import { trainSr } from "../lib/sr/sr_train.ts";
 import { exportExperiment } from "../lib/cli/export.ts";
 import { runCliProcess } from "./cli_util.ts";
 

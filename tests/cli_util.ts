@@ -4,7 +4,7 @@ import { repoRoot } from "../lib/core/shared.ts";
 import { retouchImage } from "../lib/data/retouch.ts";
 import { loadPhotoConfig } from "../lib/enhance/config.ts";
 import { type Image, writeImage } from "../lib/image/io.ts";
-import { trainPhoto } from "../lib/enhance/train.ts";
+import { trainPhoto } from "../lib/enhance/photo_train.ts";
 
 /** A smooth colour image (values in [0,1], a few exact 0 and 1), seeded by k. */
 export function smooth(h: number, w: number, k: number): Image {

@@ -14,19 +14,19 @@ import { initTf } from "../lib/core/backend.ts";
 import { Rng } from "../lib/core/rng.ts";
 import { retouchImage } from "../lib/data/retouch.ts";
 import type { Pair } from "../lib/data/paired.ts";
-import { trainPhoto } from "../lib/enhance/train.ts";
+import { trainPhoto } from "../lib/enhance/photo_train.ts";
 import { readCheckpoint } from "../lib/experiment/checkpoint.ts";
 import { parsePhotoConfig, type PhotoConfig } from "../lib/enhance/config.ts";
 import { readLog } from "../lib/experiment/log.ts";
 import { runFiles } from "../lib/experiment/loop.ts";
 import type { Image } from "../lib/image/io.ts";
-import { DEFAULT_FIT, type FitConfig, parseSrConfig } from "../lib/sr/core/config.ts";
+import { DEFAULT_FIT, type FitConfig, parseSrConfig } from "../lib/sr/config.ts";
 import { loadExperiment } from "../lib/cli/all_tasks.ts";
 import { makePairs, type TrainPair } from "../lib/sr/core/data.ts";
-import { fitSr } from "../lib/sr/core/train.ts";
+import { fitSr } from "../lib/sr/sr_train.ts";
 import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models/models.ts";
-import { srModels } from "../lib/sr/models/registry.ts";
-import { photoNets } from "../lib/enhance/registry.ts";
+import { srModels } from "../lib/sr/models/sr_registry.ts";
+import { photoNets } from "../lib/enhance/photo_registry.ts";
 
 await initTf();
 

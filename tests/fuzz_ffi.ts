@@ -10,7 +10,7 @@
  */
 import { Rng } from "../lib/core/rng.ts";
 import { applyLut3d, applyLut3dU16, applyLut3dU8, lut3dBackward } from "../lib/lut/lut3d.ts";
-import { lut4dBackward, lut4dLookup, lut4dRotationEnsemble } from "../lib/lut/simplex.ts";
+import { simplexBackward, simplexLookup, simplexRotationEnsemble } from "../lib/lut/simplex.ts";
 import { compressDfc, dfcLookup } from "../lib/lut/dfc.ts";
 import { hashGridEncode, hashGridTableGrad } from "../lib/lut/hashgrid.ts";
 import { hashGridLevels } from "../lib/lut/hashgrid_ref.ts";
@@ -167,18 +167,18 @@ const OPS: Record<string, Op> = {
   },
   applyLut3dU8: interleavedOp(8),
   applyLut3dU16: interleavedOp(16),
-  lut4dLookup: {
+  simplexLookup: {
     make: (rng) => {
       const a = simplexArgs(rng);
       return { ...a, out: new Float32Array(outLen(a)) };
     },
     call: (a) =>
-      lut4dLookup(F(a, "planes"), a.shape as never, OFFSETS[N(a, "n") as 2], a.table as never, {
+      simplexLookup(F(a, "planes"), a.shape as never, OFFSETS[N(a, "n") as 2], a.table as never, {
         out: a.out as Float32Array | undefined,
       }),
     arrays: ["planes", "table", "out"],
   },
-  lut4dBackward: {
+  simplexBackward: {
     make: (rng) => {
       const a = simplexArgs(rng);
       const t = a.table as { data: Int8Array | Float32Array };
@@ -186,7 +186,7 @@ const OPS: Record<string, Op> = {
       return { ...a, table, gradOut: data(rng, outLen(a), 1, false) };
     },
     call: (a) =>
-      lut4dBackward(
+      simplexBackward(
         F(a, "planes"),
         a.shape as never,
         OFFSETS[N(a, "n") as 2],
@@ -195,7 +195,7 @@ const OPS: Record<string, Op> = {
       ).gradTable,
     arrays: ["planes", "table", "gradOut"],
   },
-  lut4dRotationEnsemble: {
+  simplexRotationEnsemble: {
     make: (rng) => {
       const a = simplexArgs(rng);
       const t = a.table as { n: number; data: Int8Array | Float32Array }, rows = 5 ** t.n * 4;
@@ -207,7 +207,7 @@ const OPS: Record<string, Op> = {
       return { ...a, table: { ...t, outputs: 4, data: tableData }, out };
     },
     call: (a) =>
-      lut4dRotationEnsemble(F(a, "planes"), a.shape as never, OFFSETS[N(a, "n") as 2], a.table as never, {
+      simplexRotationEnsemble(F(a, "planes"), a.shape as never, OFFSETS[N(a, "n") as 2], a.table as never, {
         upscale: 2,
         pad: "edge",
         out: a.out as Float32Array | undefined,

@@ -2,7 +2,8 @@
 // hash-grid + compensation-MLP path against finite differences, and a short fit that lowers the loss.
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { initTf, tf } from "../lib/core/backend.ts";
-import { HashLut, HASHLUT_PRESETS } from "../lib/enhance/models/hashlut.ts";
+import { HashLut } from "../lib/enhance/models/hashlut.ts";
+import { hashLutPreset } from "../lib/enhance/hashnet.ts";
 import { Rng } from "../lib/core/rng.ts";
 
 /** The hash-grid + MLP variables of a model. */
@@ -18,9 +19,9 @@ function rng(seed: number): () => number {
   };
 }
 
-Deno.test("HashLUT parameter counts match the paper: 7+13 = 347,271, 6+13 Small = 135,478", () => {
-  const big = new HashLut(HASHLUT_PRESETS["hashlut-7+13"]);
-  const small = new HashLut(HASHLUT_PRESETS["hashlut-6+13-small"]);
+Deno.test("HashLUT parameter counts match the paper: 7+13 = 347,271, 6+13 Small = 135,478", async () => {
+  const big = new HashLut(await hashLutPreset("hashlut-7+13"));
+  const small = new HashLut(await hashLutPreset("hashlut-6+13-small"));
   assertEquals(big.paramCount(), 347271);
   assertEquals(small.paramCount(), 135478);
   // tcnn flat vector sizes of the checkpoints: MLP (padded) + tables
@@ -30,8 +31,8 @@ Deno.test("HashLUT parameter counts match the paper: 7+13 = 347,271, 6+13 Small 
   small.dispose();
 });
 
-Deno.test("HashLUT forward shapes, expert weights and clear shape errors", () => {
-  const m = new HashLut(HASHLUT_PRESETS["hashlut-6+13-small"], 3);
+Deno.test("HashLUT forward shapes, expert weights and clear shape errors", async () => {
+  const m = new HashLut(await hashLutPreset("hashlut-6+13-small"), 3);
   const r = rng(1);
   const thumb = tf.tensor4d(Float32Array.from({ length: 2 * 3 * 64 * 64 }, r), [2, 3, 64, 64]);
   const img = tf.tensor4d(Float32Array.from({ length: 2 * 3 * 5 * 7 }, r), [2, 3, 5, 7]);
@@ -85,8 +86,8 @@ Deno.test("HashLUT apply: gradients wrt tables and MLP match finite differences"
   m.dispose();
 });
 
-Deno.test("HashLUT apply: Adam on tables + MLP fits a colour transform (loss falls 5x)", () => {
-  const m = new HashLut(HASHLUT_PRESETS["hashlut-6+13-small"], 7);
+Deno.test("HashLUT apply: Adam on tables + MLP fits a colour transform (loss falls 5x)", async () => {
+  const m = new HashLut(await hashLutPreset("hashlut-6+13-small"), 7);
   const r = rng(3);
   const n = 2048;
   const rgb = Float32Array.from({ length: 3 * n }, r);
@@ -109,7 +110,7 @@ Deno.test("HashLUT apply: Adam on tables + MLP fits a colour transform (loss fal
 });
 
 Deno.test("HashLUT exportLut: lut[c][b][g][r] equals the model at lattice colour (r,g,b)/(D-1)", async () => {
-  const m = new HashLut(HASHLUT_PRESETS["hashlut-6+13-small"], 11);
+  const m = new HashLut(await hashLutPreset("hashlut-6+13-small"), 11);
   const r = rng(4);
   const table = m.params.get("hash.table")!;
   table.assign(tf.tensor1d(Float32Array.from({ length: table.size }, () => r() - 0.5)));
@@ -137,8 +138,8 @@ Deno.test("HashLUT exportLut: lut[c][b][g][r] equals the model at lattice colour
   m.dispose();
 });
 
-Deno.test("HashLUT trains end to end on wasm (expert convs included): one Adam step changes every variable", () => {
-  const m = new HashLut(HASHLUT_PRESETS["hashlut-6+13-small"], 13);
+Deno.test("HashLUT trains end to end on wasm (expert convs included): one Adam step changes every variable", async () => {
+  const m = new HashLut(await hashLutPreset("hashlut-6+13-small"), 13);
   const r = rng(6);
   const thumb = tf.tensor4d(Float32Array.from({ length: 2 * 3 * 32 * 32 }, r), [2, 3, 32, 32]);
   const img = tf.tensor4d(Float32Array.from({ length: 2 * 3 * 8 * 8 }, r), [2, 3, 8, 8]);

@@ -5,7 +5,7 @@ import { kernelTarget, setKernelThreads } from "../lib/core/native.ts";
 import { lut3dBackward } from "../lib/lut/lut3d.ts";
 import { hashGridTableGrad } from "../lib/lut/hashgrid.ts";
 import { hashGridLevels } from "../lib/lut/hashgrid_ref.ts";
-import { lut4dBackward } from "../lib/lut/simplex.ts";
+import { simplexBackward } from "../lib/lut/simplex.ts";
 import { edgeColours, randomLut, rng } from "./lut3d_util.ts";
 
 // The CUDA kernels sum gradients with atomics, so their order (and last bits) may vary: CPU only.
@@ -58,14 +58,14 @@ Deno.test("hashgrid backward: table gradient is bit-identical run to run", { ign
   assertRepeatable("hashgrid", () => hashGridTableGrad(rgb, b, h, w, gout, levels));
 });
 
-Deno.test("lut4d backward: table gradient is bit-identical run to run", { ignore }, () => {
+Deno.test("simplex backward: table gradient is bit-identical run to run", { ignore }, () => {
   const table = { n: 4, intervalBits: 4, outputs: 4, data: random(17 ** 4 * 4, 6, -1, 1) };
   const shape = { planes: 2, height: 121, width: 131 };
   const offsets = [[0, 0], [0, 1], [1, 0], [1, 1]] as const;
   const planes = random(shape.planes * shape.height * shape.width, 7, 0, 255);
   const gout = random(shape.planes * 120 * 130 * 4, 8, -1, 1);
   assertRepeatable(
-    "lut4d",
-    () => lut4dBackward(planes, shape, offsets, table, gout, { table: true }).gradTable!,
+    "simplex",
+    () => simplexBackward(planes, shape, offsets, table, gout, { table: true }).gradTable!,
   );
 });

@@ -17,7 +17,7 @@ import {
 import { lineFigure, parseJsonl, trainingCurvesFigure } from "../lib/analysis/curves.ts";
 import { display, show } from "../lib/analysis/figure.ts";
 import { storageFigure, tradeoffFigure } from "../lib/analysis/tradeoff.ts";
-import type { StoragePoint } from "../lib/sr/core/storage.ts";
+import type { StoragePoint } from "../lib/sr/storage.ts";
 import { checkFinite, describe, type Figure, figureJson } from "../lib/analysis/figure.ts";
 import { heatmapsFigure, LIGHT_TO_DARK_BLUE } from "../lib/analysis/heatmap.ts";
 import { lutLatticeFigure } from "../lib/analysis/lut.ts";

@@ -9,7 +9,7 @@ import { assert, assertEquals } from "@std/assert";
 import { initTf, tf } from "../lib/core/backend.ts";
 import { parsePhotoConfig } from "../lib/enhance/config.ts";
 import { retouchImage } from "../lib/data/retouch.ts";
-import { trainStep } from "../lib/enhance/train.ts";
+import { trainStep } from "../lib/enhance/photo_train.ts";
 import { buildNet } from "../lib/enhance/nets.ts";
 import type { LutPhotoNet } from "../lib/enhance/lutnets.ts";
 import { Adam } from "../lib/experiment/adam.ts";

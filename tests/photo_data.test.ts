@@ -10,7 +10,7 @@ import { type Image, writeImage } from "../lib/image/io.ts";
 import { applyLut3dImage } from "../lib/lut/lut3d.ts";
 import { psnr } from "../lib/image/metrics.ts";
 import { evalPhoto } from "../lib/enhance/evaluate.ts";
-import { trainPhoto } from "../lib/enhance/train.ts";
+import { trainPhoto } from "../lib/enhance/photo_train.ts";
 import { Rng } from "../lib/core/rng.ts";
 
 await initTf();

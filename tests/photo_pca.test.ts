@@ -4,7 +4,7 @@ import { reconstructLutsRef } from "../lib/enhance/models/clut.ts";
 import { pcaCompress, symmetricEigen, unfoldingSingularValues } from "../lib/enhance/models/pca.ts";
 import { LutNet } from "../lib/enhance/models/lut3dnet.ts";
 import { loadNet } from "../lib/enhance/nets.ts";
-import { trainPhoto } from "../lib/enhance/train.ts";
+import { trainPhoto } from "../lib/enhance/photo_train.ts";
 import { loadPhotoConfig, parsePhotoConfig } from "../lib/enhance/config.ts";
 import { retouchImage } from "../lib/data/retouch.ts";
 import { Rng } from "../lib/core/rng.ts";

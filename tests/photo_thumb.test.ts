@@ -9,7 +9,7 @@ import { initTf } from "../lib/core/backend.ts";
 import { loadPhotoConfig, parsePhotoConfig, type PhotoConfig } from "../lib/enhance/config.ts";
 import { retouchImage } from "../lib/data/retouch.ts";
 import { resizeBilinear } from "../lib/image/resize.ts";
-import { trainPhoto, trainStep } from "../lib/enhance/train.ts";
+import { trainPhoto, trainStep } from "../lib/enhance/photo_train.ts";
 import { buildNet, loadNet, loadPretrained } from "../lib/enhance/nets.ts";
 import { Adam } from "../lib/experiment/adam.ts";
 import { Rng } from "../lib/core/rng.ts";

@@ -11,7 +11,7 @@ import { retouchImage } from "../lib/data/retouch.ts";
 import type { Pair } from "../lib/data/paired.ts";
 import { Adam } from "../lib/experiment/adam.ts";
 import { readCheckpoint } from "../lib/experiment/checkpoint.ts";
-import { trainPhoto } from "../lib/enhance/train.ts";
+import { trainPhoto } from "../lib/enhance/photo_train.ts";
 import { Rng } from "../lib/core/rng.ts";
 import { smoothImage } from "./photo_util.ts";
 

@@ -8,17 +8,17 @@ import { join } from "@std/path";
 import { initTf, tf } from "../lib/core/backend.ts";
 import { sharedPath } from "../lib/core/shared.ts";
 import { applyUnit, type AutoLutModel } from "../lib/sr/models/autolut.ts";
-import { DEFAULT_FIT } from "../lib/sr/core/config.ts";
+import { DEFAULT_FIT } from "../lib/sr/config.ts";
 import { makePairs } from "../lib/sr/core/data.ts";
 import { enumerateTable, exportModel } from "../lib/sr/core/enumerate.ts";
-import { evalFolder } from "../lib/sr/core/evaluate.ts";
-import { lut4dForwardRef } from "../lib/lut/simplex_ref.ts";
+import { evalFolder } from "../lib/sr/evaluate.ts";
+import { simplexForwardRef } from "../lib/lut/simplex_ref.ts";
 import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models/models.ts";
 import { Rng } from "../lib/core/rng.ts";
 import { PATTERNS } from "../lib/sr/core/pattern.ts";
 import { loadMulut, loadSrlut, mulutTableDir, srlutTablePath } from "../lib/sr/models/pretrained.ts";
 import { loadModelParts, loadModelTables } from "../lib/sr/core/tables.ts";
-import { fitSr } from "../lib/sr/core/train.ts";
+import { fitSr } from "../lib/sr/sr_train.ts";
 
 const auto = (base: "srlut" | "mulut", k: number, extra: Partial<SrModelConfig> = {}): SrModelConfig => ({
   ...DEFAULT_MODEL,
@@ -72,13 +72,13 @@ Deno.test("a unit's LUT form equals the TS reference: samples, AdaRL blend, 4-D 
   u.lut.setTable(table);
   const xp = planes(2, 7, 8, 3), pp = planes(2, 7, 8, 4);
   const got = applyUnit(u, xp, pp).dataSync(); // [2, 5·2, 6·2]
-  // Reference: blended samples → lut4dForwardRef on [M, 1, 4] planes → pixel shuffle.
+  // Reference: blended samples → simplexForwardRef on [M, 1, 4] planes → pixel shuffle.
   const w = u.adarl!.weight.dataSync(),
     a = u.sampler.sample(xp).dataSync(),
     b = u.sampler.sample(pp).dataSync();
   const s = Float32Array.from(a, (v, i) => Math.fround(w[i % 4] * b[i] + (1 - w[i % 4]) * v));
   const M = 2 * 5 * 6, g = { n: 4, intervalBits: 4, outputs: 4 };
-  const look = lut4dForwardRef(
+  const look = simplexForwardRef(
     s,
     { planes: M, height: 1, width: 4 },
     PATTERNS.s.offsets.map((_, i) => [0, i] as const),

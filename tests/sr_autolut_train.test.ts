@@ -8,14 +8,14 @@ import { initTf } from "../lib/core/backend.ts";
 import { repoRoot, sharedPath } from "../lib/core/shared.ts";
 import { writeImage } from "../lib/image/io.ts";
 import type { AutoLutModel } from "../lib/sr/models/autolut.ts";
-import { DEFAULT_FIT, loadSrConfig, parseSrConfig } from "../lib/sr/core/config.ts";
+import { DEFAULT_FIT, loadSrConfig, parseSrConfig } from "../lib/sr/config.ts";
 import { makePairs } from "../lib/sr/core/data.ts";
-import { evalSr } from "../lib/sr/core/evaluate.ts";
-import { loadLutModel, loadNetModel } from "../lib/sr/core/experiment.ts";
-import { finetuneSr } from "../lib/sr/core/finetune.ts";
+import { evalSr } from "../lib/sr/evaluate.ts";
+import { loadLutModel, loadNetModel } from "../lib/sr/experiment.ts";
+import { finetuneSr } from "../lib/sr/finetune.ts";
 import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models/models.ts";
 import { Rng } from "../lib/core/rng.ts";
-import { fitSr, trainSr } from "../lib/sr/core/train.ts";
+import { fitSr, trainSr } from "../lib/sr/sr_train.ts";
 
 Deno.test("AutoLUT presets parse with the paper's settings; bad AutoLUT keys are refused", async () => {
   await initTf();

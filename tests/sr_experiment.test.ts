@@ -4,10 +4,10 @@ import { assert, assertEquals } from "@std/assert";
 import { join } from "@std/path";
 import { repoRoot, sharedPath } from "../lib/core/shared.ts";
 import { writeImage } from "../lib/image/io.ts";
-import { loadSrConfig } from "../lib/sr/core/config.ts";
-import { evalSr } from "../lib/sr/core/evaluate.ts";
-import { finetuneSr } from "../lib/sr/core/finetune.ts";
-import { trainSr } from "../lib/sr/core/train.ts";
+import { loadSrConfig } from "../lib/sr/config.ts";
+import { evalSr } from "../lib/sr/evaluate.ts";
+import { finetuneSr } from "../lib/sr/finetune.ts";
+import { trainSr } from "../lib/sr/sr_train.ts";
 import { readNpy } from "../lib/formats/npy.ts";
 
 const set5 = sharedPath("SRBenchmark", "Set5", "LR_bicubic", "X2");

@@ -7,15 +7,15 @@ import { initTf } from "../lib/core/backend.ts";
 import { loadEmbedded } from "../lib/data/embedded.ts";
 import { imresize } from "../lib/image/resize.ts";
 import { psnr } from "../lib/image/metrics.ts";
-import { DEFAULT_FIT } from "../lib/sr/core/config.ts";
+import { DEFAULT_FIT } from "../lib/sr/config.ts";
 import { makePairs } from "../lib/sr/core/data.ts";
 import { modcrop } from "../lib/sr/core/degrade.ts";
 import { exportDfc } from "../lib/sr/core/dfc_export.ts";
 import { exportModel } from "../lib/sr/core/enumerate.ts";
-import { superResolve } from "../lib/sr/core/evaluate.ts";
+import { superResolve } from "../lib/sr/evaluate.ts";
 import { buildSrModel, DEFAULT_MODEL } from "../lib/sr/models/models.ts";
-import { compressModel, storageBytes } from "../lib/sr/core/storage.ts";
-import { fitSr } from "../lib/sr/core/train.ts";
+import { compressModel, storageBytes } from "../lib/sr/storage.ts";
+import { fitSr } from "../lib/sr/sr_train.ts";
 
 async function logLosses(dir: string): Promise<number[]> {
   const text = await Deno.readTextFile(join(dir, "log.jsonl"));

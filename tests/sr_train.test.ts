@@ -7,13 +7,13 @@ import { join } from "@std/path";
 import { initTf, tf } from "../lib/core/backend.ts";
 import { repoRoot } from "../lib/core/shared.ts";
 import type { Image } from "../lib/image/io.ts";
-import { DEFAULT_FIT, loadSrConfig, parseSrConfig } from "../lib/sr/core/config.ts";
+import { DEFAULT_FIT, loadSrConfig, parseSrConfig } from "../lib/sr/config.ts";
 import { loadCleanImages, makePairs, sampleBatch } from "../lib/sr/core/data.ts";
 import { degrade } from "../lib/sr/core/degrade.ts";
 import { enumerateTable } from "../lib/sr/core/enumerate.ts";
 import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models/models.ts";
-import { fitSr, passSize, srParams, trainStep } from "../lib/sr/core/train.ts";
-import { superResolve } from "../lib/sr/core/evaluate.ts";
+import { fitSr, passSize, srParams, trainStep } from "../lib/sr/sr_train.ts";
+import { superResolve } from "../lib/sr/evaluate.ts";
 import { psnr } from "../lib/image/metrics.ts";
 
 const tiny: SrModelConfig = {

@@ -1,10 +1,10 @@
-// WGSL DFC lookup (lib/lut/webgpu/dfc.ts) against the C kernel (dfcLookup): int8 and float32 tables,
+// WGSL DFC lookup (lib/lut/webgpu/dfc_wgsl.ts) against the C kernel (dfcLookup): int8 and float32 tables,
 // 2 and 4 compressed dims, SR-LUT order; inputs inside and outside the diagonal band, out of range, NaN.
 import { assert } from "@std/assert";
 import { tf } from "../lib/core/backend.ts";
 import { compressDfc, dfcLookup } from "../lib/lut/dfc.ts";
 import { lutLevels, type Offset } from "../lib/lut/simplex.ts";
-import { dfcLookupGpu } from "../lib/lut/webgpu/dfc.ts";
+import { dfcLookupGpu } from "../lib/lut/webgpu/dfc_wgsl.ts";
 import { maxAbsDiff, rng } from "./lut3d_util.ts";
 import { useWebgpu } from "./webgpu_util.ts";
 

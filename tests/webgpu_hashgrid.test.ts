@@ -1,4 +1,4 @@
-// WGSL hash-grid kernels (lib/lut/webgpu/hashgrid.ts) behind hashGrid against the C kernels
+// WGSL hash-grid kernels (lib/lut/webgpu/hashgrid_wgsl.ts) behind hashGrid against the C kernels
 // (hashGridEncode / hashGridTableGrad): dense and hashed levels, colours out of range and NaN;
 // forward <= 1e-5, table gradient <= 1e-4 relative.
 import { assert } from "@std/assert";

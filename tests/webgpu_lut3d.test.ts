@@ -1,4 +1,4 @@
-// WGSL 3D LUT kernels (lib/lut/webgpu/lut3d.ts) against the C kernels: forward <= 1e-5 absolute,
+// WGSL 3D LUT kernels (lib/lut/webgpu/lut3d_wgsl.ts) against the C kernels: forward <= 1e-5 absolute,
 // gradients (image and LUT, trilinear and tetrahedral, shared and per-image LUTs) <= 1e-4 relative.
 import { assert } from "@std/assert";
 import { tf } from "../lib/core/backend.ts";

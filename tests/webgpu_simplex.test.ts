@@ -1,9 +1,9 @@
-// WGSL simplex LUT kernels (lib/lut/webgpu/simplex.ts) behind lut4dOp against the C kernels
-// (lut4dLookup / lut4dBackward): n = 2, 3, 4 (and SR-LUT's 4-D order), forward <= 1e-5, table and plane
+// WGSL simplex LUT kernels (lib/lut/webgpu/simplex_wgsl.ts) behind simplexOp against the C kernels
+// (simplexLookup / simplexBackward): n = 2, 3, 4 (and SR-LUT's 4-D order), forward <= 1e-5, table and plane
 // gradients <= 1e-4 relative; planes hold out-of-range values, NaN and exact lattice points.
 import { assert } from "@std/assert";
 import { tf } from "../lib/core/backend.ts";
-import { lut4dBackward, lut4dLookup, lut4dOp, lutLevels, type Offset } from "../lib/lut/simplex.ts";
+import { lutLevels, type Offset, simplexBackward, simplexLookup, simplexOp } from "../lib/lut/simplex.ts";
 import { maxAbsDiff, rng } from "./lut3d_util.ts";
 import { relErr, useWebgpu } from "./webgpu_util.ts";
 
@@ -33,17 +33,17 @@ for (
     });
     const table = Float32Array.from({ length: L ** n * k }, () => r() * 2 - 1);
     const lut = { n, intervalBits: bits, outputs: k, data: table };
-    const want = lut4dLookup(planes, shape, offsets, lut, { srlutOrder });
+    const want = simplexLookup(planes, shape, offsets, lut, { srlutOrder });
     const h = shape.height - Math.max(...offsets.map((o) => o[0])),
       w = shape.width - Math.max(...offsets.map((o) => o[1]));
     const dy = Float32Array.from({ length: want.length }, () => r() * 2 - 1);
-    const g = lut4dBackward(planes, shape, offsets, lut, dy, { table: true, planes: true }, { srlutOrder });
+    const g = simplexBackward(planes, shape, offsets, lut, dy, { table: true, planes: true }, { srlutOrder });
     const x = tf.tensor3d(planes, [shape.planes, shape.height, shape.width]);
     const t = tf.tensor2d(table, [L ** n, k]);
     const gy = tf.tensor4d(dy, [shape.planes, h, w, k]);
-    const out = lut4dOp(x, t, offsets, bits, { srlutOrder });
+    const out = simplexOp(x, t, offsets, bits, { srlutOrder });
     const [gx, gt] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-      tf.sum(tf.mul(lut4dOp(a as tf.Tensor3D, b as tf.Tensor2D, offsets, bits, { srlutOrder }), gy))
+      tf.sum(tf.mul(simplexOp(a as tf.Tensor3D, b as tf.Tensor2D, offsets, bits, { srlutOrder }), gy))
     )([x, t]);
     const fwd = maxAbsDiff(await out.data(), want);
     const ePlanes = relErr(await gx.data(), g.gradPlanes!), eTable = relErr(await gt.data(), g.gradTable!);

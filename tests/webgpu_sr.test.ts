@@ -7,7 +7,7 @@ import { resizeBilinear } from "../lib/image/resize.ts";
 import { makePairs, sampleBatch } from "../lib/sr/core/data.ts";
 import { enumerateTable } from "../lib/sr/core/enumerate.ts";
 import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models/models.ts";
-import { srParams, trainStep } from "../lib/sr/core/train.ts";
+import { srParams, trainStep } from "../lib/sr/sr_train.ts";
 import { onBackend, useWebgpu } from "./webgpu_util.ts";
 
 await useWebgpu();

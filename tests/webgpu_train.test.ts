@@ -8,7 +8,7 @@ import { parsePhotoConfig } from "../lib/enhance/config.ts";
 import { retouchImage } from "../lib/data/retouch.ts";
 import { Adam } from "../lib/experiment/adam.ts";
 import { buildNet } from "../lib/enhance/nets.ts";
-import { trainStep } from "../lib/enhance/train.ts";
+import { trainStep } from "../lib/enhance/photo_train.ts";
 import { Rng } from "../lib/core/rng.ts";
 import { loadEmbedded } from "../lib/data/embedded.ts";
 import { resizeBilinear } from "../lib/image/resize.ts";

@@ -11,10 +11,10 @@ nvcc -O3 -shared -Xcompiler -fPIC -cudart static -gencode "arch=compute_${arch#s
   -o "$b/cuda.so"
 nvcc -O3 -std=c++17 -gencode "arch=compute_${arch#sm_},code=$arch" -I. test/lut3d_cuda_check.cu \
   -o "$b/lut3d_check" -ldl
-nvcc -O2 -I. test/lut4d_cuda_check.cu -o "$b/lut4d_check" -ldl
+nvcc -O2 -I. test/simplex_cuda_check.cu -o "$b/simplex_check" -ldl
 nvcc -O2 -I. test/hashgrid_cuda_check.cu -o "$b/hashgrid_check" -ldl
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 echo "== lut3d" && "$b/lut3d_check" "$b/cpu.so"
-echo "== lut4d / dfc" && "$b/lut4d_check" "$b/cpu.so" "$b/cuda.so"
+echo "== simplex / dfc" && "$b/simplex_check" "$b/cpu.so" "$b/cuda.so"
 echo "== hashgrid" && "$b/hashgrid_check" "$b/cpu.so" "$b/cuda.so"
 echo "all CUDA checks passed"

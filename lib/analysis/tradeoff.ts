@@ -8,7 +8,7 @@
 import { logAxis, robustRange } from "./axes.ts";
 import { checkFinite, type Figure, type Layout, type Trace } from "./figure.ts";
 import { placeLabels } from "./labels.ts";
-import type { StoragePoint } from "../sr/core/storage.ts";
+import type { StoragePoint } from "../sr/storage.ts";
 
 /** A point of one panel: its series, x (cost, > 0), y (PSNR) and label. */
 type PanelPoint = { series: string; colour: string; symbol: string; x: number; y: number; label: string };

@@ -10,7 +10,8 @@ import { loadEmbedded } from "../data/embedded.ts";
 import { setKernelThreads } from "../core/native.ts";
 import { hashGridEncode, hashGridTableGrad } from "../lut/hashgrid.ts";
 import { hashGridEncodeRef, hashGridLevels } from "../lut/hashgrid_ref.ts";
-import { HashLut, HASHLUT_PRESETS, hashLutGridSpec } from "../enhance/models/hashlut.ts";
+import { HashLut, hashLutGridSpec } from "../enhance/models/hashlut.ts";
+import { hashLutPreset } from "../enhance/hashnet.ts";
 import { type BenchReport, medianMs } from "./report.ts";
 
 const SECTION = "hashgrid";
@@ -20,7 +21,7 @@ export async function bench(report: BenchReport): Promise<void> {
   await initTf();
   const img = await loadEmbedded("nagasaki-boats");
   const mp = (img.height * img.width) / 1e6;
-  const config = HASHLUT_PRESETS["hashlut-7+13"];
+  const config = await hashLutPreset("hashlut-7+13");
   const levels = hashGridLevels(hashLutGridSpec(config));
   const table = Float32Array.from({ length: levels.tableLength }, (_, i) => Math.sin(i));
   const gradOut = new Float32Array(levels.spec.levels * levels.spec.featuresPerLevel * img.height * img.width)

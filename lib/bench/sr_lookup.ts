@@ -11,15 +11,15 @@ import { loadEmbedded } from "../data/embedded.ts";
 import { readNpy } from "../formats/npy.ts";
 import { setKernelThreads } from "../core/native.ts";
 import { compressDfc, dfcLookup } from "../lut/dfc.ts";
-import { type Lut4d, lut4dBackward, lut4dLookup, lut4dRotationEnsemble } from "../lut/simplex.ts";
-import { lut4dForwardRef, type Offset } from "../lut/simplex_ref.ts";
+import { simplexBackward, simplexLookup, type SimplexLut, simplexRotationEnsemble } from "../lut/simplex.ts";
+import { type Offset, simplexForwardRef } from "../lut/simplex_ref.ts";
 import { type BenchReport, medianMs } from "./report.ts";
 
 const SECTION = "sr_lookup";
 const TARGET_MPS = 10;
 const PATTERN_S: Offset[] = [[0, 0], [0, 1], [1, 0], [1, 1]];
 
-async function srlutTable(report: BenchReport): Promise<Lut4d> {
+async function srlutTable(report: BenchReport): Promise<SimplexLut> {
   const path = sharedPath("pretrained", "srlut", "3_Test_using_LUT", "Model_S_x4_4bit_int8.npy");
   if (path) {
     const npy = await readNpy(path);
@@ -46,14 +46,15 @@ export async function bench(report: BenchReport): Promise<void> {
   report.note(SECTION, `one ${w}x${h} plane (${mp.toFixed(2)} MP of LR input), SR-LUT-S x4 int8, srlutOrder`);
 
   const out = new Float32Array(h * w * 16), hr = new Float32Array(h * w * 16);
-  const lookup = () => lut4dLookup(padded, shape, PATTERN_S, table, { srlutOrder: true, out });
+  const lookup = () => simplexLookup(padded, shape, PATTERN_S, table, { srlutOrder: true, out });
   const lrShape = { planes: 1, height: h, width: w };
   const opts = { upscale: 4, pad: "reflect" as const, srlutOrder: true, out: hr };
   setKernelThreads(1);
   const fwd1 = mp / (await medianMs(lookup, 7)) * 1e3;
   report.row(SECTION, "SR-LUT-S x4 lookup, 1 thread", fwd1, "MP/s");
   report.ratio(SECTION, `lookup per thread / ${TARGET_MPS} MP/s target`, fwd1 / TARGET_MPS, 1);
-  const ens1 = mp / (await medianMs(() => lut4dRotationEnsemble(plane, lrShape, PATTERN_S, table, opts), 5)) *
+  const ens1 = mp /
+    (await medianMs(() => simplexRotationEnsemble(plane, lrShape, PATTERN_S, table, opts), 5)) *
     1e3;
   report.row(SECTION, "SR-LUT-S x4 rotation ensemble (4 lookups + shuffle), 1 thread", ens1, "MP/s");
   report.ratio(
@@ -68,7 +69,7 @@ export async function bench(report: BenchReport): Promise<void> {
   report.row(SECTION, "DFC storage / full LUT", dfc.storageBytes() / table.data.byteLength, "x");
   const f32 = { ...table, data: Float32Array.from(table.data) };
   const grad = new Float32Array(h * w * 16).fill(1e-3);
-  const bwd1 = mp / (await medianMs(() => lut4dBackward(padded, shape, PATTERN_S, f32, grad), 3)) * 1e3;
+  const bwd1 = mp / (await medianMs(() => simplexBackward(padded, shape, PATTERN_S, f32, grad), 3)) * 1e3;
   report.row(SECTION, "float table backward (table + plane grads), 1 thread", bwd1, "MP/s");
 
   setKernelThreads(0);
@@ -79,7 +80,7 @@ export async function bench(report: BenchReport): Promise<void> {
   const small = new Float32Array(129 * 129);
   for (let y = 0; y < 129; y++) small.set(padded.subarray(y * (w + 1), y * (w + 1) + 129), y * 129);
   const ref = (128 * 128) / 1e6 / (await medianMs(
-    () => lut4dForwardRef(small, crop, PATTERN_S, table.data, table, true),
+    () => simplexForwardRef(small, crop, PATTERN_S, table.data, table, true),
     3,
   )) * 1e3;
   report.row(SECTION, "TypeScript reference lookup (128x128 crop)", ref, "MP/s");

@@ -23,11 +23,11 @@ import { resizeBilinear } from "../image/resize.ts";
 import { Adam } from "../experiment/adam.ts";
 import { buildNet } from "../enhance/nets.ts";
 import { Rng } from "../core/rng.ts";
-import { trainStep as photoStep } from "../enhance/train.ts";
-import { loadSrConfig } from "../sr/core/config.ts";
+import { trainStep as photoStep } from "../enhance/photo_train.ts";
+import { loadSrConfig } from "../sr/config.ts";
 import { makePairs, sampleBatch } from "../sr/core/data.ts";
 import { buildSrModel } from "../sr/models/models.ts";
-import { passSize, srParams, trainStep as srStep } from "../sr/core/train.ts";
+import { passSize, srParams, trainStep as srStep } from "../sr/sr_train.ts";
 import { matMulHost, matMulTnHost } from "../nn/matmul.ts";
 import { type BenchReport, medianMs } from "./report.ts";
 

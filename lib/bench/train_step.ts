@@ -18,7 +18,7 @@ import { setKernelThreads } from "../core/native.ts";
 import { Adam } from "../experiment/adam.ts";
 import { buildNet } from "../enhance/nets.ts";
 import { Rng } from "../core/rng.ts";
-import { trainStep } from "../enhance/train.ts";
+import { trainStep } from "../enhance/photo_train.ts";
 import { type BenchReport, medianMs } from "./report.ts";
 
 const SECTION = "train_step";

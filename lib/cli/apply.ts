@@ -101,8 +101,8 @@ async function experimentTransform(
   const ex = await loadExperiment(exp);
   if (ex.task === "sr") {
     if (opts.trained) throw new Error(`${ex.file}: --trained is for photo experiments (SR: --from)`);
-    const { chooseSource, loadSrSource } = await import("../sr/core/artifacts.ts");
-    const { superResolve } = await import("../sr/core/evaluate.ts");
+    const { chooseSource, loadSrSource } = await import("../sr/artifacts.ts");
+    const { superResolve } = await import("../sr/evaluate.ts");
     const config = ex.config as Parameters<typeof chooseSource>[0];
     const choice = await chooseSource(config, { from: opts.from, pretrained: opts.pretrained });
     const model = await loadSrSource(config, choice.source);

@@ -1,7 +1,7 @@
 /**
  * `deno task eval -e experiments/<name> [options]`: evaluates an experiment on its test data.
  * experiment.task "enhance" -> lib/enhance/evaluate.ts (PSNR, SSIM, ΔE; PNGs, per-image and basis .cube
- * files, scores.csv under <exp>/eval/<source>/); "sr" -> lib/sr/core/evaluate.ts with the experiment's own
+ * files, scores.csv under <exp>/eval/<source>/); "sr" -> lib/sr/evaluate.ts with the experiment's own
  * newest tables (exported, fine-tuned or DFC; it prints which), `--from` one of them, or `--pretrained`
  * the published tables.
  */
@@ -28,9 +28,9 @@ export async function main(args: string[]): Promise<void> {
   const ex = await loadExperiment(exp);
   if (ex.task === "sr") {
     if (a.flags.trained) throw new Error(`${ex.file}: --trained is for photo experiments (SR: --from)`);
-    const { evalSr } = await import("../sr/core/evaluate.ts");
+    const { evalSr } = await import("../sr/evaluate.ts");
     await evalSr(ex.config as Parameters<typeof evalSr>[0], {
-      source: from, // checked by chooseSource (lib/sr/core/artifacts.ts)
+      source: from, // checked by chooseSource (lib/sr/artifacts.ts)
       pretrained: a.flags.pretrained === true,
       quiet,
     });

@@ -14,8 +14,8 @@
 import { join } from "@std/path";
 import { loadExperiment } from "./all_tasks.ts";
 import type { WeightSource } from "../enhance/nets.ts";
-import type { SrConfig } from "../sr/core/config.ts";
-import type { TableSource } from "../sr/core/experiment.ts";
+import type { SrConfig } from "../sr/config.ts";
+import type { TableSource } from "../sr/experiment.ts";
 import { exclusive, experimentArg, int, parseTaskArgs, runCli, str, type TaskSpec } from "./args.ts";
 
 const SPEC: TaskSpec = {
@@ -73,12 +73,12 @@ export async function exportExperiment(path: string, opts: ExportOptions = {}): 
 
 async function exportSr(config: SrConfig, file: string, opts: ExportOptions): Promise<string[]> {
   const { exportModel, exportSummary, printProgress } = await import("../sr/core/enumerate.ts");
-  const { loadLutModel, loadNetModel, tableDir } = await import("../sr/core/experiment.ts");
+  const { loadLutModel, loadNetModel, tableDir } = await import("../sr/experiment.ts");
   const log = (s: string) => opts.quiet || console.log(s);
   if (opts.from !== undefined && !opts.dfc) {
     throw new Error(`${file}: --from selects the tables to compress: add --dfc`);
   }
-  const { chooseSource } = await import("../sr/core/artifacts.ts");
+  const { chooseSource } = await import("../sr/artifacts.ts");
   const from = opts.from === undefined
     ? undefined
     : (await chooseSource(config, { from: opts.from, allowed: ["exported", "finetuned"] }))
@@ -101,7 +101,7 @@ async function exportSr(config: SrConfig, file: string, opts: ExportOptions): Pr
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
     log(`exported ${exportSummary(paths)} in ${secs}s:\n${paths.map((p) => `  ${p}`).join("\n")}`);
     if (!opts.quiet) {
-      const { quantisationGap } = await import("../sr/core/evaluate.ts");
+      const { quantisationGap } = await import("../sr/evaluate.ts");
       const gap = await quantisationGap(model, config);
       log(
         gap

@@ -16,17 +16,18 @@ import { embeddedPhotos, loadEmbedded } from "../data/embedded.ts";
 import { readPth, tensorToFloat32 } from "../formats/pth.ts";
 import { type Image, readImage } from "../image/io.ts";
 import { imresize } from "../image/resize.ts";
-import { HASHLUT_PRESETS, hashLutGridSpec } from "../enhance/models/hashlut.ts";
+import { hashLutGridSpec } from "../enhance/models/hashlut.ts";
+import { hashLutPreset } from "../enhance/hashnet.ts";
 import { CLUT_NAMES, dctBasis } from "../enhance/models/clut.ts";
 import { importPretrained } from "../enhance/models/import.ts";
 import { gridOccupancy } from "../enhance/models/occupancy.ts";
 import { loadExperiment } from "./all_tasks.ts";
-import type { SrConfig } from "../sr/core/config.ts";
-import { evalFolder } from "../sr/core/evaluate.ts";
-import { loadSrSource, ownSources } from "../sr/core/artifacts.ts";
+import type { SrConfig } from "../sr/config.ts";
+import { evalFolder } from "../sr/evaluate.ts";
+import { loadSrSource, ownSources } from "../sr/artifacts.ts";
 import { loadMulut, loadSrlut, mulutTableDir, srlutTablePath } from "../sr/models/pretrained.ts";
 import type { SrModel } from "../sr/core/model.ts";
-import { storageBytes, type StoragePoint, storageSweep } from "../sr/core/storage.ts";
+import { storageBytes, type StoragePoint, storageSweep } from "../sr/storage.ts";
 import { type AutoLutModel, autolutWeights } from "../sr/models/autolut.ts";
 import { adarlFigure, samplerWeightsFigure } from "../analysis/autosample.ts";
 import { matrixFigure, strongCorrelationFigure, weakCorrelationFigure } from "../analysis/clut.ts";
@@ -260,7 +261,7 @@ function jobs(exp: string | undefined): FigureJob[] {
         const photos = await occupancyPhotos();
         const occ = gridOccupancy(photos.images, {
           lutSizes: [17, 33, 65],
-          hash: hashLutGridSpec(HASHLUT_PRESETS["hashlut-7+13"]),
+          hash: hashLutGridSpec(await hashLutPreset("hashlut-7+13")),
         });
         return occupancyFigure(occ, {
           title: `Grid occupancy of ${photos.label}: 3D LUTs vs HashLUT 7+13 levels`,

@@ -4,8 +4,8 @@
  * default it starts from the experiment's own newest tables (exported or fine-tuned; it prints which);
  * `--pretrained` starts from the published tables.
  */
-import { loadSrConfig } from "../sr/core/config.ts";
-import { finetuneSr } from "../sr/core/finetune.ts";
+import { loadSrConfig } from "../sr/config.ts";
+import { finetuneSr } from "../sr/finetune.ts";
 import { exclusive, experimentArg, parseTaskArgs, runCli, str, type TaskSpec } from "./args.ts";
 
 const SPEC: TaskSpec = {
@@ -26,7 +26,7 @@ export async function main(args: string[]): Promise<void> {
   exclusive(a, ["resume", "restart"], SPEC);
   const config = await loadSrConfig(exp);
   await finetuneSr(config, {
-    source: str(a, "from"), // checked by chooseSource (lib/sr/core/artifacts.ts)
+    source: str(a, "from"), // checked by chooseSource (lib/sr/artifacts.ts)
     pretrained: a.flags.pretrained === true,
     resume: a.flags.resume === true,
     restart: a.flags.restart === true,

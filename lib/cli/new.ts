@@ -1,14 +1,13 @@
 /**
  * `deno task new experiments/<name> [--preset <preset>]`: writes a commented experiments/<name>/config.toml
- * from a built-in photo preset (lib/enhance/presets.ts) or by copying experiments/<preset>/config.toml (any
- * task, e.g. the SR experiments). A copy gets the new experiment's name and description; the preset's
- * header comments (commands and results of the preset's own folder) are replaced by a line naming the
- * source. Never overwrites an existing config.
+ * by copying experiments/<preset>/config.toml (any task: the preset folders are the one source of presets).
+ * A copy gets the new experiment's name and description; the preset's header comments (commands and
+ * results of the preset's own folder) are replaced by a line naming the source. Never overwrites an
+ * existing config.
  */
 import { basename, join } from "@std/path";
 import { writeFileAtomic } from "../core/atomic.ts";
 import { loadExperiment } from "./all_tasks.ts";
-import { presetNames, presetToml } from "../enhance/presets.ts";
 import { repoRoot } from "../core/shared.ts";
 import { CliExit, parseTaskArgs, presets, runCli, str, type TaskSpec, usageText } from "./args.ts";
 
@@ -21,9 +20,7 @@ function spec(): TaskSpec {
   return {
     task: "new",
     usage: `experiments/<name> [--preset <preset>] (default ${DEFAULT_PRESET})\n` +
-      `  photo presets: ${
-        [...new Set([...presetNames(), ...names("photo").split(", ")])].sort().join(", ")
-      }\n` +
+      `  photo presets: ${names("photo")}\n` +
       `  sr presets:    ${names("sr")}`,
     string: ["preset"],
     positionals: 1,
@@ -61,14 +58,15 @@ export async function newExperiment(dir: string, preset: string): Promise<string
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
   const name = basename(dir.replace(/\/+$/, ""));
-  let text = presetToml(preset, name);
-  if (text === undefined) {
-    const copy = join(repoRoot, "experiments", preset, "config.toml");
-    try {
-      text = copyPreset(await Deno.readTextFile(copy), preset, name);
-    } catch {
-      throw new Error(`unknown preset "${preset}"\n${usageText(spec())}`);
-    }
+  let text: string;
+  try {
+    text = copyPreset(
+      await Deno.readTextFile(join(repoRoot, "experiments", preset, "config.toml")),
+      preset,
+      name,
+    );
+  } catch {
+    throw new Error(`unknown preset "${preset}"\n${usageText(spec())}`);
   }
   await writeFileAtomic(file, text);
   await loadExperiment(file); // the written file must validate

@@ -8,6 +8,7 @@
  * experiment) is refused unless --force: its config and checkpoint would be replaced.
  */
 import { exists } from "../core/read.ts";
+import { repoRoot } from "../core/shared.ts";
 import { join } from "@std/path";
 import { initTf } from "../core/backend.ts";
 import { parsePhotoConfig } from "../enhance/config.ts";
@@ -16,8 +17,7 @@ import { QUICKSTART_SIDE, quickstartPairs, retouchLut } from "../data/retouch.ts
 import { writeCube } from "../formats/cube.ts";
 import { writeImage } from "../image/io.ts";
 import { writeFileAtomic } from "../core/atomic.ts";
-import { presetToml } from "../enhance/presets.ts";
-import { trainPhoto } from "../enhance/train.ts";
+import { trainPhoto } from "../enhance/photo_train.ts";
 import { evalPhoto } from "../enhance/evaluate.ts";
 import { int, parseTaskArgs, runCli, str, type TaskSpec } from "./args.ts";
 
@@ -66,7 +66,7 @@ export async function quickstart(out: string, steps: number, quiet = false, forc
   say(`1/3 data: embedded photos + reference retouch -> ${data} (${QUICKSTART_SIDE} px long side)`);
   await writeDataset(data);
   const file = join(out, "config.toml");
-  const text = presetToml("quickstart", "quickstart")!
+  const text = (await Deno.readTextFile(join(repoRoot, "experiments", "quickstart", "config.toml")))
     .replace('root = "quickstart"', `root = "${data}"`)
     .replace(/^steps = \d+/m, `steps = ${steps}`);
   await writeFileAtomic(file, text);

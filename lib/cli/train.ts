@@ -1,6 +1,6 @@
 /**
  * `deno task train -e experiments/<name> [--resume | --restart] [--quiet]`: trains an experiment of either
- * task ("enhance": lib/enhance/train.ts, "sr": lib/sr/core/train.ts, each imported only when needed) in the
+ * task ("enhance": lib/enhance/photo_train.ts, "sr": lib/sr/sr_train.ts, each imported only when needed) in the
  * shared experiment loop (lib/experiment/loop.ts): <exp>/train/{checkpoint.bin, log.jsonl}, <exp>/run.lock.
  * Ctrl-C saves a checkpoint and exits with status 130.
  */
@@ -29,10 +29,10 @@ export async function main(args: string[]): Promise<void> {
   runMode(opts);
   const ex = await loadExperiment(exp);
   if (ex.task === "sr") {
-    const { trainSr } = await import("../sr/core/train.ts");
+    const { trainSr } = await import("../sr/sr_train.ts");
     await trainSr(ex.config, opts);
   } else {
-    const { trainPhoto } = await import("../enhance/train.ts");
+    const { trainPhoto } = await import("../enhance/photo_train.ts");
     const r = await trainPhoto(ex, opts);
     console.log(`done: step ${r.step}; evaluate with: deno task eval -e ${exp}`);
   }

@@ -27,6 +27,7 @@
 import { basename, dirname, resolve } from "@std/path";
 import type { BackboneKind } from "./models/backbone.ts";
 import type { LutNetSpec } from "./models/lut3dnet.ts";
+import type { HashLutConfig } from "./models/hashlut.ts";
 import type { Lut3dMode } from "../lut/lut3d.ts";
 import { configFile, type Raw, Reader, readToml } from "../experiment/reader.ts";
 import { experimentTasks, taskOf } from "../experiment/tasks.ts";
@@ -35,14 +36,7 @@ import { experimentTasks, taskOf } from "../experiment/tasks.ts";
 export type PhotoModelConfig =
   | { family: "3dlut" | "clutnet"; spec: LutNetSpec }
   | { family: "pca"; source: string; s: number; w: number; mode: Lut3dMode }
-  | {
-    family: "hashlut";
-    levels: number;
-    log2TableSize: number;
-    baseResolution: number;
-    maxResolution: number;
-    backbone: BackboneKind;
-  };
+  | ({ family: "hashlut" } & HashLutConfig);
 
 /** Loss names accepted in train.losses. */
 export type LossName = "mse" | "l1" | "cos";

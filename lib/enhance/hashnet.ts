@@ -6,9 +6,12 @@ import type { Image } from "../image/io.ts";
 import type { tf } from "../core/backend.ts";
 import type { Rng } from "../core/rng.ts";
 import type { Params } from "../nn/params.ts";
-import { HashLut, HASHLUT_THUMB } from "./models/hashlut.ts";
+import { HashLut, HASHLUT_THUMB, type HashLutConfig } from "./models/hashlut.ts";
+import { join } from "@std/path";
+import { repoRoot } from "../core/shared.ts";
+import { loadPhotoConfig } from "./config.ts";
 import type { PhotoNet } from "./photonet.ts";
-import { photoNets } from "./registry.ts";
+import { photoNets } from "./photo_registry.ts";
 
 /** HashLUT behind the PhotoNet interface (LUT form: 33^3 lattice of the hash-grid transform; output clamped). */
 export class HashNet implements PhotoNet {
@@ -44,8 +47,16 @@ export class HashNet implements PhotoNet {
 photoNets.register("hashlut", (config) => {
   const m = config.model;
   if (m.family !== "hashlut") throw new Error(`hashlut builder: model.family is "${m.family}"`);
-  const { levels, log2TableSize, baseResolution, maxResolution, backbone } = m;
-  return Promise.resolve(
-    new HashNet(new HashLut({ levels, log2TableSize, baseResolution, maxResolution, backbone }, config.seed)),
-  );
+  const { family: _, ...hash } = m;
+  return Promise.resolve(new HashNet(new HashLut(hash, config.seed)));
 });
+
+/** The HashLUT settings of a preset, read from experiments/<name>/config.toml (e.g. "hashlut-7+13"). */
+export async function hashLutPreset(name: string): Promise<HashLutConfig> {
+  const c = await loadPhotoConfig(join(repoRoot, "experiments", name));
+  if (c.model.family !== "hashlut") {
+    throw new Error(`${c.file}: model.family is "${c.model.family}", not "hashlut"`);
+  }
+  const { family: _, ...hash } = c.model;
+  return hash;
+}

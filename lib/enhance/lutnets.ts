@@ -4,7 +4,7 @@
  */
 import { LutNet } from "./models/lut3dnet.ts";
 import type { PhotoNet } from "./photonet.ts";
-import { photoNets } from "./registry.ts";
+import { photoNets } from "./photo_registry.ts";
 
 /** LutNet with the PhotoNet extras. */
 export class LutPhotoNet extends LutNet implements PhotoNet {

@@ -1,5 +1,5 @@
 /**
- * Builds the network of a photo experiment by its family's registered builder (registry.ts): LutNet
+ * Builds the network of a photo experiment by its family's registered builder (photo_registry.ts): LutNet
  * (lutnets.ts: 3DLUT, CLUT-Net, BL-A, BL-C), HashLUT (hashnet.ts) or BL-B (here: PCA of a trained 3DLUT,
  * lib/enhance/models/pca.ts), fresh, from the experiment's checkpoint, or from the original pretrained weights.
  */
@@ -16,7 +16,7 @@ import { pcaCompress } from "./models/pca.ts";
 import { readCheckpoint, restoreParams, stableJson } from "../experiment/checkpoint.ts";
 import { runFiles } from "../experiment/loop.ts";
 import type { PhotoNet } from "./photonet.ts";
-import { photoNets } from "./registry.ts";
+import { photoNets } from "./photo_registry.ts";
 import { HashNet } from "./hashnet.ts";
 import { LutPhotoNet } from "./lutnets.ts";
 
@@ -74,7 +74,22 @@ async function buildPca(config: PhotoConfig): Promise<PhotoNet> {
 
 photoNets.register("pca", buildPca);
 
-/** A freshly initialised network for `config`, by the registered builder of its family (BL-B: compressed from its source). */
+/**
+ * A freshly initialised network for `config`, by the registered builder of its family (BL-B: compressed from its source).
+ *
+ * @example CLUT-Net 20+05+10 from its preset, on a 256² thumbnail and a 64² image
+ * ```ts
+ * import { initTf, tf } from "../core/backend.ts";
+ * import { loadPhotoConfig } from "./config.ts";
+ * import { buildNet } from "./nets.ts";
+ *
+ * await initTf();
+ * const net = await buildNet(await loadPhotoConfig("experiments/clutnet-20+05+10"));
+ * const { out } = net.forward(tf.zeros([1, 3, 256, 256]), tf.zeros([1, 3, 64, 64]), false);
+ * console.log(out.shape, net.paramCount()); // [1, 3, 64, 64] ...
+ * net.dispose();
+ * ```
+ */
 export async function buildNet(config: PhotoConfig): Promise<PhotoNet> {
   return await photoNets.get(config.model.family)(config);
 }

@@ -1,6 +1,6 @@
 /**
  * What training, evaluation and export need from a photo-enhancement model (PhotoNet), whatever its
- * family; the families register their builders in registry.ts.
+ * family; the families register their builders in photo_registry.ts.
  */
 import type { tf } from "../core/backend.ts";
 import type { Image } from "../image/io.ts";

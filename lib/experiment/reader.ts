@@ -1,8 +1,8 @@
 /**
  * Reading experiment configs: the TOML file of an experiment argument, and `Reader`, the typed accessors
  * that validate each value and throw errors naming the file and the key path
- * (`experiments/x/config.toml: train.lr must be > 0, got -1`). Used by the photo (config.ts) and SR
- * (lib/sr/core/config.ts) validators.
+ * (`experiments/x/config.toml: train.lr must be > 0, got -1`). Used by the photo (lib/enhance/config.ts) and SR
+ * (lib/sr/config.ts) validators.
  */
 import { parse } from "@std/toml";
 

@@ -4,7 +4,7 @@
  * (declaration merging), so loading any experiment needs no import of a task package from here.
  *
  * A task module does: `experimentTasks.register("sr", (raw, file) => ...)` and
- * `declare module "../experiment/tasks.ts" { interface ExperimentTasks { sr: SrExperiment } }`.
+ * `declare module "./tasks.ts" { interface ExperimentTasks { sr: SrExperiment } }`.
  */
 import { configFile, type Raw, readToml } from "./reader.ts";
 import { Registry } from "./registry.ts";

@@ -160,7 +160,22 @@ export function formatCube(cube: CubeInput, decimals = 6): string {
   return out.join("\n") + "\n";
 }
 
-/** Writes a 3D LUT as a .cube file atomically (see formatCube). */
+/**
+ * Writes a 3D LUT as a .cube file atomically (see formatCube); readCube reads it back.
+ *
+ * @example Writing and reading the 2³ identity LUT
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { readCube, writeCube } from "./cube.ts";
+ *
+ * const size = 2, lut = new Float32Array(3 * size ** 3); // lut[c][b][g][r]
+ * for (let i = 0; i < size ** 3; i++) for (let c = 0; c < 3; c++) lut[c * size ** 3 + i] = (i >> c) & 1;
+ * const file = await Deno.makeTempFile({ suffix: ".cube" });
+ * await writeCube(file, { size, lut });
+ * assertEquals((await readCube(file)).lut, lut);
+ * await Deno.remove(file);
+ * ```
+ */
 export async function writeCube(
   path: string,
   cube: CubeInput,

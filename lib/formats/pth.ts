@@ -776,7 +776,19 @@ function readLegacyCheckpoint(bytes: Uint8Array, name: string): PthContents {
   return finish(root, name, "legacy", keys.map(String), bytes.length);
 }
 
-/** Parses checkpoint bytes (zip or legacy format); `name` appears in error messages. */
+/**
+ * Parses checkpoint bytes (zip or legacy format); `name` appears in error messages.
+ *
+ * @example The tensors of the original Image-Adaptive 3DLUT's basis LUTs (from the shared data)
+ * ```ts
+ * import { resolveShared } from "../core/shared.ts";
+ * import { parsePth } from "./pth.ts";
+ *
+ * const file = resolveShared("shared:pretrained/image_adaptive_3dlut/sRGB/LUTs.pth");
+ * const { tensors } = parsePth(await Deno.readFile(file), file);
+ * for (const [key, t] of tensors) console.log(key, t.dtype, t.shape); // "0.LUT" float32 [3, 33, 33, 33], ...
+ * ```
+ */
 export function parsePth(bytes: Uint8Array, name: string): PthContents {
   return withName(name, () => {
     if (

@@ -8,11 +8,11 @@ import { expectTableData } from "../core/ffi_guard.ts";
 import {
   checkTable,
   type LookupOptions,
-  type Lut4d,
   outBuffer,
   type OutOption,
   PLANE_ARGS,
   planeArgs,
+  type SimplexLut,
   TABLE_ARGS,
 } from "./simplex.ts";
 import { type LutGeometry, lutLevels, type Offset, type PlaneShape } from "./simplex_ref.ts";
@@ -65,7 +65,7 @@ export function withStorage(
  * (DFC's default "xyzt" for n = 4), samplingInterval is the coarse interval in bits (DFC `--si`, 5..7).
  */
 export function compressDfc(
-  table: Lut4d,
+  table: SimplexLut,
   spec: { diagonalWidth: number; samplingInterval: number; compressedDims?: number },
 ): DfcLut {
   const what = `compressDfc(n=${table.n}, intervalBits=${table.intervalBits}, K=${table.outputs})`;

@@ -5,7 +5,7 @@
  * encodes the raw input image, which has no trainable upstream (the op returns zeros for it).
  */
 import { onWebgpu, tf } from "../core/backend.ts";
-import { hashGridForwardGpu, hashGridTableGradGpu } from "./webgpu/hashgrid.ts";
+import { hashGridForwardGpu, hashGridTableGradGpu } from "./webgpu/hashgrid_wgsl.ts";
 import { lazyKernels } from "../core/native.ts";
 import { expectF32, expectInt, expectU32 } from "../core/ffi_guard.ts";
 import type { HashGridLevels } from "./hashgrid_ref.ts";
@@ -110,7 +110,7 @@ export function hashGrid(rgb: tf.Tensor4D, table: tf.Tensor1D, levels: HashGridL
   const LF = levels.spec.levels * levels.spec.featuresPerLevel;
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, t, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    if (onWebgpu()) { // WGSL kernels (lib/lut/webgpu/hashgrid.ts)
+    if (onWebgpu()) { // WGSL kernels (lib/lut/webgpu/hashgrid_wgsl.ts)
       save([x]);
       const gradFunc = (
         dy: tf.Tensor,

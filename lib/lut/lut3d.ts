@@ -178,7 +178,21 @@ export function applyLut3dU16(
   return applyInterleaved(U16, rgb, height, width, lut, dim, mode, new Uint16Array(rgb.length));
 }
 
-/** An RGB `Image` (planar CHW float32) through one LUT [3,D,D,D]; returns a new Image. */
+/**
+ * An RGB `Image` (planar CHW float32) through one LUT [3,D,D,D]; returns a new Image.
+ *
+ * @example A colour through the 2³ identity LUT, trilinear
+ * ```ts
+ * import { assertAlmostEquals } from "@std/assert";
+ * import { applyLut3dImage } from "./lut3d.ts";
+ *
+ * const lut = new Float32Array(24); // lut[c][b][g][r], D = 2
+ * for (let i = 0; i < 8; i++) for (let c = 0; c < 3; c++) lut[c * 8 + i] = (i >> c) & 1;
+ * const img = { data: new Float32Array([0.2, 0.5, 0.9]), channels: 3, height: 1, width: 1 };
+ * const out = applyLut3dImage(img, lut, 2, "trilinear");
+ * assertAlmostEquals(out.data[1], 0.5, 1e-6);
+ * ```
+ */
 export function applyLut3dImage(img: Image, lut: Float32Array, dim: number, mode: Lut3dMode): Image {
   if (img.channels !== 3) {
     throw new Error(`applyLut3dImage: image has ${img.channels} channels, expected 3 (RGB)`);

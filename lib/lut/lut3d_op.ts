@@ -1,12 +1,12 @@
 /**
  * The differentiable 3D LUT op for training (Image-Adaptive 3DLUT, CLUT-Net): tfjs op with gradients
  * w.r.t. both the image and the LUT, on the native kernels of lib/lut/lut3d.ts (host typed arrays) or the
- * WGSL kernels of lib/lut/webgpu/lut3d.ts on the webgpu backend. Layouts as lib/lut/lut3d_ref.ts.
+ * WGSL kernels of lib/lut/webgpu/lut3d_wgsl.ts on the webgpu backend. Layouts as lib/lut/lut3d_ref.ts.
  */
 import { onWebgpu, tf, withData } from "../core/backend.ts";
 import { applyLut3d, lut3dBackward, lut3dModeCode } from "./lut3d.ts";
 import type { Lut3dMode, Lut3dShape } from "./lut3d_ref.ts";
-import { lut3dBackwardGpu, lut3dForwardGpu } from "./webgpu/lut3d.ts";
+import { lut3dBackwardGpu, lut3dForwardGpu } from "./webgpu/lut3d_wgsl.ts";
 
 /** Shape of a lut3dApply call, from the tensors: image [B,3,H,W], LUT [B|1,3,D,D,D]. */
 function tensorShape(img: tf.Tensor, lut: tf.Tensor): Omit<Lut3dShape, "lutBatch"> {

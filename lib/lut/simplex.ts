@@ -1,6 +1,6 @@
 /**
  * n-D simplex LUT lookup (SR-LUT, MuLUT, SPF-LUT; n = 2, 3, 4) through the native kernels
- * (kernels/lut4d.c/.cu), plus a tfjs op with gradients for LUT fine-tuning. Definitions and layouts are
+ * (kernels/simplex_lut.c/.cu), plus a tfjs op with gradients for LUT fine-tuning. Definitions and layouts are
  * those of lib/lut/simplex_ref.ts (the TS reference): table [L^n, K] int8 or float32 with
  * L = 2^(8-intervalBits)+1; planes [N, Hp, Wp] float32 pixel values in [0,255] (clamped), padded by the
  * caller at the bottom/right by the pattern's (max dy, max dx); output [N, H, W, K] float32 with
@@ -8,7 +8,7 @@
  * Σ_j w_j·T[v_j] / q (table units: an int8 SR-LUT table gives values in [-128, 127]).
  */
 import { onWebgpu, tf, withData } from "../core/backend.ts";
-import { simplexBackwardGpu, simplexForwardGpu } from "./webgpu/simplex.ts";
+import { simplexBackwardGpu, simplexForwardGpu } from "./webgpu/simplex_wgsl.ts";
 import { lazyKernels } from "../core/native.ts";
 import { expectF32, expectTableData } from "../core/ffi_guard.ts";
 import {
@@ -25,7 +25,7 @@ import {
 export { type LutDtype, type LutGeometry, lutLevels, lutRows, type Offset, type PadMode, type PlaneShape };
 
 /** A LUT: geometry plus its [L^n, K] entries (int8 as exported by SR-LUT/MuLUT, or float32). */
-export type Lut4d = LutGeometry & { data: Int8Array | Float32Array };
+export type SimplexLut = LutGeometry & { data: Int8Array | Float32Array };
 
 /** Lookup options: `srlutOrder` reproduces SR-LUT's 4-D branch order (see simplex_ref.ts); default false. */
 export type LookupOptions = { srlutOrder?: boolean };
@@ -47,17 +47,17 @@ export const TABLE_ARGS = ["buffer", "i64"] as const;
 
 const kernels = lazyKernels({
   // ..., dtype, intervalBits, K, flags, out
-  lutlab_lut4d_forward: {
+  lutlab_simplex_forward: {
     parameters: [...PLANE_ARGS, ...TABLE_ARGS, "i32", "i32", "i32", "i32", "buffer"],
     result: "i32",
   },
   // ..., intervalBits, K, flags, gradOut, gradTable, gradPlanes
-  lutlab_lut4d_backward: {
+  lutlab_simplex_backward: {
     parameters: [...PLANE_ARGS, ...TABLE_ARGS, "i32", "i32", "i32", "buffer", "buffer", "buffer"],
     result: "i32",
   },
   // ..., dtype, intervalBits, upscale, padMode, flags, out
-  lutlab_lut4d_ensemble: {
+  lutlab_simplex_ensemble: {
     parameters: [...PLANE_ARGS, ...TABLE_ARGS, "i32", "i32", "i32", "i32", "i32", "buffer"],
     result: "i32",
   },
@@ -86,7 +86,7 @@ export function checkGeometry(g: LutGeometry, what: string): number {
 }
 
 /** Validates a table against its geometry ([L^n, K] entries). */
-export function checkTable(t: Lut4d, what: string): void {
+export function checkTable(t: SimplexLut, what: string): void {
   const L = checkGeometry(t, what);
   const rows = L ** t.n;
   const shape = `[${rows}, ${t.outputs}] (L=${L}, n=${t.n}, intervalBits=${t.intervalBits})`;
@@ -152,7 +152,7 @@ export function planeArgs(
 }
 
 /** Validates a table and returns its TABLE_ARGS arguments. */
-function tableArgs(t: Lut4d, what: string) {
+function tableArgs(t: SimplexLut, what: string) {
   checkTable(t, what);
   return [t.data, BigInt(t.data.length)] as const;
 }
@@ -161,38 +161,56 @@ function describe(name: string, s: PlaneShape, t: LutGeometry): string {
   return `${name}(planes [${s.planes},${s.height},${s.width}], n=${t.n}, intervalBits=${t.intervalBits}, K=${t.outputs})`;
 }
 
-/** Simplex lookup: padded planes [N,Hp,Wp] → out [N, Hp-maxdy, Wp-maxdx, K] float32 (native kernel; opts.out reused). */
-export function lut4dLookup(
+/**
+ * Simplex lookup: padded planes [N,Hp,Wp] → out [N, Hp-maxdy, Wp-maxdx, K] float32 (native kernel; opts.out reused).
+ *
+ * @example SR-LUT's 2×2 pattern on a 3×3 plane with a 2-level table (intervalBits 7: L = 3) that is the first input
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { lutRows, simplexLookup } from "./simplex.ts";
+ *
+ * const geom = { n: 4, intervalBits: 7, outputs: 1 }, L = 3;
+ * const data = new Float32Array(lutRows(geom)); // row ((i0·L + i1)·L + i2)·L + i3 holds i0 · 128
+ * for (let r = 0; r < data.length; r++) data[r] = Math.floor(r / L ** 3) * 128;
+ * const planes = new Float32Array([0, 64, 128, 192, 255, 10, 20, 30, 40]);
+ * const out = simplexLookup(planes, { planes: 1, height: 3, width: 3 }, [[0, 0], [0, 1], [1, 0], [1, 1]], {
+ *   ...geom,
+ *   data,
+ * });
+ * assertEquals([...out], [0, 64, 192, 255]); // the anchor pixels: the table is linear in the first input
+ * ```
+ */
+export function simplexLookup(
   planes: Float32Array,
   shape: PlaneShape,
   offsets: readonly Offset[],
-  table: Lut4d,
+  table: SimplexLut,
   opts: LookupOptions & OutOption = {},
 ): Float32Array {
-  const what = describe("lut4dLookup", shape, table);
+  const what = describe("simplexLookup", shape, table);
   const tab = tableArgs(table, what);
   const { h, w, args } = planeArgs(planes, shape, offsets, table.n, what);
   const out = outBuffer(opts.out, shape.planes * h * w * table.outputs, what);
   const dtype = dtypeCode(table.data, what), flags = opts.srlutOrder ? 1 : 0, K = table.outputs;
-  kernels.call(what, "lutlab_lut4d_forward", ...args, ...tab, dtype, table.intervalBits, K, flags, out);
+  kernels.call(what, "lutlab_simplex_forward", ...args, ...tab, dtype, table.intervalBits, K, flags, out);
   return out;
 }
 
 /**
- * Gradients of sum(gradOut · lut4dLookup(planes, table)) for a float32 table: gradTable [L^n, K] and
+ * Gradients of sum(gradOut · simplexLookup(planes, table)) for a float32 table: gradTable [L^n, K] and
  * gradPlanes [N,Hp,Wp] (zero where a value was clamped); `want` picks which are computed, each `true` (a new
  * array) or the array to overwrite (native kernel).
  */
-export function lut4dBackward(
+export function simplexBackward(
   planes: Float32Array,
   shape: PlaneShape,
   offsets: readonly Offset[],
-  table: Lut4d,
+  table: SimplexLut,
   gradOut: Float32Array,
   want: { table?: boolean | Float32Array; planes?: boolean | Float32Array } = { table: true, planes: true },
   opts: LookupOptions = {},
 ): { gradTable?: Float32Array; gradPlanes?: Float32Array } {
-  const what = describe("lut4dBackward", shape, table);
+  const what = describe("simplexBackward", shape, table);
   const tab = tableArgs(table, what);
   expectF32(what, "table data (the backward pass needs a float32 table)", table.data);
   const { h, w, args } = planeArgs(planes, shape, offsets, table.n, what);
@@ -206,7 +224,7 @@ export function lut4dBackward(
   const gradPlanes = output(want.planes, planes.length, "gradPlanes");
   const flags = opts.srlutOrder ? 1 : 0, K = table.outputs;
   const grads = [gradOut, gradTable ?? null, gradPlanes ?? null] as const;
-  kernels.call(what, "lutlab_lut4d_backward", ...args, ...tab, table.intervalBits, K, flags, ...grads);
+  kernels.call(what, "lutlab_simplex_backward", ...args, ...tab, table.intervalBits, K, flags, ...grads);
   return { gradTable, gradPlanes };
 }
 
@@ -216,14 +234,14 @@ export function lut4dBackward(
  * Padding is bottom/right by the pattern's (max dy, max dx), "reflect" (SR-LUT) or "edge" (MuLUT);
  * needs K = upscale² (native kernel).
  */
-export function lut4dRotationEnsemble(
+export function simplexRotationEnsemble(
   planes: Float32Array,
   shape: PlaneShape,
   offsets: readonly Offset[],
-  table: Lut4d,
+  table: SimplexLut,
   opts: LookupOptions & OutOption & { upscale: number; pad: PadMode },
 ): Float32Array {
-  const what = describe("lut4dRotationEnsemble", shape, table) + ` upscale=${opts.upscale} pad=${opts.pad}`;
+  const what = describe("simplexRotationEnsemble", shape, table) + ` upscale=${opts.upscale} pad=${opts.pad}`;
   const tab = tableArgs(table, what);
   const { args } = planeArgs(planes, shape, offsets, table.n, what, []);
   int32(opts.upscale, "upscale", what, 1);
@@ -244,7 +262,18 @@ export function lut4dRotationEnsemble(
   const out = outBuffer(opts.out, shape.planes * shape.height * r * shape.width * r, what);
   const dtype = dtypeCode(table.data, what), flags = opts.srlutOrder ? 1 : 0;
   const pad = opts.pad === "reflect" ? 1 : 0;
-  kernels.call(what, "lutlab_lut4d_ensemble", ...args, ...tab, dtype, table.intervalBits, r, pad, flags, out);
+  kernels.call(
+    what,
+    "lutlab_simplex_ensemble",
+    ...args,
+    ...tab,
+    dtype,
+    table.intervalBits,
+    r,
+    pad,
+    flags,
+    out,
+  );
   return out;
 }
 
@@ -252,7 +281,7 @@ export function lut4dRotationEnsemble(
  * tfjs op for LUT fine-tuning: padded planes [N,Hp,Wp] float32 (values in [0,255]) and a trainable
  * float32 table [L^n, K] → [N, Hp-maxdy, Wp-maxdx, K]; gradients wrt the table and the planes.
  */
-export function lut4dOp(
+export function simplexOp(
   planes: tf.Tensor3D,
   table: tf.Tensor2D,
   offsets: readonly Offset[],
@@ -260,7 +289,7 @@ export function lut4dOp(
   opts: LookupOptions = {},
 ): tf.Tensor4D {
   const [n, hp, wp] = planes.shape;
-  const what = `lut4dOp(planes ${planes.dtype} [${planes.shape}], table ${table.dtype} [${table.shape}])`;
+  const what = `simplexOp(planes ${planes.dtype} [${planes.shape}], table ${table.dtype} [${table.shape}])`;
   if (planes.rank !== 3 || planes.dtype !== "float32") {
     throw new Error(`${what}: planes must be float32 [N,Hp,Wp]`);
   }
@@ -277,18 +306,18 @@ export function lut4dOp(
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, t, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     save([x, t]);
-    if (onWebgpu()) { // WGSL kernels (lib/lut/webgpu/simplex.ts)
+    if (onWebgpu()) { // WGSL kernels (lib/lut/webgpu/simplex_wgsl.ts)
       const gpu = { ...shape, hp, wp, h, w, intervalBits, outputs: geo.outputs, srlut: !!opts.srlutOrder };
       const gradFunc = (dy: tf.Tensor, [xs, ts]: tf.Tensor[]) => simplexBackwardGpu(xs, ts, dy, offsets, gpu);
       return { value: simplexForwardGpu(x, t, offsets, gpu) as tf.Tensor4D, gradFunc };
     }
     // the kernels read and write the tensors' memory in place (withData)
     const [value] = withData([x, t], [[n, h, w, geo.outputs]], ([xv, tv], [out]) => {
-      lut4dLookup(xv, shape, offsets, { ...geo, data: tv }, { ...opts, out });
+      simplexLookup(xv, shape, offsets, { ...geo, data: tv }, { ...opts, out });
     }) as [tf.Tensor4D];
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) =>
       withData([saved[0], saved[1], dy], [[n, hp, wp], table.shape], ([xv, tv, g], [planes, table]) => {
-        lut4dBackward(xv, shape, offsets, { ...geo, data: tv }, g, { table, planes }, opts);
+        simplexBackward(xv, shape, offsets, { ...geo, data: tv }, g, { table, planes }, opts);
       });
     return { value, gradFunc };
   });

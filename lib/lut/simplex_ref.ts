@@ -1,6 +1,6 @@
 /**
  * Plain TypeScript reference of the n-D simplex LUT lookup (SR-LUT "4D simplex", MuLUT, SPF-LUT), the
- * ground truth for kernels/lut4d.c and kernels/lut4d.cu. Definitions (shared by every implementation):
+ * ground truth for kernels/simplex_lut.c and kernels/simplex_lut.cu. Definitions (shared by every implementation):
  * - table [L^n, K] (int8 or float32), L = 2^(8-intervalBits) + 1 levels per input, q = 2^intervalBits;
  *   row of the lattice point (i0..i_{n-1}) = ((i0·L + i1)·L + i2)·L + i3 (first pattern pixel most
  *   significant, as SR-LUT's `img_a1*L*L*L + img_b1*L*L + img_c1*L + img_d1`).
@@ -84,13 +84,13 @@ function checkRef(planes: Float32Array, shape: PlaneShape, offsets: readonly Off
   const [py, px] = patternPad(offsets);
   const h = shape.height - py, w = shape.width - px;
   if (h < 1 || w < 1 || planes.length !== shape.planes * shape.height * shape.width) {
-    throw new Error(`lut4d reference: bad planes [${shape.planes},${shape.height},${shape.width}]`);
+    throw new Error(`simplex reference: bad planes [${shape.planes},${shape.height},${shape.width}]`);
   }
   return [h, w];
 }
 
 /** Reference forward: padded planes [N,Hp,Wp] → out [N, Hp-maxdy, Wp-maxdx, K] (float64 sums, float32 out). */
-export function lut4dForwardRef(
+export function simplexForwardRef(
   planes: Float32Array,
   shape: PlaneShape,
   offsets: readonly Offset[],
@@ -123,7 +123,7 @@ export function lut4dForwardRef(
  * Reference backward of sum(gradOut · forward): gradTable [L^n, K] and gradPlanes [N,Hp,Wp] (the
  * derivative of the piecewise-linear interpolant inside the chosen simplex; zero where a value was clamped).
  */
-export function lut4dBackwardRef(
+export function simplexBackwardRef(
   planes: Float32Array,
   shape: PlaneShape,
   offsets: readonly Offset[],
@@ -221,7 +221,14 @@ export function rotationEnsembleRef(
       for (let y = 0; y < hp; y++) {
         for (let x = 0; x < wp; x++) padded[y * wp + x] = rot[padIndex(y, h, pad) * w + padIndex(x, w, pad)];
       }
-      const lr = lut4dForwardRef(padded, { planes: 1, height: hp, width: wp }, offsets, table, g, srlutOrder);
+      const lr = simplexForwardRef(
+        padded,
+        { planes: 1, height: hp, width: wp },
+        offsets,
+        table,
+        g,
+        srlutOrder,
+      );
       const hr = new Float32Array(h * r * w * r);
       for (let y = 0; y < h; y++) {
         for (let x = 0; x < w; x++) {

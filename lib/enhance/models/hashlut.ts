@@ -44,24 +44,6 @@ export type HashLutConfig = {
   backbone: BackboneKind;
 };
 
-/** The two published FiveK configurations. */
-export const HASHLUT_PRESETS: Record<"hashlut-7+13" | "hashlut-6+13-small", HashLutConfig> = {
-  "hashlut-7+13": {
-    levels: 7,
-    log2TableSize: 13,
-    baseResolution: 9,
-    maxResolution: 64,
-    backbone: "Backbone",
-  },
-  "hashlut-6+13-small": {
-    levels: 6,
-    log2TableSize: 13,
-    baseResolution: 9,
-    maxResolution: 64,
-    backbone: "SmallBackbone",
-  },
-};
-
 /** Features per level and hidden width of the compensation MLP (fixed in the original). */
 export const HASHLUT_FEATURES = 2;
 export const HASHLUT_HIDDEN = 32;

@@ -1,12 +1,12 @@
 /**
- * Thin adapter from a LutModule's LUT form to the SR kernels' tfjs op (lib/lut/simplex.ts lut4dOp): padded
+ * Thin adapter from a LutModule's LUT form to the SR kernels' tfjs op (lib/lut/simplex.ts simplexOp): padded
  * planes [N, Hp, Wp] (0..255) and a float table [L^n, K = C·r²] in table units → pixel-shuffled planes
  * [C·N, H·r, W·r] (channel-major), differentiable with respect to the table (LUT fine-tuning) and the planes (stages).
  */
 import { onWebgpu, tf } from "../../core/backend.ts";
-import { dfcLookupGpu } from "../../lut/webgpu/dfc.ts";
+import { dfcLookupGpu } from "../../lut/webgpu/dfc_wgsl.ts";
 import { dfcLookup, type DfcLut } from "../../lut/dfc.ts";
-import { lut4dOp } from "../../lut/simplex.ts";
+import { simplexOp } from "../../lut/simplex.ts";
 import type { Pattern } from "./pattern.ts";
 import { pixelShuffle } from "./pattern.ts";
 
@@ -21,7 +21,7 @@ export function simplexLookupPlanes(
 ): tf.Tensor3D {
   const [n, hp, wp] = xp.shape;
   const h = hp - pattern.pad[0], w = wp - pattern.pad[1];
-  const out = lut4dOp(xp, table, pattern.offsets, interval, { srlutOrder });
+  const out = simplexOp(xp, table, pattern.offsets, interval, { srlutOrder });
   const k = table.shape[1];
   return pixelShuffle(tf.reshape(out, [n * h * w, k]), n, h, w, r, k / (r * r));
 }
@@ -36,7 +36,7 @@ export function dfcLookupPlanes(
 ) {
   const [n, hp, wp] = xp.shape;
   const h = hp - pattern.pad[0], w = wp - pattern.pad[1];
-  if (onWebgpu()) { // WGSL kernel (lib/lut/webgpu/dfc.ts)
+  if (onWebgpu()) { // WGSL kernel (lib/lut/webgpu/dfc_wgsl.ts)
     const gpu = dfcLookupGpu(xp, pattern.offsets, lut, srlutOrder);
     const shuffled = pixelShuffle(
       tf.reshape(gpu, [n * h * w, lut.outputs]),

@@ -15,8 +15,8 @@ import { AdaRL } from "./adarl.ts";
 import { AutoSample, SAMPLE_ROW, type SamplerInit } from "./autosample.ts";
 import { LutModule } from "../core/lutmodule.ts";
 import { type ModelPart, SrModel, type SrModelSpec, type Stage } from "../core/model.ts";
-import type { AutoLutConfig, SrModelConfig } from "./config.ts";
-import { srModels } from "./registry.ts";
+import type { AutoLutConfig, SrModelConfig } from "./model_config.ts";
+import { srModels } from "./sr_registry.ts";
 import { padBottomRight, patternOf, pixelShuffle, rot90 } from "../core/pattern.ts";
 
 /** One AutoLUT unit: sampler, optional AdaRL, and the 4-input LutModule it feeds. */

@@ -7,8 +7,8 @@
 import { LutModule } from "../core/lutmodule.ts";
 import { SrModel, type Stage } from "../core/model.ts";
 import { patternOf } from "../core/pattern.ts";
-import type { SrModelConfig } from "./config.ts";
-import { srModels } from "./registry.ts";
+import type { SrModelConfig } from "./model_config.ts";
+import { srModels } from "./sr_registry.ts";
 
 /** MuLUT with `cfg.stages` stages of `cfg.modes` units; `seed` fixes the network initialisation. */
 export function buildMulut(cfg: SrModelConfig, seed: number): SrModel {

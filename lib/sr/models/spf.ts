@@ -17,8 +17,8 @@
 import { tf } from "../../core/backend.ts";
 import { LutModule } from "../core/lutmodule.ts";
 import { requantise, SrModel, type SrModelSpec, stageValue } from "../core/model.ts";
-import type { SrModelConfig } from "./config.ts";
-import { srModels } from "./registry.ts";
+import type { SrModelConfig } from "./model_config.ts";
+import { srModels } from "./sr_registry.ts";
 import { type Pattern, patternOf } from "../core/pattern.ts";
 
 /** Output channels of the progressive blocks: the first three also pass a feature on. */

@@ -6,8 +6,8 @@
 import { LutModule } from "../core/lutmodule.ts";
 import { SrModel } from "../core/model.ts";
 import { patternOf } from "../core/pattern.ts";
-import type { SrModelConfig } from "./config.ts";
-import { srModels } from "./registry.ts";
+import type { SrModelConfig } from "./model_config.ts";
+import { srModels } from "./sr_registry.ts";
 
 /** SR-LUT of `cfg.variant` at `cfg.upscale`; `seed` fixes the network initialisation. */
 export function buildSrlut(cfg: SrModelConfig, seed: number): SrModel {

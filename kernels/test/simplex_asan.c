@@ -1,5 +1,5 @@
 /*
- * Sanitizer harness of kernels/lut4d.c and kernels/dfc.c (built and run by `deno run -A kernels/build.ts
+ * Sanitizer harness of kernels/simplex_lut.c and kernels/dfc.c (built and run by `deno run -A kernels/build.ts
  * --sanitize`): forward, backward, rotation ensemble and DFC lookup for n = 2, 3, 4, int8 and float32
  * tables, intervals 0/4/8 bits, on random and edge values (0, 255, lattice points, out of range, +-inf,
  * NaN), sizes 1x1 and 3x131 (a partial block), several planes, and every argument error. Checks identities
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lut4d.h"
+#include "../simplex_lut.h"
 #include "../lutlab.h"
 #include "check.h"
 
@@ -62,7 +62,7 @@ static void check_case(int32_t n, int32_t bits, int32_t k, int32_t planes, int32
   float *tab = affine_table(n, bits, k), *pl = (float *)malloc(np * 4), *out = (float *)malloc(no * 4);
   float *g = (float *)malloc(no * 4), *gt = (float *)malloc(len * 4), *gp = (float *)malloc(np * 4);
   fill(pl, np, 1 << bits, 7u + (uint32_t)n, 1);
-  EXPECT(lutlab_lut4d_forward(pl, planes, hp, wp, off, n, tab, len, 0, bits, k, 0, out) == 0, "forward: %s",
+  EXPECT(lutlab_simplex_forward(pl, planes, hp, wp, off, n, tab, len, 0, bits, k, 0, out) == 0, "forward: %s",
          lutlab_last_error());
   for (int64_t i = 0; i < (int64_t)planes * h * w; ++i) {
     const int64_t p = i / ((int64_t)h * w), y = (i / w) % h, x = i % w;
@@ -74,7 +74,7 @@ static void check_case(int32_t n, int32_t bits, int32_t k, int32_t planes, int32
     }
   }
   for (int64_t i = 0; i < no; ++i) g[i] = 1.0f;
-  EXPECT(lutlab_lut4d_backward(pl, planes, hp, wp, off, n, tab, len, bits, k, 1, g, gt, gp) == 0, "backward: %s",
+  EXPECT(lutlab_simplex_backward(pl, planes, hp, wp, off, n, tab, len, bits, k, 1, g, gt, gp) == 0, "backward: %s",
          lutlab_last_error());
   for (int32_t c = 0; c < k; ++c) {
     double s = 0.0;
@@ -95,8 +95,8 @@ static void check_case(int32_t n, int32_t bits, int32_t k, int32_t planes, int32
     (void)p;
     EXPECT(fabsf(gp[i] - want) <= 1e-3f, "n=%d plane grad %g vs %g at %lld", n, gp[i], want, (long long)i);
   }
-  EXPECT(lutlab_lut4d_backward(pl, planes, hp, wp, off, n, tab, len, bits, k, 0, g, NULL, gp) == 0, "bwd planes");
-  EXPECT(lutlab_lut4d_backward(pl, planes, hp, wp, off, n, tab, len, bits, k, 0, g, gt, NULL) == 0, "bwd table");
+  EXPECT(lutlab_simplex_backward(pl, planes, hp, wp, off, n, tab, len, bits, k, 0, g, NULL, gp) == 0, "bwd planes");
+  EXPECT(lutlab_simplex_backward(pl, planes, hp, wp, off, n, tab, len, bits, k, 0, g, gt, NULL) == 0, "bwd table");
   free(tab);
   free(pl);
   free(out);
@@ -122,18 +122,18 @@ int main(void) {
     float pl[3 * 5 * 6], out[3 * 5 * 6 * 4];
     fill(pl, 90, 16, 3u, 1);
     for (int32_t mode = 0; mode < 2; ++mode) {
-      EXPECT(lutlab_lut4d_ensemble(pl, 3, 5, 6, S, 4, t, len, 1, 4, 2, mode, 1, out) == 0, "ensemble: %s",
+      EXPECT(lutlab_simplex_ensemble(pl, 3, 5, 6, S, 4, t, len, 1, 4, 2, mode, 1, out) == 0, "ensemble: %s",
              lutlab_last_error());
       for (int32_t i = 0; i < 360; ++i) EXPECT(out[i] == 20.0f, "ensemble %g != 20", out[i]);
     }
-    EXPECT(lutlab_lut4d_ensemble(pl, 1, 1, 1, S, 4, t, len, 1, 4, 2, 0, 0, out) == 0, "ensemble 1x1 edge");
-    EXPECT(lutlab_lut4d_ensemble(pl, 1, 1, 1, S, 4, t, len, 1, 4, 2, 1, 0, out) == LUTLAB_EINVAL, "1x1 reflect");
-    EXPECT(lutlab_lut4d_ensemble(pl, 1, 5, 6, S, 4, t, len, 1, 4, 3, 0, 0, out) == LUTLAB_EINVAL, "K != r^2");
-    EXPECT(lutlab_lut4d_ensemble(pl, 1, 5, 6, S, 4, t, len, 1, 4, 2, 2, 0, out) == LUTLAB_EINVAL, "pad mode");
+    EXPECT(lutlab_simplex_ensemble(pl, 1, 1, 1, S, 4, t, len, 1, 4, 2, 0, 0, out) == 0, "ensemble 1x1 edge");
+    EXPECT(lutlab_simplex_ensemble(pl, 1, 1, 1, S, 4, t, len, 1, 4, 2, 1, 0, out) == LUTLAB_EINVAL, "1x1 reflect");
+    EXPECT(lutlab_simplex_ensemble(pl, 1, 5, 6, S, 4, t, len, 1, 4, 3, 0, 0, out) == LUTLAB_EINVAL, "K != r^2");
+    EXPECT(lutlab_simplex_ensemble(pl, 1, 5, 6, S, 4, t, len, 1, 4, 2, 2, 0, out) == LUTLAB_EINVAL, "pad mode");
 
     /* DFC without compression equals the plain lookup; a compressed xy table of the right size runs */
     float fo[3 * 4 * 5 * 4], po[3 * 4 * 5 * 4];
-    EXPECT(lutlab_lut4d_forward(pl, 3, 5, 6, S, 4, t, len, 1, 4, k, 1, po) == 0, "forward int8");
+    EXPECT(lutlab_simplex_forward(pl, 3, 5, 6, S, 4, t, len, 1, 4, k, 1, po) == 0, "forward int8");
     int64_t band = 0;
     for (int32_t x = 0; x < L; ++x) {
       const int32_t lo = x - 2 < 0 ? 0 : x - 2, hi = x + 2 > 16 ? 16 : x + 2;
@@ -153,17 +153,17 @@ int main(void) {
 
     /* argument errors of the plain lookup */
     const int32_t bad[8] = {0, 0, 0, -1, 1, 0, 1, 1};
-    EXPECT(lutlab_lut4d_forward(pl, 3, 5, 6, S, 4, t, len - 1, 1, 4, k, 0, po) == LUTLAB_EINVAL, "table length");
-    EXPECT(lutlab_lut4d_forward(pl, 3, 5, 6, bad, 4, t, len, 1, 4, k, 0, po) == LUTLAB_EINVAL, "negative offset");
-    EXPECT(lutlab_lut4d_forward(pl, 3, 5, 6, S, 5, t, len, 1, 4, k, 0, po) == LUTLAB_EINVAL, "n = 5");
-    EXPECT(lutlab_lut4d_forward(pl, 3, 5, 6, S, 4, t, len, 2, 4, k, 0, po) == LUTLAB_EINVAL, "dtype");
-    EXPECT(lutlab_lut4d_forward(pl, 3, 5, 6, S, 4, t, len, 1, 9, k, 0, po) == LUTLAB_EINVAL, "bits");
-    EXPECT(lutlab_lut4d_forward(pl, 3, 1, 6, S, 4, t, len, 1, 4, k, 0, po) == LUTLAB_EINVAL, "no output rows");
-    EXPECT(lutlab_lut4d_forward(NULL, 3, 5, 6, S, 4, t, len, 1, 4, k, 0, po) == LUTLAB_EINVAL, "NULL planes");
-    EXPECT(lutlab_lut4d_forward(pl, 3, 5, 6, NULL, 4, t, len, 1, 4, k, 0, po) == LUTLAB_EINVAL, "NULL offsets");
-    EXPECT(lutlab_lut4d_backward(pl, 3, 5, 6, S, 4, NULL, len, 4, k, 0, po, NULL, NULL) == LUTLAB_EINVAL, "NULL");
+    EXPECT(lutlab_simplex_forward(pl, 3, 5, 6, S, 4, t, len - 1, 1, 4, k, 0, po) == LUTLAB_EINVAL, "table length");
+    EXPECT(lutlab_simplex_forward(pl, 3, 5, 6, bad, 4, t, len, 1, 4, k, 0, po) == LUTLAB_EINVAL, "negative offset");
+    EXPECT(lutlab_simplex_forward(pl, 3, 5, 6, S, 5, t, len, 1, 4, k, 0, po) == LUTLAB_EINVAL, "n = 5");
+    EXPECT(lutlab_simplex_forward(pl, 3, 5, 6, S, 4, t, len, 2, 4, k, 0, po) == LUTLAB_EINVAL, "dtype");
+    EXPECT(lutlab_simplex_forward(pl, 3, 5, 6, S, 4, t, len, 1, 9, k, 0, po) == LUTLAB_EINVAL, "bits");
+    EXPECT(lutlab_simplex_forward(pl, 3, 1, 6, S, 4, t, len, 1, 4, k, 0, po) == LUTLAB_EINVAL, "no output rows");
+    EXPECT(lutlab_simplex_forward(NULL, 3, 5, 6, S, 4, t, len, 1, 4, k, 0, po) == LUTLAB_EINVAL, "NULL planes");
+    EXPECT(lutlab_simplex_forward(pl, 3, 5, 6, NULL, 4, t, len, 1, 4, k, 0, po) == LUTLAB_EINVAL, "NULL offsets");
+    EXPECT(lutlab_simplex_backward(pl, 3, 5, 6, S, 4, NULL, len, 4, k, 0, po, NULL, NULL) == LUTLAB_EINVAL, "NULL");
     EXPECT(lutlab_last_error()[0] != '\0', "an error message is set");
     free(t);
   }
-  return finish("lut4d_asan");
+  return finish("simplex_asan");
 }

@@ -9,16 +9,16 @@
  * `trainSr(config, opts)` trains the network form of an experiment and exports its tables.
  */
 import { join } from "@std/path";
-import { initTf, readAndDispose, tf } from "../../core/backend.ts";
-import { Adam, stepWithGrads } from "../../experiment/adam.ts";
-import { runMode, runTraining } from "../../experiment/loop.ts";
-import type { Params } from "../../nn/params.ts";
+import { initTf, readAndDispose, tf } from "../core/backend.ts";
+import { Adam, stepWithGrads } from "../experiment/adam.ts";
+import { runMode, runTraining } from "../experiment/loop.ts";
+import type { Params } from "../nn/params.ts";
 import type { FitConfig, SrConfig } from "./config.ts";
-import { type Batch, loadCleanImages, makePairs, sampleBatch, type TrainPair } from "./data.ts";
-import type { Degradation } from "./degrade.ts";
-import { exportModel, exportSummary, printProgress } from "./enumerate.ts";
-import type { SrModel } from "./model.ts";
-import { buildSrModel } from "../models/models.ts";
+import { type Batch, loadCleanImages, makePairs, sampleBatch, type TrainPair } from "./core/data.ts";
+import type { Degradation } from "./core/degrade.ts";
+import { exportModel, exportSummary, printProgress } from "./core/enumerate.ts";
+import type { SrModel } from "./core/model.ts";
+import { buildSrModel } from "./models/models.ts";
 
 /**
  * Where a fit writes (log.jsonl and checkpoint.bin in `dir`, the lock in `lockDir`, default `dir`), how it

@@ -5,10 +5,10 @@
  * points of a model uncompressed and at several DFC sampling intervals (for lib/analysis/tradeoff.ts
  * storageFigure).
  */
-import type { DfcSettings } from "./dfc_export.ts";
-import type { Degradation } from "./degrade.ts";
+import type { DfcSettings } from "./core/dfc_export.ts";
+import type { Degradation } from "./core/degrade.ts";
 import { evalFolder } from "./evaluate.ts";
-import type { SrModel } from "./model.ts";
+import type { SrModel } from "./core/model.ts";
 
 /** One SR method/variant: total LUT storage in bytes and PSNR (dB); `dfc` set for DFC-compressed tables. */
 export type StoragePoint = {

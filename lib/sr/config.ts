@@ -15,11 +15,11 @@
  *   [pretrained]  tables (a .npy for SR-LUT or a folder for MuLUT; "shared:" prefix allowed)
  */
 import { dirname } from "@std/path";
-import type { Degradation } from "./degrade.ts";
-import { type AutoLutConfig, DEFAULT_MODEL, type SrModelConfig } from "../models/config.ts";
-import { PATTERNS } from "./pattern.ts";
-import { configFile, type Raw, Reader, readToml } from "../../experiment/reader.ts";
-import { experimentTasks } from "../../experiment/tasks.ts";
+import type { Degradation } from "./core/degrade.ts";
+import { type AutoLutConfig, DEFAULT_MODEL, type SrModelConfig } from "./models/model_config.ts";
+import { PATTERNS } from "./core/pattern.ts";
+import { configFile, type Raw, Reader, readToml } from "../experiment/reader.ts";
+import { experimentTasks } from "../experiment/tasks.ts";
 
 /** Training loop settings (network or LUT fine-tuning). */
 export type FitConfig = {
@@ -228,7 +228,7 @@ export async function loadSrConfig(path: string): Promise<SrConfig> {
 /** An SR experiment: its config file and the validated config. */
 export type SrExperiment = { task: "sr"; file: string; config: SrConfig };
 
-declare module "../../experiment/tasks.ts" {
+declare module "../experiment/tasks.ts" {
   interface ExperimentTasks {
     sr: SrExperiment;
   }

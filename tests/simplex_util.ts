@@ -1,4 +1,4 @@
-// Shared helpers of the lut4d_* tests: a seeded generator and the max abs difference of two arrays.
+// Shared helpers of the simplex_* tests: a seeded generator and the max abs difference of two arrays.
 import { assertEquals } from "@std/assert";
 
 /** Deterministic uniform [0,1) generator (LCG). */

@@ -4,7 +4,7 @@
  */
 import { Registry } from "../../experiment/registry.ts";
 import type { SrModel } from "../core/model.ts";
-import type { SrModelConfig } from "./config.ts";
+import type { SrModelConfig } from "./model_config.ts";
 
 /** Builds a model of one family from the config; `seed` fixes the network initialisation. */
 export type SrModelBuilder = (cfg: SrModelConfig, seed: number) => SrModel;

@@ -6,8 +6,8 @@
 import { join } from "@std/path";
 import type { SrConfig } from "./config.ts";
 import { loadLutModel, tableDir, type TableSource } from "./experiment.ts";
-import { dfcSource, loadDfcTables } from "./dfc_export.ts";
-import type { SrModel } from "./model.ts";
+import { dfcSource, loadDfcTables } from "./core/dfc_export.ts";
+import type { SrModel } from "./core/model.ts";
 
 /** A table source of an SR command: TableSource or the DFC-compressed tables of `export --dfc`. */
 export type SrSource = TableSource | "dfc";

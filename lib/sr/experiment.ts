@@ -4,16 +4,16 @@
  * tables (<exp>/luts) or the fine-tuned ones (<exp>/luts_ft).
  */
 import { join } from "@std/path";
-import { initTf } from "../../core/backend.ts";
-import { readCheckpoint, restoreParams } from "../../experiment/checkpoint.ts";
-import { runFiles } from "../../experiment/loop.ts";
+import { initTf } from "../core/backend.ts";
+import { readCheckpoint, restoreParams } from "../experiment/checkpoint.ts";
+import { runFiles } from "../experiment/loop.ts";
 import type { SrConfig } from "./config.ts";
-import { resolveShared } from "../../core/shared.ts";
-import type { SrModel } from "./model.ts";
-import { buildSrModel } from "../models/models.ts";
-import { loadMulut, loadSrlut } from "../models/pretrained.ts";
-import { loadModelParts, loadModelTables } from "./tables.ts";
-import { srModelKey, srParams } from "./train.ts";
+import { resolveShared } from "../core/shared.ts";
+import type { SrModel } from "./core/model.ts";
+import { buildSrModel } from "./models/models.ts";
+import { loadMulut, loadSrlut } from "./models/pretrained.ts";
+import { loadModelParts, loadModelTables } from "./core/tables.ts";
+import { srModelKey, srParams } from "./sr_train.ts";
 
 /** Which tables an experiment's LUT form uses. */
 export type TableSource = "pretrained" | "exported" | "finetuned";

@@ -1,7 +1,7 @@
 /*
  * n-D simplex LUT lookup (SR-LUT "4D simplex", MuLUT, SPF-LUT): forward, backward (gradients w.r.t. a
  * float32 table and w.r.t. the input planes) and SR-LUT's rotation ensemble with pixel shuffle.
- * Definitions and layouts: kernels/lut4d.h and lib/lut/simplex_ref.ts.
+ * Definitions and layouts: kernels/simplex_lut.h and lib/lut/simplex_ref.ts.
  *
  * Speed: a row of anchors is looked up by a row function specialised (by constant propagation of an
  * always-inline body) for the table dtype and K in {1, 4, 9, 16}, so the K-loop over the n+1 vertices is
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lut4d.h"
+#include "simplex_lut.h"
 #include "lutlab.h"
 #include "simplex.h"
 
@@ -35,7 +35,7 @@ static void lut_init(lut_t *t, const void *table, int32_t dtype, int32_t n, int3
   t->bits = bits;
   t->levels = (256 >> bits) + 1;
   t->k = k;
-  t->srlut = flags & LUTLAB_LUT4D_SRLUT_ORDER;
+  t->srlut = flags & LUTLAB_SIMPLEX_SRLUT_ORDER;
   int32_t s = 1;
   for (int32_t d = n - 1; d >= 0; --d) {
     t->stride[d] = s;
@@ -211,16 +211,16 @@ static row_fn pick_row(const lut_t *t) {
   return kk < 0 ? row_generic : f[t->dtype][kk][t->n - 2];
 }
 
-int32_t lutlab_lut4d_forward(const float *planes, int32_t n_planes, int32_t hp, int32_t wp, const int32_t *offsets,
+int32_t lutlab_simplex_forward(const float *planes, int32_t n_planes, int32_t hp, int32_t wp, const int32_t *offsets,
                              int32_t n, const void *table, int64_t table_len, int32_t dtype, int32_t interval_bits,
                              int32_t k, int32_t flags, float *out) {
   int32_t py = 0, px = 0;
   const int32_t st = sx_check_common(planes, n_planes, hp, wp, offsets, n, table, table_len, dtype, interval_bits, k,
-                                  out, &py, &px, "lut4d_forward");
+                                  out, &py, &px, "simplex_forward");
   if (st) return st;
   const int32_t h = hp - py, w = wp - px;
   if (h < 1 || w < 1) {
-    return lutlab_fail(LUTLAB_EINVAL, "lut4d_forward: planes %dx%d leave no output for pattern reach (%d, %d)", hp,
+    return lutlab_fail(LUTLAB_EINVAL, "simplex_forward: planes %dx%d leave no output for pattern reach (%d, %d)", hp,
                        wp, py, px);
   }
   lut_t t;
@@ -237,16 +237,16 @@ int32_t lutlab_lut4d_forward(const float *planes, int32_t n_planes, int32_t hp, 
   return LUTLAB_OK;
 }
 
-int32_t lutlab_lut4d_backward(const float *planes, int32_t n_planes, int32_t hp, int32_t wp, const int32_t *offsets,
+int32_t lutlab_simplex_backward(const float *planes, int32_t n_planes, int32_t hp, int32_t wp, const int32_t *offsets,
                               int32_t n, const float *table, int64_t table_len, int32_t interval_bits, int32_t k,
                               int32_t flags, const float *grad_out, float *grad_table, float *grad_planes) {
   int32_t py = 0, px = 0;
   const int32_t st = sx_check_common(planes, n_planes, hp, wp, offsets, n, table, table_len, 0, interval_bits, k,
-                                  grad_out, &py, &px, "lut4d_backward");
+                                  grad_out, &py, &px, "simplex_backward");
   if (st) return st;
   const int32_t h = hp - py, w = wp - px;
   if (h < 1 || w < 1) {
-    return lutlab_fail(LUTLAB_EINVAL, "lut4d_backward: planes %dx%d leave no output for pattern reach (%d, %d)",
+    return lutlab_fail(LUTLAB_EINVAL, "simplex_backward: planes %dx%d leave no output for pattern reach (%d, %d)",
                        hp, wp, py, px);
   }
   lut_t t;
@@ -258,17 +258,17 @@ int32_t lutlab_lut4d_backward(const float *planes, int32_t n_planes, int32_t hp,
   float *anchor = NULL;  /* per-anchor input gradients, [total][n] */
   if (grad_table) {
     if ((double)nthreads * (double)table_len * 4.0 > 4.0 * 1024 * 1024 * 1024) {
-      return lutlab_fail(LUTLAB_EINVAL, "lut4d_backward: table of %lld elements too large for %d threads",
+      return lutlab_fail(LUTLAB_EINVAL, "simplex_backward: table of %lld elements too large for %d threads",
                          (long long)table_len, nthreads);
     }
     partial = (float *)calloc((size_t)nthreads * (size_t)table_len, sizeof(float));
-    if (!partial) return lutlab_fail(LUTLAB_EINVAL, "lut4d_backward: out of memory for the table gradient");
+    if (!partial) return lutlab_fail(LUTLAB_EINVAL, "simplex_backward: out of memory for the table gradient");
   }
   if (grad_planes) {
     anchor = (float *)malloc((size_t)total * (size_t)n * sizeof(float));
     if (!anchor) {
       free(partial);
-      return lutlab_fail(LUTLAB_EINVAL, "lut4d_backward: out of memory for the plane gradient");
+      return lutlab_fail(LUTLAB_EINVAL, "simplex_backward: out of memory for the plane gradient");
     }
   }
 #pragma omp parallel
@@ -394,21 +394,21 @@ static void ensemble_maps(const int32_t *offsets, int32_t n, int32_t r, int32_t 
   }
 }
 
-int32_t lutlab_lut4d_ensemble(const float *planes, int32_t n_planes, int32_t h, int32_t w, const int32_t *offsets,
+int32_t lutlab_simplex_ensemble(const float *planes, int32_t n_planes, int32_t h, int32_t w, const int32_t *offsets,
                               int32_t n, const void *table, int64_t table_len, int32_t dtype, int32_t interval_bits,
                               int32_t upscale, int32_t pad_mode, int32_t flags, float *out) {
   int32_t py = 0, px = 0;
   if (upscale < 1 || upscale > 16) {
-    return lutlab_fail(LUTLAB_EINVAL, "lut4d_ensemble: upscale=%d, expected 1..16", upscale);
+    return lutlab_fail(LUTLAB_EINVAL, "simplex_ensemble: upscale=%d, expected 1..16", upscale);
   }
   const int32_t k = upscale * upscale, r = upscale;
   int32_t st = sx_check_common(planes, n_planes, h, w, offsets, n, table, table_len, dtype, interval_bits, k, out, &py,
-                            &px, "lut4d_ensemble");
+                            &px, "simplex_ensemble");
   if (st) return st;
-  if (pad_mode != 0 && pad_mode != 1) return lutlab_fail(LUTLAB_EINVAL, "lut4d_ensemble: pad_mode=%d", pad_mode);
+  if (pad_mode != 0 && pad_mode != 1) return lutlab_fail(LUTLAB_EINVAL, "simplex_ensemble: pad_mode=%d", pad_mode);
   const int32_t reach = py > px ? py : px;
   if (pad_mode == 1 && (reach >= h || reach >= w)) {
-    return lutlab_fail(LUTLAB_EINVAL, "lut4d_ensemble: reflect padding by %d needs planes larger than %dx%d", reach,
+    return lutlab_fail(LUTLAB_EINVAL, "simplex_ensemble: reflect padding by %d needs planes larger than %dx%d", reach,
                        h, w);
   }
   lut_t t;
@@ -419,7 +419,7 @@ int32_t lutlab_lut4d_ensemble(const float *planes, int32_t n_planes, int32_t h, 
   /* one plane padded by `reach` on all four sides (separable edge/reflect serves every rotation) */
   const int64_t ph = (int64_t)h + 2 * reach, pw = (int64_t)w + 2 * reach;
   float *padded = (float *)malloc((size_t)(ph * pw) * sizeof(float));
-  if (!padded) return lutlab_fail(LUTLAB_EINVAL, "lut4d_ensemble: out of memory");
+  if (!padded) return lutlab_fail(LUTLAB_EINVAL, "simplex_ensemble: out of memory");
   const int64_t wr = (int64_t)w * r;
   for (int32_t p = 0; p < n_planes; ++p) {
     const float *src = planes + (int64_t)p * h * w;
@@ -468,6 +468,6 @@ int32_t lutlab_lut4d_ensemble(const float *planes, int32_t n_planes, int32_t h, 
     }
   }
   free(padded);
-  if (st) return lutlab_fail(LUTLAB_EINVAL, "lut4d_ensemble: out of memory");
+  if (st) return lutlab_fail(LUTLAB_EINVAL, "simplex_ensemble: out of memory");
   return LUTLAB_OK;
 }

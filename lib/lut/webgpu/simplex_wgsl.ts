@@ -1,5 +1,5 @@
 /**
- * WGSL kernels of the n-D simplex LUT op (kernels/lut4d.c, simplex.h; n = 2..4) on tensors of the webgpu
+ * WGSL kernels of the n-D simplex LUT op (kernels/simplex_lut.c, simplex.h; n = 2..4) on tensors of the webgpu
  * backend: lookup of padded planes [N,Hp,Wp] through a float32 table [L^n, K] into [N,H,W,K], the table
  * gradient (float atomics, one thread per anchor) and the plane gradient (per-anchor input gradients
  * [N·H·W, n], then each plane pixel gathers the anchors that read it). Layouts as lib/lut/simplex.ts.

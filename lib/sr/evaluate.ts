@@ -6,16 +6,16 @@
  * `evalSr(config, opts)` is `deno task eval` for experiments with task "sr".
  */
 import { basename, join } from "@std/path";
-import { readAndDispose, tf } from "../../core/backend.ts";
-import { type Image, readImage, writeImage } from "../../image/io.ts";
-import { writeFileAtomic, writeJsonAtomic } from "../../core/atomic.ts";
-import { psnr, ssim } from "../../image/metrics.ts";
-import { type Degradation, degrade, modcrop, taskScale } from "./degrade.ts";
+import { readAndDispose, tf } from "../core/backend.ts";
+import { type Image, readImage, writeImage } from "../image/io.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
+import { psnr, ssim } from "../image/metrics.ts";
+import { type Degradation, degrade, modcrop, taskScale } from "./core/degrade.ts";
 import type { SrConfig } from "./config.ts";
-import { resolveShared } from "../../core/shared.ts";
-import { listImages } from "../../image/files.ts";
+import { resolveShared } from "../core/shared.ts";
+import { listImages } from "../image/files.ts";
 import { chooseSource, loadSrSource } from "./artifacts.ts";
-import type { SrModel } from "./model.ts";
+import type { SrModel } from "./core/model.ts";
 
 /** One image's scores. */
 export type EvalRow = { name: string; psnr: number; ssim: number };
@@ -96,7 +96,7 @@ export async function evalFolder(
 /**
  * `deno task eval` for task "sr": evaluates the LUT form on the config's benchmark sets, with the tables of
  * `source` (a --from value, checked by chooseSource; default: the experiment's own newest,
- * lib/sr/core/artifacts.ts; `pretrained`: the published).
+ * lib/sr/artifacts.ts; `pretrained`: the published).
  */
 export async function evalSr(
   config: SrConfig,

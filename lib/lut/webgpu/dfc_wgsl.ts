@@ -10,7 +10,7 @@ import { dfcBandIndex } from "../dfc_ref.ts";
 import type { DfcLut } from "../dfc.ts";
 import { lutLevels, type Offset } from "../simplex_ref.ts";
 import { type GpuKernel, runGpuKernel } from "./program.ts";
-import { offsetParams, SIMPLEX_PARAMS, SIMPLEX_WGSL } from "./simplex.ts";
+import { offsetParams, SIMPLEX_PARAMS, SIMPLEX_WGSL } from "./simplex_wgsl.ts";
 
 const kernel: GpuKernel = {
   key: "dfc_forward",

@@ -3,8 +3,8 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { compressDfc, dfcLookup } from "../lib/lut/dfc.ts";
 import { dfcForwardRef } from "../lib/lut/dfc_ref.ts";
-import { type Lut4d, lut4dLookup } from "../lib/lut/simplex.ts";
-import { maxAbsDiff, rng } from "./lut4d_util.ts";
+import { simplexLookup, type SimplexLut } from "../lib/lut/simplex.ts";
+import { maxAbsDiff, rng } from "./simplex_util.ts";
 import { lutRows, type Offset, patternPad } from "../lib/lut/simplex_ref.ts";
 
 const PATTERNS: Record<number, Offset[]> = {
@@ -13,7 +13,7 @@ const PATTERNS: Record<number, Offset[]> = {
   4: [[0, 0], [0, 1], [1, 0], [1, 1]],
 };
 
-function table(n: number, K: number, dtype: "int8" | "float32", rand: () => number): Lut4d {
+function table(n: number, K: number, dtype: "int8" | "float32", rand: () => number): SimplexLut {
   const g = { n, intervalBits: 4, outputs: K };
   const len = lutRows(g) * K;
   const data = dtype === "int8" ? new Int8Array(len) : new Float32Array(len);
@@ -44,7 +44,7 @@ Deno.test("DFC without compression (samplingInterval = intervalBits) equals the 
       const dfc = compressDfc(t, { diagonalWidth: dw, samplingInterval: 4 });
       const got = dfcLookup(p, shape, offsets, dfc, { srlutOrder: true });
       assertEquals(
-        maxAbsDiff(got, lut4dLookup(p, shape, offsets, t, { srlutOrder: true })),
+        maxAbsDiff(got, simplexLookup(p, shape, offsets, t, { srlutOrder: true })),
         0,
         `n=${n} dw=${dw}`,
       );

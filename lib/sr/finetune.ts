@@ -7,8 +7,8 @@ import { join } from "@std/path";
 import type { SrConfig } from "./config.ts";
 import { tableDir } from "./experiment.ts";
 import { chooseSource, loadSrSource, type SrSource } from "./artifacts.ts";
-import { type FitResult, fitSr } from "./train.ts";
-import { tableFileName, writeLutTable, writeModelParts } from "./tables.ts";
+import { type FitResult, fitSr } from "./sr_train.ts";
+import { tableFileName, writeLutTable, writeModelParts } from "./core/tables.ts";
 
 /**
  * Fine-tunes the tables from `source` (a --from value, checked by chooseSource: exported, finetuned or

@@ -7,7 +7,7 @@ import { sharedPath } from "../lib/core/shared.ts";
 import { readNpy } from "../lib/formats/npy.ts";
 import { readImage } from "../lib/image/io.ts";
 import { psnr } from "../lib/image/metrics.ts";
-import { lut4dRotationEnsemble } from "../lib/lut/simplex.ts";
+import { simplexRotationEnsemble } from "../lib/lut/simplex.ts";
 
 const lutPath = sharedPath("pretrained", "srlut", "3_Test_using_LUT", "Model_S_x4_4bit_int8.npy");
 const set5 = sharedPath("SRBenchmark", "Set5");
@@ -33,7 +33,7 @@ Deno.test({
       const hr = await readImage(`${set5}/HR/${name}.png`, { channels: 3 });
       assertEquals([hr.height, hr.width], [lr.height * 4, lr.width * 4]);
       const planes = Float32Array.from(lr.data, (v) => Math.round(v * 255));
-      const sum = lut4dRotationEnsemble(
+      const sum = simplexRotationEnsemble(
         planes,
         { planes: 3, height: lr.height, width: lr.width },
         pattern,

@@ -1,12 +1,12 @@
 /*
- * CUDA twin of kernels/lut4d.c (same symbols, host pointers): n-D simplex LUT forward, backward (atomics
+ * CUDA twin of kernels/simplex_lut.c (same symbols, host pointers): n-D simplex LUT forward, backward (atomics
  * for the table and plane gradients) and SR-LUT rotation ensemble, one thread per anchor pixel.
  */
 #include <cuda_runtime.h>
 
 #include <cstdint>
 
-#include "lut4d.h"
+#include "simplex_lut.h"
 #include "lutlab.h"
 #include "simplex.h"
 
@@ -26,7 +26,7 @@ Lut make_lut(const void *table, int32_t dtype, int32_t n, int32_t bits, int32_t 
   t.bits = bits;
   t.levels = (256 >> bits) + 1;
   t.k = k;
-  t.srlut = flags & LUTLAB_LUT4D_SRLUT_ORDER;
+  t.srlut = flags & LUTLAB_SIMPLEX_SRLUT_ORDER;
   int32_t s = 1;
   for (int32_t d = n - 1; d >= 0; --d) {
     t.stride[d] = s;
@@ -158,10 +158,10 @@ size_t elem(int32_t dtype) { return dtype == 1 ? 1 : 4; }
 
 }  // namespace
 
-extern "C" int32_t lutlab_lut4d_forward(const float *planes, int32_t n_planes, int32_t hp, int32_t wp,
+extern "C" int32_t lutlab_simplex_forward(const float *planes, int32_t n_planes, int32_t hp, int32_t wp,
                                         const int32_t *offsets, int32_t n, const void *table, int64_t table_len,
                                         int32_t dtype, int32_t interval_bits, int32_t k, int32_t flags, float *out) {
-  const char *what = "lut4d_forward";
+  const char *what = "simplex_forward";
   int32_t py = 0, px = 0;
   const int32_t st = sx_check_common(planes, n_planes, hp, wp, offsets, n, table, table_len, dtype, interval_bits,
                                      k, out, &py, &px, what);
@@ -181,11 +181,11 @@ extern "C" int32_t lutlab_lut4d_forward(const float *planes, int32_t n_planes, i
   return LUTLAB_OK;
 }
 
-extern "C" int32_t lutlab_lut4d_backward(const float *planes, int32_t n_planes, int32_t hp, int32_t wp,
+extern "C" int32_t lutlab_simplex_backward(const float *planes, int32_t n_planes, int32_t hp, int32_t wp,
                                          const int32_t *offsets, int32_t n, const float *table, int64_t table_len,
                                          int32_t interval_bits, int32_t k, int32_t flags, const float *grad_out,
                                          float *grad_table, float *grad_planes) {
-  const char *what = "lut4d_backward";
+  const char *what = "simplex_backward";
   int32_t py = 0, px = 0;
   const int32_t st = sx_check_common(planes, n_planes, hp, wp, offsets, n, table, table_len, 0, interval_bits, k,
                                      grad_out, &py, &px, what);
@@ -214,11 +214,11 @@ extern "C" int32_t lutlab_lut4d_backward(const float *planes, int32_t n_planes, 
   return LUTLAB_OK;
 }
 
-extern "C" int32_t lutlab_lut4d_ensemble(const float *planes, int32_t n_planes, int32_t h, int32_t w,
+extern "C" int32_t lutlab_simplex_ensemble(const float *planes, int32_t n_planes, int32_t h, int32_t w,
                                          const int32_t *offsets, int32_t n, const void *table, int64_t table_len,
                                          int32_t dtype, int32_t interval_bits, int32_t upscale, int32_t pad_mode,
                                          int32_t flags, float *out) {
-  const char *what = "lut4d_ensemble";
+  const char *what = "simplex_ensemble";
   if (upscale < 1 || upscale > 16) return lutlab_fail(LUTLAB_EINVAL, "%s: upscale=%d, expected 1..16", what, upscale);
   const int32_t k = upscale * upscale;
   int32_t py = 0, px = 0;

@@ -1,5 +1,5 @@
 /*
- * GPU vs CPU check of the n-D simplex LUT kernels (lut4d forward/backward/ensemble, DFC forward): loads the
+ * GPU vs CPU check of the n-D simplex LUT kernels (simplex forward/backward/ensemble, DFC forward): loads the
  * CPU and the CUDA library side by side (dlopen, same symbols), runs both on the same random + edge planes
  * (0, 255, lattice points, out of range, NaN) and tables, prints max abs differences (int8 tables with
  * integer planes: exact; float: <= 1e-5 forward, <= 1e-4 relative for atomically summed gradients) and
@@ -8,8 +8,8 @@
  *   gcc -std=c11 -O3 -march=native -fPIC -shared -fopenmp kernels/*.c -o /tmp/cpu.so -lm
  *   nvcc -O3 -shared -Xcompiler -fPIC -cudart static -gencode arch=compute_90,code=sm_90 kernels/*.cu \
  *       -o /tmp/cuda.so
- *   nvcc -O2 -Ikernels kernels/test/lut4d_cuda_check.cu -o /tmp/lut4d_check -ldl
- *   /tmp/lut4d_check /tmp/cpu.so /tmp/cuda.so
+ *   nvcc -O2 -Ikernels kernels/test/simplex_cuda_check.cu -o /tmp/simplex_check -ldl
+ *   /tmp/simplex_check /tmp/cpu.so /tmp/cuda.so
  */
 #include <cmath>
 #include <cstdio>
@@ -34,9 +34,9 @@ struct Lib : KernelLib {
   dfc_t dfc;
   explicit Lib(const char *path)
       : KernelLib(path),
-        fwd(sym<fwd_t>("lutlab_lut4d_forward")),
-        bwd(sym<bwd_t>("lutlab_lut4d_backward")),
-        ens(sym<ens_t>("lutlab_lut4d_ensemble")),
+        fwd(sym<fwd_t>("lutlab_simplex_forward")),
+        bwd(sym<bwd_t>("lutlab_simplex_backward")),
+        ens(sym<ens_t>("lutlab_simplex_ensemble")),
         dfc(sym<dfc_t>("lutlab_dfc_forward")) {}
 };
 
@@ -191,6 +191,6 @@ int main(int argc, char **argv) {
     report("backward S n=4 K=4: plane grad", maxdiff(gpa, gpb), 1e-5, t1 - t0, t2 - t1);
   }
 
-  printf("lut4d_cuda_check: %s\n", failures ? "FAILED" : "ok");
+  printf("simplex_cuda_check: %s\n", failures ? "FAILED" : "ok");
   return failures ? 1 : 0;
 }

@@ -1,25 +1,25 @@
-// n-D simplex LUT kernels (kernels/lut4d.c) vs the TypeScript reference (lib/lut/simplex_ref.ts): forward
+// n-D simplex LUT kernels (kernels/simplex_lut.c) vs the TypeScript reference (lib/lut/simplex_ref.ts): forward
 // for n = 2, 3, 4, int8 and float32 tables, edge values; backward vs the reference and finite differences;
 // the rotation ensemble; argument errors.
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import {
-  lut4dBackwardRef,
-  lut4dForwardRef,
   type LutGeometry,
   lutRows,
   type Offset,
   patternPad,
   rotationEnsembleRef,
+  simplexBackwardRef,
+  simplexForwardRef,
 } from "../lib/lut/simplex_ref.ts";
 import {
-  type Lut4d,
-  lut4dBackward,
-  lut4dLookup,
-  lut4dOp,
-  lut4dRotationEnsemble,
+  simplexBackward,
+  simplexLookup,
+  type SimplexLut,
+  simplexOp,
+  simplexRotationEnsemble,
 } from "../lib/lut/simplex.ts";
 import { initTf, tf } from "../lib/core/backend.ts";
-import { maxAbsDiff, rng } from "./lut4d_util.ts";
+import { maxAbsDiff, rng } from "./simplex_util.ts";
 
 const PATTERNS: Record<number, Offset[]> = {
   2: [[0, 0], [0, 1]],
@@ -27,7 +27,7 @@ const PATTERNS: Record<number, Offset[]> = {
   4: [[0, 0], [1, 1], [1, 2], [2, 1]],
 };
 
-function randomTable(g: LutGeometry, dtype: "int8" | "float32", rand: () => number): Lut4d {
+function randomTable(g: LutGeometry, dtype: "int8" | "float32", rand: () => number): SimplexLut {
   const len = lutRows(g) * g.outputs;
   const data = dtype === "int8" ? new Int8Array(len) : new Float32Array(len);
   for (let i = 0; i < len; i++) data[i] = dtype === "int8" ? Math.floor(rand() * 256) - 128 : rand() * 2 - 1;
@@ -47,7 +47,7 @@ function randomPlanes(count: number, rand: () => number, integer: boolean, wild 
   return p;
 }
 
-Deno.test("lut4d forward matches the reference: n=2,3,4, int8/float32, several intervals and K", () => {
+Deno.test("simplex forward matches the reference: n=2,3,4, int8/float32, several intervals and K", () => {
   const rand = rng(7);
   const cases: [number, number, number][] = [[4, 4, 16], [4, 4, 1], [3, 4, 9], [2, 4, 4], [4, 5, 3], [
     2,
@@ -68,8 +68,8 @@ Deno.test("lut4d forward matches the reference: n=2,3,4, int8/float32, several i
       for (const integer of [true, false]) {
         const planes = randomPlanes(shape.planes * shape.height * shape.width, rand, integer, !integer);
         for (const srlutOrder of [false, true]) {
-          const got = lut4dLookup(planes, shape, offsets, table, { srlutOrder });
-          const want = lut4dForwardRef(planes, shape, offsets, table.data, g, srlutOrder);
+          const got = simplexLookup(planes, shape, offsets, table, { srlutOrder });
+          const want = simplexForwardRef(planes, shape, offsets, table.data, g, srlutOrder);
           const err = maxAbsDiff(got, want);
           const tol = dtype === "int8" && integer ? 0 : 1e-5 * (dtype === "int8" ? 128 : 1);
           assert(
@@ -82,7 +82,7 @@ Deno.test("lut4d forward matches the reference: n=2,3,4, int8/float32, several i
   }
 });
 
-Deno.test("lut4d forward: exact lattice points return the table entry; SR-LUT order differs only off-simplex", () => {
+Deno.test("simplex forward: exact lattice points return the table entry; SR-LUT order differs only off-simplex", () => {
   const rand = rng(3);
   const g = { n: 4, intervalBits: 4, outputs: 2 };
   const table = randomTable(g, "float32", rand);
@@ -90,19 +90,19 @@ Deno.test("lut4d forward: exact lattice points return the table entry; SR-LUT or
   // one anchor, 2x2 plane: lattice point (3, 16, 0, 7) → values 48, 256→clamped 255? use 240
   const idx = [3, 15, 0, 7];
   const planes = Float32Array.from(idx.map((i) => i * 16));
-  const out = lut4dLookup(planes, { planes: 1, height: 2, width: 2 }, offsets, table);
+  const out = simplexLookup(planes, { planes: 1, height: 2, width: 2 }, offsets, table);
   const row = ((idx[0] * 17 + idx[1]) * 17 + idx[2]) * 17 + idx[3];
   for (let k = 0; k < 2; k++) assert(Math.abs(out[k] - table.data[row * 2 + k]) < 1e-6);
   // fc > fd > fa > fb: SR-LUT's order (c, a, d, b) gives another affine combination than the true simplex
   const bug = Float32Array.from([16 * 2 + 5, 16 * 2 + 1, 16 * 2 + 12, 16 * 2 + 9]);
   const s = { planes: 1, height: 2, width: 2 };
-  const plain = lut4dLookup(bug, s, offsets, table),
-    srlut = lut4dLookup(bug, s, offsets, table, { srlutOrder: true });
+  const plain = simplexLookup(bug, s, offsets, table),
+    srlut = simplexLookup(bug, s, offsets, table, { srlutOrder: true });
   assert(maxAbsDiff(plain, srlut) > 1e-4, "the SR-LUT branch order must change this case");
-  assert(maxAbsDiff(srlut, lut4dForwardRef(bug, s, offsets, table.data, g, true)) < 1e-5);
+  assert(maxAbsDiff(srlut, simplexForwardRef(bug, s, offsets, table.data, g, true)) < 1e-5);
 });
 
-Deno.test("lut4d backward matches the reference and finite differences", () => {
+Deno.test("simplex backward matches the reference and finite differences", () => {
   const rand = rng(11);
   for (const n of [2, 3, 4]) {
     const g = { n, intervalBits: 4, outputs: 3 };
@@ -113,18 +113,18 @@ Deno.test("lut4d backward matches the reference and finite differences", () => {
     const planes = randomPlanes(shape.planes * shape.height * shape.width, rand, false, true);
     const nOut = shape.planes * 5 * 6 * 3;
     const gradOut = Float32Array.from({ length: nOut }, () => rand() * 2 - 1);
-    const got = lut4dBackward(planes, shape, offsets, table, gradOut);
-    const want = lut4dBackwardRef(planes, shape, offsets, table.data as Float32Array, g, gradOut);
+    const got = simplexBackward(planes, shape, offsets, table, gradOut);
+    const want = simplexBackwardRef(planes, shape, offsets, table.data as Float32Array, g, gradOut);
     assert(maxAbsDiff(got.gradTable!, want.gradTable) <= 1e-5, `n=${n} table grad`);
     assert(maxAbsDiff(got.gradPlanes!, want.gradPlanes) <= 1e-5, `n=${n} plane grad`);
-    const only = lut4dBackward(planes, shape, offsets, table, gradOut, { table: true });
+    const only = simplexBackward(planes, shape, offsets, table, gradOut, { table: true });
     assertEquals(only.gradPlanes, undefined);
     assertEquals(only.gradTable, got.gradTable);
     const into = new Float32Array(table.data.length).fill(NaN); // a given output array is overwritten
-    assert(lut4dBackward(planes, shape, offsets, table, gradOut, { table: into }).gradTable === into);
+    assert(simplexBackward(planes, shape, offsets, table, gradOut, { table: into }).gradTable === into);
     assertEquals(into, got.gradTable);
     assertThrows(
-      () => lut4dBackward(planes, shape, offsets, table, gradOut, { planes: new Float32Array(3) }),
+      () => simplexBackward(planes, shape, offsets, table, gradOut, { planes: new Float32Array(3) }),
       Error,
       "gradPlanes has 3 values",
     );
@@ -134,12 +134,12 @@ Deno.test("lut4d backward matches the reference and finite differences", () => {
     for (let i = 0; i < smooth.length; i++) smooth[i] = Math.floor(smooth[i] / 16) * 16 + 2 + (i * 7.3) % 12;
     for (let i = 0; i < smooth.length; i++) smooth[i] = Math.min(smooth[i], 254.5);
     const loss = (p: Float32Array, t: Float32Array) => {
-      const o = lut4dForwardRef(p, shape, offsets, t, g);
+      const o = simplexForwardRef(p, shape, offsets, t, g);
       let s = 0;
       for (let j = 0; j < o.length; j++) s += o[j] * gradOut[j];
       return s;
     };
-    const an = lut4dBackward(smooth, shape, offsets, table, gradOut);
+    const an = simplexBackward(smooth, shape, offsets, table, gradOut);
     for (let trial = 0; trial < 12; trial++) {
       const i = Math.floor(rand() * smooth.length), h = 0.01;
       const up = smooth.slice(), dn = smooth.slice();
@@ -167,7 +167,7 @@ Deno.test("lut4d backward matches the reference and finite differences", () => {
   }
 });
 
-Deno.test("lut4d rotation ensemble matches the reference (reflect and edge, odd sizes)", () => {
+Deno.test("simplex rotation ensemble matches the reference (reflect and edge, odd sizes)", () => {
   const rand = rng(5);
   const cases: [number, Offset[], number][] = [
     [4, [[0, 0], [0, 1], [1, 0], [1, 1]], 4],
@@ -183,7 +183,7 @@ Deno.test("lut4d rotation ensemble matches the reference (reflect and edge, odd 
         const shape = { planes: 2, height: h, width: w };
         const planes = randomPlanes(2 * h * w, rand, dtype === "int8");
         for (const pad of ["reflect", "edge"] as const) {
-          const got = lut4dRotationEnsemble(planes, shape, offsets, table, {
+          const got = simplexRotationEnsemble(planes, shape, offsets, table, {
             upscale: r,
             pad,
             srlutOrder: true,
@@ -197,7 +197,7 @@ Deno.test("lut4d rotation ensemble matches the reference (reflect and edge, odd 
   }
 });
 
-Deno.test("lut4dOp (tfjs): value = lookup, gradients = native backward for table and planes", async () => {
+Deno.test("simplexOp (tfjs): value = lookup, gradients = native backward for table and planes", async () => {
   await initTf();
   const rand = rng(17);
   const g = { n: 4, intervalBits: 4, outputs: 4 };
@@ -207,61 +207,70 @@ Deno.test("lut4dOp (tfjs): value = lookup, gradients = native backward for table
   const p = randomPlanes(2 * 6 * 7, rand, false);
   const gradOut = Float32Array.from({ length: 2 * 4 * 5 * 4 }, () => rand() * 2 - 1);
   const x = tf.tensor3d(p, [2, 6, 7]), table = tf.tensor2d(t.data as Float32Array, [lutRows(g), 4]);
-  const y = lut4dOp(x, table, offsets, 4);
+  const y = simplexOp(x, table, offsets, 4);
   assertEquals(y.shape, [2, 4, 5, 4]);
-  assertEquals(maxAbsDiff(y.dataSync() as Float32Array, lut4dLookup(p, shape, offsets, t)), 0);
+  assertEquals(maxAbsDiff(y.dataSync() as Float32Array, simplexLookup(p, shape, offsets, t)), 0);
   const dy = tf.tensor4d(gradOut, [2, 4, 5, 4]);
   const [gx, gt] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-    tf.sum(tf.mul(lut4dOp(a as tf.Tensor3D, b as tf.Tensor2D, offsets, 4), dy))
+    tf.sum(tf.mul(simplexOp(a as tf.Tensor3D, b as tf.Tensor2D, offsets, 4), dy))
   )([x, table]);
-  const want = lut4dBackward(p, shape, offsets, t, gradOut);
+  const want = simplexBackward(p, shape, offsets, t, gradOut);
   assert(maxAbsDiff(gx.dataSync() as Float32Array, want.gradPlanes!) <= 1e-5);
   assert(maxAbsDiff(gt.dataSync() as Float32Array, want.gradTable!) <= 1e-5);
-  assertThrows(() => lut4dOp(x, tf.zeros([10, 4]) as tf.Tensor2D, offsets, 4), Error, "83521 rows");
+  assertThrows(() => simplexOp(x, tf.zeros([10, 4]) as tf.Tensor2D, offsets, 4), Error, "83521 rows");
   tf.dispose([x, table, y, dy, gx, gt]);
 });
 
-Deno.test("lut4d argument errors name the problem", () => {
+Deno.test("simplex argument errors name the problem", () => {
   const g = { n: 4, intervalBits: 4, outputs: 2 };
   const table = randomTable(g, "float32", rng(1));
   const offsets = PATTERNS[4];
   const shape = { planes: 1, height: 4, width: 4 };
   const planes = new Float32Array(16);
   assertThrows(
-    () => lut4dLookup(planes, shape, offsets, { ...table, data: table.data.subarray(1) }),
+    () => simplexLookup(planes, shape, offsets, { ...table, data: table.data.subarray(1) }),
     Error,
     "expected [83521, 2]",
   );
-  assertThrows(() => lut4dLookup(planes, shape, offsets.slice(0, 3), table), Error, "3 pattern offsets");
-  assertThrows(() => lut4dLookup(planes, shape, [[0, 0], [0, -1], [1, 0], [1, 1]], table), Error, "offset 1");
-  assertThrows(() => lut4dLookup(planes.subarray(1), shape, offsets, table), Error, "planes has 15 values");
+  assertThrows(() => simplexLookup(planes, shape, offsets.slice(0, 3), table), Error, "3 pattern offsets");
   assertThrows(
-    () => lut4dLookup(new Float32Array(8), { planes: 1, height: 2, width: 4 }, offsets, table),
+    () => simplexLookup(planes, shape, [[0, 0], [0, -1], [1, 0], [1, 1]], table),
+    Error,
+    "offset 1",
+  );
+  assertThrows(() => simplexLookup(planes.subarray(1), shape, offsets, table), Error, "planes has 15 values");
+  assertThrows(
+    () => simplexLookup(new Float32Array(8), { planes: 1, height: 2, width: 4 }, offsets, table),
     Error,
     "no output",
   );
   assertThrows(
-    () => lut4dLookup(planes, shape, offsets, { ...table, intervalBits: 9 }),
+    () => simplexLookup(planes, shape, offsets, { ...table, intervalBits: 9 }),
     Error,
     "intervalBits",
   );
-  assertThrows(() => lut4dLookup(planes, shape, offsets, { ...table, n: 5 }), Error, "n must be 2, 3 or 4");
+  assertThrows(() => simplexLookup(planes, shape, offsets, { ...table, n: 5 }), Error, "n must be 2, 3 or 4");
   assertThrows(
-    () => lut4dLookup(planes, shape, offsets, { ...table, data: new Int16Array(4) as unknown as Int8Array }),
+    () =>
+      simplexLookup(planes, shape, offsets, { ...table, data: new Int16Array(4) as unknown as Int8Array }),
     Error,
     "Int8Array or a Float32Array",
   );
   const i8 = randomTable(g, "int8", rng(2));
-  assertThrows(() => lut4dBackward(planes, shape, offsets, i8, new Float32Array(4)), Error, "float32 table");
-  assertThrows(() => lut4dBackward(planes, shape, offsets, table, new Float32Array(3)), Error, "gradOut");
   assertThrows(
-    () => lut4dRotationEnsemble(planes, shape, offsets, table, { upscale: 3, pad: "edge" }),
+    () => simplexBackward(planes, shape, offsets, i8, new Float32Array(4)),
+    Error,
+    "float32 table",
+  );
+  assertThrows(() => simplexBackward(planes, shape, offsets, table, new Float32Array(3)), Error, "gradOut");
+  assertThrows(
+    () => simplexRotationEnsemble(planes, shape, offsets, table, { upscale: 3, pad: "edge" }),
     Error,
     "needs K = 9",
   );
   assertThrows(
     () =>
-      lut4dRotationEnsemble(new Float32Array(4), { planes: 1, height: 2, width: 2 }, PATTERNS[4], {
+      simplexRotationEnsemble(new Float32Array(4), { planes: 1, height: 2, width: 2 }, PATTERNS[4], {
         ...randomTable({ n: 4, intervalBits: 4, outputs: 4 }, "int8", rng(3)),
       }, { upscale: 2, pad: "reflect" }),
     Error,
