@@ -3,7 +3,7 @@
  * typed, with defaults, and an error naming the file and key for unknown keys or out-of-range values (the
  * same `Reader` as the photo configs, lib/experiment/reader.ts); registered as the task "sr" of
  * lib/experiment/tasks.ts.
- *   [model]       kind ("srlut"|"mulut"|"autolut"|"spf"), variant, upscale, interval, width, modes, stages;
+ *   [model]       kind (a family registered in lib/sr/models/sr_registry.ts: "srlut"|"mulut"|"autolut"|"spf"), variant, upscale, interval, width, modes, stages;
  *                 AutoLUT: base ("srlut"|"mulut"), sample_size, sampler_init ("random"|"pattern"),
  *                 sampler_gap, adarl, act ("relu"|"gelu")
  *   [degradation] kind ("bicubic"|"noise"|"jpeg"), scale | sigma | quality
@@ -18,6 +18,8 @@ import { dirname } from "@std/path";
 import type { Degradation } from "./core/degrade.ts";
 import { type AutoLutConfig, DEFAULT_MODEL, type SrModelConfig } from "./models/model_config.ts";
 import { PATTERNS } from "./core/pattern.ts";
+import "./models/models.ts"; // registers the families of lib/sr/models
+import { srModels } from "./models/sr_registry.ts";
 import { configFile, type Raw, Reader, readToml } from "../experiment/reader.ts";
 import { experimentTasks } from "../experiment/tasks.ts";
 
@@ -123,7 +125,6 @@ const SECTIONS = [
   "dfc",
   "pretrained",
 ];
-const KINDS = ["srlut", "mulut", "autolut", "spf"] as const;
 
 function parseModel(r: Reader, raw: Raw): SrModelConfig {
   const m = r.table(raw, "model", [
@@ -138,7 +139,7 @@ function parseModel(r: Reader, raw: Raw): SrModelConfig {
   ]);
   const patterns = Object.keys(PATTERNS);
   const model: SrModelConfig = {
-    kind: r.str(m, "model", "kind", DEFAULT_MODEL.kind, KINDS),
+    kind: r.str(m, "model", "kind", DEFAULT_MODEL.kind, srModels.names()),
     variant: r.str(m, "model", "variant", DEFAULT_MODEL.variant, patterns),
     upscale: r.int(m, "model", "upscale", DEFAULT_MODEL.upscale, 1, 8),
     interval: r.int(m, "model", "interval", DEFAULT_MODEL.interval, 0, 8),

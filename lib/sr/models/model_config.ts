@@ -17,7 +17,8 @@ export type AutoLutConfig = {
 
 /** Model section of an SR experiment config. */
 export type SrModelConfig = {
-  kind: "srlut" | "mulut" | "autolut" | "spf";
+  /** The family, by its name in srModels (sr_registry.ts): "srlut", "mulut", "autolut", "spf", ... */
+  kind: string;
   /** SR-LUT receptive field: "s" (2×2), "d" (dilated 3×3 corners), "y" (MuLUT's Y), "f" (3 pixels), "v" (2). */
   variant: string;
   upscale: number;
