@@ -74,6 +74,19 @@ function numbers(parts: string[], count: number, line: number, name: string, wha
   return v;
 }
 
+/**
+ * The interpolation recorded by a comment line `# LUTLAB_INTERPOLATION trilinear|tetrahedral` (written by
+ * our .cube and .3dl exporters), undefined for any other comment; another mode name is an error.
+ */
+export function interpolationComment(comment: string, line: number, name: string): Lut3dMode | undefined {
+  const m = /^#\s*LUTLAB_INTERPOLATION\b\s*(\S*)/.exec(comment);
+  if (!m) return undefined;
+  if (m[1] !== "trilinear" && m[1] !== "tetrahedral") {
+    throw new Error(`${name}:${line}: LUTLAB_INTERPOLATION must be trilinear or tetrahedral, got "${m[1]}"`);
+  }
+  return m[1];
+}
+
 /** Header keywords of a .cube file: the value and the line that gave it. */
 type Header = {
   title?: string;
@@ -103,15 +116,7 @@ function sizeOf(parts: string[], key: string, max: number, line: number, name: s
 /** Reads one header line (keyword or comment) into `h`. */
 function headerLine(s: string, line: number, name: string, h: Header): void {
   if (s.startsWith("#")) {
-    const m = /^#\s*LUTLAB_INTERPOLATION\b\s*(\S*)/.exec(s);
-    if (m) {
-      if (m[1] !== "trilinear" && m[1] !== "tetrahedral") {
-        throw new Error(
-          `${name}:${line}: LUTLAB_INTERPOLATION must be trilinear or tetrahedral, got "${m[1]}"`,
-        );
-      }
-      h.interpolation = m[1];
-    }
+    h.interpolation = interpolationComment(s, line, name) ?? h.interpolation;
     return;
   }
   const parts = s.split(/\s+/);

@@ -46,3 +46,14 @@ export function applyLutStages(img: Image, stages: LutStages, mode: Lut3dMode): 
   }
   return { data: data === img.data ? data.slice() : data, channels: 3, height, width };
 }
+
+/** A 3D LUT [3,D,D,D] (lut[c][b][g][r]) resampled on an n³ lattice with `mode` (e.g. to a Hald size L²). */
+export function resampleLut3d(lut: Float32Array, size: number, n: number, mode: Lut3dMode): Float32Array {
+  const n3 = n ** 3, grid = new Float32Array(3 * n3);
+  for (let p = 0; p < n3; p++) {
+    grid[p] = (p % n) / (n - 1);
+    grid[n3 + p] = (Math.floor(p / n) % n) / (n - 1);
+    grid[2 * n3 + p] = Math.floor(p / (n * n)) / (n - 1);
+  }
+  return applyLut3d(grid, lut, { batch: 1, height: 1, width: n3, dim: size }, mode);
+}
