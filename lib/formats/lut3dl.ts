@@ -6,7 +6,8 @@
  * with "LUT8" / "gamma 1.0"; lines starting with # are comments. Conventions as OpenColorIO's reader
  * (FileFormat3DL.cpp): without a Mesh line the output bit depth is inferred from the largest value
  * (8, 10, 12 or 16 bits, allowing a 2x overshoot). Only a uniform input mesh (no shaper curve) is read.
- * Written with a Lustre header when D-1 is a power of two, a 10-bit mesh, and 12-bit values by default:
+ * Written with a Lustre header when D-1 is a power of two, a 10-bit mesh (none for D <= 3: a line of 2 or
+ * 3 integers would read as a data row), and 12-bit values by default:
  * values are clamped to [0,1] and quantised (error <= 0.5/(2^bits-1)); re-reading and re-writing is exact.
  * In memory the LUT has the layout lut[c][b][g][r] of lib/formats/cube.ts.
  */
@@ -126,10 +127,12 @@ export function format3dl(
   const out: string[] = [];
   if (opts.title !== undefined) out.push(`# ${opts.title.replace(/[\r\n]/g, " ")}`);
   if (opts.interpolation) out.push(`# LUTLAB_INTERPOLATION ${opts.interpolation}`);
-  const inBits = Math.log2(size - 1);
-  if (Number.isInteger(inBits)) out.push("3DMESH", `Mesh ${inBits} ${bits}`);
-  const meshMax = 2 ** MESH_BITS - 1;
-  out.push(Array.from({ length: size }, (_, i) => Math.round((i * meshMax) / (size - 1))).join(" "));
+  // A mesh line needs more than 3 integers to be told from a data row: none for D <= 3 (D from the rows).
+  const inBits = Math.log2(size - 1), meshMax = 2 ** MESH_BITS - 1;
+  if (Number.isInteger(inBits) && size > 3) out.push("3DMESH", `Mesh ${inBits} ${bits}`);
+  if (size > 3) {
+    out.push(Array.from({ length: size }, (_, i) => Math.round((i * meshMax) / (size - 1))).join(" "));
+  }
   const scale = 2 ** bits - 1;
   const q = (v: number) => {
     if (Number.isNaN(v)) throw new Error(`format3dl: NaN value`);
