@@ -21,24 +21,7 @@ struct Buffers {
   }
 };
 
-#define CUDA_TRY(what, expr)                                                                  \
-  do {                                                                                        \
-    cudaError_t e_ = (expr);                                                                  \
-    if (e_ != cudaSuccess) {                                                                  \
-      cudaGetLastError();                                                                     \
-      return lutlab_fail(LUTLAB_EDEVICE, "%s: %s (%s)", what, cudaGetErrorString(e_), #expr); \
-    }                                                                                         \
-  } while (0)
-
-constexpr int THREADS = 256;
-
-unsigned grid_for(int64_t n) {
-  const int64_t blocks = (n + THREADS - 1) / THREADS;
-  return (unsigned)(blocks < (1 << 20) ? blocks : (1 << 20));
-}
-
-#define FOR_EACH_THREAD(i, n) \
-  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < (n); i += (int64_t)gridDim.x * blockDim.x)
+#include "cuda_util.h"
 
 /* Table of value k (planar NCHW): channel plane p = k / hw, LUT (shared or per image) and channel. */
 __device__ __forceinline__ int64_t table_offset(int64_t k, int64_t hw, bool shared, int32_t size) {

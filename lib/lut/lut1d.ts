@@ -6,6 +6,7 @@
  */
 import type { Image } from "../image/io.ts";
 import { lazyKernels } from "../core/native.ts";
+import { gradBuffers, type GradOptions } from "./grad_buffers.ts";
 import { expectF32, expectInt } from "../core/ffi_guard.ts";
 import type { Lut1dShape } from "./lut1d_ref.ts";
 
@@ -95,15 +96,11 @@ export function lut1dBackward(
   lut: Float32Array,
   gradOut: Float32Array,
   shape: Omit<Lut1dShape, "lutBatch">,
-  opts: { lut?: boolean; img?: boolean; gradLut?: Float32Array; gradImg?: Float32Array } = {},
+  opts: GradOptions = {},
 ): { gradLut?: Float32Array; gradImg?: Float32Array } {
   const what = "lut1dBackward";
   const s = resolveShape(what, img, lut, shape);
-  expectF32(what, "gradOut", gradOut, img.length, "the image shape");
-  if (opts.gradLut !== undefined) expectF32(what, "gradLut", opts.gradLut, lut.length);
-  if (opts.gradImg !== undefined) expectF32(what, "gradImg", opts.gradImg, img.length);
-  const gradLut = opts.lut === false ? undefined : opts.gradLut ?? new Float32Array(lut.length);
-  const gradImg = opts.img === false ? undefined : opts.gradImg ?? new Float32Array(img.length);
+  const { gradLut, gradImg } = gradBuffers(what, img, lut, gradOut, opts);
   kernels.call(
     label(what, s),
     "lutlab_lut1d_backward",

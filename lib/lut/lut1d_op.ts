@@ -4,7 +4,8 @@
  * lib/lut/lut1d.ts (host typed arrays; no WGSL kernel, so not on the webgpu backend). Layouts as
  * lib/lut/lut1d_ref.ts.
  */
-import { tf, withData } from "../core/backend.ts";
+import { type tf, withData } from "../core/backend.ts";
+import { imageLutOp } from "./image_lut_op.ts";
 import { applyLut1d, lut1dBackward } from "./lut1d.ts";
 import type { Lut1dShape } from "./lut1d_ref.ts";
 
@@ -38,18 +39,5 @@ export function lut1dApply(img: tf.Tensor4D, lut: tf.Tensor3D, imgGrad = true): 
       const [gradImg, gradLut] = imgGrad ? outs : [undefined, outs[0]];
       lut1dBackward(xs, ls, g, shape, { img: imgGrad, gradImg, gradLut });
     });
-  if (!imgGrad) {
-    const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-      const [l, save] = args as [tf.Tensor, tf.GradSaveFunc];
-      save([img, l]);
-      return { value: forward(img, l), gradFunc: (dy, [x, ls]) => backward(dy, x, ls) };
-    });
-    return op(lut) as tf.Tensor4D;
-  }
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [x, l, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    save([x, l]);
-    return { value: forward(x, l), gradFunc: (dy, [xs, ls]) => backward(dy, xs, ls) };
-  });
-  return op(img, lut) as tf.Tensor4D;
+  return imageLutOp(img, lut, forward, backward, imgGrad);
 }
