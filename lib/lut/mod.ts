@@ -7,7 +7,9 @@
  * @module
  */
 export * from "./dfc.ts";
+export * from "./grad_buffers.ts";
 export * from "./hashgrid.ts";
+export * from "./image_lut_op.ts";
 export * from "./lut1d.ts";
 export * from "./lut1d_op.ts";
 export * from "./lut3d.ts";
