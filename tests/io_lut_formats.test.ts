@@ -232,6 +232,7 @@ Deno.test("bad LUT files: clear errors naming the file and line", async () => {
       "o.cube:2: LUT_1D_INPUT_RANGE and DOMAIN_MIN/DOMAIN_MAX",
       "",
     ],
+    ['LUT_1D_SIZE 2\n0 0 0\nTITLE "x"\n1 1 1\n', "q.cube:3: keyword TITLE after the data rows", ""],
   ];
   for (const [text, want] of cases) {
     const name = want.slice(0, want.indexOf(".cube") + 5);

@@ -208,17 +208,21 @@ export function parseCubeFile(text: string, name = "<cube>"): CubeFile {
   const { d1, d3 } = domains(h, name);
   const n1 = h.size1 ?? 0, n3 = (h.size3 ?? 0) ** 3;
   const sizes = [h.size1 && `LUT_1D_SIZE ${h.size1}`, h.size3 && `LUT_3D_SIZE ${h.size3}`].filter(Boolean);
-  const rows = lines.slice(first).filter((l) => isData(l.trim())).length;
   // Counted before allocating: a tiny file may declare LUT_3D_SIZE 256 or LUT_1D_SIZE 65536.
+  let rows = 0;
+  for (let li = first; li < lines.length; li++) {
+    const s = lines[li].trim();
+    if (/^[A-Za-z_]/.test(s)) {
+      throw new Error(`${name}:${li + 1}: keyword ${s.split(/\s+/)[0]} after the data rows`);
+    }
+    if (isData(s)) rows++;
+  }
   if (rows !== n1 + n3) throw new Error(`${name}: ${sizes.join(" + ")} expects ${n1 + n3} rows, got ${rows}`);
   const lut1 = new Float32Array(3 * n1), lut3 = new Float32Array(3 * n3);
   let row = 0;
   for (let li = first; li < lines.length; li++) {
     const s = lines[li].trim(), line = li + 1;
     if (!isData(s)) continue;
-    if (/^[A-Za-z_]/.test(s)) {
-      throw new Error(`${name}:${line}: keyword ${s.split(/\s+/)[0]} after the data rows`);
-    }
     const parts = s.split(/\s+/);
     if (parts.length !== 3) {
       throw new Error(`${name}:${line}: expected 3 values, got ${parts.length}: "${s}"`);
