@@ -196,43 +196,38 @@ Deno.test("resampleLut3d reproduces the LUT on its own lattice and a trilinear-e
 
 Deno.test("bad LUT files: clear errors naming the file and line", async () => {
   const rows = (n: number) => Array.from({ length: n }, () => "0 0 0").join("\n");
-  const cases: [string, string, string][] = [
-    ["LUT_1D_SIZE 1\n" + rows(1), "a.cube:1: LUT_1D_SIZE must be an integer in 2..65536", ""],
-    ["LUT_1D_SIZE 65537\n" + rows(2), "b.cube:1: LUT_1D_SIZE must be an integer in 2..65536", ""],
-    ["LUT_3D_SIZE 257\n" + rows(8), "c.cube:1: LUT_3D_SIZE must be an integer in 2..256", ""],
+  const cases: [string, string][] = [
+    ["LUT_1D_SIZE 1\n" + rows(1), "a.cube:1: LUT_1D_SIZE must be an integer in 2..65536"],
+    ["LUT_1D_SIZE 65537\n" + rows(2), "b.cube:1: LUT_1D_SIZE must be an integer in 2..65536"],
+    ["LUT_3D_SIZE 257\n" + rows(8), "c.cube:1: LUT_3D_SIZE must be an integer in 2..256"],
     [
       "LUT_1D_SIZE 4\nLUT_3D_SIZE 2\n" + rows(11),
       "d.cube: LUT_1D_SIZE 4 + LUT_3D_SIZE 2 expects 12 rows, got 11",
-      "",
     ],
     [
       "LUT_1D_SIZE 4\nLUT_3D_SIZE 2\n" + rows(13),
       "e.cube: LUT_1D_SIZE 4 + LUT_3D_SIZE 2 expects 12 rows, got 13",
-      "",
     ],
-    ["LUT_1D_SIZE 4\n" + rows(3), "f.cube: LUT_1D_SIZE 4 expects 4 rows, got 3", ""],
-    ["LUT_1D_SIZE 2\nLUT_2D_SIZE 4\n" + rows(2), "g.cube:2: unknown keyword LUT_2D_SIZE", ""],
-    ["LUT_1D_SIZE 2\nLUT_3D_SIZE 2\nDOMAIN_MIN 0 0 0\n" + rows(10), "h.cube:3: DOMAIN_MIN is ambiguous", ""],
+    ["LUT_1D_SIZE 4\n" + rows(3), "f.cube: LUT_1D_SIZE 4 expects 4 rows, got 3"],
+    ["LUT_1D_SIZE 2\nLUT_2D_SIZE 4\n" + rows(2), "g.cube:2: unknown keyword LUT_2D_SIZE"],
+    ["LUT_1D_SIZE 2\nLUT_3D_SIZE 2\nDOMAIN_MIN 0 0 0\n" + rows(10), "h.cube:3: DOMAIN_MIN is ambiguous"],
     [
       "LUT_3D_SIZE 2\nLUT_1D_INPUT_RANGE 0 1\n" + rows(8),
       "i.cube:2: LUT_1D_INPUT_RANGE without LUT_1D_SIZE",
-      "",
     ],
     [
       "LUT_1D_SIZE 2\nLUT_1D_INPUT_RANGE 1 0\n" + rows(2),
       "j.cube: LUT_1D_INPUT_RANGE 1 0: the minimum must be below",
-      "",
     ],
-    ["LUT_1D_SIZE 2\nLUT_1D_SIZE 2\n" + rows(2), "k.cube:2: LUT_1D_SIZE given twice (first on line 1)", ""],
-    ["# LUTLAB_INTERPOLATION cubic\nLUT_1D_SIZE 2\n" + rows(2), "l.cube:1: LUTLAB_INTERPOLATION must be", ""],
-    ["LUT_1D_SIZE 2\n" + rows(1) + "\nLUT_3D_SIZE 2\n" + rows(1), "m.cube", ""],
-    ["LUT_1D_SIZE 2\nDOMAIN_MIN 0 0\n" + rows(2), "n.cube:2: DOMAIN_MIN needs 3 decimal numbers", ""],
+    ["LUT_1D_SIZE 2\nLUT_1D_SIZE 2\n" + rows(2), "k.cube:2: LUT_1D_SIZE given twice (first on line 1)"],
+    ["# LUTLAB_INTERPOLATION cubic\nLUT_1D_SIZE 2\n" + rows(2), "l.cube:1: LUTLAB_INTERPOLATION must be"],
+    ["LUT_1D_SIZE 2\n" + rows(1) + "\nLUT_3D_SIZE 2\n" + rows(1), "m.cube"],
+    ["LUT_1D_SIZE 2\nDOMAIN_MIN 0 0\n" + rows(2), "n.cube:2: DOMAIN_MIN needs 3 decimal numbers"],
     [
       "LUT_1D_SIZE 2\nLUT_1D_INPUT_RANGE 0 1\nDOMAIN_MAX 1 1 1\n" + rows(2),
       "o.cube:2: LUT_1D_INPUT_RANGE and DOMAIN_MIN/DOMAIN_MAX",
-      "",
     ],
-    ['LUT_1D_SIZE 2\n0 0 0\nTITLE "x"\n1 1 1\n', "q.cube:3: keyword TITLE after the data rows", ""],
+    ['LUT_1D_SIZE 2\n0 0 0\nTITLE "x"\n1 1 1\n', "q.cube:3: keyword TITLE after the data rows"],
   ];
   for (const [text, want] of cases) {
     const name = want.slice(0, want.indexOf(".cube") + 5);
