@@ -42,26 +42,7 @@ cudaError_t reserve(Slot slot, size_t bytes, void **ptr) {
   return cudaSuccess;
 }
 
-#define CUDA_TRY(what, expr)                                                                        \
-  do {                                                                                              \
-    cudaError_t e_ = (expr);                                                                        \
-    if (e_ != cudaSuccess) {                                                                        \
-      cudaGetLastError();                                                                           \
-      return lutlab_fail(LUTLAB_EDEVICE, "%s: %s (%s)", what, cudaGetErrorString(e_), #expr);       \
-    }                                                                                               \
-  } while (0)
-
-constexpr int THREADS = 256;
-
-/* Grid-stride loop over [0, n). */
-#define FOR_EACH_THREAD(i, n) \
-  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < (n); \
-       i += (int64_t)gridDim.x * blockDim.x)
-
-unsigned grid_for(int64_t n) {
-  const int64_t blocks = (n + THREADS - 1) / THREADS;
-  return (unsigned)(blocks < (1 << 20) ? blocks : (1 << 20));
-}
+#include "cuda_util.h"
 
 __device__ __forceinline__ float4 operator-(float4 a, float4 b) {
   return make_float4(a.x - b.x, a.y - b.y, a.z - b.z, 0.0f);

@@ -10,6 +10,7 @@
  */
 import { Rng } from "../lib/core/rng.ts";
 import { applyLut3d, applyLut3dU16, applyLut3dU8, lut3dBackward } from "../lib/lut/lut3d.ts";
+import { applyLut1d, lut1dBackward } from "../lib/lut/lut1d.ts";
 import { simplexBackward, simplexLookup, simplexRotationEnsemble } from "../lib/lut/simplex.ts";
 import { compressDfc, dfcLookup } from "../lib/lut/dfc.ts";
 import { hashGridEncode, hashGridTableGrad } from "../lib/lut/hashgrid.ts";
@@ -66,6 +67,25 @@ const shape3 = (a: Args) => ({
   height: N(a, "height"),
   width: N(a, "width"),
   dim: N(a, "dim"),
+});
+
+/** lut3dArgs with a 1D table [1 or B,3,N] (N = size) instead of the 3D one. */
+function lut1dArgs(rng: Rng): Args {
+  const a = lut3dArgs(rng), size = int(rng, 2, 300);
+  const lut = data(rng, (F(a, "lut").length > 3 * N(a, "dim") ** 3 ? N(a, "batch") : 1) * 3 * size, 1, false);
+  return {
+    ...a,
+    size,
+    lut,
+    gradLut: new Float32Array(lut.length),
+    gradImg: new Float32Array(F(a, "img").length),
+  };
+}
+const shape1 = (a: Args) => ({
+  batch: N(a, "batch"),
+  height: N(a, "height"),
+  width: N(a, "width"),
+  size: N(a, "size"),
 });
 
 function interleavedArgs(rng: Rng, bits: 8 | 16): Args {
@@ -164,6 +184,22 @@ const OPS: Record<string, Op> = {
     arrays: ["img", "lut", "gradOut", "gradLut", "gradImg"],
     sizes: ["batch", "height", "width", "dim"],
     modes: ["mode"],
+  },
+  applyLut1d: {
+    make: lut1dArgs,
+    call: (a) => applyLut1d(F(a, "img"), F(a, "lut"), shape1(a), F(a, "out")),
+    arrays: ["img", "lut", "out"],
+    sizes: ["batch", "height", "width", "size"],
+  },
+  lut1dBackward: {
+    make: lut1dArgs,
+    call: (a) =>
+      lut1dBackward(F(a, "img"), F(a, "lut"), F(a, "gradOut"), shape1(a), {
+        gradLut: F(a, "gradLut"),
+        gradImg: F(a, "gradImg"),
+      }).gradLut,
+    arrays: ["img", "lut", "gradOut", "gradLut", "gradImg"],
+    sizes: ["batch", "height", "width", "size"],
   },
   applyLut3dU8: interleavedOp(8),
   applyLut3dU16: interleavedOp(16),

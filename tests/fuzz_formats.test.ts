@@ -15,7 +15,10 @@ import { Rng } from "../lib/core/rng.ts";
 import { sharedPath } from "../lib/core/shared.ts";
 import { unzipStored } from "../lib/formats/zip.ts";
 import { encodeNpy, parseNpy } from "../lib/formats/npy.ts";
-import { cubeTitle, writeCube } from "../lib/formats/cube.ts";
+import { cubeTitle, formatCubeFile, writeCube } from "../lib/formats/cube.ts";
+import { lutToHald } from "../lib/formats/hald.ts";
+import { format3dl } from "../lib/formats/lut3dl.ts";
+import { encodeImage } from "../lib/image/io.ts";
 import { retouchLut } from "../lib/data/retouch.ts";
 import {
   CaseRunner,
@@ -139,6 +142,43 @@ Deno.test("fuzz .cube: mutated exporter output (hostile numbers, lines, bytes)",
     500,
     SEED + 3,
   );
+});
+
+Deno.test("fuzz LUT files: mutated 1D and shaper .cube, .3dl and Hald CLUT PNG written by our writers", async () => {
+  const r = new Rng(SEED + 10);
+  const curve = Float32Array.from({ length: 3 * 64 }, (_, i) => (i % 64) / 63 + 0.01 * r.next());
+  const lut = retouchLut(5);
+  const text = (s: string) => ({
+    bytes: new TextEncoder().encode(s),
+    text: true,
+    focus: [0, 160] as [number, number],
+  });
+  const seeds = [
+    {
+      label: "curve64.cube",
+      ...text(formatCubeFile({ title: "c", lut1d: { size: 64, lut: curve, domainMin: [-0.1, 0, 0] } })),
+    },
+    {
+      label: "shaper.cube",
+      ...text(
+        formatCubeFile({
+          interpolation: "tetrahedral",
+          lut1d: { size: 64, lut: curve },
+          lut3d: { size: 5, lut },
+        }),
+      ),
+    },
+  ];
+  await fuzz("cube", ".cube (1D, shaper)", seeds, 300, SEED + 11);
+  await fuzz(
+    "3dl",
+    ".3dl",
+    [{ label: "retouch5.3dl", ...text(format3dl(lut, 5, { bits: 12, interpolation: "trilinear" })) }],
+    300,
+    SEED + 12,
+  );
+  const hald = await encodeImage(lutToHald(retouchLut(4), 4), "png", { bits: 16 });
+  await fuzz("hald", "Hald PNG", [{ label: "retouch4.png", bytes: hald, focus: [0, 64] }], 200, SEED + 13);
 });
 
 Deno.test("fuzz images: mutated real BMP (T91) and PNG (Set5/Set14)", async () => {

@@ -6,7 +6,9 @@
  */
 import { parsePth } from "../lib/formats/pth.ts";
 import { parseNpy } from "../lib/formats/npy.ts";
-import { parseCube } from "../lib/formats/cube.ts";
+import { parseCubeFile } from "../lib/formats/cube.ts";
+import { haldToLut } from "../lib/formats/hald.ts";
+import { parse3dl } from "../lib/formats/lut3dl.ts";
 import { decodeImage } from "../lib/image/io.ts";
 
 /** A parse request: reader, file name (must appear in errors) and bytes. */
@@ -14,7 +16,7 @@ export type FuzzRequest = { id: number; parser: Parser; name: string; bytes: Uin
 /** The worker's answer. */
 export type FuzzReply = { id: number; outcome: "value" | "error" | "bad"; detail: string };
 /** Readers under test. */
-export type Parser = "pth" | "npy" | "cube" | "image";
+export type Parser = "pth" | "npy" | "cube" | "3dl" | "hald" | "image";
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 const validShape = (shape: number[]) => shape.every((d) => Number.isSafeInteger(d) && d >= 0);
@@ -32,11 +34,23 @@ async function check(parser: Parser, name: string, bytes: Uint8Array): Promise<s
     return validShape(a.shape) && a.data.length === size(a.shape) ? "" : `array [${a.shape}]`;
   }
   if (parser === "cube") {
-    const c = parseCube(new TextDecoder().decode(bytes), name);
-    const ok = c.size >= 2 && c.size <= 256 && c.lut.length === 3 * c.size ** 3 &&
-      c.lut.every(Number.isFinite) &&
-      [0, 1, 2].every((i) => c.domainMin[i] < c.domainMax[i]);
-    return ok ? "" : `cube of size ${c.size} with a bad LUT or domain`;
+    const f = parseCubeFile(new TextDecoder().decode(bytes), name);
+    const bad = [[f.lut1d, 1, 65536], [f.lut3d, 3, 256]].filter(([t, dims, max]) => {
+      const c = t as
+        | { size: number; lut: Float32Array; domainMin: number[]; domainMax: number[] }
+        | undefined;
+      if (!c) return false;
+      return !(c.size >= 2 && c.size <= (max as number) && c.lut.length === 3 * c.size ** (dims as number) &&
+        c.lut.every(Number.isFinite) && [0, 1, 2].every((i) => c.domainMin[i] < c.domainMax[i]));
+    });
+    return !f.lut1d && !f.lut3d ? "no table" : bad.length ? "a table with a bad size, LUT or domain" : "";
+  }
+  if (parser === "3dl" || parser === "hald") {
+    const c = parser === "3dl"
+      ? parse3dl(new TextDecoder().decode(bytes), name)
+      : haldToLut(await decodeImage(bytes, name, { channels: 3 }), name);
+    const ok = c.size >= 2 && c.lut.length === 3 * c.size ** 3 && c.lut.every(Number.isFinite);
+    return ok ? "" : `3D LUT of size ${c.size} with a bad LUT`;
   }
   const img = await decodeImage(bytes, name);
   const ok = (img.channels === 1 || img.channels === 3) &&

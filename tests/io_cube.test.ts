@@ -93,7 +93,7 @@ Deno.test("parseCube errors: size, row count, bad values, 1D LUTs, unknown keywo
   );
   assertThrows(() => parseCube("LUT_3D_SIZE 2\n0 Infinity 0\n" + rows(7), "g.cube"), Error, "non-finite");
   assertThrows(() => parseCube("LUT_3D_SIZE 2\n0 0\n" + rows(7), "h.cube"), Error, "expected 3 values");
-  assertThrows(() => parseCube("LUT_1D_SIZE 1024\n", "i.cube"), Error, "1D LUTs");
+  assertThrows(() => parseCube("LUT_1D_SIZE 2\n" + rows(2), "i.cube"), Error, "i.cube: has a 1D table");
   assertThrows(() => parseCube("FOO 1\nLUT_3D_SIZE 2\n" + rows(8), "j.cube"), Error, "unknown keyword FOO");
   assertThrows(
     () => parseCube("DOMAIN_MIN 1 1 1\nDOMAIN_MAX 0 1 1\nLUT_3D_SIZE 2\n" + rows(8)),

@@ -2,8 +2,12 @@
  * `deno task apply -e experiments/<name> <in> <out>` applies an experiment to your own images: a photo
  * experiment enhances them (trained checkpoint, else pretrained weights; --trained / --pretrained), an SR
  * experiment upscales (or denoises) them with its tables (the same choice as `deno task eval`: its own
- * newest tables, --from, or --pretrained). `deno task apply --cube grade.cube <in> <out>` applies any .cube
- * 3D LUT (trilinear, native kernel). <in> is an image or a folder of images; <out> is an image path
+ * newest tables, --from, or --pretrained). `deno task apply --cube <file> <in> <out>` (alias --lut) applies
+ * a LUT file (lib/formats/lut_file.ts): a .cube 3D, 1D or Resolve 1D shaper + 3D table, a .3dl, or a Hald
+ * CLUT .png/.tif, on the native kernels. `--interp trilinear|tetrahedral` picks the 3D interpolation; the
+ * default is what the file records (# LUTLAB_INTERPOLATION, written by our exporters), else trilinear, and
+ * for a photo experiment the interpolation it was trained with (another one re-applies each image's fused
+ * LUT with it). <in> is an image or a folder of images; <out> is an image path
  * (.png/.jpg) for one input, else a folder that gets <stem>.png per input. Every output is checked before
  * the first is written: existing outputs are refused unless --force, an output that is its own input
  * always, and two inputs with the same stem (a.png, a.jpg) are refused with both names.
@@ -11,16 +15,19 @@
 import { basename, extname, join, resolve } from "@std/path";
 import { type Image, readImage, writeImage } from "../image/io.ts";
 import { listImages, refuseStemCollisions } from "../image/files.ts";
+import { trainedInterpolation } from "../enhance/interpolation.ts";
+import type { Lut3dMode } from "../lut/lut3d_ref.ts";
 import { CliExit, exclusive, parseTaskArgs, runCli, str, type TaskSpec, usageText } from "./args.ts";
 
 const SPEC: TaskSpec = {
   task: "apply",
-  usage: "(-e experiments/<name> | --cube <file.cube>) <image or folder> <output image or folder>\n" +
-    "  [--force] [--quiet]\n" +
+  usage:
+    "(-e experiments/<name> | --cube <file.cube|.3dl|hald.png>) <image or folder> <output image or folder>\n" +
+    "  [--interp trilinear|tetrahedral] [--force] [--quiet]\n" +
     "  photo: [--pretrained | --trained]   sr: [--from exported|finetuned|dfc | --pretrained]",
   boolean: ["force", "quiet", "pretrained", "trained"],
-  string: ["experiment", "cube", "from"],
-  alias: { e: "experiment" },
+  string: ["experiment", "cube", "from", "interp"],
+  alias: { e: "experiment", lut: "cube" },
   positionals: 2,
 };
 
@@ -70,37 +77,33 @@ export async function planJobs(input: string, output: string, force = false): Pr
 /** An image transform and a line saying what it is. */
 type Transform = { label: string; apply: (img: Image) => Promise<Image>; dispose?: () => void };
 
-/** The .cube at `path` as a transform (inputs mapped from its domain to [0,1] first). */
-async function cubeTransform(path: string): Promise<Transform> {
-  const { readCube } = await import("../formats/cube.ts");
-  const { applyLut3dImage } = await import("../lut/lut3d.ts");
-  const cube = await readCube(path);
-  const { domainMin: lo, domainMax: hi } = cube;
-  const plain = lo.every((v) => v === 0) && hi.every((v) => v === 1);
+/** The LUT file at `path` (.cube, .3dl, Hald CLUT) as a transform; `interp` overrides the file's mode. */
+async function cubeTransform(path: string, interp?: Lut3dMode): Promise<Transform> {
+  const { readLutFile } = await import("../formats/lut_file.ts");
+  const { applyLutStages } = await import("../lut/lut_file.ts");
+  const file = await readLutFile(path);
+  const mode = interp ?? file.interpolation ?? "trilinear";
+  const from = interp ? "--interp" : file.interpolation ? "recorded in the file" : "default";
+  const tables = [
+    file.lut1d && `1D ${file.lut1d.size}`,
+    file.lut3d && `${file.lut3d.size}^3 ${mode} (${from})`,
+  ].filter(Boolean).join(" + ");
   return {
-    label: `${path} (${cube.size}^3${cube.title ? `, "${cube.title}"` : ""})`,
-    apply: (img) => {
-      const x = plain ? img : {
-        ...img,
-        data: img.data.map((v, i) => {
-          const c = Math.floor(i / (img.height * img.width));
-          return (v - lo[c]) / (hi[c] - lo[c]);
-        }),
-      };
-      return Promise.resolve(applyLut3dImage(x, cube.lut, cube.size, "trilinear"));
-    },
+    label: `${path} (${file.format}: ${tables}${file.title ? `, "${file.title}"` : ""})`,
+    apply: (img) => Promise.resolve(applyLutStages(img, file, mode)),
   };
 }
 
 /** The experiment at `exp` as a transform (photo: its network; SR: its LUT form with the chosen tables). */
 async function experimentTransform(
   exp: string,
-  opts: { pretrained: boolean; trained: boolean; from?: string },
+  opts: { pretrained: boolean; trained: boolean; from?: string; interp?: Lut3dMode },
 ): Promise<Transform> {
   const { loadExperiment } = await import("./all_tasks.ts"); // the tasks load tfjs: not for --cube
   const ex = await loadExperiment(exp);
   if (ex.task === "sr") {
     if (opts.trained) throw new Error(`${ex.file}: --trained is for photo experiments (SR: --from)`);
+    if (opts.interp) throw new Error(`${ex.file}: --interp is for photo experiments and LUT files`);
     const { chooseSource, loadSrSource } = await import("../sr/artifacts.ts");
     const { superResolve } = await import("../sr/evaluate.ts");
     const config = ex.config as Parameters<typeof chooseSource>[0];
@@ -120,11 +123,30 @@ async function experimentTransform(
     opts.pretrained ? "pretrained" : opts.trained ? "trained" : "auto",
   );
   const net = await loadNet(ex, source);
+  const { interp } = opts, trainedWith = trainedInterpolation(ex);
+  const relut = interp !== undefined && interp !== trainedWith;
   return {
-    label: `${ex.name} (${source} weights)`,
-    apply: async (img) => (await net.enhance(img)).out,
+    label: `${ex.name} (${source} weights, ${relut ? `fused LUTs applied ${interp}` : trainedWith})`,
+    apply: async (img) => {
+      const r = await net.enhance(img);
+      return relut ? await applyFused(img, r.lut, net.cubeSize, interp) : r.out;
+    },
     dispose: () => net.dispose(),
   };
+}
+
+/** The --interp value (trilinear or tetrahedral), or undefined when not given. */
+function interpArg(v: string | undefined): Lut3dMode | undefined {
+  if (v === undefined || v === "trilinear" || v === "tetrahedral") return v;
+  throw new CliExit(2, `--interp must be trilinear or tetrahedral, got "${v}"\n${usageText(SPEC)}`);
+}
+
+/** `img` through its fused LUT [3,D,D,D] with `mode`, clamped to [0,1] like PhotoNet.enhance. */
+async function applyFused(img: Image, lut: Float32Array, dim: number, mode: Lut3dMode): Promise<Image> {
+  const { applyLut3dImage } = await import("../lut/lut3d.ts");
+  const out = applyLut3dImage(img, lut, dim, mode);
+  for (let i = 0; i < out.data.length; i++) out.data[i] = Math.min(1, Math.max(0, out.data[i]));
+  return out;
 }
 
 /** `deno task apply` with `args` (see module doc); returns the written paths. */
@@ -132,7 +154,7 @@ export async function main(args: string[]): Promise<string[]> {
   const a = parseTaskArgs(args, SPEC);
   exclusive(a, ["experiment", "cube"], SPEC);
   exclusive(a, ["pretrained", "trained", "from"], SPEC);
-  const exp = str(a, "experiment"), cube = str(a, "cube");
+  const exp = str(a, "experiment"), cube = str(a, "cube"), interp = interpArg(str(a, "interp"));
   const [input, output] = a.positionals;
   if ((!exp && !cube) || output === undefined) {
     throw new CliExit(
@@ -147,10 +169,11 @@ export async function main(args: string[]): Promise<string[]> {
     );
   }
   const jobs = await planJobs(input, output, a.flags.force === true);
-  const t = cube ? await cubeTransform(cube) : await experimentTransform(exp!, {
+  const t = cube ? await cubeTransform(cube, interp) : await experimentTransform(exp!, {
     pretrained: a.flags.pretrained === true,
     trained: a.flags.trained === true,
     from: str(a, "from"),
+    interp,
   });
   const say = (s: string) => a.flags.quiet || console.log(s);
   say(`apply: ${t.label}: ${jobs.length} image${jobs.length > 1 ? "s" : ""}`);

@@ -3,7 +3,9 @@
  * - Photo experiments (3dlut, clutnet-*, bl-*, hashlut-*; lib/enhance/export.ts): under <exp>/export/,
  *   cubes/<image>.cube (each image's fused LUT) for `--image <file or folder>` (default: the test inputs)
  *   and basis/basis_<nn>.cube (the static form of each basis); `--pretrained` / `--trained` pick the
- *   weights (default: the checkpoint if present, else the pretrained weights).
+ *   weights (default: the checkpoint if present, else the pretrained weights). `--format hald|3dl` writes
+ *   Hald CLUT .png (`--hald-level L`, default 8; `--bits 8|16`, default 16) or .3dl (`--bits`, default 12)
+ *   instead of .cube (lib/enhance/lut_export.ts); every file records the trained interpolation.
  * - SR experiments: restores the trained network (<exp>/train/checkpoint.ckpt) and writes every LutModule's
  *   table into <exp>/luts by enumeration (progress with rate and ETA), int8 or float32 per [export] int8.
  *   `--dfc` also writes the DFC-compressed tables (lib/sr/core/dfc_export.ts) into <exp>/export/dfc/, with
@@ -14,17 +16,40 @@
 import { join } from "@std/path";
 import { loadExperiment } from "./all_tasks.ts";
 import type { WeightSource } from "../enhance/nets.ts";
+import type { LutOutput } from "../enhance/lut_export.ts";
+import type { LutFormat } from "../formats/lut_file.ts";
 import type { SrConfig } from "../sr/config.ts";
 import type { TableSource } from "../sr/experiment.ts";
-import { exclusive, experimentArg, int, parseTaskArgs, runCli, str, type TaskSpec } from "./args.ts";
+import {
+  CliExit,
+  exclusive,
+  experimentArg,
+  int,
+  parseTaskArgs,
+  runCli,
+  str,
+  type TaskArgs,
+  type TaskSpec,
+  usageText,
+} from "./args.ts";
 
 const SPEC: TaskSpec = {
   task: "export",
   usage: "-e experiments/<name>\n" +
-    "  photo: [--image <file or folder>] [--pretrained | --trained] [--quiet]\n" +
+    "  photo: [--image <file or folder>] [--pretrained | --trained] [--format cube|hald|3dl]\n" +
+    "         [--hald-level <L>] [--bits <n>] [--quiet]\n" +
     "  sr:    [--dfc [--sampling-interval <bits>] [--diagonal-width <steps>] [--from exported|finetuned|pretrained]]",
   boolean: ["pretrained", "trained", "dfc", "quiet"],
-  string: ["experiment", "image", "sampling-interval", "diagonal-width", "from"],
+  string: [
+    "experiment",
+    "image",
+    "sampling-interval",
+    "diagonal-width",
+    "from",
+    "format",
+    "hald-level",
+    "bits",
+  ],
   alias: { e: "experiment", images: "image" },
 };
 
@@ -34,6 +59,8 @@ export type ExportOptions = {
   image?: string;
   /** photo: which weights */
   source?: WeightSource;
+  /** photo: the LUT file format and its options (default .cube) */
+  output?: LutOutput;
   /** sr: also write DFC-compressed tables */
   dfc?: boolean;
   /** sr: DFC coarse sampling interval in bits (default [dfc] sampling_interval) */
@@ -51,7 +78,10 @@ export async function exportExperiment(path: string, opts: ExportOptions = {}): 
   const ex = await loadExperiment(path);
   const sr = ex.task === "sr";
   const misplaced = sr
-    ? [["--image", opts.image], ["--pretrained/--trained", opts.source]]
+    ? [["--image", opts.image], ["--pretrained/--trained", opts.source], [
+      "--format/--hald-level/--bits",
+      opts.output,
+    ]]
     : [["--dfc", opts.dfc], ["--from", opts.from], ["--sampling-interval", opts.samplingInterval], [
       "--diagonal-width",
       opts.diagonalWidth,
@@ -64,7 +94,12 @@ export async function exportExperiment(path: string, opts: ExportOptions = {}): 
   const { initTf } = await import("../core/backend.ts");
   const { exportPhoto } = await import("../enhance/export.ts");
   await initTf();
-  const r = await exportPhoto(ex, { source: opts.source, images: opts.image, quiet: opts.quiet });
+  const r = await exportPhoto(ex, {
+    source: opts.source,
+    images: opts.image,
+    quiet: opts.quiet,
+    output: opts.output,
+  });
   if (!opts.quiet) {
     console.log(`apply the model to your photos with: deno task apply -e ${path} <image or folder> <output>`);
   }
@@ -150,7 +185,21 @@ export async function main(args: string[]): Promise<void> {
     diagonalWidth: int(a, "diagonal-width", SPEC),
     from: str(a, "from"),
     quiet: a.flags.quiet === true,
+    output: lutOutput(a),
   });
+}
+
+/** The photo LUT file options of the flags (undefined when none is given). */
+function lutOutput(a: TaskArgs): LutOutput | undefined {
+  const format = str(a, "format"), haldLevel = int(a, "hald-level", SPEC), bits = int(a, "bits", SPEC);
+  if (format === undefined && haldLevel === undefined && bits === undefined) return undefined;
+  if (format !== undefined && !["cube", "hald", "3dl"].includes(format)) {
+    throw new CliExit(2, `--format must be cube, hald or 3dl, got "${format}"\n${usageText(SPEC)}`);
+  }
+  const f = (format ?? "cube") as LutFormat;
+  if (haldLevel !== undefined && f !== "hald") throw new CliExit(2, `--hald-level is for --format hald`);
+  if (bits !== undefined && f === "cube") throw new CliExit(2, `--bits is for --format hald or 3dl`);
+  return { format: f, haldLevel, bits };
 }
 
 if (import.meta.main) await runCli("export", () => main(Deno.args));

@@ -12,6 +12,7 @@ import { loadPairs, type Pair } from "../data/paired.ts";
 import { writeImage } from "../image/io.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { writeBasisCubes, writeImageCube } from "./export.ts";
+import { trainedInterpolation } from "./interpolation.ts";
 import { loadNet, type PhotoNet, resolveWeightSource, type WeightSource } from "./nets.ts";
 import { meanScores, scorePair, type Scores } from "./score.ts";
 
@@ -51,12 +52,13 @@ export async function evalPhoto(
   try {
     const pairs = opts.pairs ?? await loadPairs(config.data.root, "test", config.eval.maxImages);
     const outDir = join(config.dir, "eval", source);
+    const cubeOut = { interpolation: trainedInterpolation(config) };
     const log = (s: string) => opts.quiet || console.log(s);
     log(`${config.name} [${source}]: ${pairs.length} test image(s), ${net.paramCount()} parameters`);
     const res = await scoreNet(net, pairs, async (p, r) => {
       if (config.eval.saveImages) await writeImage(join(outDir, "images", `${p.name}.png`), r.out);
       if (config.eval.saveCubes) {
-        await writeImageCube(net, join(outDir, "cubes"), p.name, `${config.name} ${p.name}`, r.lut);
+        await writeImageCube(net, join(outDir, "cubes"), p.name, `${config.name} ${p.name}`, r.lut, cubeOut);
       }
     });
     for (const r of res.rows) {
@@ -66,7 +68,7 @@ export async function evalPhoto(
         }  ΔE ${r.deltaE.toFixed(2)}`,
       );
     }
-    if (config.eval.saveCubes) await writeBasisCubes(net, join(outDir, "basis"), config.name);
+    if (config.eval.saveCubes) await writeBasisCubes(net, join(outDir, "basis"), config.name, cubeOut);
     const csv = [
       "name,psnr,ssim,delta_e,input_psnr",
       ...res.rows.map((r) =>

@@ -8,34 +8,39 @@
 import { basename, extname, join } from "@std/path";
 import type { PhotoConfig } from "./config.ts";
 import { loadPairs } from "../data/paired.ts";
-import { cubeTitle, writeCube } from "../formats/cube.ts";
 import { type Image, readImage } from "../image/io.ts";
 import { listImages, refuseStemCollisions } from "../image/files.ts";
+import { type LutOutput, writeLut } from "./lut_export.ts";
+import { trainedInterpolation } from "./interpolation.ts";
 import { loadNet, type PhotoNet, resolveWeightSource, type WeightSource } from "./nets.ts";
 
 /**
- * Writes one fused LUT [3,D,D,D] (lut[c][b][g][r]) of `net` as <dir>/<name>.cube, atomically; returns the
- * path. `title` may hold any characters (quotes and control characters are replaced, see cubeTitle).
+ * Writes one fused LUT [3,D,D,D] (lut[c][b][g][r]) of `net` as <dir>/<name>.cube (or .png/.3dl per `out`,
+ * see lib/enhance/lut_export.ts), atomically; returns the path. `title` may hold any characters (quotes and
+ * control characters are replaced, see cubeTitle).
  */
-export async function writeImageCube(
+export function writeImageCube(
   net: PhotoNet,
   dir: string,
   name: string,
   title: string,
   lut: Float32Array,
+  out: LutOutput = {},
 ): Promise<string> {
-  const path = join(dir, `${name}.cube`);
-  await writeCube(path, { title: cubeTitle(title), size: net.cubeSize, lut });
-  return path;
+  return writeLut(dir, name, title, lut, net.cubeSize, out);
 }
 
-/** Writes the static form of every basis of `net` as <dir>/basis_<nn>.cube, atomically; returns the paths. */
-export async function writeBasisCubes(net: PhotoNet, dir: string, title: string): Promise<string[]> {
+/** Writes the static form of every basis of `net` as <dir>/basis_<nn>.cube (or per `out`); returns the paths. */
+export async function writeBasisCubes(
+  net: PhotoNet,
+  dir: string,
+  title: string,
+  out: LutOutput = {},
+): Promise<string[]> {
   const paths: string[] = [];
   for (const [n, lut] of (await net.basisLuts()).entries()) {
-    const path = join(dir, `basis_${String(n).padStart(2, "0")}.cube`);
-    await writeCube(path, { title: cubeTitle(`${title} basis ${n}`), size: net.cubeSize, lut });
-    paths.push(path);
+    const name = `basis_${String(n).padStart(2, "0")}`;
+    paths.push(await writeLut(dir, name, `${title} basis ${n}`, lut, net.cubeSize, out));
   }
   return paths;
 }
@@ -66,13 +71,15 @@ export type PhotoExport = {
 
 /**
  * Exports a photo experiment's LUT form under <exp>/export/: cubes/<image>.cube per input image (`images`:
- * a file or a folder; default the experiment's test inputs) and basis/basis_<nn>.cube. The network
+ * a file or a folder; default the experiment's test inputs) and basis/basis_<nn>.cube (.png Hald CLUTs or
+ * .3dl with `output.format`), recording the interpolation the model was trained with. The network
  * (trained checkpoint or pretrained weights, `source`) and every image are loaded before anything is written.
  */
 export async function exportPhoto(
   config: PhotoConfig,
-  opts: { source?: WeightSource; images?: string; quiet?: boolean } = {},
+  opts: { source?: WeightSource; images?: string; quiet?: boolean; output?: LutOutput } = {},
 ): Promise<PhotoExport> {
+  const out: LutOutput = { interpolation: trainedInterpolation(config), ...opts.output };
   const log = (s: string) => opts.quiet || console.log(s);
   const inputs = opts.images
     ? await readInputs(opts.images)
@@ -87,13 +94,15 @@ export async function exportPhoto(
     const cubes: string[] = [];
     for (const [i, { name, image }] of inputs.entries()) {
       const { lut } = await net.enhance(image);
-      cubes.push(await writeImageCube(net, join(outDir, "cubes"), name, `${config.name} ${name}`, lut));
+      cubes.push(await writeImageCube(net, join(outDir, "cubes"), name, `${config.name} ${name}`, lut, out));
       log(`  [${i + 1}/${inputs.length}] ${cubes.at(-1)}`);
     }
-    const basis = await writeBasisCubes(net, join(outDir, "basis"), config.name);
+    const basis = await writeBasisCubes(net, join(outDir, "basis"), config.name, out);
     log(
       `${config.name} [${source}]: ${cubes.length} image LUT(s) and ${basis.length} basis LUT(s) of ` +
-        `${net.cubeSize}^3 written to ${outDir}/ (cubes/, basis/)`,
+        `${net.cubeSize}^3 written to ${outDir}/ (cubes/, basis/; ${
+          out.format ?? "cube"
+        }, ${out.interpolation})`,
     );
     return { source, outDir, cubes, basis };
   } finally {

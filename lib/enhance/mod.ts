@@ -1,7 +1,7 @@
 /**
  * lib/enhance: photo enhancement with learned 3D LUTs -- the models (Image-Adaptive 3DLUT, CLUT-Net and its
  * baselines, HashLUT; lib/enhance/models/), their PhotoNet wrappers registered by `model.family`, losses,
- * augmentation, training, evaluation, .cube export and the built-in presets.
+ * augmentation, training, evaluation, LUT export (.cube, Hald CLUT, .3dl) and the built-in presets.
  * @module
  */
 export * from "./augment.ts";
@@ -9,7 +9,9 @@ export * from "./config.ts";
 export * from "./evaluate.ts";
 export * from "./export.ts";
 export * from "./hashnet.ts";
+export * from "./interpolation.ts";
 export * from "./losses.ts";
+export * from "./lut_export.ts";
 export * from "./lutnets.ts";
 export * from "./nets.ts";
 export * from "./photonet.ts";

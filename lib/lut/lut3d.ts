@@ -7,6 +7,7 @@
  */
 import type { Image } from "../image/io.ts";
 import { check, lazyKernels } from "../core/native.ts";
+import { gradBuffers, type GradOptions } from "./grad_buffers.ts";
 import { expectF32, expectInt, expectMode, expectU16, expectU8 } from "../core/ffi_guard.ts";
 import type { Lut3dMode, Lut3dShape } from "./lut3d_ref.ts";
 
@@ -97,16 +98,12 @@ export function lut3dBackward(
   gradOut: Float32Array,
   shape: Omit<Lut3dShape, "lutBatch">,
   mode: Lut3dMode,
-  opts: { lut?: boolean; img?: boolean; gradLut?: Float32Array; gradImg?: Float32Array } = {},
+  opts: GradOptions = {},
 ): { gradLut?: Float32Array; gradImg?: Float32Array } {
   const what = "lut3dBackward";
   const s = resolveShape(what, img, lut, shape);
   const m = lut3dModeCode(what, mode);
-  expectF32(what, "gradOut", gradOut, img.length, "the image shape");
-  if (opts.gradLut !== undefined) expectF32(what, "gradLut", opts.gradLut, lut.length);
-  if (opts.gradImg !== undefined) expectF32(what, "gradImg", opts.gradImg, img.length);
-  const gradLut = opts.lut === false ? undefined : opts.gradLut ?? new Float32Array(lut.length);
-  const gradImg = opts.img === false ? undefined : opts.gradImg ?? new Float32Array(img.length);
+  const { gradLut, gradImg } = gradBuffers(what, img, lut, gradOut, opts);
   const k = kernels();
   check(
     k,

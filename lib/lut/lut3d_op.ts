@@ -3,7 +3,8 @@
  * w.r.t. both the image and the LUT, on the native kernels of lib/lut/lut3d.ts (host typed arrays) or the
  * WGSL kernels of lib/lut/webgpu/lut3d_wgsl.ts on the webgpu backend. Layouts as lib/lut/lut3d_ref.ts.
  */
-import { onWebgpu, tf, withData } from "../core/backend.ts";
+import { onWebgpu, type tf, withData } from "../core/backend.ts";
+import { imageLutOp } from "./image_lut_op.ts";
 import { applyLut3d, lut3dBackward, lut3dModeCode } from "./lut3d.ts";
 import type { Lut3dMode, Lut3dShape } from "./lut3d_ref.ts";
 import { lut3dBackwardGpu, lut3dForwardGpu } from "./webgpu/lut3d_wgsl.ts";
@@ -48,18 +49,5 @@ export function lut3dApply(img: tf.Tensor4D, lut: tf.Tensor, mode: Lut3dMode, im
         const [gradImg, gradLut] = imgGrad ? outs : [undefined, outs[0]];
         lut3dBackward(xs, ls, g, shape, mode, { img: imgGrad, gradImg, gradLut });
       });
-  if (!imgGrad) {
-    const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-      const [l, save] = args as [tf.Tensor, tf.GradSaveFunc];
-      save([img, l]);
-      return { value: forward(img, l), gradFunc: (dy, [x, ls]) => backward(dy, x, ls) };
-    });
-    return op(lut) as tf.Tensor4D;
-  }
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [x, l, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    save([x, l]);
-    return { value: forward(x, l), gradFunc: (dy, [xs, ls]) => backward(dy, xs, ls) };
-  });
-  return op(img, lut) as tf.Tensor4D;
+  return imageLutOp(img, lut, forward, backward, imgGrad);
 }
