@@ -11,16 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MR 4
+#define MR 6
 #define NR 16
-#define RB 64 /* rows per block: one block's features stay in L1/L2 through all layers */
+#define RB 48 /* rows per block (a multiple of MR): one block's features stay in L1/L2 through all layers */
 #define CHUNK 1024
 #define MAX_CHUNKS 256
 #define HEAD 14
 #define MAX_INPUTS 16
+#define MAX_OUTPUTS 256 /* K = C·s² */
 #define LAYERS 6
 
 typedef float v8 __attribute__((vector_size(32), aligned(4)));
+typedef int32_t v8i __attribute__((vector_size(32), aligned(4)));
 
 typedef struct {
   int32_t kind, act, width, nin, C, s, R, round, pad, N, H, W, py, px;
@@ -30,10 +32,52 @@ typedef struct {
   int32_t K, S;
 } geom;
 
+/* A float buffer and its capacity in bytes. */
+typedef struct {
+  float *p;
+  size_t cap;
+} buf;
+
 struct lutlab_srnet {
   geom g;
-  float *F, *Z, *O;
+  buf F, Z, O;
 };
+
+/* Buffers handed back between passes, reused by later ones (the same sizes every step): no fresh pages to
+ * fault in and zero. Emptied by lutlab_srnet_release. */
+#define POOL 512
+static buf pool[POOL];
+
+/* a buffer of at least n floats (the smallest pooled one that fits, else a new one; p NULL when out of memory) */
+static buf take(size_t n) {
+  const size_t bytes = n * sizeof(float);
+  buf b = {NULL, bytes};
+#pragma omp critical(srnet_pool)
+  {
+    int best = -1;
+    for (int i = 0; i < POOL; i++) {
+      if (pool[i].p && pool[i].cap >= bytes && (best < 0 || pool[i].cap < pool[best].cap)) best = i;
+    }
+    if (best >= 0) b = pool[best], pool[best].p = NULL;
+  }
+  if (!b.p) b.p = malloc(bytes);
+  return b;
+}
+
+static void give(buf b) {
+  if (!b.p) return;
+  int kept = 0;
+#pragma omp critical(srnet_pool)
+  for (int i = 0; i < POOL && !kept; i++) {
+    if (!pool[i].p) pool[i] = b, kept = 1;
+  }
+  if (!kept) free(b.p);
+}
+
+void lutlab_srnet_release(void) {
+#pragma omp critical(srnet_pool)
+  for (int i = 0; i < POOL; i++) free(pool[i].p), pool[i].p = NULL;
+}
 
 static int32_t parse(const int32_t *spec, int32_t len, geom *g) {
   if (!spec || len < HEAD) return lutlab_fail(LUTLAB_EINVAL, "srnet: spec needs %d header ints, got %d", HEAD, len);
@@ -48,6 +92,9 @@ static int32_t parse(const int32_t *spec, int32_t len, geom *g) {
                        "round %d pad %d planes %dx%dx%d pad %d,%d)",
                        g->kind, g->act, g->width, g->nin, g->C, g->s, g->R, g->round, g->pad, g->N, g->H, g->W,
                        g->py, g->px);
+  }
+  if (g->C * g->s * g->s > MAX_OUTPUTS) {
+    return lutlab_fail(LUTLAB_EINVAL, "srnet: %d channels × upscale %d² exceed %d outputs", g->C, g->s, MAX_OUTPUTS);
   }
   if (len != HEAD + 3 * g->nin) {
     return lutlab_fail(LUTLAB_EINVAL, "srnet: spec of %d inputs has %d ints, expected %d", g->nin, len,
@@ -96,13 +143,17 @@ int64_t lutlab_srnet_bytes(const int32_t *spec, int32_t spec_len) {
   return st ? st : g.M * (g.S + g.K + (g.act ? 5 * g.width : 0)) * (int64_t)sizeof(float);
 }
 
-/* index in an h×w plane of element (i, j) of np.rot90(plane, rot) */
-static inline int64_t rot_src(int32_t rot, int32_t h, int32_t w, int32_t i, int32_t j) {
+/* element (i, j) of np.rot90(plane, rot) for an h×w plane is plane[o + i·di + j·dj] */
+typedef struct {
+  int64_t o, di, dj;
+} affine;
+
+static inline affine rot_map(int32_t rot, int32_t h, int32_t w) {
   switch (rot) {
-  case 0: return (int64_t)i * w + j;
-  case 1: return (int64_t)j * w + (w - 1 - i);
-  case 2: return (int64_t)(h - 1 - i) * w + (w - 1 - j);
-  default: return (int64_t)(h - 1 - j) * w + i;
+  case 0: return (affine){0, w, 1};
+  case 1: return (affine){w - 1, -1, w};
+  case 2: return (affine){(int64_t)(h - 1) * w + w - 1, -w, -1};
+  default: return (affine){(int64_t)(h - 1) * w, 1, -w};
   }
 }
 
@@ -116,84 +167,131 @@ static inline rowpos decode(const geom *g, int64_t row) {
   return (rowpos){(int32_t)(row / (hw * g->R)), rot, (int32_t)(q / wr), (int32_t)(q % wr)};
 }
 
-/* input plane index of tap t of the row at `r` (rotated, padded frame → original plane) */
+/* input index of tap t of the row at `r` (rotated, padded frame → original plane) */
 static inline int64_t tap_index(const geom *g, rowpos r, int32_t t) {
   const int32_t hr = r.rot & 1 ? g->W : g->H, wr = r.rot & 1 ? g->H : g->W;
   int32_t y = r.i + g->taps[3 * t], x = r.j + g->taps[3 * t + 1];
   if (y >= hr) y = g->pad ? hr - 1 : 2 * (hr - 1) - y;
   if (x >= wr) x = g->pad ? wr - 1 : 2 * (wr - 1) - x;
-  return (int64_t)(r.p + g->taps[3 * t + 2] * g->N) * g->H * g->W + rot_src(r.rot, g->H, g->W, y, x);
+  const affine m = rot_map(r.rot, g->H, g->W);
+  return (int64_t)(r.p + g->taps[3 * t + 2] * g->N) * g->H * g->W + m.o + y * m.di + x * m.dj;
 }
 
-/* pred index of output k of the row at `r` (pixel shuffle, channel-major planes, rotation back) */
-static inline int64_t out_index(const geom *g, rowpos r, int32_t k) {
-  const int32_t s = g->s, c = k / (s * s), a = k / s % s, b = k % s, hs = g->H * s, ws = g->W * s;
-  return (int64_t)(c * g->N + r.p) * hs * ws + rot_src(r.rot, hs, ws, r.i * s + a, r.j * s + b);
+/* pred indices of the K outputs of the row at `r` (pixel shuffle, channel-major planes, rotation back) */
+static inline void out_indices(const geom *g, rowpos r, int64_t *idx) {
+  const int32_t s = g->s, hs = g->H * s, ws = g->W * s;
+  const affine m = rot_map(r.rot, hs, ws);
+  const int64_t base = m.o + (int64_t)r.i * s * m.di + (int64_t)r.j * s * m.dj, plane = (int64_t)hs * ws;
+  int32_t k = 0;
+  for (int32_t c = 0; c < g->C; c++) {
+    for (int32_t a = 0; a < s; a++) {
+      for (int32_t b = 0; b < s; b++) idx[k++] = (c * g->N + r.p) * plane + base + a * m.di + b * m.dj;
+    }
+  }
 }
 
-/* c [m,n] (ldc) = (acc ? c : 0) + a [m,k] (lda) · b [k,n] (ldb), every entry summed along k in order */
+#define INLINE static inline __attribute__((always_inline))
+
+/* c[0..mr) [j0..j0+NR) (ldc) = (acc ? c : 0) + a[0..mr) (lda) · b (ldb): mr×NR sums in registers, along k;
+ * then + bias[j] (if bias) and max(·, 0) (if relu) */
+INLINE void tile_nn(const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int32_t k,
+                    int32_t j0, const int mr, int acc, const float *bias, int relu) {
+  v8 s[MR][2] = {{{0}}};
+  if (acc) {
+    for (int r = 0; r < mr; r++) {
+      s[r][0] = *(const v8 *)(c + r * ldc + j0);
+      s[r][1] = *(const v8 *)(c + r * ldc + j0 + 8);
+    }
+  }
+  for (int32_t q = 0; q < k; q++) {
+    const v8 b0 = *(const v8 *)(b + q * ldb + j0), b1 = *(const v8 *)(b + q * ldb + j0 + 8);
+    for (int r = 0; r < mr; r++) {
+      const float av = a[r * lda + q];
+      s[r][0] = av * b0 + s[r][0];
+      s[r][1] = av * b1 + s[r][1];
+    }
+  }
+  for (int h = 0; h < 2; h++) {
+    const v8 bh = bias ? *(const v8 *)(bias + j0 + 8 * h) : (v8){0};
+    for (int r = 0; r < mr; r++) {
+      v8 z = bias ? s[r][h] + bh : s[r][h];
+      if (relu) z = (v8)((v8i)z & (z > (v8){0}));
+      *(v8 *)(c + r * ldc + j0 + 8 * h) = z;
+    }
+  }
+}
+
+/* c [m,n] (ldc) = (acc ? c : 0) + a [m,k] (lda) · b [k,n] (ldb), every entry summed along k in order; then
+ * + bias[j] (if bias) and max(·, 0) (if relu) */
 static void gemm(const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int32_t m,
-                 int32_t k, int32_t n, int acc) {
-  const int32_t mfull = m / MR * MR, nfull = n / NR * NR;
-  for (int32_t i0 = 0; i0 < mfull; i0 += MR) {
-    for (int32_t j0 = 0; j0 < nfull; j0 += NR) {
-      v8 s[MR][2] = {{{0}}};
-      if (acc) {
-        for (int r = 0; r < MR; r++) {
-          s[r][0] = *(const v8 *)(c + (i0 + r) * ldc + j0);
-          s[r][1] = *(const v8 *)(c + (i0 + r) * ldc + j0 + 8);
-        }
-      }
-      for (int32_t q = 0; q < k; q++) {
-        const v8 b0 = *(const v8 *)(b + q * ldb + j0), b1 = *(const v8 *)(b + q * ldb + j0 + 8);
-        for (int r = 0; r < MR; r++) {
-          const float av = a[(i0 + r) * lda + q];
-          s[r][0] = av * b0 + s[r][0];
-          s[r][1] = av * b1 + s[r][1];
-        }
-      }
-      for (int r = 0; r < MR; r++) {
-        *(v8 *)(c + (i0 + r) * ldc + j0) = s[r][0];
-        *(v8 *)(c + (i0 + r) * ldc + j0 + 8) = s[r][1];
-      }
+                 int32_t k, int32_t n, int acc, const float *bias, int relu) {
+  const int32_t nfull = n / NR * NR;
+  int32_t i0 = 0;
+  for (; i0 + MR <= m; i0 += MR) {
+    for (int32_t j0 = 0; j0 < nfull; j0 += NR) tile_nn(a + i0 * lda, lda, b, ldb, c + i0 * ldc, ldc, k, j0, MR, acc, bias, relu);
+  }
+  for (int32_t j0 = 0; j0 < nfull; j0 += NR) { /* the last m % MR rows */
+    const float *ar = a + i0 * lda;
+    float *cr = c + i0 * ldc;
+    switch (m - i0) {
+    case 1: tile_nn(ar, lda, b, ldb, cr, ldc, k, j0, 1, acc, bias, relu); break;
+    case 2: tile_nn(ar, lda, b, ldb, cr, ldc, k, j0, 2, acc, bias, relu); break;
+    case 3: tile_nn(ar, lda, b, ldb, cr, ldc, k, j0, 3, acc, bias, relu); break;
+    case 4: tile_nn(ar, lda, b, ldb, cr, ldc, k, j0, 4, acc, bias, relu); break;
+    case 5: tile_nn(ar, lda, b, ldb, cr, ldc, k, j0, 5, acc, bias, relu); break;
+    default: break;
     }
   }
   for (int32_t i = 0; i < m; i++) {
-    for (int32_t j = i < mfull ? nfull : 0; j < n; j++) {
+    for (int32_t j = nfull; j < n; j++) {
       float s = acc ? c[i * ldc + j] : 0;
       for (int32_t q = 0; q < k; q++) s = a[i * lda + q] * b[q * ldb + j] + s;
-      c[i * ldc + j] = s;
+      if (bias) s = s + bias[j];
+      c[i * ldc + j] = relu && !(s > 0) ? 0 : s;
     }
+  }
+}
+
+/* p[q0..q0+mr) [j0..j0+NR) (ldp) += Σ_i a[i, q0..q0+mr)ᵀ b[i, j0..j0+NR) over rows i < m in order */
+INLINE void tile_tn(const float *a, int64_t lda, const float *b, int64_t ldb, float *p, int64_t ldp, int32_t m,
+                    int32_t q0, int32_t j0, const int mr) {
+  v8 s[MR][2];
+  for (int r = 0; r < mr; r++) {
+    s[r][0] = *(const v8 *)(p + (q0 + r) * ldp + j0);
+    s[r][1] = *(const v8 *)(p + (q0 + r) * ldp + j0 + 8);
+  }
+  for (int32_t i = 0; i < m; i++) {
+    const float *ar = a + i * lda + q0;
+    const v8 b0 = *(const v8 *)(b + i * ldb + j0), b1 = *(const v8 *)(b + i * ldb + j0 + 8);
+    for (int r = 0; r < mr; r++) {
+      s[r][0] = ar[r] * b0 + s[r][0];
+      s[r][1] = ar[r] * b1 + s[r][1];
+    }
+  }
+  for (int r = 0; r < mr; r++) {
+    *(v8 *)(p + (q0 + r) * ldp + j0) = s[r][0];
+    *(v8 *)(p + (q0 + r) * ldp + j0 + 8) = s[r][1];
   }
 }
 
 /* p [k,n] (ldp) += Σ_i a[i,:]ᵀ b[i,:] over rows i < m in order (a: lda, b: ldb) */
 static void gemm_tn_acc(const float *a, int64_t lda, const float *b, int64_t ldb, float *p, int64_t ldp, int32_t m,
                         int32_t k, int32_t n) {
-  const int32_t kfull = k / MR * MR, nfull = n / NR * NR;
-  for (int32_t q0 = 0; q0 < kfull; q0 += MR) {
-    for (int32_t j0 = 0; j0 < nfull; j0 += NR) {
-      v8 s[MR][2];
-      for (int r = 0; r < MR; r++) {
-        s[r][0] = *(const v8 *)(p + (q0 + r) * ldp + j0);
-        s[r][1] = *(const v8 *)(p + (q0 + r) * ldp + j0 + 8);
-      }
-      for (int32_t i = 0; i < m; i++) {
-        const float *ar = a + i * lda + q0;
-        const v8 b0 = *(const v8 *)(b + i * ldb + j0), b1 = *(const v8 *)(b + i * ldb + j0 + 8);
-        for (int r = 0; r < MR; r++) {
-          s[r][0] = ar[r] * b0 + s[r][0];
-          s[r][1] = ar[r] * b1 + s[r][1];
-        }
-      }
-      for (int r = 0; r < MR; r++) {
-        *(v8 *)(p + (q0 + r) * ldp + j0) = s[r][0];
-        *(v8 *)(p + (q0 + r) * ldp + j0 + 8) = s[r][1];
-      }
+  const int32_t nfull = n / NR * NR;
+  for (int32_t j0 = 0; j0 < nfull; j0 += NR) {
+    int32_t q0 = 0;
+    for (; q0 + MR <= k; q0 += MR) tile_tn(a, lda, b, ldb, p, ldp, m, q0, j0, MR);
+    switch (k - q0) {
+    case 1: tile_tn(a, lda, b, ldb, p, ldp, m, q0, j0, 1); break;
+    case 2: tile_tn(a, lda, b, ldb, p, ldp, m, q0, j0, 2); break;
+    case 3: tile_tn(a, lda, b, ldb, p, ldp, m, q0, j0, 3); break;
+    case 4: tile_tn(a, lda, b, ldb, p, ldp, m, q0, j0, 4); break;
+    case 5: tile_tn(a, lda, b, ldb, p, ldp, m, q0, j0, 5); break;
+    default: break;
     }
   }
   for (int32_t q = 0; q < k; q++) {
-    for (int32_t j = q < kfull ? nfull : 0; j < n; j++) {
+    for (int32_t j = nfull; j < n; j++) {
       float s = p[q * ldp + j];
       for (int32_t i = 0; i < m; i++) s = a[i * lda + q] * b[i * ldb + j] + s;
       p[q * ldp + j] = s;
@@ -218,7 +316,7 @@ static inline float gelu_grad(float z) {
 static void forward_block(const geom *g, struct lutlab_srnet *ctx, const float *params, const float *x, int64_t r0,
                           int32_t rb) {
   const int32_t S = g->S, w = g->width, K = g->K;
-  float *F = ctx->F + r0 * S;
+  float *F = ctx->F.p + r0 * S;
   for (int32_t r = 0; r < rb; r++) {
     const rowpos pos = decode(g, r0 + r);
     for (int32_t t = 0; t < g->nin; t++) F[(int64_t)r * S + t] = x[tap_index(g, pos, t)] / 255.0f;
@@ -226,17 +324,14 @@ static void forward_block(const geom *g, struct lutlab_srnet *ctx, const float *
   for (int k = 0; k < LAYERS; k++) {
     const float *wk = params + g->woff[k], *bk = params + g->boff[k];
     const int last = k == LAYERS - 1;
-    float *dst = last ? ctx->O + r0 * K : g->act ? ctx->Z + r0 * 5 * w + k * w : F + g->nin + k * w;
+    float *dst = last ? ctx->O.p + r0 * K : g->act ? ctx->Z.p + r0 * 5 * w + k * w : F + g->nin + k * w;
     const int64_t ld = last ? K : g->act ? 5 * w : S;
-    gemm(F + g->in0[k], S, wk, g->nout[k], dst, ld, rb, g->nin_l[k], g->nout[k], 0);
-    for (int32_t r = 0; r < rb; r++) {
-      for (int32_t j = 0; j < g->nout[k]; j++) {
-        const float z = dst[r * ld + j] + bk[j];
-        if (last) dst[r * ld + j] = g->kind ? tanhf(z) : z;
-        else if (g->act) {
-          dst[r * ld + j] = z;
-          F[(int64_t)r * S + g->nin + k * w + j] = gelu(z);
-        } else dst[r * ld + j] = z > 0 ? z : 0;
+    gemm(F + g->in0[k], S, wk, g->nout[k], dst, ld, rb, g->nin_l[k], g->nout[k], 0, bk, !last && !g->act);
+    if (last && g->kind) {
+      for (int64_t e = 0; e < (int64_t)rb * K; e++) dst[e] = tanhf(dst[e]);
+    } else if (!last && g->act) {
+      for (int32_t r = 0; r < rb; r++) {
+        for (int32_t j = 0; j < w; j++) F[(int64_t)r * S + g->nin + k * w + j] = gelu(dst[r * ld + j]);
       }
     }
   }
@@ -253,11 +348,11 @@ lutlab_srnet *lutlab_srnet_forward(const int32_t *spec, int32_t spec_len, const 
   struct lutlab_srnet *ctx = calloc(1, sizeof *ctx);
   if (ctx) {
     ctx->g = g;
-    ctx->F = malloc(sizeof(float) * g.M * g.S);
-    ctx->O = malloc(sizeof(float) * g.M * g.K);
-    ctx->Z = g.act ? malloc(sizeof(float) * g.M * 5 * g.width) : NULL;
+    ctx->F = take(g.M * g.S);
+    ctx->O = take(g.M * g.K);
+    if (g.act) ctx->Z = take(g.M * 5 * g.width);
   }
-  if (!ctx || !ctx->F || !ctx->O || (g.act && !ctx->Z)) {
+  if (!ctx || !ctx->F.p || !ctx->O.p || (g.act && !ctx->Z.p)) {
     lutlab_srnet_free(ctx);
     lutlab_fail(LUTLAB_EINVAL, "srnet_forward: out of memory for the activations of %lld rows",
                 (long long)g.M);
@@ -273,10 +368,11 @@ lutlab_srnet *lutlab_srnet_forward(const int32_t *spec, int32_t spec_len, const 
 #pragma omp parallel for schedule(static)
   for (int32_t p = 0; p < g.N; p++) {
     for (int64_t row = p * per; row < (p + 1) * per; row++) {
-      const rowpos pos = decode(&g, row);
+      int64_t idx[MAX_OUTPUTS];
+      out_indices(&g, decode(&g, row), idx);
       for (int32_t k = 0; k < g.K; k++) {
-        const float o = ctx->O[row * g.K + k], v = (o < -1.0f ? -1.0f : o > 1.0f ? 1.0f : o) * 127.0f;
-        pred[out_index(&g, pos, k)] += g.round ? nearbyintf(v) : v;
+        const float o = ctx->O.p[row * g.K + k], v = (o < -1.0f ? -1.0f : o > 1.0f ? 1.0f : o) * 127.0f;
+        pred[idx[k]] += g.round ? nearbyintf(v) : v;
       }
     }
   }
@@ -287,12 +383,13 @@ lutlab_srnet *lutlab_srnet_forward(const int32_t *spec, int32_t spec_len, const 
 static void backward_block(const geom *g, const struct lutlab_srnet *ctx, const float *wt, const float *dpred,
                            int64_t r0, int32_t rb, float *part, float *dF, float *dO, float *dxr) {
   const int32_t S = g->S, w = g->width, K = g->K;
-  const float *F = ctx->F + r0 * S, *O = ctx->O + r0 * K;
+  const float *F = ctx->F.p + r0 * S, *O = ctx->O.p + r0 * K;
   for (int32_t r = 0; r < rb; r++) {
-    const rowpos pos = decode(g, r0 + r);
+    int64_t idx[MAX_OUTPUTS];
+    out_indices(g, decode(g, r0 + r), idx);
     for (int32_t k = 0; k < K; k++) {
       const float o = O[r * K + k];
-      float d = dpred[out_index(g, pos, k)] * 127.0f;
+      float d = dpred[idx[k]] * 127.0f;
       if (o < -1.0f || o > 1.0f) d = 0;
       dO[r * K + k] = g->kind ? d * (1.0f - o * o) : d;
     }
@@ -301,21 +398,25 @@ static void backward_block(const geom *g, const struct lutlab_srnet *ctx, const 
   const int L = LAYERS - 1;
   gemm_tn_acc(F + g->in0[L], S, dO, K, part + g->woff[L], K, rb, g->nin_l[L], K);
   bias_grad(dO, K, part + g->boff[L], rb, K);
-  gemm(dO, K, wt + g->woff[L], g->nin_l[L], dF + g->in0[L], S, rb, K, g->nin_l[L], 1);
+  gemm(dO, K, wt + g->woff[L], g->nin_l[L], dF + g->in0[L], S, rb, K, g->nin_l[L], 1, NULL, 0);
   for (int k = L - 1; k >= 0; k--) {
     float *dz = dF + g->nin + k * w;
     for (int32_t r = 0; r < rb; r++) {
-      for (int32_t j = 0; j < w; j++) {
-        if (g->act) dz[r * S + j] *= gelu_grad(ctx->Z[(r0 + r) * 5 * w + k * w + j]);
-        else if (!(F[(int64_t)r * S + g->nin + k * w + j] > 0)) dz[r * S + j] = 0;
+      float *d = dz + (int64_t)r * S;
+      if (g->act) {
+        const float *z = ctx->Z.p + (r0 + r) * 5 * w + k * w;
+        for (int32_t j = 0; j < w; j++) d[j] *= gelu_grad(z[j]);
+      } else {
+        const float *a = F + (int64_t)r * S + g->nin + k * w;
+        for (int32_t j = 0; j < w; j++) d[j] = a[j] > 0 ? d[j] : 0;
       }
     }
     gemm_tn_acc(F + g->in0[k], S, dz, S, part + g->woff[k], w, rb, g->nin_l[k], w);
     bias_grad(dz, S, part + g->boff[k], rb, w);
-    if (k > 0) gemm(dz, S, wt + g->woff[k], g->nin_l[k], dF + g->in0[k], S, rb, w, g->nin_l[k], 1);
+    if (k > 0) gemm(dz, S, wt + g->woff[k], g->nin_l[k], dF + g->in0[k], S, rb, w, g->nin_l[k], 1, NULL, 0);
     else if (dxr) {
       float *dx = dxr + r0 * g->nin;
-      gemm(dz, S, wt + g->woff[0], g->nin, dx, g->nin, rb, w, g->nin, 0);
+      gemm(dz, S, wt + g->woff[0], g->nin, dx, g->nin, rb, w, g->nin, 0, NULL, 0);
       for (int64_t e = 0; e < (int64_t)rb * g->nin; e++) dx[e] /= 255.0f;
     }
   }
@@ -329,11 +430,11 @@ int32_t lutlab_srnet_backward(lutlab_srnet *ctx, const float *params, const floa
   if (rows < CHUNK) rows = CHUNK;
   const int64_t chunks = (g->M + rows - 1) / rows;
   const int threads = omp_get_max_threads();
-  float *parts = malloc(sizeof(float) * P * chunks), *wt = malloc(sizeof(float) * P);
-  float *scratch = malloc(sizeof(float) * (size_t)threads * RB * (g->S + g->K));
-  float *dxr = dx ? malloc(sizeof(float) * g->M * g->nin) : NULL;
+  const buf bparts = take(P * chunks), bwt = take(P), bscratch = take((size_t)threads * RB * (g->S + g->K));
+  const buf bdxr = dx ? take(g->M * g->nin) : (buf){NULL, 0};
+  float *parts = bparts.p, *wt = bwt.p, *scratch = bscratch.p, *dxr = bdxr.p;
   if (!parts || !wt || !scratch || (dx && !dxr)) {
-    free(parts), free(wt), free(scratch), free(dxr);
+    give(bparts), give(bwt), give(bscratch), give(bdxr);
     return lutlab_fail(LUTLAB_EINVAL, "srnet_backward: out of memory for %lld partial gradients", (long long)chunks);
   }
   for (int k = 0; k < LAYERS; k++) { /* wt: each w_k transposed to [out, in] at its own offset */
@@ -372,11 +473,11 @@ int32_t lutlab_srnet_backward(lutlab_srnet *ctx, const float *params, const floa
       }
     }
   }
-  free(parts), free(wt), free(scratch), free(dxr);
+  give(bparts), give(bwt), give(bscratch), give(bdxr);
   return LUTLAB_OK;
 }
 
 void lutlab_srnet_free(lutlab_srnet *ctx) {
   if (!ctx) return;
-  free(ctx->F), free(ctx->Z), free(ctx->O), free(ctx);
+  give(ctx->F), give(ctx->Z), give(ctx->O), free(ctx);
 }

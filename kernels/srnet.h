@@ -42,8 +42,10 @@ lutlab_srnet *lutlab_srnet_forward(const int32_t *spec, int32_t spec_len, const 
  */
 int32_t lutlab_srnet_backward(lutlab_srnet *ctx, const float *params, const float *dpred, float *dx,
                               float *grads);
-/** Frees a context (NULL: no-op). */
+/** Frees a context (NULL: no-op); its buffers are kept for later passes until lutlab_srnet_release. */
 void lutlab_srnet_free(lutlab_srnet *ctx);
+/** Frees the buffers kept for later passes (at the end of a training). */
+void lutlab_srnet_release(void);
 
 #ifdef __cplusplus
 }

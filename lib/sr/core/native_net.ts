@@ -25,7 +25,13 @@ const kernels = hostKernels({
   lutlab_srnet_forward: { parameters: ["buffer", "i32", "buffer", "buffer", "buffer"], result: "pointer" },
   lutlab_srnet_backward: { parameters: ["pointer", "buffer", "buffer", "buffer", "buffer"], result: "i32" },
   lutlab_srnet_free: { parameters: ["pointer"], result: "void" },
+  lutlab_srnet_release: { parameters: [], result: "void" },
 });
+
+/** Frees the native buffers kept between gradient passes (call when a training ends). */
+export function releaseNativeSr(): void {
+  kernels().lutlab_srnet_release();
+}
 
 /** Bytes of native activations one gradient pass may hold (the batch is split into passes beyond it). */
 export const NATIVE_PASS_BUDGET = 4 * 2 ** 30;

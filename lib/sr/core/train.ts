@@ -19,7 +19,7 @@ import type { Degradation } from "./degrade.ts";
 import { exportModel, exportSummary, printProgress } from "./enumerate.ts";
 import type { SrModel } from "./model.ts";
 import { buildSrModel } from "../models/models.ts";
-import { nativeSrTraining, nativeTrainStep } from "./native_net.ts";
+import { nativeSrTraining, nativeTrainStep, releaseNativeSr } from "./native_net.ts";
 
 /**
  * Where a fit writes (log.jsonl and checkpoint.bin in `dir`, the lock in `lockDir`, default `dir`), how it
@@ -230,7 +230,10 @@ export async function fitSr(
         const loss = await trainStep(model, params, adam, b, size);
         return { loss, mse: loss };
       },
-      dispose: () => adam.dispose(),
+      dispose: () => {
+        adam.dispose();
+        if (native) releaseNativeSr();
+      },
     };
   });
   return { iterations: r.step - r.start, loss: r.loss, psnr: r.psnr };
