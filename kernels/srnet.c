@@ -394,11 +394,12 @@ static void backward_block(const geom *g, const struct lutlab_srnet *ctx, const 
       dO[r * K + k] = g->kind ? d * (1.0f - o * o) : d;
     }
   }
-  memset(dF, 0, sizeof(float) * rb * S);
   const int L = LAYERS - 1;
   gemm_tn_acc(F + g->in0[L], S, dO, K, part + g->woff[L], K, rb, g->nin_l[L], K);
   bias_grad(dO, K, part + g->boff[L], rb, K);
-  gemm(dO, K, wt + g->woff[L], g->nin_l[L], dF + g->in0[L], S, rb, K, g->nin_l[L], 1, NULL, 0);
+  /* the last layer writes every activation column of dF that a later product reads (SR-LUT: a4; MuLUT: all);
+   * SR-LUT's layer k writes a(k-1) once, MuLUT's adds into a0..a(k-1) */
+  gemm(dO, K, wt + g->woff[L], g->nin_l[L], dF + g->in0[L], S, rb, K, g->nin_l[L], 0, NULL, 0);
   for (int k = L - 1; k >= 0; k--) {
     float *dz = dF + g->nin + k * w;
     for (int32_t r = 0; r < rb; r++) {
@@ -413,7 +414,7 @@ static void backward_block(const geom *g, const struct lutlab_srnet *ctx, const 
     }
     gemm_tn_acc(F + g->in0[k], S, dz, S, part + g->woff[k], w, rb, g->nin_l[k], w);
     bias_grad(dz, S, part + g->boff[k], rb, w);
-    if (k > 0) gemm(dz, S, wt + g->woff[k], g->nin_l[k], dF + g->in0[k], S, rb, w, g->nin_l[k], 1, NULL, 0);
+    if (k > 0) gemm(dz, S, wt + g->woff[k], g->nin_l[k], dF + g->in0[k], S, rb, w, g->nin_l[k], g->kind, NULL, 0);
     else if (dxr) {
       float *dx = dxr + r0 * g->nin;
       gemm(dz, S, wt + g->woff[0], g->nin, dx, g->nin, rb, w, g->nin, 0, NULL, 0);

@@ -151,7 +151,9 @@ function freeRuns(runs: Run[]): void {
 
 /** pred/divisor + bias in float32 steps, as stageValue's tf ops. */
 function stageValue(pred: Float32Array, divisor: number, bias: number): Float32Array {
-  return pred.map((p) => Math.fround(Math.fround(p / divisor) + bias));
+  const out = new Float32Array(pred.length);
+  for (let i = 0; i < pred.length; i++) out[i] = Math.fround(pred[i] / divisor) + bias;
+  return out;
 }
 
 /** Straight-through requantisation round(clamp(v, 0, 255)): the values, and where the clamp passes gradients. */
@@ -166,7 +168,10 @@ function requantise(v: Float32Array): { q: Float32Array; pass: Uint8Array } {
 
 /** dv/divisor where the clamp passed, for a stage's prediction from its requantised output's gradient. */
 function throughStage(d: Float32Array, pass: Uint8Array | undefined, divisor: number): Float32Array {
-  return d.map((e, i) => pass && !pass[i] ? 0 : e / divisor);
+  const out = new Float32Array(d.length);
+  if (pass) { for (let i = 0; i < d.length; i++) out[i] = pass[i] ? d[i] / divisor : 0; }
+  else for (let i = 0; i < d.length; i++) out[i] = d[i] / divisor;
+  return out;
 }
 
 /** One pass: the forward pass of the model (keeping its runs) and, from the output's gradient, the backward. */
@@ -268,7 +273,9 @@ function spfPass(model: SpfModel, x: Float32Array, n: number, h: number, w: numb
 function trainPass(model: SrModel, x: Float32Array, n: number, h: number, w: number): Pass {
   const p = model instanceof SpfModel ? spfPass(model, x, n, h, w) : stagedPass(model, x, n, h, w);
   const mulut = model.spec.finalQuant === "mulut";
-  return { ...p, out: p.out.map((y) => Math.fround((mulut ? roundHalfEven(y) : y) / 255)) };
+  const out = new Float32Array(p.out.length);
+  for (let i = 0; i < out.length; i++) out[i] = (mulut ? roundHalfEven(p.out[i]) : p.out[i]) / 255;
+  return { ...p, out };
 }
 
 /** Training output [N, H·r, W·r] in [0,1] of planes `x` [N,H,W] (0..255), as SrModel.trainOutput (native). */
