@@ -13,6 +13,7 @@
 
 #define MR 6
 #define NR 16
+#define CH 8 /* independent sums in flight outside the register tiles */
 #define RB 48 /* rows per block (a multiple of MR): one block's features stay in L1/L2 through all layers */
 #define CHUNK 1024
 #define MAX_CHUNKS 256
@@ -242,12 +243,20 @@ static void gemm(const float *a, int64_t lda, const float *b, int64_t ldb, float
     default: break;
     }
   }
-  for (int32_t i = 0; i < m; i++) {
-    for (int32_t j = nfull; j < n; j++) {
-      float s = acc ? c[i * ldc + j] : 0;
-      for (int32_t q = 0; q < k; q++) s = a[i * lda + q] * b[q * ldb + j] + s;
-      if (bias) s = s + bias[j];
-      c[i * ldc + j] = relu && !(s > 0) ? 0 : s;
+  /* columns past the tiles (SPF-LUT's 1, 2 or 4 outputs): CH rows at once, CH independent sums along k */
+  for (int32_t j = nfull; j < n; j++) {
+    for (int32_t i0 = 0; i0 < m; i0 += CH) {
+      const int32_t rows = m - i0 < CH ? m - i0 : CH;
+      float s[CH];
+      for (int r = 0; r < rows; r++) s[r] = acc ? c[(i0 + r) * ldc + j] : 0;
+      for (int32_t q = 0; q < k; q++) {
+        const float bq = b[q * ldb + j];
+        for (int r = 0; r < rows; r++) s[r] = a[(i0 + r) * lda + q] * bq + s[r];
+      }
+      for (int r = 0; r < rows; r++) {
+        const float z = bias ? s[r] + bias[j] : s[r];
+        c[(i0 + r) * ldc + j] = relu && !(z > 0) ? 0 : z;
+      }
     }
   }
 }
@@ -290,11 +299,17 @@ static void gemm_tn_acc(const float *a, int64_t lda, const float *b, int64_t ldb
     default: break;
     }
   }
-  for (int32_t q = 0; q < k; q++) {
-    for (int32_t j = nfull; j < n; j++) {
-      float s = p[q * ldp + j];
-      for (int32_t i = 0; i < m; i++) s = a[i * lda + q] * b[i * ldb + j] + s;
-      p[q * ldp + j] = s;
+  /* columns past the tiles: CH entries of k at once, CH independent sums along the rows */
+  for (int32_t j = nfull; j < n; j++) {
+    for (int32_t q0 = 0; q0 < k; q0 += CH) {
+      const int32_t qs = k - q0 < CH ? k - q0 : CH;
+      float s[CH];
+      for (int r = 0; r < qs; r++) s[r] = p[(q0 + r) * ldp + j];
+      for (int32_t i = 0; i < m; i++) {
+        const float bi = b[i * ldb + j];
+        for (int r = 0; r < qs; r++) s[r] = a[i * lda + q0 + r] * bi + s[r];
+      }
+      for (int r = 0; r < qs; r++) p[(q0 + r) * ldp + j] = s[r];
     }
   }
 }

@@ -1,15 +1,23 @@
 // Native SR training (kernels/srnet.c through lib/sr/core/native_net.ts) against the tfjs graph of the same
 // models: forward outputs, the MSE and every parameter gradient for SR-LUT (S, and V on non-square planes),
-// MuLUT (2 stages, ReLU and GELU units) and SPF-LUT; against central finite differences on a tiny SR-LUT; the
-// same bits at 1 and 2 threads; and a bad module spec refused with a message.
-import { assert, assertEquals, assertThrows } from "@std/assert";
+// MuLUT (2 stages, ReLU and GELU units) and SPF-LUT; against central finite differences on a smooth tiny net;
+// the same bits at 1 and 2 threads; a step in gradient passes equal to the whole batch; SPF-LUT nf 64 on a
+// 48² patch (refused on the wasm heap); a bad module spec refused with a message.
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import { initTf, kernelThreads, tf } from "../lib/core/backend.ts";
 import { setKernelThreads } from "../lib/core/native.ts";
 import { Rng } from "../lib/core/rng.ts";
 import type { Batch } from "../lib/sr/core/data.ts";
 import { LutModule } from "../lib/sr/core/lutmodule.ts";
 import { SrModel } from "../lib/sr/core/model.ts";
-import { nativeLossAndGrads, nativeSrTraining, nativeTrainOutput } from "../lib/sr/core/native_net.ts";
+import {
+  nativeLossAndGrads,
+  nativePlaneBytes,
+  nativeSrTraining,
+  nativeTrainOutput,
+  nativeTrainStep,
+} from "../lib/sr/core/native_net.ts";
+import { srParams } from "../lib/sr/core/train.ts";
 import { patternOf } from "../lib/sr/core/pattern.ts";
 import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models/models.ts";
 
@@ -178,4 +186,50 @@ Deno.test("native SR training: the same bits at 1 and 2 threads", () => {
 Deno.test("native SR training: reflect padding larger than the planes is refused with a message", () => {
   const model = buildSrModel(srlut("s", 2), 1);
   assertThrows(() => nativeTrainOutput(model, new Float32Array(1), 1, 1, 1), Error, "reflect padding (1,1)");
+});
+
+Deno.test("native step in gradient passes makes the same update as the whole batch", () => {
+  const cfg = {
+    ...DEFAULT_MODEL,
+    kind: "mulut" as const,
+    width: 8,
+    upscale: 2,
+    stages: 2,
+    modes: ["s", "d"],
+  };
+  const [whole, split] = [buildSrModel(cfg, 3), buildSrModel(cfg, 3)];
+  const b = randomBatch(7, 8, 2, 12), losses: number[] = [];
+  for (const [model, passes] of [[whole, 7], [split, 3]] as const) {
+    // plain SGD: the update is the gradient itself
+    const params = srParams(model);
+    const opt = {
+      step: (grads: Map<string, tf.Tensor>) => {
+        for (const [k, g] of grads) {
+          params.get(k)!.assign(tf.tidy(() => tf.sub(params.get(k)!, tf.mul(g, 0.5))));
+        }
+      },
+    };
+    losses.push(
+      nativeTrainStep(model, params, opt, b, passes),
+      nativeTrainStep(model, params, opt, b, passes),
+    );
+  }
+  assertAlmostEquals(losses[0], losses[2], 1e-6);
+  assertAlmostEquals(losses[1], losses[3], 1e-6);
+  assert(losses[1] !== losses[0], "the first step changed nothing");
+  const vw = whole.variables(), vs = split.variables();
+  for (let i = 0; i < vw.length; i++) {
+    assert(maxDiff(vw[i].dataSync(), vs[i].dataSync()) <= 1e-5, vw[i].name);
+  }
+});
+
+Deno.test("native SPF-LUT nf 64 takes a 48² patch (refused on the wasm heap) in well under a GiB", () => {
+  const model = buildSrModel({ ...DEFAULT_MODEL, kind: "spf", width: 64 }, 1);
+  const bytes = nativePlaneBytes(model, 48);
+  assert(bytes < 2 ** 30, `${(bytes / 2 ** 20).toFixed(0)} MB per 48² plane`);
+  const { loss, grads } = nativeLossAndGrads(model, randomBatch(1, 48, 4, 13), 0, 1);
+  assert(Number.isFinite(loss) && loss > 0, `loss ${loss}`);
+  assertEquals(grads.size, model.variables().length);
+  for (const [v, g] of grads) assert(g.every(Number.isFinite), `${v.name}: gradient not finite`);
+  assert([...grads.values()].some((g) => maxAbs(g) > 0), "all gradients zero");
 });

@@ -337,12 +337,22 @@ export function nativePlaneBytes(model: SrModel, crop: number): number {
   return total;
 }
 
+/** Planes per native gradient pass on `crop`² patches: as many as fit NATIVE_PASS_BUDGET (at least 1). */
+export function nativePassSize(model: SrModel, b: Batch): number {
+  return Math.max(1, Math.min(b.n, Math.floor(NATIVE_PASS_BUDGET / nativePlaneBytes(model, b.crop))));
+}
+
 /**
- * One optimiser step on batch `b` computed natively, in passes of planes that fit NATIVE_PASS_BUDGET (their
- * gradients summed, each pass's loss weighted by its share of the batch); returns the batch loss (MSE).
+ * One optimiser step on batch `b` computed natively, in passes of `size` planes (default nativePassSize),
+ * their gradients summed and each pass's loss weighted by its share of the batch; returns the batch loss (MSE).
  */
-export function nativeTrainStep(model: SrModel, params: Params, opt: Pick<Adam, "step">, b: Batch): number {
-  const size = Math.max(1, Math.min(b.n, Math.floor(NATIVE_PASS_BUDGET / nativePlaneBytes(model, b.crop))));
+export function nativeTrainStep(
+  model: SrModel,
+  params: Params,
+  opt: Pick<Adam, "step">,
+  b: Batch,
+  size = nativePassSize(model, b),
+): number {
   const names = new Map([...params].map(([k, v]) => [v as tf.Variable, k]));
   const sum = new Map<string, Float32Array>();
   let total = 0;
