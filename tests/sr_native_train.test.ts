@@ -18,6 +18,7 @@ import {
   nativeTrainStep,
 } from "../lib/sr/core/native_net.ts";
 import { srParams } from "../lib/sr/core/train.ts";
+import { sgd } from "./sr_util.ts";
 import { patternOf } from "../lib/sr/core/pattern.ts";
 import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models/models.ts";
 
@@ -80,6 +81,18 @@ function compareWithTfjs(model: SrModel, b: Batch, planes: [number, number, numb
   }
 }
 
+/** A MuLUT unit with GELU hidden activations (AutoLUT's), pattern `mode`, upscale `r`. */
+function geluUnit(mode: string, r: number, width: number, round: boolean, seed: number): LutModule {
+  return new LutModule({
+    name: `g${seed}_${mode}`,
+    pattern: patternOf(mode),
+    upscale: r,
+    net: { kind: "mulut", width, act: "gelu" },
+    interval: 4,
+    roundOutput: round,
+  }, seed);
+}
+
 const srlut = (variant: string, upscale: number): SrModelConfig => ({
   ...DEFAULT_MODEL,
   kind: "srlut",
@@ -96,21 +109,12 @@ Deno.test("native SR-LUT-S and -V: forward, loss and gradients equal the tfjs pa
 Deno.test("native MuLUT (2 stages, S/D/Y; ReLU and GELU units): equal to the tfjs path", () => {
   const cfg = { ...DEFAULT_MODEL, kind: "mulut" as const, width: 8, upscale: 2, stages: 2 };
   compareWithTfjs(buildSrModel(cfg, 5), randomBatch(2, 10, 2, 3), [2, 7, 11]);
-  const unit = (mode: string, r: number, i: number) =>
-    new LutModule({
-      name: `g${i}_${mode}`,
-      pattern: patternOf(mode),
-      upscale: r,
-      net: { kind: "mulut", width: 8, act: "gelu" },
-      interval: 4,
-      roundOutput: true,
-    }, 40 + i);
   const gelu = new SrModel({
     kind: "mulut-gelu",
     upscale: 2,
     stages: [
-      { modules: [unit("s", 1, 0), unit("y", 1, 1)], divisor: 8, bias: 127 },
-      { modules: [unit("d", 2, 2)], divisor: 1, bias: 0 },
+      { modules: [geluUnit("s", 1, 8, true, 40), geluUnit("y", 1, 8, true, 41)], divisor: 8, bias: 127 },
+      { modules: [geluUnit("d", 2, 8, true, 42)], divisor: 1, bias: 0 },
     ],
     padMode: "edge",
     finalQuant: "mulut",
@@ -127,19 +131,14 @@ Deno.test("native SPF-LUT: equal to the tfjs path", () => {
 });
 
 Deno.test("native gradients match central finite differences on a smooth tiny net (GELU, tanh, no rounding)", () => {
-  const unit = (mode: string, i: number) =>
-    new LutModule({
-      name: `fd_${mode}`,
-      pattern: patternOf(mode),
-      upscale: 2,
-      net: { kind: "mulut", width: 4, act: "gelu" },
-      interval: 4,
-      roundOutput: false,
-    }, 60 + i);
   const model = new SrModel({
     kind: "smooth",
     upscale: 2,
-    stages: [{ modules: [unit("s", 0), unit("y", 1)], divisor: 2, bias: 0 }],
+    stages: [{
+      modules: [geluUnit("s", 2, 4, false, 60), geluUnit("y", 2, 4, false, 61)],
+      divisor: 2,
+      bias: 0,
+    }],
     padMode: "edge",
     finalQuant: "srlut",
   });
@@ -200,15 +199,7 @@ Deno.test("native step in gradient passes makes the same update as the whole bat
   const [whole, split] = [buildSrModel(cfg, 3), buildSrModel(cfg, 3)];
   const b = randomBatch(7, 8, 2, 12), losses: number[] = [];
   for (const [model, passes] of [[whole, 7], [split, 3]] as const) {
-    // plain SGD: the update is the gradient itself
-    const params = srParams(model);
-    const opt = {
-      step: (grads: Map<string, tf.Tensor>) => {
-        for (const [k, g] of grads) {
-          params.get(k)!.assign(tf.tidy(() => tf.sub(params.get(k)!, tf.mul(g, 0.5))));
-        }
-      },
-    };
+    const params = srParams(model), opt = sgd(params, 0.5);
     losses.push(
       nativeTrainStep(model, params, opt, b, passes),
       nativeTrainStep(model, params, opt, b, passes),
