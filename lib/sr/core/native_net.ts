@@ -5,7 +5,7 @@
  * pixel shuffle and rotation back, and the backward pass of each, on all cores with fixed summation orders),
  * with the stage arithmetic between modules (pred/divisor + bias, straight-through requantisation, SPF-LUT's
  * block channels and channel LUT, the final rounding and the MSE) in plain loops over planes [N, H, W].
- * Activations live in native memory (malloc'd by the kernel between its forward and backward pass), not in
+ * Activations live in native memory (the kernel's buffers, kept for the next pass until releaseNativeSr), not in
  * the wasm heap. The same model, forward values and gradients as the tfjs graph of SrModel.trainOutput, up to
  * float rounding. Used by fitSr for SR-LUT, MuLUT and SPF-LUT in the network form unless LUTLAB_SR_NATIVE=0;
  * webgpu, LUT fine-tuning and AutoLUT (learned samplers) stay on the tfjs path.
