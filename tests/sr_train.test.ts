@@ -4,7 +4,7 @@
 // right sizes and noise level.
 import { assert, assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "@std/path";
-import { initTf, tf } from "../lib/core/backend.ts";
+import { initTf } from "../lib/core/backend.ts";
 import { repoRoot } from "../lib/core/shared.ts";
 import type { Image } from "../lib/image/io.ts";
 import { DEFAULT_FIT, loadSrConfig, parseSrConfig } from "../lib/sr/config.ts";
@@ -15,6 +15,7 @@ import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/model
 import { fitSr, passSize, srParams, trainStep } from "../lib/sr/sr_train.ts";
 import { superResolve } from "../lib/sr/evaluate.ts";
 import { psnr } from "../lib/image/metrics.ts";
+import { sgd } from "./sr_util.ts";
 
 const tiny: SrModelConfig = {
   ...DEFAULT_MODEL,
@@ -120,15 +121,7 @@ Deno.test("a batch in gradient passes makes the same update as the whole batch",
   assert(perPlane > 10_000, `profiled ${perPlane} bytes per plane`);
   const losses = [];
   for (const [model, passes] of [[whole, 7], [split, 3]] as const) {
-    // plain SGD: the update is the gradient itself (Adam would amplify float noise)
-    const params = srParams(model);
-    const opt = {
-      step: (grads: Map<string, tf.Tensor>) => {
-        for (const [k, g] of grads) {
-          params.get(k)!.assign(tf.tidy(() => tf.sub(params.get(k)!, tf.mul(g, 0.5))));
-        }
-      },
-    };
+    const params = srParams(model), opt = sgd(params, 0.5);
     losses.push(await trainStep(model, params, opt, b, passes)); // passes of 3, 3, 1 planes
     losses.push(await trainStep(model, params, opt, b, passes));
   }

@@ -19,6 +19,7 @@ import type { Degradation } from "./core/degrade.ts";
 import { exportModel, exportSummary, printProgress } from "./core/enumerate.ts";
 import type { SrModel } from "./core/model.ts";
 import { buildSrModel } from "./models/models.ts";
+import { nativeSrTraining, nativeTrainStep, releaseNativeSr } from "./core/native_net.ts";
 
 /**
  * Where a fit writes (log.jsonl and checkpoint.bin in `dir`, the lock in `lockDir`, default `dir`), how it
@@ -198,6 +199,7 @@ export async function fitSr(
     const pairs = opts.pairs ?? await makePairs(await loadCleanImages(cfg.data), deg);
     const params = srParams(model);
     const adam = new Adam(params, { lr: cfg.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+    const native = nativeSrTraining(model); // kernels/srnet.c on the CPU backends (LUTLAB_SR_NATIVE=0: tfjs)
     return {
       params,
       adam,
@@ -209,6 +211,10 @@ export async function fitSr(
       lr: (i) => learningRate(cfg, i),
       step: async (i) => {
         const b = sampleBatch(pairs, deg, cfg.batch, cfg.crop, cfg.seed, i + 1);
+        if (native) {
+          const loss = nativeTrainStep(model, params, adam, b);
+          return { loss, mse: loss };
+        }
         if (size === 0) {
           const p = await passSize(model, [...params.values()], b);
           size = p.size;
@@ -223,7 +229,10 @@ export async function fitSr(
         const loss = await trainStep(model, params, adam, b, size);
         return { loss, mse: loss };
       },
-      dispose: () => adam.dispose(),
+      dispose: () => {
+        adam.dispose();
+        if (native) releaseNativeSr();
+      },
     };
   });
   return { iterations: r.step - r.start, loss: r.loss, psnr: r.psnr };

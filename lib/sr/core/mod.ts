@@ -10,6 +10,7 @@ export * from "./enumerate.ts";
 export * from "./lookup.ts";
 export * from "./lutmodule.ts";
 export * from "./model.ts";
+export * from "./native_net.ts";
 export * from "./net.ts";
 export * from "./pattern.ts";
 export * from "./tables.ts";
