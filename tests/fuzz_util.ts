@@ -25,13 +25,23 @@ export class CaseRunner {
 
   constructor(readonly timeoutMs = 10_000) {}
 
-  private spawn(): Worker {
-    return this.worker ??= new Worker(new URL("./fuzz_worker.ts", import.meta.url).href, { type: "module" });
+  /** The worker, started and waited for until its modules are loaded (a loaded machine may take long). */
+  private async spawn(): Promise<Worker> {
+    if (this.worker) return this.worker;
+    const w = new Worker(new URL("./fuzz_worker.ts", import.meta.url).href, { type: "module" });
+    await new Promise<void>((resolve, reject) => {
+      w.onmessage = (e) => e.data === "ready" && resolve();
+      w.onerror = (e) => {
+        e.preventDefault();
+        reject(new Error(`fuzz worker failed to start: ${e.message}`));
+      };
+    });
+    return this.worker = w;
   }
 
   /** Parses `bytes` as `name` with `parser` in the worker. */
   async run(parser: Parser, name: string, bytes: Uint8Array): Promise<Outcome> {
-    const w = this.spawn(), id = this.next++, t0 = performance.now();
+    const w = await this.spawn(), id = this.next++, t0 = performance.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const reply = await new Promise<FuzzReply | "timeout" | string>((resolve) => {
       timer = setTimeout(() => resolve("timeout"), this.timeoutMs);

@@ -76,3 +76,4 @@ ctx.onmessage = async (e: MessageEvent<FuzzRequest>) => {
   }
   ctx.postMessage(reply);
 };
+ctx.postMessage("ready"); // module loaded: the runner starts its per-case timers only now
