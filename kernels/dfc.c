@@ -14,33 +14,21 @@
 #include "lutlab.h"
 #include "simplex.h"
 
-/* Raw input values of anchor i. */
-static inline void anchor_values(const sx_dfc_t *t, const float *planes, int64_t i, int32_t hp, int32_t wp,
-                                 float *v) {
-  const int64_t base = sx_dfc_anchor(t, i, hp, wp);
-  for (int32_t d = 0; d < t->n; ++d) v[d] = planes[base + (int64_t)t->off[d][0] * wp + t->off[d][1]];
-}
-
 int32_t lutlab_dfc_forward(const float *planes, int32_t n_planes, int32_t hp, int32_t wp, const int32_t *offsets,
                            int32_t n, int32_t cdims, int32_t diag_width, const void *fine, int64_t fine_len,
                            const void *coarse, int64_t coarse_len, int32_t dtype, int32_t interval_bits,
                            int32_t coarse_bits, int32_t k, float *out) {
-  const char *what = "dfc_forward";
-  if (!fine || !coarse || !out) return lutlab_fail(LUTLAB_EINVAL, "%s: NULL table or output", what);
-  if (dtype != 0 && dtype != 1) return lutlab_fail(LUTLAB_EINVAL, "%s: dtype=%d", what, dtype);
   sx_dfc_t t;
-  const int32_t st = sx_dfc_setup(&t, planes, n_planes, hp, wp, offsets, n, cdims, diag_width, fine_len,
-                                  coarse_len, interval_bits, coarse_bits, k, what);
+  const int32_t st = sx_dfc_setup(&t, planes, n_planes, hp, wp, offsets, n, cdims, diag_width, fine, fine_len, coarse,
+                                  coarse_len, out, dtype, interval_bits, coarse_bits, k, "dfc_forward");
   if (st) return st;
   const float inv_fine = 1.0f / (float)(1 << interval_bits), inv_coarse = 1.0f / (float)(1 << coarse_bits);
   const int64_t total = (int64_t)n_planes * t.h * t.w;
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < total; ++i) {
-    float v[SX_MAX_N];
-    anchor_values(&t, planes, i, hp, wp, v);
     simplex_t s;
-    int64_t rows[SX_MAX_N + 1];
-    const int32_t in_band = sx_dfc_vertices(&t, v, &s, rows);
+    int64_t rows[SX_MAX_N + 1], base;
+    const int32_t in_band = sx_dfc_anchor(&t, planes, i, hp, wp, &s, rows, &base);
     float *o = out + i * k;
     for (int32_t c = 0; c < k; ++c) o[c] = 0.0f;
     for (int32_t j = 0; j <= n; ++j) {
@@ -67,10 +55,9 @@ int32_t lutlab_dfc_backward(const float *planes, int32_t n_planes, int32_t hp, i
                             int32_t k, const float *grad_out, float *grad_fine, float *grad_coarse,
                             float *grad_planes) {
   const char *what = "dfc_backward";
-  if (!fine || !coarse || !grad_out) return lutlab_fail(LUTLAB_EINVAL, "%s: NULL table or grad_out", what);
   sx_dfc_t t;
-  const int32_t st = sx_dfc_setup(&t, planes, n_planes, hp, wp, offsets, n, cdims, diag_width, fine_len,
-                                  coarse_len, interval_bits, coarse_bits, k, what);
+  const int32_t st = sx_dfc_setup(&t, planes, n_planes, hp, wp, offsets, n, cdims, diag_width, fine, fine_len, coarse,
+                                  coarse_len, grad_out, 0, interval_bits, coarse_bits, k, what);
   if (st) return st;
   const int32_t nthreads = omp_get_max_threads(), tables = grad_fine || grad_coarse;
   const int64_t per_thread = t.fine_len + t.coarse_len, total = (int64_t)n_planes * t.h * t.w;
@@ -94,11 +81,9 @@ int32_t lutlab_dfc_backward(const float *planes, int32_t n_planes, int32_t hp, i
     float *gt = partial ? partial + (int64_t)omp_get_thread_num() * per_thread : NULL;
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < total; ++i) {
-      float v[SX_MAX_N];
-      anchor_values(&t, planes, i, hp, wp, v);
       simplex_t s;
-      int64_t rows[SX_MAX_N + 1];
-      const int32_t in_band = sx_dfc_vertices(&t, v, &s, rows);
+      int64_t rows[SX_MAX_N + 1], base;
+      const int32_t in_band = sx_dfc_anchor(&t, planes, i, hp, wp, &s, rows, &base);
       const float inv_q = 1.0f / (float)(1 << (in_band ? interval_bits : coarse_bits));
       const float *tab = in_band ? fine : coarse, *g = grad_out + i * k;
       if (gt) {
@@ -138,18 +123,7 @@ int32_t lutlab_dfc_backward(const float *planes, int32_t n_planes, int32_t hp, i
         }
       }
     }
-    if (anchor) {
-#pragma omp for schedule(static)
-      for (int64_t i = 0; i < (int64_t)n_planes * hp * wp; ++i) {
-        const int64_t p = i / ((int64_t)hp * wp), y = (i / wp) % hp, x = i % wp;
-        float acc = 0.0f;
-        for (int32_t d = 0; d < n; ++d) {
-          const int64_t ay = y - t.off[d][0], ax = x - t.off[d][1];
-          if (ay >= 0 && ay < t.h && ax >= 0 && ax < t.w) acc += anchor[((p * t.h + ay) * t.w + ax) * n + d];
-        }
-        grad_planes[i] = acc;
-      }
-    }
+    if (anchor) sx_gather_planes(anchor, n_planes, hp, wp, t.h, t.w, offsets, n, grad_planes);
   }
   free(partial);
   free(anchor);

@@ -14,24 +14,13 @@
 
 namespace {
 
-/* Anchor i's simplex and vertex rows (sx_dfc_vertices); returns the plane offset of its pattern origin. */
-__device__ int64_t dfc_anchor(const sx_dfc_t &t, const float *planes, int64_t i, int32_t hp, int32_t wp,
-                              simplex_t &s, int64_t *rows, int32_t &in_band) {
-  const int64_t base = sx_dfc_anchor(&t, i, hp, wp);
-  float v[SX_MAX_N];
-  for (int32_t d = 0; d < t.n; ++d) v[d] = planes[base + (int64_t)t.off[d][0] * wp + t.off[d][1]];
-  in_band = sx_dfc_vertices(&t, v, &s, rows);
-  return base;
-}
-
 __global__ void dfc_kernel(sx_dfc_t t, const void *fine, const void *coarse, int32_t dtype, const float *planes,
                            int32_t n_planes, int32_t hp, int32_t wp, float *out) {
   const int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x;
   if (i >= (int64_t)n_planes * t.h * t.w) return;
   simplex_t s;
-  int64_t rows[SX_MAX_N + 1];
-  int32_t in_band;
-  dfc_anchor(t, planes, i, hp, wp, s, rows, in_band);
+  int64_t rows[SX_MAX_N + 1], base;
+  const int32_t in_band = sx_dfc_anchor(&t, planes, i, hp, wp, &s, rows, &base);
   const void *tab = in_band ? fine : coarse;
   const float scale = 1.0f / (float)(1 << (in_band ? t.bits : t.cbits));
   for (int32_t c = 0; c < t.k; ++c) {
@@ -51,9 +40,8 @@ __global__ void dfc_backward_kernel(sx_dfc_t t, const float *fine, const float *
   const int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x;
   if (i >= (int64_t)n_planes * t.h * t.w) return;
   simplex_t s;
-  int64_t rows[SX_MAX_N + 1];
-  int32_t in_band;
-  const int64_t base = dfc_anchor(t, planes, i, hp, wp, s, rows, in_band);
+  int64_t rows[SX_MAX_N + 1], base;
+  const int32_t in_band = sx_dfc_anchor(&t, planes, i, hp, wp, &s, rows, &base);
   const float inv_q = 1.0f / (float)(1 << (in_band ? t.bits : t.cbits));
   const float *tab = in_band ? fine : coarse, *g = grad_out + i * t.k;
   float *gt = in_band ? grad_fine : grad_coarse;
@@ -102,11 +90,9 @@ extern "C" int32_t lutlab_dfc_forward(const float *planes, int32_t n_planes, int
                                       int32_t dtype, int32_t interval_bits, int32_t coarse_bits, int32_t k,
                                       float *out) {
   const char *what = "dfc_forward";
-  if (!fine || !coarse || !out) return lutlab_fail(LUTLAB_EINVAL, "%s: NULL table or output", what);
-  if (dtype != 0 && dtype != 1) return lutlab_fail(LUTLAB_EINVAL, "%s: dtype=%d", what, dtype);
   sx_dfc_t t;
-  const int32_t st = sx_dfc_setup(&t, planes, n_planes, hp, wp, offsets, n, cdims, diag_width, fine_len,
-                                  coarse_len, interval_bits, coarse_bits, k, what);
+  const int32_t st = sx_dfc_setup(&t, planes, n_planes, hp, wp, offsets, n, cdims, diag_width, fine, fine_len, coarse,
+                                  coarse_len, out, dtype, interval_bits, coarse_bits, k, what);
   if (st) return st;
   const int64_t total = (int64_t)n_planes * t.h * t.w;
   SxBuf dr, dp, df, dc, dout;
@@ -127,10 +113,9 @@ extern "C" int32_t lutlab_dfc_backward(const float *planes, int32_t n_planes, in
                                        const float *grad_out, float *grad_fine, float *grad_coarse,
                                        float *grad_planes) {
   const char *what = "dfc_backward";
-  if (!fine || !coarse || !grad_out) return lutlab_fail(LUTLAB_EINVAL, "%s: NULL table or grad_out", what);
   sx_dfc_t t;
-  const int32_t st = sx_dfc_setup(&t, planes, n_planes, hp, wp, offsets, n, cdims, diag_width, fine_len,
-                                  coarse_len, interval_bits, coarse_bits, k, what);
+  const int32_t st = sx_dfc_setup(&t, planes, n_planes, hp, wp, offsets, n, cdims, diag_width, fine, fine_len, coarse,
+                                  coarse_len, grad_out, 0, interval_bits, coarse_bits, k, what);
   if (st) return st;
   const int64_t total = (int64_t)n_planes * t.h * t.w, plane_len = (int64_t)n_planes * hp * wp;
   SxBuf dr, dp, df, dc, dg, dgf, dgc, dgp;

@@ -192,22 +192,47 @@ SX_HD int32_t sx_dfc_vertices(const sx_dfc_t *t, const float *v, simplex_t *s, i
   return in_band;
 }
 
-/* Plane offset of anchor i's pattern origin (plane p, row y, column x of the [h, w] output grid). */
-SX_HD int64_t sx_dfc_anchor(const sx_dfc_t *t, int64_t i, int32_t hp, int32_t wp) {
+/* Anchor i's DFC simplex and vertex rows (sx_dfc_vertices) from the planes; writes the plane offset of its
+ * pattern origin to *base; returns 1 when it uses the fine table. */
+SX_HD int32_t sx_dfc_anchor(const sx_dfc_t *t, const float *planes, int64_t i, int32_t hp, int32_t wp, simplex_t *s,
+                            int64_t *rows, int64_t *base) {
   const int64_t p = i / ((int64_t)t->h * t->w), y = (i / t->w) % t->h, x = i % t->w;
-  return (p * hp + y) * wp + x;
+  *base = (p * hp + y) * wp + x;
+  float v[SX_MAX_N];
+  for (int32_t d = 0; d < t->n; ++d) v[d] = planes[*base + (int64_t)t->off[d][0] * wp + t->off[d][1]];
+  return sx_dfc_vertices(t, v, s, rows);
 }
 
-/* Checks the shared arguments of a DFC entry point (tables and outputs: the caller) and fills t; t->ref is
- * then a malloc'd band index the caller frees (NULL on error). */
+#ifndef __CUDACC__
+/* Plane gradient [n_planes, hp, wp] from per-anchor input gradients [n_planes*h*w][n]: each plane pixel sums
+ * the anchors that read it (an OpenMP worksharing loop: call inside a parallel region). */
+static inline void sx_gather_planes(const float *anchor, int32_t n_planes, int32_t hp, int32_t wp, int32_t h,
+                                    int32_t w, const int32_t *offsets, int32_t n, float *grad_planes) {
+#pragma omp for schedule(static)
+  for (int64_t i = 0; i < (int64_t)n_planes * hp * wp; ++i) {
+    const int64_t p = i / ((int64_t)hp * wp), y = (i / wp) % hp, x = i % wp;
+    float acc = 0.0f;
+    for (int32_t d = 0; d < n; ++d) {
+      const int64_t ay = y - offsets[2 * d], ax = x - offsets[2 * d + 1];
+      if (ay >= 0 && ay < h && ax >= 0 && ax < w) acc += anchor[((p * h + ay) * w + ax) * n + d];
+    }
+    grad_planes[i] = acc;
+  }
+}
+#endif
+
+/* Checks the arguments of a DFC entry point (`io`: its output, or the backward's grad_out) and fills t;
+ * t->ref is then a malloc'd band index the caller frees (NULL on error). */
 static inline int32_t sx_dfc_setup(sx_dfc_t *t, const float *planes, int32_t n_planes, int32_t hp, int32_t wp,
-                                   const int32_t *offsets, int32_t n, int32_t cdims, int32_t dw, int64_t fine_len,
-                                   int64_t coarse_len, int32_t bits, int32_t cbits, int32_t k, const char *what) {
+                                   const int32_t *offsets, int32_t n, int32_t cdims, int32_t dw, const void *fine,
+                                   int64_t fine_len, const void *coarse, int64_t coarse_len, const void *io,
+                                   int32_t dtype, int32_t bits, int32_t cbits, int32_t k, const char *what) {
   int32_t py = 0, px = 0;
   t->ref = NULL;
   const int32_t st = sx_check_pattern(offsets, n, bits, k, &py, &px, what);
   if (st) return st;
-  if (!planes) return lutlab_fail(LUTLAB_EINVAL, "%s: NULL planes", what);
+  if (!planes || !fine || !coarse || !io) return lutlab_fail(LUTLAB_EINVAL, "%s: NULL planes, table or output", what);
+  if (dtype != 0 && dtype != 1) return lutlab_fail(LUTLAB_EINVAL, "%s: dtype=%d", what, dtype);
   if (cdims < 2 || cdims > n) return lutlab_fail(LUTLAB_EINVAL, "%s: cdims=%d, expected 2..%d", what, cdims, n);
   if (dw < 0 || dw > 16) return lutlab_fail(LUTLAB_EINVAL, "%s: diag_width=%d", what, dw);
   if (cbits < bits || cbits > 8) {
