@@ -7,6 +7,7 @@
  * @module
  */
 export * from "./dfc.ts";
+export * from "./dfc_op.ts";
 export * from "./hashgrid.ts";
 export * from "./lut3d.ts";
 export * from "./lut3d_op.ts";

@@ -9,6 +9,7 @@ export * from "./config.ts";
 export * from "./data.ts";
 export * from "./degrade.ts";
 export * from "./dfc_export.ts";
+export * from "./dfc_finetune.ts";
 export * from "./enumerate.ts";
 export * from "./evaluate.ts";
 export * from "./experiment.ts";
