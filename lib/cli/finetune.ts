@@ -33,7 +33,11 @@ export async function main(args: string[]): Promise<void> {
     restart: a.flags.restart === true,
     quiet: a.flags.quiet === true,
   };
-  if (str(a, "from") === "dfc") {
+  const from = str(a, "from");
+  if (from !== undefined && !["exported", "finetuned", "dfc", "pretrained"].includes(from)) {
+    throw new Error(`--from must be exported, finetuned, dfc or pretrained, got "${from}"`);
+  }
+  if (from === "dfc") {
     await finetuneDfc(config, run);
     if (!run.quiet) {
       console.log(`evaluate the fine-tuned DFC tables with: deno task eval -e ${exp} --from dfc_ft`);
@@ -41,7 +45,7 @@ export async function main(args: string[]): Promise<void> {
     return;
   }
   await finetuneSr(config, {
-    source: str(a, "from"), // checked by chooseSource (lib/sr/core/artifacts.ts)
+    source: from, // checked by chooseSource (lib/sr/core/artifacts.ts)
     pretrained: a.flags.pretrained === true,
     ...run,
   });
