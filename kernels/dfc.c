@@ -1,8 +1,10 @@
 /*
  * DFC (Li et al., "Look-Up Table Compression for Efficient Image Restoration", CVPR 2024) lookup:
- * diagonal-first compressed n-D LUTs with the same simplex interpolation as kernels/simplex_lut.c.
- * Layouts: kernels/simplex_lut.h (lutlab_dfc_forward) and lib/lut/dfc_ref.ts. The band index (DFC's
- * `ref2index`: band lattice point -> fine-table row, -1 outside the band) is built per call.
+ * diagonal-first compressed n-D LUTs, forward and backward (gradients w.r.t. float32 fine and coarse tables
+ * and the input planes), with DFC's simplex order (simplex.h sx_dfc_vertices). Layouts: kernels/simplex_lut.h
+ * and lib/lut/dfc_ref.ts, lib/lut/dfc_grad_ref.ts. The band index (DFC's `ref2index`) is built per call;
+ * the backward pass accumulates the table gradients in per-thread buffers reduced at the end and the plane
+ * gradient through a per-anchor buffer gathered per plane pixel, as kernels/simplex_lut.c does.
  */
 #include <omp.h>
 #include <stdint.h>
@@ -15,71 +17,116 @@
 int32_t lutlab_dfc_forward(const float *planes, int32_t n_planes, int32_t hp, int32_t wp, const int32_t *offsets,
                            int32_t n, int32_t cdims, int32_t diag_width, const void *fine, int64_t fine_len,
                            const void *coarse, int64_t coarse_len, int32_t dtype, int32_t interval_bits,
-                           int32_t coarse_bits, int32_t k, int32_t flags, float *out) {
-  int32_t py = 0, px = 0;
-  const char *what = "dfc_forward";
-  int32_t st = sx_check_pattern(offsets, n, interval_bits, k, &py, &px, what);
+                           int32_t coarse_bits, int32_t k, float *out) {
+  sx_dfc_t t;
+  const int32_t st = sx_dfc_setup(&t, planes, n_planes, hp, wp, offsets, n, cdims, diag_width, fine, fine_len, coarse,
+                                  coarse_len, out, dtype, interval_bits, coarse_bits, k, "dfc_forward");
   if (st) return st;
-  st = sx_check_dfc(planes, n_planes, hp, wp, py, px, n, cdims, diag_width, fine, coarse, dtype, interval_bits,
-                    coarse_bits, out, what);
-  if (st) return st;
-  const int32_t levels = (256 >> interval_bits) + 1, clevels = (256 >> coarse_bits) + 1, diag = 2 * diag_width + 1;
-  int64_t per = 1;
-  for (int32_t i = 1; i < cdims; ++i) per *= diag;
-  int32_t *ref = (int32_t *)malloc((size_t)(levels * per) * sizeof(int32_t));
-  if (!ref) return lutlab_fail(LUTLAB_EINVAL, "%s: out of memory", what);
-  const int64_t band = sx_band_index(levels, cdims, diag_width, ref), tail = sx_rows(levels, n - cdims);
-  if (fine_len != band * tail * k || coarse_len != sx_rows(clevels, n) * k) {
-    free(ref);
-    return lutlab_fail(LUTLAB_EINVAL, "%s: fine/coarse tables have %lld/%lld elements, expected %lld/%lld", what,
-                       (long long)fine_len, (long long)coarse_len, (long long)(band * tail * k),
-                       (long long)(sx_rows(clevels, n) * k));
-  }
-  const int32_t h = hp - py, w = wp - px, srlut = flags & LUTLAB_SIMPLEX_SRLUT_ORDER;
-  const float limit = (float)(diag_width << interval_bits);
   const float inv_fine = 1.0f / (float)(1 << interval_bits), inv_coarse = 1.0f / (float)(1 << coarse_bits);
-  const int64_t total = (int64_t)n_planes * h * w;
+  const int64_t total = (int64_t)n_planes * t.h * t.w;
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < total; ++i) {
-    const int64_t p = i / ((int64_t)h * w), y = (i / w) % h, x = i % w;
-    float v[SX_MAX_N];
-    for (int32_t d = 0; d < n; ++d) {
-      const float raw = planes[(p * hp + y + offsets[2 * d]) * wp + x + offsets[2 * d + 1]];
-      const float c = raw > 0.0f ? raw : 0.0f; /* NaN -> 0, as the simplex clamps */
-      v[d] = c < 255.0f ? c : 255.0f;
-    }
-    int32_t in_band = 1;
-    for (int32_t d = 1; d < cdims; ++d) in_band &= (v[d] - v[0] <= limit) & (v[0] - v[d] <= limit);
     simplex_t s;
-    sx_locate(v, n, in_band ? interval_bits : coarse_bits, srlut, &s);
+    int64_t rows[SX_MAX_N + 1], base;
+    const int32_t in_band = sx_dfc_anchor(&t, planes, i, hp, wp, &s, rows, &base);
     float *o = out + i * k;
     for (int32_t c = 0; c < k; ++c) o[c] = 0.0f;
-    int32_t cell[SX_MAX_N];
-    for (int32_t d = 0; d < n; ++d) cell[d] = s.cell[d];
     for (int32_t j = 0; j <= n; ++j) {
-      if (j > 0) cell[s.order[j - 1]] += 1;
-      int64_t row;
-      if (in_band) {
-        const int64_t key = sx_band_key(cell, cdims, diag_width);
-        if (key < 0 || ref[key] < 0) continue; /* outside the band: its weight is 0 (see dfc_ref.ts) */
-        row = ref[key];
-        for (int32_t d = cdims; d < n; ++d) row = row * levels + cell[d];
-      } else {
-        row = 0;
-        for (int32_t d = 0; d < n; ++d) row = row * clevels + cell[d];
-      }
+      if (rows[j] < 0) continue; /* outside the band: weight 0 */
       const float wj = s.w[j];
       if (dtype == 1) {
-        const int8_t *e = (const int8_t *)(in_band ? fine : coarse) + row * k;
+        const int8_t *e = (const int8_t *)(in_band ? fine : coarse) + rows[j] * k;
         for (int32_t c = 0; c < k; ++c) o[c] += wj * (float)e[c];
       } else {
-        const float *e = (const float *)(in_band ? fine : coarse) + row * k;
+        const float *e = (const float *)(in_band ? fine : coarse) + rows[j] * k;
         for (int32_t c = 0; c < k; ++c) o[c] += wj * e[c];
       }
     }
     const float scale = in_band ? inv_fine : inv_coarse;
     for (int32_t c = 0; c < k; ++c) o[c] *= scale;
   }
-  free(ref);
+  free((void *)t.ref);
+  return LUTLAB_OK;
+}
+
+int32_t lutlab_dfc_backward(const float *planes, int32_t n_planes, int32_t hp, int32_t wp, const int32_t *offsets,
+                            int32_t n, int32_t cdims, int32_t diag_width, const float *fine, int64_t fine_len,
+                            const float *coarse, int64_t coarse_len, int32_t interval_bits, int32_t coarse_bits,
+                            int32_t k, const float *grad_out, float *grad_fine, float *grad_coarse,
+                            float *grad_planes) {
+  const char *what = "dfc_backward";
+  sx_dfc_t t;
+  const int32_t st = sx_dfc_setup(&t, planes, n_planes, hp, wp, offsets, n, cdims, diag_width, fine, fine_len, coarse,
+                                  coarse_len, grad_out, 0, interval_bits, coarse_bits, k, what);
+  if (st) return st;
+  const int32_t nthreads = omp_get_max_threads(), tables = grad_fine || grad_coarse;
+  const int64_t per_thread = t.fine_len + t.coarse_len, total = (int64_t)n_planes * t.h * t.w;
+  float *partial = NULL; /* per-thread [fine | coarse] gradients, [nthreads][per_thread] */
+  float *anchor = NULL;  /* per-anchor input gradients, [total][n] */
+  if (tables && (double)nthreads * (double)per_thread * 4.0 > 4.0 * 1024 * 1024 * 1024) {
+    free((void *)t.ref);
+    return lutlab_fail(LUTLAB_EINVAL, "%s: tables of %lld elements too large for %d threads", what,
+                       (long long)per_thread, nthreads);
+  }
+  if (tables) partial = (float *)calloc((size_t)nthreads * (size_t)per_thread, sizeof(float));
+  if (grad_planes) anchor = (float *)malloc((size_t)total * (size_t)n * sizeof(float));
+  if ((tables && !partial) || (grad_planes && !anchor)) {
+    free(partial);
+    free(anchor);
+    free((void *)t.ref);
+    return lutlab_fail(LUTLAB_EINVAL, "%s: out of memory for the gradients", what);
+  }
+#pragma omp parallel
+  {
+    float *gt = partial ? partial + (int64_t)omp_get_thread_num() * per_thread : NULL;
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < total; ++i) {
+      simplex_t s;
+      int64_t rows[SX_MAX_N + 1], base;
+      const int32_t in_band = sx_dfc_anchor(&t, planes, i, hp, wp, &s, rows, &base);
+      const float inv_q = 1.0f / (float)(1 << (in_band ? interval_bits : coarse_bits));
+      const float *tab = in_band ? fine : coarse, *g = grad_out + i * k;
+      if (gt) {
+        float *base = in_band ? gt : gt + t.fine_len;
+        for (int32_t j = 0; j <= n; ++j) {
+          if (rows[j] < 0) continue;
+          const float wj = s.w[j] * inv_q;
+          float *e = base + rows[j] * k;
+          for (int32_t c = 0; c < k; ++c) e[c] += wj * g[c];
+        }
+      }
+      if (anchor) {
+        float *a = anchor + i * n;
+        for (int32_t j = 0; j < n; ++j) {
+          const int32_t d = s.order[j];
+          float acc = 0.0f;
+          if ((s.in_range >> d) & 1) { /* a vertex outside the band reads as 0, as in the forward pass */
+            for (int32_t c = 0; c < k; ++c) {
+              const float t1 = rows[j + 1] < 0 ? 0.0f : tab[rows[j + 1] * k + c];
+              const float t0 = rows[j] < 0 ? 0.0f : tab[rows[j] * k + c];
+              acc += g[c] * (t1 - t0);
+            }
+          }
+          a[d] = acc * inv_q;
+        }
+      }
+    }
+    if (partial) {
+#pragma omp for schedule(static)
+      for (int64_t e = 0; e < per_thread; ++e) {
+        float acc = 0.0f;
+        for (int32_t th = 0; th < nthreads; ++th) acc += partial[(int64_t)th * per_thread + e];
+        if (e < t.fine_len) {
+          if (grad_fine) grad_fine[e] = acc;
+        } else if (grad_coarse) {
+          grad_coarse[e - t.fine_len] = acc;
+        }
+      }
+    }
+    if (anchor) sx_gather_planes(anchor, n_planes, hp, wp, t.h, t.w, offsets, n, grad_planes);
+  }
+  free(partial);
+  free(anchor);
+  free((void *)t.ref);
   return LUTLAB_OK;
 }

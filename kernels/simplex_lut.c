@@ -316,19 +316,7 @@ int32_t lutlab_simplex_backward(const float *planes, int32_t n_planes, int32_t h
         grad_table[e] = acc;
       }
     }
-    if (anchor) {
-      /* each plane pixel gathers the anchors that read it */
-#pragma omp for schedule(static)
-      for (int64_t i = 0; i < (int64_t)n_planes * hp * wp; ++i) {
-        const int64_t p = i / ((int64_t)hp * wp), y = (i / wp) % hp, x = i % wp;
-        float acc = 0.0f;
-        for (int32_t d = 0; d < n; ++d) {
-          const int64_t ay = y - offsets[2 * d], ax = x - offsets[2 * d + 1];
-          if (ay >= 0 && ay < h && ax >= 0 && ax < w) acc += anchor[((p * h + ay) * w + ax) * n + d];
-        }
-        grad_planes[i] = acc;
-      }
-    }
+    if (anchor) sx_gather_planes(anchor, n_planes, hp, wp, h, w, offsets, n, grad_planes);
   }
   free(partial);
   free(anchor);

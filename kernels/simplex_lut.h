@@ -46,11 +46,21 @@ int32_t lutlab_simplex_ensemble(const float *planes, int32_t n_planes, int32_t h
  * diag_width*q of the first one use the fine table: rows = band lattice points (i0, i1..i_{cdims-1}) with
  * |i_j - i0| <= diag_width, in lexicographic order, times L^(n-cdims) for the remaining inputs (fine_len =
  * rows*K); the others use the coarse table [Lc^n, K] sampled every 2^coarse_bits (coarse_bits >=
- * interval_bits). Same planes/offsets/out layout as lutlab_simplex_forward. */
+ * interval_bits). Both use DFC's simplex order (descending fractions; never SR-LUT's), a vertex outside the
+ * band has weight 0. Same planes/offsets/out layout as lutlab_simplex_forward. */
 int32_t lutlab_dfc_forward(const float *planes, int32_t n_planes, int32_t hp, int32_t wp, const int32_t *offsets,
                            int32_t n, int32_t cdims, int32_t diag_width, const void *fine, int64_t fine_len,
                            const void *coarse, int64_t coarse_len, int32_t dtype, int32_t interval_bits,
-                           int32_t coarse_bits, int32_t k, int32_t flags, float *out);
+                           int32_t coarse_bits, int32_t k, float *out);
+
+/** Gradients of sum(grad_out * dfc_forward) for float32 tables: grad_fine [fine_len], grad_coarse
+ * [coarse_len] and grad_planes [n_planes, hp, wp] (each NULL to skip; overwritten; zero where a value was
+ * clamped, and a vertex outside the band reads as 0 in the input gradient as in the forward pass). */
+int32_t lutlab_dfc_backward(const float *planes, int32_t n_planes, int32_t hp, int32_t wp, const int32_t *offsets,
+                            int32_t n, int32_t cdims, int32_t diag_width, const float *fine, int64_t fine_len,
+                            const float *coarse, int64_t coarse_len, int32_t interval_bits, int32_t coarse_bits,
+                            int32_t k, const float *grad_out, float *grad_fine, float *grad_coarse,
+                            float *grad_planes);
 
 #ifdef __cplusplus
 }

@@ -152,9 +152,13 @@ Deno.test("eval/finetune without tables of their own: an error naming train and 
     // one check of --from (chooseSource) for every SR command: the same message through the CLIs
     for (
       const [cli, args, accepted] of [
-        ["eval", [], "exported, finetuned, dfc or pretrained"],
-        ["apply", [join(dir, "in.png"), join(dir, "out.png")], "exported, finetuned, dfc or pretrained"],
-        ["finetune", [], "exported, finetuned or pretrained"],
+        ["eval", [], "exported, finetuned, dfc, dfc_ft or pretrained"],
+        [
+          "apply",
+          [join(dir, "in.png"), join(dir, "out.png")],
+          "exported, finetuned, dfc, dfc_ft or pretrained",
+        ],
+        ["finetune", [], "exported, finetuned, dfc or pretrained"],
         ["export", ["--dfc"], "exported, finetuned or pretrained"],
       ] as const
     ) {

@@ -1,5 +1,6 @@
-// DFC-compressed lookup (kernels/dfc.c) vs the TypeScript reference (lib/lut/dfc_ref.ts) and vs the plain
-// simplex lookup when nothing is compressed; storage sizes; argument errors.
+// DFC-compressed lookup (kernels/dfc.c) vs the TypeScript reference (lib/lut/dfc_ref.ts), vs the plain
+// simplex lookup when nothing is compressed and vs a hand-computed case of DFC's simplex order; storage
+// sizes; argument errors.
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { compressDfc, dfcLookup } from "../lib/lut/dfc.ts";
 import { dfcForwardRef } from "../lib/lut/dfc_ref.ts";
@@ -42,14 +43,29 @@ Deno.test("DFC without compression (samplingInterval = intervalBits) equals the 
     const p = planes(2 * shape.height * shape.width, shape.width, rand, true);
     for (const dw of [0, 2]) {
       const dfc = compressDfc(t, { diagonalWidth: dw, samplingInterval: 4 });
-      const got = dfcLookup(p, shape, offsets, dfc, { srlutOrder: true });
-      assertEquals(
-        maxAbsDiff(got, simplexLookup(p, shape, offsets, t, { srlutOrder: true })),
-        0,
-        `n=${n} dw=${dw}`,
-      );
+      const got = dfcLookup(p, shape, offsets, dfc);
+      assertEquals(maxAbsDiff(got, simplexLookup(p, shape, offsets, t)), 0, `n=${n} dw=${dw}`);
     }
   }
+});
+
+Deno.test("DFC uses its own simplex order, never SR-LUT's: a hand-computed pixel at the band's edge", () => {
+  // T[i0,i1,i2,i3] = 1000·i0 + 100·i1 + 10·i2 + i3; pixel a, b, c, d = 37, 34, 44, 24: cells 2, 2, 2, 1,
+  // fractions 5, 2, 12, 8 (fc > fd > fa > fb), inside the dw = 1 band (|d - a| = 13 <= 16). DFC walks c, d,
+  // a, b: vertices 2221, 2231, 2232, 3232, 3332 with weights 4, 4, 3, 3, 2 (/16) → 40864 / 16 = 2554.
+  // SR-LUT's order (c, a, d, b) would step to 3231, outside the band (d - a = -2), with weight fa - fd = -3.
+  const L = 17, data = new Float32Array(L ** 4);
+  for (let r = 0; r < L ** 4; r++) {
+    data[r] = 1000 * Math.floor(r / L ** 3) + 100 * (Math.floor(r / L ** 2) % L) +
+      10 * (Math.floor(r / L) % L) +
+      (r % L);
+  }
+  const t: SimplexLut = { n: 4, intervalBits: 4, outputs: 1, data };
+  const dfc = compressDfc(t, { diagonalWidth: 1, samplingInterval: 5 });
+  const p = Float32Array.from([37, 34, 44, 24]), shape = { planes: 1, height: 2, width: 2 };
+  assertEquals(dfcLookup(p, shape, PATTERNS[4], dfc)[0], 2554);
+  assertEquals(dfcForwardRef(p, shape, PATTERNS[4], dfc.fine, dfc.coarse, t, dfc)[0], 2554);
+  assertEquals(simplexLookup(p, shape, PATTERNS[4], t)[0], 2554); // the uncompressed table agrees
 });
 
 Deno.test("DFC compressed lookup matches the reference (n = 2,3,4; c; dw; intervals; int8/float32)", () => {

@@ -139,17 +139,39 @@ int main(void) {
       const int32_t lo = x - 2 < 0 ? 0 : x - 2, hi = x + 2 > 16 ? 16 : x + 2;
       band += ipow(hi - lo + 1, 3);
     }
-    EXPECT(lutlab_dfc_forward(pl, 3, 5, 6, S, 4, 4, 2, t, band * k, t, len, 1, 4, 4, k, 1, fo) == 0, "dfc: %s",
+    EXPECT(lutlab_dfc_forward(pl, 3, 5, 6, S, 4, 4, 2, t, band * k, t, len, 1, 4, 4, k, fo) == 0, "dfc: %s",
            lutlab_last_error());
     for (int32_t i = 0; i < 240; ++i) EXPECT(fo[i] == po[i], "dfc %g != plain %g", fo[i], po[i]);
-    EXPECT(lutlab_dfc_forward(pl, 3, 5, 6, S, 4, 4, 2, t, band * k, t, ipow(9, 4) * k, 1, 4, 5, k, 0, fo) == 0,
+    EXPECT(lutlab_dfc_forward(pl, 3, 5, 6, S, 4, 4, 2, t, band * k, t, ipow(9, 4) * k, 1, 4, 5, k, fo) == 0,
            "dfc si=5: %s", lutlab_last_error());
-    EXPECT(lutlab_dfc_forward(pl, 3, 5, 6, S, 4, 4, 2, t, band * k - 1, t, len, 1, 4, 4, k, 0, fo) == LUTLAB_EINVAL,
+    EXPECT(lutlab_dfc_forward(pl, 3, 5, 6, S, 4, 4, 2, t, band * k - 1, t, len, 1, 4, 4, k, fo) == LUTLAB_EINVAL,
            "dfc fine length");
-    EXPECT(lutlab_dfc_forward(pl, 3, 5, 6, S, 4, 5, 2, t, band * k, t, len, 1, 4, 4, k, 0, fo) == LUTLAB_EINVAL,
+    EXPECT(lutlab_dfc_forward(pl, 3, 5, 6, S, 4, 5, 2, t, band * k, t, len, 1, 4, 4, k, fo) == LUTLAB_EINVAL,
            "dfc cdims");
-    EXPECT(lutlab_dfc_forward(pl, 3, 5, 6, S, 4, 4, 2, t, band * k, t, len, 1, 4, 3, k, 0, fo) == LUTLAB_EINVAL,
+    EXPECT(lutlab_dfc_forward(pl, 3, 5, 6, S, 4, 4, 2, t, band * k, t, len, 1, 4, 3, k, fo) == LUTLAB_EINVAL,
            "dfc coarse bits");
+
+    /* DFC gradients: a band wide enough to hold every point makes the fine table the full one, so they
+     * equal the plain lookup's; NULL outputs are skipped */
+    {
+      enum { R = 83521 }; /* 17^4 */
+      static float ft[R], gf[R], gc[R], lt[R];
+      float go[3 * 4 * 5], gp[3 * 5 * 6], lp[3 * 5 * 6];
+      for (int32_t i = 0; i < R; ++i) ft[i] = (float)((i * 37) % 23) - 11.0f;
+      for (int32_t i = 0; i < 60; ++i) go[i] = (float)(i % 7) - 3.0f;
+      EXPECT(lutlab_dfc_backward(pl, 3, 5, 6, S, 4, 4, 16, ft, R, ft, R, 4, 4, 1, go, gf, gc, gp) ==
+                 0,
+             "dfc backward: %s", lutlab_last_error());
+      EXPECT(lutlab_simplex_backward(pl, 3, 5, 6, S, 4, ft, R, 4, 1, 0, go, lt, lp) == 0, "simplex backward");
+      for (int32_t i = 0; i < R; ++i) EXPECT(gf[i] == lt[i] && gc[i] == 0.0f, "dfc grad table %d", i);
+      for (int32_t i = 0; i < 90; ++i) EXPECT(gp[i] == lp[i], "dfc grad planes %g != %g", gp[i], lp[i]);
+      EXPECT(lutlab_dfc_backward(pl, 3, 5, 6, S, 4, 4, 16, ft, R, ft, R, 4, 4, 1, go, NULL, NULL,
+                                 gp) == 0,
+             "dfc backward planes only");
+      EXPECT(lutlab_dfc_backward(pl, 3, 5, 6, S, 4, 4, 16, ft, 5, ft, R, 4, 4, 1, go, gf, gc, gp) ==
+                 LUTLAB_EINVAL,
+             "dfc backward fine length");
+    }
 
     /* argument errors of the plain lookup */
     const int32_t bad[8] = {0, 0, 0, -1, 1, 0, 1, 1};

@@ -25,19 +25,23 @@ typedef int32_t (*bwd_t)(const float *, int32_t, int32_t, int32_t, const int32_t
 typedef int32_t (*ens_t)(const float *, int32_t, int32_t, int32_t, const int32_t *, int32_t, const void *, int64_t,
                          int32_t, int32_t, int32_t, int32_t, int32_t, float *);
 typedef int32_t (*dfc_t)(const float *, int32_t, int32_t, int32_t, const int32_t *, int32_t, int32_t, int32_t,
-                         const void *, int64_t, const void *, int64_t, int32_t, int32_t, int32_t, int32_t, int32_t,
-                         float *);
+                         const void *, int64_t, const void *, int64_t, int32_t, int32_t, int32_t, int32_t, float *);
+typedef int32_t (*dfcb_t)(const float *, int32_t, int32_t, int32_t, const int32_t *, int32_t, int32_t, int32_t,
+                          const float *, int64_t, const float *, int64_t, int32_t, int32_t, int32_t, const float *,
+                          float *, float *, float *);
 struct Lib : KernelLib {
   fwd_t fwd;
   bwd_t bwd;
   ens_t ens;
   dfc_t dfc;
+  dfcb_t dfcb;
   explicit Lib(const char *path)
       : KernelLib(path),
         fwd(sym<fwd_t>("lutlab_simplex_forward")),
         bwd(sym<bwd_t>("lutlab_simplex_backward")),
         ens(sym<ens_t>("lutlab_simplex_ensemble")),
-        dfc(sym<dfc_t>("lutlab_dfc_forward")) {}
+        dfc(sym<dfc_t>("lutlab_dfc_forward")),
+        dfcb(sym<dfcb_t>("lutlab_dfc_backward")) {}
 };
 
 static uint32_t seed = 12345;
@@ -130,14 +134,34 @@ int main(int argc, char **argv) {
           }
     t0 = now_ms();
     ok(cpu.dfc(pl.data(), 1, H + 1, W + 1, S, 4, 4, dw, fine.data(), (int64_t)fine.size(), coarse.data(),
-               (int64_t)coarse.size(), 1, 4, 5, K, 0, a.data()),
+               (int64_t)coarse.size(), 1, 4, 5, K, a.data()),
        cpu, "cpu dfc");
     t1 = now_ms();
     ok(gpu.dfc(pl.data(), 1, H + 1, W + 1, S, 4, 4, dw, fine.data(), (int64_t)fine.size(), coarse.data(),
-               (int64_t)coarse.size(), 1, 4, 5, K, 0, b.data()),
+               (int64_t)coarse.size(), 1, 4, 5, K, b.data()),
        gpu, "gpu dfc");
     t2 = now_ms();
     report("DFC xyzt dw2 si5 int8 1024x1024", maxdiff(a, b), 0.0, t1 - t0, t2 - t1);
+    /* gradients on float copies of the tables, 256x256 */
+    std::vector<float> ff(fine.begin(), fine.end()), cf(coarse.begin(), coarse.end());
+    const int32_t G = 256;
+    auto gpl = make_planes((int64_t)(G + 1) * (G + 1), G + 1, false, true);
+    std::vector<float> go((int64_t)G * G * K);
+    for (auto &g : go) g = urand() * 2.0f - 1.0f;
+    std::vector<float> gfa(ff.size()), gfb(ff.size()), gca(cf.size()), gcb(cf.size()), gpa(gpl.size()),
+        gpb(gpl.size());
+    t0 = now_ms();
+    ok(cpu.dfcb(gpl.data(), 1, G + 1, G + 1, S, 4, 4, dw, ff.data(), (int64_t)ff.size(), cf.data(),
+                (int64_t)cf.size(), 4, 5, K, go.data(), gfa.data(), gca.data(), gpa.data()),
+       cpu, "cpu dfc backward");
+    t1 = now_ms();
+    ok(gpu.dfcb(gpl.data(), 1, G + 1, G + 1, S, 4, 4, dw, ff.data(), (int64_t)ff.size(), cf.data(),
+                (int64_t)cf.size(), 4, 5, K, go.data(), gfb.data(), gcb.data(), gpb.data()),
+       gpu, "gpu dfc backward");
+    t2 = now_ms();
+    report("DFC backward dw2 si5: fine grad", maxdiff(gfa, gfb), 1e-3, t1 - t0, t2 - t1);
+    report("DFC backward dw2 si5: coarse grad", maxdiff(gca, gcb), 1e-3, t1 - t0, t2 - t1);
+    report("DFC backward dw2 si5: plane grad", maxdiff(gpa, gpb), 1e-3, t1 - t0, t2 - t1);
   }
 
   /* forward float tables: Y pattern n=4 K=9, F n=3 K=4, V n=2 0-bit K=4; float planes with wild values */

@@ -2,7 +2,7 @@
  * `deno task eval -e experiments/<name> [options]`: evaluates an experiment on its test data.
  * experiment.task "enhance" -> lib/enhance/evaluate.ts (PSNR, SSIM, ΔE; PNGs, per-image and basis .cube
  * files, scores.csv under <exp>/eval/<source>/); "sr" -> lib/sr/evaluate.ts with the experiment's own
- * newest tables (exported, fine-tuned or DFC; it prints which), `--from` one of them, or `--pretrained`
+ * newest tables (exported, fine-tuned, DFC or fine-tuned DFC; it prints which), `--from` one of them, or `--pretrained`
  * the published tables.
  */
 import { loadExperiment } from "./all_tasks.ts";
@@ -10,9 +10,10 @@ import { exclusive, experimentArg, parseTaskArgs, runCli, str, type TaskSpec } f
 
 const SPEC: TaskSpec = {
   task: "eval",
-  usage: "-e experiments/<name> [--pretrained | --trained] [--from exported|finetuned|dfc] [--quiet]\n" +
+  usage:
+    "-e experiments/<name> [--pretrained | --trained] [--from exported|finetuned|dfc|dfc_ft] [--quiet]\n" +
     "  photo: default the checkpoint if present, else the pretrained weights\n" +
-    "  sr:    default the experiment's own newest tables (exported, fine-tuned or DFC);\n" +
+    "  sr:    default the experiment's own newest tables (exported, fine-tuned, DFC or fine-tuned DFC);\n" +
     "         --pretrained: the published tables of the config's [pretrained] section",
   boolean: ["pretrained", "trained", "quiet"],
   string: ["experiment", "from"],

@@ -1,13 +1,13 @@
 /**
  * DFC (diagonal-first compression of n-D SR LUTs, Li et al. CVPR 2024): compression of a full [L^n, K]
  * table into a fine diagonal band plus a coarse subsampled table, its storage size, and the native
- * lookup (kernels/dfc.c/.cu). Definitions: lib/lut/dfc_ref.ts; planes/offsets/output as lib/lut/simplex.ts.
+ * lookup and its gradients (kernels/dfc.c/.cu). Definitions: lib/lut/dfc_ref.ts (DFC's simplex order, also
+ * for SR-LUT tables), lib/lut/dfc_grad_ref.ts; planes/offsets/output as lib/lut/simplex.ts.
  */
 import { lazyKernels } from "../core/native.ts";
-import { expectTableData } from "../core/ffi_guard.ts";
+import { expectF32, expectTableData } from "../core/ffi_guard.ts";
 import {
   checkTable,
-  type LookupOptions,
   outBuffer,
   type OutOption,
   PLANE_ARGS,
@@ -103,23 +103,20 @@ export function compressDfc(
 const DFC_ARGS = [...PLANE_ARGS, "i32", "i32", ...TABLE_ARGS, ...TABLE_ARGS] as const;
 
 const kernels = lazyKernels({
-  // ..., dtype, bits, coarseBits, K, flags, out
+  // ..., dtype, bits, coarseBits, K, out
   lutlab_dfc_forward: {
-    parameters: [...DFC_ARGS, "i32", "i32", "i32", "i32", "i32", "buffer"],
+    parameters: [...DFC_ARGS, "i32", "i32", "i32", "i32", "buffer"],
+    result: "i32",
+  },
+  // ..., bits, coarseBits, K, gradOut, gradFine, gradCoarse, gradPlanes
+  lutlab_dfc_backward: {
+    parameters: [...DFC_ARGS, "i32", "i32", "i32", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",
   },
 });
 
-/** DFC lookup: padded planes [N,Hp,Wp] → out [N, Hp-maxdy, Wp-maxdx, K] float32 (native kernel; opts.out reused). */
-export function dfcLookup(
-  planes: Float32Array,
-  shape: PlaneShape,
-  offsets: readonly Offset[],
-  lut: DfcLut,
-  opts: LookupOptions & OutOption = {},
-): Float32Array {
-  const what =
-    `dfcLookup(planes [${shape.planes},${shape.height},${shape.width}], n=${lut.n}, K=${lut.outputs})`;
+/** Validated tables of `lut` and the DFC_ARGS arguments after the planes; returns the dtype code. */
+function dfcArgs(lut: DfcLut, what: string) {
   const L = lutLevels(lut.intervalBits);
   checkSpec(lut, lut, what);
   const { count } = dfcBandIndex(L, lut.compressedDims, lut.diagonalWidth);
@@ -129,8 +126,6 @@ export function dfcLookup(
   if (expectTableData(what, "coarse table", lut.coarse, coarseLen) !== dtype) {
     throw new Error(`${what}: fine and coarse tables differ in dtype`);
   }
-  const { h, w, args } = planeArgs(planes, shape, offsets, lut.n, what);
-  const out = outBuffer(opts.out, shape.planes * h * w * lut.outputs, what);
   const tables = [
     lut.compressedDims,
     lut.diagonalWidth,
@@ -139,7 +134,60 @@ export function dfcLookup(
     lut.coarse,
     BigInt(coarseLen),
   ] as const;
-  const bits = [lut.intervalBits, lut.samplingInterval] as const, flags = opts.srlutOrder ? 1 : 0;
-  kernels.call(what, "lutlab_dfc_forward", ...args, ...tables, dtype, ...bits, lut.outputs, flags, out);
+  return { dtype, tables, bits: [lut.intervalBits, lut.samplingInterval] as const };
+}
+
+function describe(name: string, shape: PlaneShape, lut: DfcLut): string {
+  return `${name}(planes [${shape.planes},${shape.height},${shape.width}], n=${lut.n}, K=${lut.outputs})`;
+}
+
+/** DFC lookup (DFC's simplex order): padded planes [N,Hp,Wp] → out [N, Hp-maxdy, Wp-maxdx, K] float32 (native; opts.out reused). */
+export function dfcLookup(
+  planes: Float32Array,
+  shape: PlaneShape,
+  offsets: readonly Offset[],
+  lut: DfcLut,
+  opts: OutOption = {},
+): Float32Array {
+  const what = describe("dfcLookup", shape, lut);
+  const { dtype, tables, bits } = dfcArgs(lut, what);
+  const { h, w, args } = planeArgs(planes, shape, offsets, lut.n, what);
+  const out = outBuffer(opts.out, shape.planes * h * w * lut.outputs, what);
+  kernels.call(what, "lutlab_dfc_forward", ...args, ...tables, dtype, ...bits, lut.outputs, out);
   return out;
+}
+
+/**
+ * Gradients of sum(gradOut · dfcLookup) for float32 tables: gradFine [fineRows, K], gradCoarse [Lc^n, K] and
+ * gradPlanes [N,Hp,Wp]; `want` picks which, each `true` (a new array) or the array to overwrite (native).
+ */
+export function dfcBackward(
+  planes: Float32Array,
+  shape: PlaneShape,
+  offsets: readonly Offset[],
+  lut: DfcLut,
+  gradOut: Float32Array,
+  want: { fine?: boolean | Float32Array; coarse?: boolean | Float32Array; planes?: boolean | Float32Array },
+): { gradFine?: Float32Array; gradCoarse?: Float32Array; gradPlanes?: Float32Array } {
+  const what = describe("dfcBackward", shape, lut);
+  const { dtype, tables, bits } = dfcArgs(lut, what);
+  if (dtype !== 0) throw new Error(`${what}: the backward pass needs float32 fine and coarse tables`);
+  const { h, w, args } = planeArgs(planes, shape, offsets, lut.n, what);
+  expectF32(
+    what,
+    "gradOut",
+    gradOut,
+    shape.planes * h * w * lut.outputs,
+    `[${shape.planes},${h},${w},${lut.outputs}]`,
+  );
+  const output = (given: boolean | Float32Array | undefined, length: number, name: string) => {
+    if (given instanceof Float32Array) expectF32(what, name, given, length);
+    return given instanceof Float32Array ? given : given ? new Float32Array(length) : undefined;
+  };
+  const gradFine = output(want.fine, lut.fine.length, "gradFine");
+  const gradCoarse = output(want.coarse, lut.coarse.length, "gradCoarse");
+  const gradPlanes = output(want.planes, planes.length, "gradPlanes");
+  const grads = [gradOut, gradFine ?? null, gradCoarse ?? null, gradPlanes ?? null] as const;
+  kernels.call(what, "lutlab_dfc_backward", ...args, ...tables, ...bits, lut.outputs, ...grads);
+  return { gradFine, gradCoarse, gradPlanes };
 }

@@ -8,7 +8,10 @@
  *   `ref2index`), each times L^(n-c) for the remaining inputs: fine [bandPoints·L^(n-c), K];
  * - the others use the COARSE table lut[::s, ::s, ...] with s = 2^(samplingInterval - intervalBits),
  *   i.e. a full table [Lc^n, K] sampled every 2^samplingInterval (Lc = 2^(8-samplingInterval)+1);
- * - both use the simplex of simplex_ref.ts; a simplex vertex outside the band always has weight 0 and is
+ * - both use DFC's simplex order, the descending-fraction order of simplex_ref.ts (MuLUT's corrected
+ *   branch cascade of DFC's `InterpTorchBatch_compress_*` and of its coarse branch), never SR-LUT's order,
+ *   also for SR-LUT tables: with it every vertex of non-zero weight lies in the band, while SR-LUT's order
+ *   can give a vertex outside the band a (negative) weight; a vertex outside the band has weight 0 and is
  *   skipped (its DFC index would be invalid).
  */
 import {
@@ -55,6 +58,46 @@ export function dfcBandKey(cell: readonly number[], c: number, dw: number): numb
   return cell[0] * mul + e;
 }
 
+/** One anchor of a DFC lookup: fine (in band) or coarse table, its n+1 rows (-1: outside the band), weights / q. */
+export type DfcVertices = {
+  inBand: boolean;
+  rows: number[];
+  weights: number[];
+  order: number[];
+  inRange: boolean[];
+  q: number;
+};
+
+/** The DFC simplex of n raw input values (clamped as simplex_ref.ts does) for `index` = dfcBandIndex(...).index. */
+export function dfcVertices(
+  values: ArrayLike<number>,
+  g: LutGeometry,
+  spec: DfcSpec,
+  index: Int32Array,
+): DfcVertices {
+  const n = g.n, c = spec.compressedDims, dw = spec.diagonalWidth, L = lutLevels(g.intervalBits);
+  const x = Array.from(values, (v) => Number.isNaN(v) ? 0 : Math.min(Math.max(v, 0), 255));
+  const limit = dw * 2 ** g.intervalBits;
+  let inBand = true;
+  for (let d = 1; d < c; d++) inBand &&= Math.abs(x[d] - x[0]) <= limit;
+  const geo = inBand ? g : { ...g, intervalBits: spec.samplingInterval };
+  const { rows, weights, order, inRange } = simplexCorners(values, geo);
+  if (inBand) {
+    for (let j = 0; j <= n; j++) {
+      const cell: number[] = [];
+      for (let d = n - 1, row = rows[j]; d >= 0; d--, row = Math.floor(row / L)) cell[d] = row % L;
+      const key = dfcBandKey(cell, c, dw);
+      let row = key < 0 ? -1 : index[key];
+      for (let d = c; d < n && row >= 0; d++) row = row * L + cell[d];
+      if (row < 0 && weights[j] !== 0) {
+        throw new Error(`dfc reference: out-of-band vertex with weight ${weights[j]}`);
+      }
+      rows[j] = row;
+    }
+  }
+  return { inBand, rows, weights, order, inRange, q: 2 ** geo.intervalBits };
+}
+
 /** Reference DFC forward: padded planes [N,Hp,Wp] → [N, Hp-maxdy, Wp-maxdx, K] (layout of simplex_ref.ts). */
 export function dfcForwardRef(
   planes: Float32Array,
@@ -64,46 +107,22 @@ export function dfcForwardRef(
   coarse: Int8Array | Float32Array,
   g: LutGeometry,
   spec: DfcSpec,
-  srlutOrder = false,
 ): Float32Array {
   const [py, px] = patternPad(offsets);
-  const { planes: N, height: hp, width: wp } = shape, h = hp - py, w = wp - px, K = g.outputs, n = g.n;
-  const L = lutLevels(g.intervalBits), c = spec.compressedDims, dw = spec.diagonalWidth;
-  const { index } = dfcBandIndex(L, c, dw);
-  const coarseGeo = { ...g, intervalBits: spec.samplingInterval };
-  const limit = dw * 2 ** g.intervalBits;
+  const { planes: N, height: hp, width: wp } = shape, h = hp - py, w = wp - px, K = g.outputs;
+  const { index } = dfcBandIndex(lutLevels(g.intervalBits), spec.compressedDims, spec.diagonalWidth);
   const out = new Float32Array(N * h * w * K);
-  const vals = new Float64Array(n);
+  const vals = new Float64Array(g.n);
   for (let p = 0; p < N; p++) {
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
-        offsets.forEach(([dy, dx], d) => {
-          const v = planes[(p * hp + y + dy) * wp + x + dx];
-          vals[d] = Number.isNaN(v) ? 0 : Math.min(Math.max(v, 0), 255);
-        });
-        let inBand = true;
-        for (let d = 1; d < c; d++) inBand &&= Math.abs(vals[d] - vals[0]) <= limit;
-        const geo = inBand ? g : coarseGeo;
-        const { rows, weights } = simplexCorners(vals, geo, srlutOrder);
-        const Lg = lutLevels(geo.intervalBits);
-        const o = ((p * h + y) * w + x) * K;
-        for (let j = 0; j <= n; j++) {
-          let row = rows[j], tableRow = row;
-          if (inBand) {
-            const cell: number[] = [];
-            for (let d = n - 1; d >= 0; d--, row = Math.floor(row / Lg)) cell[d] = row % Lg;
-            const key = dfcBandKey(cell, c, dw);
-            if (key < 0 || index[key] < 0) {
-              if (weights[j] !== 0) {
-                throw new Error(`dfc reference: out-of-band vertex with weight ${weights[j]}`);
-              }
-              continue;
-            }
-            tableRow = index[key];
-            for (let d = c; d < n; d++) tableRow = tableRow * L + cell[d];
-          }
-          const t = inBand ? fine : coarse;
-          for (let k = 0; k < K; k++) out[o + k] += weights[j] * t[tableRow * K + k];
+        offsets.forEach(([dy, dx], d) => vals[d] = planes[(p * hp + y + dy) * wp + x + dx]);
+        const { inBand, rows, weights } = dfcVertices(vals, g, spec, index);
+        const t = inBand ? fine : coarse, o = ((p * h + y) * w + x) * K;
+        for (let k = 0; k < K; k++) {
+          let sum = 0;
+          for (let j = 0; j <= g.n; j++) if (rows[j] >= 0) sum += weights[j] * t[rows[j] * K + k];
+          out[o + k] = sum;
         }
       }
     }

@@ -7,6 +7,7 @@
  * @module
  */
 export * from "./dfc.ts";
+export * from "./dfc_op.ts";
 export * from "./grad_buffers.ts";
 export * from "./hashgrid.ts";
 export * from "./image_lut_op.ts";

@@ -1,7 +1,7 @@
 /**
  * Which tables an SR command (eval, finetune, apply) uses: by default the experiment's own newest tables
- * (exported <exp>/luts, fine-tuned <exp>/luts_ft, DFC <exp>/export/dfc; the most recently written, the
- * later stage on a tie), the published [pretrained] tables only when asked for, or a named source.
+ * (exported <exp>/luts, fine-tuned <exp>/luts_ft, DFC <exp>/export/dfc, fine-tuned DFC <exp>/export/dfc_ft;
+ * the most recently written, the later stage on a tie), the published [pretrained] tables only when asked for, or a named source.
  */
 import { join } from "@std/path";
 import type { SrConfig } from "./config.ts";
@@ -9,16 +9,17 @@ import { loadLutModel, tableDir, type TableSource } from "./experiment.ts";
 import { dfcSource, loadDfcTables } from "./core/dfc_export.ts";
 import type { SrModel } from "./core/model.ts";
 
-/** A table source of an SR command: TableSource or the DFC-compressed tables of `export --dfc`. */
-export type SrSource = TableSource | "dfc";
+/** A table source of an SR command: TableSource or the DFC-compressed tables of `export --dfc` (tuned: dfc_ft). */
+export type SrSource = TableSource | "dfc" | "dfc_ft";
 
 /** The experiment's own table sets, in stage order. */
-export const OWN_SOURCES = ["exported", "finetuned", "dfc"] as const;
+export const OWN_SOURCES = ["exported", "finetuned", "dfc", "dfc_ft"] as const;
 type OwnSource = typeof OWN_SOURCES[number];
 
 /** Folder of an own table source. */
 export function sourceDir(config: SrConfig, source: OwnSource): string {
-  return source === "dfc" ? join(config.dir, "export", "dfc") : tableDir(config, source);
+  if (source === "dfc" || source === "dfc_ft") return join(config.dir, "export", source);
+  return tableDir(config, source);
 }
 
 /** Newest mtime (ms) of the table files of an own source, or undefined when it has none. */
@@ -27,7 +28,7 @@ async function writtenAt(config: SrConfig, source: OwnSource): Promise<number | 
   let newest: number | undefined;
   try {
     for await (const e of Deno.readDir(dir)) {
-      const table = source === "dfc" ? e.name === "dfc.json" : /^LUT_.*\.npy$/.test(e.name);
+      const table = source.startsWith("dfc") ? e.name === "dfc.json" : /^LUT_.*\.npy$/.test(e.name);
       if (!e.isFile || !table) continue;
       const t = (await Deno.stat(join(dir, e.name))).mtime?.getTime() ?? 0;
       newest = Math.max(newest ?? 0, t);
@@ -98,8 +99,8 @@ export async function chooseSource(
 
 /** The experiment's model in the LUT form with the tables of `source` (DFC: full tables + DFC lookups). */
 export async function loadSrSource(config: SrConfig, source: SrSource): Promise<SrModel> {
-  if (source !== "dfc") return await loadLutModel(config, source);
-  const dir = sourceDir(config, "dfc");
+  if (source !== "dfc" && source !== "dfc_ft") return await loadLutModel(config, source);
+  const dir = sourceDir(config, source);
   const base = await dfcSource(dir);
   if (base !== "exported" && base !== "finetuned" && base !== "pretrained") {
     throw new Error(`${join(dir, "dfc.json")}: source "${base}" is not exported, finetuned or pretrained`);

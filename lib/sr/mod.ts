@@ -6,6 +6,7 @@
  */
 export * from "./artifacts.ts";
 export * from "./config.ts";
+export * from "./dfc_finetune.ts";
 export * from "./evaluate.ts";
 export * from "./experiment.ts";
 export * from "./finetune.ts";

@@ -246,7 +246,12 @@ export function simplexBackwardGpu(
   const p = offsetParams(s, offsets), anchors = s.planes * s.h * s.w;
   const gradTable = runGpuKernel(gradTableKernel, [planes, table, dy], p, anchors, table.shape);
   const anchor = runGpuKernel(gradAnchorKernel, [planes, table, dy], p, anchors, [anchors, offsets.length]);
-  const gradPlanes = runGpuKernel(gatherKernel, [anchor], p, planes.size, planes.shape);
+  const gradPlanes = gatherPlaneGrads(anchor, planes.shape, p);
   anchor.dispose();
   return [gradPlanes, gradTable];
+}
+
+/** Plane gradient [N,Hp,Wp] from per-anchor input gradients [N·H·W, n] (`params`: offsetParams). */
+export function gatherPlaneGrads(anchor: tf.Tensor, planeShape: number[], params: number[]): tf.Tensor {
+  return runGpuKernel(gatherKernel, [anchor], params, planeShape.reduce((a, b) => a * b, 1), planeShape);
 }

@@ -26,18 +26,12 @@ export function simplexLookupPlanes(
   return pixelShuffle(tf.reshape(out, [n * h * w, k]), n, h, w, r, k / (r * r));
 }
 
-/** DFC-compressed lookup (inference only, no gradient) on padded planes, pixel-shuffled by `r`. */
-export function dfcLookupPlanes(
-  xp: tf.Tensor3D,
-  lut: DfcLut,
-  pattern: Pattern,
-  r: number,
-  srlutOrder: boolean,
-) {
+/** DFC-compressed lookup (inference; DFC's simplex order for every table) on padded planes, pixel-shuffled by `r`. */
+export function dfcLookupPlanes(xp: tf.Tensor3D, lut: DfcLut, pattern: Pattern, r: number) {
   const [n, hp, wp] = xp.shape;
   const h = hp - pattern.pad[0], w = wp - pattern.pad[1];
   if (onWebgpu()) { // WGSL kernel (lib/lut/webgpu/dfc_wgsl.ts)
-    const gpu = dfcLookupGpu(xp, pattern.offsets, lut, srlutOrder);
+    const gpu = dfcLookupGpu(xp, pattern.offsets, lut);
     const shuffled = pixelShuffle(
       tf.reshape(gpu, [n * h * w, lut.outputs]),
       n,
@@ -54,7 +48,6 @@ export function dfcLookupPlanes(
     { planes: n, height: hp, width: wp },
     pattern.offsets,
     lut,
-    { srlutOrder },
   );
   return pixelShuffle(tf.tensor2d(out, [n * h * w, lut.outputs]), n, h, w, r, lut.outputs / (r * r));
 }

@@ -54,6 +54,15 @@ export const steRound: (x: tf.Tensor) => tf.Tensor = tf.customGrad((x) => ({
   gradFunc: (dy: tf.Tensor) => dy,
 })) as (x: tf.Tensor) => tf.Tensor;
 
+/**
+ * The looked-up table of fine-tuning weights [rows, K] (table / TABLE_SCALE): TABLE_SCALE·w, and for int8
+ * tables clamp(round(·), -127, 127) (MuLUT) with a straight-through gradient.
+ */
+export function tunedTable(w: tf.Tensor, int8: boolean): tf.Tensor2D {
+  const t = tf.mul(w, TABLE_SCALE) as tf.Tensor2D;
+  return int8 ? tf.clipByValue(steRound(t), -127, 127) as tf.Tensor2D : t;
+}
+
 /** One pattern-indexed sub-network and (after export or loading) its table. */
 export class LutModule {
   readonly net: LutNet;
@@ -66,8 +75,12 @@ export class LutModule {
    * about lr, never enough to round to another integer). Set by beginFinetune, folded back by endFinetune.
    */
   weight?: tf.Variable;
-  /** DFC-compressed copy of the table; when set, the LUT form looks it up instead (inference only). */
+  /** DFC-compressed copy of the table; when set, the LUT form looks it up instead. */
   dfc?: DfcLut;
+  /** Fine-tuning of the DFC tables (lib/sr/dfc_finetune.ts): its lookup and variables replace the table's. */
+  dfcTuning?: { apply(xp: tf.Tensor3D): tf.Tensor3D; variables(): tf.Variable[] };
+  /** A frozen module has no trainable variables (a table DFC keeps whole while the DFC tables are tuned). */
+  frozen = false;
   form: "net" | "lut" = "net";
 
   constructor(readonly spec: LutModuleSpec, seed: number) {
@@ -149,11 +162,12 @@ export class LutModule {
     const [n, hp, wp] = xp.shape;
     const h = hp - pattern.pad[0], w = wp - pattern.pad[1];
     if (this.form === "lut") {
-      if (this.dfc) return dfcLookupPlanes(xp, this.dfc, pattern, r, !!this.spec.srlutOrder);
+      if (this.dfcTuning) return this.dfcTuning.apply(xp);
+      if (this.dfc) return dfcLookupPlanes(xp, this.dfc, pattern, r);
       if (!this.table) throw new Error(`${this.spec.name}: LUT form requested but no table is loaded`);
       return simplexLookupPlanes(
         xp,
-        this.weight ? this.tuned(this.weight) : this.table as tf.Tensor2D,
+        this.weight ? tunedTable(this.weight, this.tableInt8) : this.table as tf.Tensor2D,
         pattern,
         this.spec.interval,
         r,
@@ -161,15 +175,6 @@ export class LutModule {
       );
     }
     return pixelShuffle(this.netRows(gatherPattern(xp, pattern)), n, h, w, r, this.channels);
-  }
-
-  /**
-   * The looked-up table of fine-tuning weights [L^n, K] (table / TABLE_SCALE): TABLE_SCALE·w, and for int8
-   * tables clamp(round(·), -127, 127) (MuLUT) with a straight-through gradient.
-   */
-  private tuned(w: tf.Variable): tf.Tensor2D {
-    const t = tf.mul(w, TABLE_SCALE) as tf.Tensor2D;
-    return this.tableInt8 ? tf.clipByValue(steRound(t), -127, 127) as tf.Tensor2D : t;
   }
 
   /** Starts LUT fine-tuning: the trainable weight is table / TABLE_SCALE (see `weight`). */
@@ -183,7 +188,7 @@ export class LutModule {
   endFinetune(): void {
     if (!this.weight || !this.table) return;
     const w = this.weight;
-    this.table.assign(tf.tidy(() => this.tuned(w)));
+    this.table.assign(tf.tidy(() => tunedTable(w, this.tableInt8)));
     w.dispose();
     this.weight = undefined;
   }
@@ -208,6 +213,8 @@ export class LutModule {
 
   /** Trainable variables of the current form (network weights, or the table). */
   variables(): tf.Variable[] {
+    if (this.frozen) return [];
+    if (this.dfcTuning) return this.dfcTuning.variables();
     if (this.form === "lut") {
       if (!this.table) throw new Error(`${this.spec.name}: no table to train`);
       return [this.weight ?? this.table];
