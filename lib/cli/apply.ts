@@ -18,9 +18,10 @@ const SPEC: TaskSpec = {
   task: "apply",
   usage: "(-e experiments/<name> | --cube <file.cube>) <image or folder> <output image or folder>\n" +
     "  [--force] [--quiet]\n" +
-    "  photo: [--pretrained | --trained]   sr: [--from exported|finetuned|dfc | --pretrained]",
+    "  photo: [--pretrained | --trained] [--convert-input xyz (sRGB images into an XYZ model)]\n" +
+    "  sr: [--from exported|finetuned|dfc | --pretrained]",
   boolean: ["force", "quiet", "pretrained", "trained"],
-  string: ["experiment", "cube", "from"],
+  string: ["experiment", "cube", "from", "convert-input"],
   alias: { e: "experiment" },
   positionals: 2,
 };
@@ -96,11 +97,12 @@ async function cubeTransform(path: string): Promise<Transform> {
 /** The experiment at `exp` as a transform (photo: its network; SR: its LUT form with the chosen tables). */
 async function experimentTransform(
   exp: string,
-  opts: { pretrained: boolean; trained: boolean; from?: string },
+  opts: { pretrained: boolean; trained: boolean; from?: string; convertInput?: string },
 ): Promise<Transform> {
   const ex = await loadExperiment(exp);
   if (ex.task === "sr") {
     if (opts.trained) throw new Error(`${ex.file}: --trained is for photo experiments (SR: --from)`);
+    if (opts.convertInput) throw new Error(`${ex.file}: --convert-input is for photo experiments`);
     const { chooseSource, loadSrSource } = await import("../sr/core/artifacts.ts");
     const { superResolve } = await import("../sr/core/evaluate.ts");
     const config = ex.config as Parameters<typeof chooseSource>[0];
@@ -112,6 +114,7 @@ async function experimentTransform(
     };
   }
   if (opts.from !== undefined) throw new Error(`${ex.file}: --from is for SR experiments`);
+  const { forSrgbImages } = await import("../enhance/input_space.ts");
   const { initTf } = await import("../core/backend.ts");
   const { loadNet, resolveWeightSource } = await import("../enhance/nets.ts");
   await initTf();
@@ -120,9 +123,18 @@ async function experimentTransform(
     opts.pretrained ? "pretrained" : opts.trained ? "trained" : "auto",
   );
   const net = await loadNet(ex, source);
+  let srgb;
+  try {
+    srgb = forSrgbImages(ex, net, opts.convertInput);
+  } catch (e) {
+    net.dispose();
+    throw e;
+  }
   return {
-    label: `${ex.name} (${source} weights)`,
-    apply: async (img) => (await net.enhance(img)).out,
+    label: `${ex.name} (${source} weights${
+      opts.convertInput ? `, input converted to ${opts.convertInput}` : ""
+    })`,
+    apply: async (img) => (await srgb.enhance(img)).out,
     dispose: () => net.dispose(),
   };
 }
@@ -151,6 +163,7 @@ export async function main(args: string[]): Promise<string[]> {
     pretrained: a.flags.pretrained === true,
     trained: a.flags.trained === true,
     from: str(a, "from"),
+    convertInput: str(a, "convert-input"),
   });
   const say = (s: string) => a.flags.quiet || console.log(s);
   say(`apply: ${t.label}: ${jobs.length} image${jobs.length > 1 ? "s" : ""}`);

@@ -45,7 +45,8 @@ export async function splitFolders(
   throw new Error(`${dir}: no paired data: expected input_${split}/ + target_${split}/ or input/ + target/`);
 }
 
-async function listImages(dir: string): Promise<Map<string, string>> {
+/** Image files of `dir` by stem (no two with one stem; at least one image). */
+export async function listImages(dir: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for await (const e of Deno.readDir(dir)) {
     const ext = extname(e.name).toLowerCase();
@@ -98,7 +99,7 @@ async function checkAlpha(path: string): Promise<void> {
 }
 
 /** Reads one checked RGB image (errors name the file). */
-async function readRgb(path: string) {
+export async function readRgb(path: string) {
   await checkAlpha(path);
   const img = await readImage(path);
   if (img.channels !== 3) {

@@ -37,7 +37,7 @@ export type TrainOptions = {
 export type TrainResult = { step: number; loss: number; psnr: number; eval?: Scores; dir: string };
 
 /** Stacks planar [3,h,w] images of one size into NCHW [B,3,h,w]. */
-function stack(imgs: { data: Float32Array; height: number; width: number }[]): tf.Tensor4D {
+export function stack(imgs: { data: Float32Array; height: number; width: number }[]): tf.Tensor4D {
   const { height: h, width: w } = imgs[0], n = 3 * h * w, data = new Float32Array(imgs.length * n);
   imgs.forEach((im, i) => data.set(im.data, i * n));
   return tf.tensor4d(data, [imgs.length, 3, h, w]);
@@ -86,6 +86,7 @@ export async function trainStep(
 
 /** Trains a photo experiment (see module doc). */
 export async function trainPhoto(config: PhotoConfig, opts: TrainOptions = {}): Promise<TrainResult> {
+  if (config.train.gan) return await (await import("./unpaired.ts")).trainUnpaired(config, opts);
   await initTf();
   const t = config.train;
   const dir = join(config.dir, "train");
