@@ -16,9 +16,10 @@
  * layer is nn.Upsample(256)), so its gradient norm is w.r.t. the full crop. A LUT is per pixel, so the
  * output on the thumbnail is the thumbnail of the output up to interpolation.
  * The run is the shared loop (lib/experiment/loop.ts): one checkpoint with both networks and both Adam
- * states (unpaired_checkpoint.ts), exact resume, SIGINT, the lock; log.jsonl records carry loss (= L_G),
- * psnr (output vs input: content preservation, as the original prints), lr and the means of loss_d,
- * loss_g, gp, wasserstein, pixel; evaluation on data.root's paired test split when it has one.
+ * states (unpaired_checkpoint.ts), exact resume, SIGINT, the lock; log.jsonl records carry loss (= L_D,
+ * every step), psnr (of the output vs the input: content preservation, as the original prints), lr, and the
+ * means of gp and wasserstein (critic steps) and loss_g (-mean D(fake)) and pixel (generator steps);
+ * evaluation on data.root's paired test split when it has one.
  */
 import { join } from "@std/path";
 import { initTf, tf } from "../core/backend.ts";
@@ -101,7 +102,7 @@ function generatorLoss(
   return tf.addN(terms) as tf.Scalar;
 }
 
-/** One unpaired step i on input and style thumbnails NCHW [B,3,T,T]; `last` carries L_G between generator steps. */
+/** One unpaired step i on input and style thumbnails NCHW [B,3,T,T] (module doc). */
 export function unpairedStep(
   net: PhotoNet,
   critic: Params,
@@ -111,28 +112,25 @@ export function unpairedStep(
   i: number,
   config: PhotoConfig,
   rng: Rng,
-  last: { lossG: number; adv: number; pixel: number },
 ): StepStats {
   const gan = config.train.gan!;
   const fake = tf.tidy(() => net.forward(x, x, true, rng).out);
+  const content = tf.tidy(() => mse(fake, x).dataSync()[0]);
   const alpha = Array.from({ length: x.shape[0] }, () => rng.next());
   const c = criticLoss(critic, style, fake, alpha, gan.lambdaGp);
   fake.dispose();
   opt.critic.step(c.grads);
   tf.dispose([...c.grads.values()]);
+  const terms: Record<string, number> = { gp: c.penalty, wasserstein: c.wasserstein };
   if (i % gan.nCritic === 0) {
     const kept: tf.Scalar[] = [];
     const g = namedGrads(net.params, () => generatorLoss(net, critic, x, config, rng, kept));
     opt.generator.step(g.grads);
     const [adv, pixel] = kept.map((k) => k.dataSync()[0]);
     tf.dispose([...g.grads.values(), ...kept]);
-    Object.assign(last, { lossG: g.value, adv, pixel });
+    Object.assign(terms, { loss_g: adv, pixel });
   }
-  return {
-    loss: last.lossG,
-    mse: last.pixel,
-    terms: { loss_d: c.loss, loss_g: last.adv, gp: c.penalty, wasserstein: c.wasserstein, pixel: last.pixel },
-  };
+  return { loss: c.loss, mse: content, terms };
 }
 
 /** The paired test split of data.root, or none (with the reason) when it has none. */
@@ -184,7 +182,7 @@ export async function trainUnpaired(
       }
       return data.inputs[perms.get(epoch)![j % n]];
     };
-    const last = { lossG: NaN, adv: NaN, pixel: NaN }, side = net.thumb;
+    const side = net.thumb;
     return {
       params: all,
       adam: opt,
@@ -202,7 +200,7 @@ export async function trainUnpaired(
         });
         const x = stack(draws.map((d) => d[0])), y = stack(draws.map((d) => d[1]));
         try {
-          return unpairedStep(net, critic, opt, x, y, i, config, rng, last);
+          return unpairedStep(net, critic, opt, x, y, i, config, rng);
         } finally {
           tf.dispose([x, y]);
         }

