@@ -4,7 +4,7 @@
  * uninterrupted one (both networks, both Adam states, RNG, log with the GAN terms), the trained generator
  * loads for evaluation, and a short run on the quickstart photos moves the outputs toward the target style.
  */
-import { assert, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "@std/path";
 import { initTf } from "../lib/core/backend.ts";
 import { parsePhotoConfig, type PhotoConfig } from "../lib/experiment/config.ts";
@@ -72,7 +72,8 @@ const stripTime = (log: string) => log.trim().split("\n").map((l) => ({ ...JSON.
 Deno.test("unpaired: stop + resume is bit-identical to an uninterrupted run (both nets, both Adams, log)", async () => {
   const a = await Deno.makeTempDir(), b = await Deno.makeTempDir();
   const opts = { data: small, test, quiet: true };
-  assertEquals((await trainPhoto(config(a), opts)).step, 4); // trainPhoto dispatches on train.mode
+  await assertRejects(() => trainPhoto(config(a), opts), Error, "trains with trainUnpaired");
+  assertEquals((await trainUnpaired(config(a), opts)).step, 4);
   assertEquals((await trainUnpaired(config(b), { ...opts, stopAfter: 3 })).step, 3);
   assertEquals((await trainUnpaired(config(b), { ...opts, resume: true })).step, 4);
   const ca = await readCheckpoint(join(a, "train", "checkpoint.bin"));

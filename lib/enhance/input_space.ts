@@ -1,11 +1,14 @@
 /**
  * The colour space a photo model expects (model.input_space): "srgb" (8-bit sRGB photos, the default) or
- * "xyz" (Image-Adaptive 3DLUT's XYZ models: trained on FiveK inputs rendered from the raw DNGs to 16-bit
- * linear CIE XYZ PNGs, `480p_16bits_XYZ_WB`, with sRGB expert-C targets). An XYZ model is refused sRGB
- * images unless the user converts them on purpose (`--convert-input xyz`: sRGB decoded to linear XYZ, D65,
- * lib/image/color.ts). Converting an 8-bit sRGB rendering is not the original's input: the camera's
- * rendering (tone curve, clipping, saturated highlights, 8-bit quantisation) is already baked in and the raw
- * dynamic range is gone, so an XYZ model sees different colours than it was trained on.
+ * "xyz" (Image-Adaptive 3DLUT's XYZ models: trained on FiveK inputs made from the raw DNGs -- Lightroom
+ * export to 16-bit ProPhoto RGB with as-shot white balance, then converted to CIE XYZ, 16-bit PNGs
+ * `480p_16bits_XYZ_WB` (the author, HuiZeng/Image-Adaptive-3DLUT issues #9, #16) -- read by cv2.imread(-1),
+ * i.e. in reversed (BGR) channel order, and divided by 65535; targets sRGB expert C). An XYZ model is refused
+ * sRGB images unless the user converts them on purpose (`--convert-input xyz`: sRGB decoded to linear XYZ,
+ * D65, lib/image/color.ts, channels reversed as cv2 hands them to the model). Converting an 8-bit sRGB
+ * rendering is not the original's input: the camera rendering (tone curve, clipping, 8-bit quantisation) is
+ * baked in, the raw dynamic range is gone, and the encoding of the original's XYZ PNGs (transfer curve,
+ * white point) is not published, so an XYZ model sees other colours than it was trained on.
  */
 import type { PhotoConfig } from "../experiment/config.ts";
 import type { Image } from "../image/io.ts";
@@ -44,8 +47,15 @@ export function forSrgbImages(config: PhotoConfig, net: PhotoNet, convert?: stri
     );
   }
   return Object.assign(Object.create(net) as PhotoNet, {
-    enhance: (img: Image) => net.enhance(rgbToXyz(img)),
+    enhance: (img: Image) => net.enhance(cv2Order(rgbToXyz(img))),
   });
+}
+
+/** Planar [3,H,W] channels reversed (X,Y,Z -> Z,Y,X: what cv2.imread gives for a PNG stored as X,Y,Z). */
+function cv2Order(img: Image): Image {
+  const n = img.height * img.width, data = new Float32Array(3 * n);
+  for (let c = 0; c < 3; c++) data.set(img.data.subarray((2 - c) * n, (3 - c) * n), c * n);
+  return { ...img, data };
 }
 
 /** Refuses weights from an `XYZ/` folder of the original for a model not declared model.input_space = "xyz". */

@@ -1,14 +1,16 @@
 /**
  * lib/enhance: photo enhancement with learned 3D LUTs -- the models (Image-Adaptive 3DLUT, CLUT-Net and its
  * baselines, HashLUT; lib/enhance/models/), their PhotoNet wrappers registered by `model.family`, losses,
- * augmentation, training, evaluation, .cube export and the built-in presets.
+ * augmentation, training (paired, and unpaired with WGAN-GP), evaluation, .cube export and the built-in presets.
  * @module
  */
 export * from "./augment.ts";
 export * from "./evaluate.ts";
 export * from "./export.ts";
 export * from "./hashnet.ts";
+export * from "./input_space.ts";
 export * from "./losses.ts";
+export * from "./losses_gan.ts";
 export * from "./lutnets.ts";
 export * from "./nets.ts";
 export * from "./photonet.ts";
@@ -16,8 +18,12 @@ export * from "./presets.ts";
 export * from "./registry.ts";
 export * from "./score.ts";
 export * from "./train.ts";
+export * from "./unpaired.ts";
+export * from "./unpaired_checkpoint.ts";
+export * from "./unpaired_config.ts";
 export * from "./models/backbone.ts";
 export * from "./models/clut.ts";
+export * from "./models/discriminator.ts";
 export * from "./models/hashlut.ts";
 export * from "./models/import.ts";
 export * from "./models/lut3dnet.ts";

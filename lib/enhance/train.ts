@@ -86,7 +86,11 @@ export async function trainStep(
 
 /** Trains a photo experiment (see module doc). */
 export async function trainPhoto(config: PhotoConfig, opts: TrainOptions = {}): Promise<TrainResult> {
-  if (config.train.gan) return await (await import("./unpaired.ts")).trainUnpaired(config, opts);
+  if (config.train.gan) {
+    throw new Error(
+      `${config.file}: train.mode = "unpaired" trains with trainUnpaired (lib/enhance/unpaired.ts)`,
+    );
+  }
   await initTf();
   const t = config.train;
   const dir = join(config.dir, "train");

@@ -4,6 +4,7 @@
  * @module
  */
 export * from "./color.ts";
+export * from "./histogram.ts";
 export * from "./image.ts";
 export * from "./io.ts";
 export * from "./metrics.ts";
