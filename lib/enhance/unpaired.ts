@@ -29,7 +29,7 @@ import { loadUnpaired, type Named, type UnpairedData } from "../data/unpaired.ts
 import type { Image } from "../image/io.ts";
 import { resizeBilinear } from "../image/resize.ts";
 import { Adam, type AdamOptions } from "../experiment/adam.ts";
-import { runFiles, runMode, runTraining, type StepStats } from "../experiment/loop.ts";
+import { runTraining, type StepStats } from "../experiment/loop.ts";
 import { Rng } from "../core/rng.ts";
 import { crop, flip, jitterColour } from "./augment.ts";
 import { lutMonotonicity, lutSmoothness, mse, weightL2 } from "./losses.ts";
@@ -37,8 +37,15 @@ import { criticLoss, namedGrads } from "./losses_gan.ts";
 import { addDiscriminator, discriminatorForward, discriminatorParams } from "./models/discriminator.ts";
 import type { Params } from "./models/backbone.ts";
 import { buildNet, type PhotoNet, trainedKey } from "./nets.ts";
-import { scoreNet } from "./evaluate.ts";
-import { stack, type TrainOptions, type TrainResult } from "./train.ts";
+import {
+  evalAfter,
+  loopSchedule,
+  photoRun,
+  stack,
+  type TrainOptions,
+  type TrainResult,
+  trainResult,
+} from "./train.ts";
 import { unpairedModelKey } from "./unpaired_checkpoint.ts";
 import type { Scores } from "./score.ts";
 
@@ -154,13 +161,7 @@ export async function trainUnpaired(
   const t = config.train, dir = join(config.dir, "train");
   const say = (s: string) => opts.quiet || console.log(s);
   let lastEval: Scores | undefined;
-  const r = await runTraining({
-    dir,
-    lockDir: config.dir,
-    mode: runMode(opts),
-    quiet: opts.quiet,
-    resumeHint: `deno task train -e ${config.dir} --resume`,
-  }, async () => {
+  const r = await runTraining(photoRun(config, opts), async () => {
     const data = opts.data ?? await loadUnpaired(config.data.unpaired);
     const test = opts.test ?? await testPairs(config, say);
     const net = await buildNet(config);
@@ -187,11 +188,7 @@ export async function trainUnpaired(
       params: all,
       adam: opt,
       model: unpairedModelKey(trainedKey(config, net), side),
-      seed: config.seed,
-      steps: t.steps,
-      stopAfter: opts.stopAfter,
-      logEvery: t.logEvery,
-      checkpointEvery: t.checkpointEvery,
+      ...loopSchedule(config, opts),
       step: (i, rng) => {
         const draws = Array.from({ length: t.batch }, (_, b) => {
           const style = data.styles[rng.int(data.styles.length)];
@@ -205,17 +202,7 @@ export async function trainUnpaired(
           tf.dispose([x, y]);
         }
       },
-      after: async (step, log) => {
-        if (!test.length || (step % t.evalEvery !== 0 && step !== t.steps)) return;
-        const ev = await scoreNet(net, test);
-        lastEval = ev.mean;
-        await log({ eval: ev.mean, input_psnr: ev.input.psnr });
-        say(
-          `  eval @${step}: PSNR ${ev.mean.psnr.toFixed(2)} dB (input ${ev.input.psnr.toFixed(2)})  SSIM ${
-            ev.mean.ssim.toFixed(4)
-          }  ΔE ${ev.mean.deltaE.toFixed(2)}`,
-        );
-      },
+      after: evalAfter(net, test, t, say, (s) => (lastEval = s)),
       dispose: () => {
         opt.dispose();
         tf.dispose([...critic.values()]);
@@ -223,7 +210,5 @@ export async function trainUnpaired(
       },
     };
   });
-  const files = runFiles(dir);
-  say(`checkpoint: ${files.checkpoint}\nlog: ${files.log}`);
-  return { step: r.step, loss: r.loss, psnr: r.psnr, eval: lastEval, dir };
+  return trainResult(dir, r, lastEval, say);
 }
