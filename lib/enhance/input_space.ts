@@ -20,7 +20,7 @@ export const INPUT_CONVERSIONS = ["xyz"] as const;
 
 /** How an XYZ model's training inputs were made (for messages and the README). */
 export const XYZ_ORIGIN =
-  "the original's XYZ inputs are FiveK raw DNGs rendered to 16-bit linear CIE XYZ PNGs, not sRGB photos";
+  "the original's XYZ inputs are 16-bit CIE XYZ PNGs made from the raw FiveK DNGs (Lightroom, ProPhoto RGB, then XYZ), not sRGB photos";
 
 /**
  * The network that takes sRGB image files for `config`: `net` itself for an sRGB model; for an XYZ model
