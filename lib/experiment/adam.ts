@@ -11,6 +11,9 @@ import type { Params } from "../nn/params.ts";
 /** Hyper-parameters. */
 export type AdamOptions = { lr: number; beta1: number; beta2: number; eps?: number };
 
+/** What the training loop and checkpoints use of an optimiser (Adam, or unpaired training's pair of them). */
+export type Optimizer = Pick<Adam, "t" | "m" | "v" | "opts" | "load">;
+
 /** Adam over a fixed set of named parameters. */
 export class Adam {
   t = 0;
