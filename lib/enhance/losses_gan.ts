@@ -10,18 +10,15 @@
  */
 import { tf } from "../core/backend.ts";
 import type { Params } from "../nn/params.ts";
+import { gradsByName } from "../experiment/adam.ts";
 import { discriminatorForward, discriminatorJvp } from "./models/discriminator.ts";
 
 /** Gradients of `f` w.r.t. the parameters `p`, keyed by parameter name; also f's value. */
 export function namedGrads(p: Params, f: () => tf.Scalar): { value: number; grads: Map<string, tf.Tensor> } {
-  const names = new Map<string, string>();
-  for (const [k, v] of p) names.set(v.name, k);
   const { value, grads } = tf.variableGrads(f, [...p.values()]);
-  const out = new Map<string, tf.Tensor>();
-  for (const [vn, g] of Object.entries(grads)) out.set(names.get(vn)!, g);
   const v = value.dataSync()[0];
   value.dispose();
-  return { value: v, grads: out };
+  return { value: v, grads: gradsByName(p, grads) };
 }
 
 /** grad_x D(x) for thumbnails NCHW [B,3,T,T] (per image: InstanceNorm keeps the images independent). */
