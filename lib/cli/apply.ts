@@ -24,9 +24,10 @@ const SPEC: TaskSpec = {
   usage:
     "(-e experiments/<name> | --cube <file.cube|.3dl|hald.png>) <image or folder> <output image or folder>\n" +
     "  [--interp trilinear|tetrahedral] [--force] [--quiet]\n" +
-    "  photo: [--pretrained | --trained]   sr: [--from exported|finetuned|dfc | --pretrained]",
+    "  photo: [--pretrained | --trained] [--convert-input xyz (sRGB images into an XYZ model)]\n" +
+    "  sr: [--from exported|finetuned|dfc | --pretrained]",
   boolean: ["force", "quiet", "pretrained", "trained"],
-  string: ["experiment", "cube", "from", "interp"],
+  string: ["experiment", "cube", "from", "interp", "convert-input"],
   alias: { e: "experiment", lut: "cube" },
   positionals: 2,
 };
@@ -97,13 +98,14 @@ async function cubeTransform(path: string, interp?: Lut3dMode): Promise<Transfor
 /** The experiment at `exp` as a transform (photo: its network; SR: its LUT form with the chosen tables). */
 async function experimentTransform(
   exp: string,
-  opts: { pretrained: boolean; trained: boolean; from?: string; interp?: Lut3dMode },
+  opts: { pretrained: boolean; trained: boolean; from?: string; interp?: Lut3dMode; convertInput?: string },
 ): Promise<Transform> {
   const { loadExperiment } = await import("./all_tasks.ts"); // the tasks load tfjs: not for --cube
   const ex = await loadExperiment(exp);
   if (ex.task === "sr") {
     if (opts.trained) throw new Error(`${ex.file}: --trained is for photo experiments (SR: --from)`);
     if (opts.interp) throw new Error(`${ex.file}: --interp is for photo experiments and LUT files`);
+    if (opts.convertInput) throw new Error(`${ex.file}: --convert-input is for photo experiments`);
     const { chooseSource, loadSrSource } = await import("../sr/artifacts.ts");
     const { superResolve } = await import("../sr/evaluate.ts");
     const config = ex.config as Parameters<typeof chooseSource>[0];
@@ -115,6 +117,7 @@ async function experimentTransform(
     };
   }
   if (opts.from !== undefined) throw new Error(`${ex.file}: --from is for SR experiments`);
+  const { forSrgbImages, xyzModelInput } = await import("../enhance/input_space.ts");
   const { initTf } = await import("../core/backend.ts");
   const { loadNet, resolveWeightSource } = await import("../enhance/nets.ts");
   await initTf();
@@ -123,13 +126,26 @@ async function experimentTransform(
     opts.pretrained ? "pretrained" : opts.trained ? "trained" : "auto",
   );
   const net = await loadNet(ex, source);
+  let srgb;
+  try {
+    srgb = forSrgbImages(ex, net, opts.convertInput);
+  } catch (e) {
+    net.dispose();
+    throw e;
+  }
   const { interp } = opts, trainedWith = trainedInterpolation(ex);
   const relut = interp !== undefined && interp !== trainedWith;
+  const converted = opts.convertInput ? `, input converted to ${opts.convertInput}` : "";
   return {
-    label: `${ex.name} (${source} weights, ${relut ? `fused LUTs applied ${interp}` : trainedWith})`,
+    label: `${ex.name} (${source} weights, ${
+      relut ? `fused LUTs applied ${interp}` : trainedWith
+    }${converted})`,
     apply: async (img) => {
-      const r = await net.enhance(img);
-      return relut ? await applyFused(img, r.lut, net.cubeSize, interp) : r.out;
+      const r = await srgb.enhance(img);
+      // the fused LUT maps what the model sees: the converted image for an XYZ model
+      return relut
+        ? await applyFused(converted ? xyzModelInput(img) : img, r.lut, net.cubeSize, interp)
+        : r.out;
     },
     dispose: () => net.dispose(),
   };
@@ -174,6 +190,7 @@ export async function main(args: string[]): Promise<string[]> {
     trained: a.flags.trained === true,
     from: str(a, "from"),
     interp,
+    convertInput: str(a, "convert-input"),
   });
   const say = (s: string) => a.flags.quiet || console.log(s);
   say(`apply: ${t.label}: ${jobs.length} image${jobs.length > 1 ? "s" : ""}`);

@@ -12,11 +12,12 @@ const SPEC: TaskSpec = {
   task: "eval",
   usage:
     "-e experiments/<name> [--pretrained | --trained] [--from exported|finetuned|dfc|dfc_ft] [--quiet]\n" +
-    "  photo: default the checkpoint if present, else the pretrained weights\n" +
+    "  photo: default the checkpoint if present, else the pretrained weights;\n" +
+    "         --convert-input xyz: convert the sRGB test inputs for an XYZ model (model.input_space)\n" +
     "  sr:    default the experiment's own newest tables (exported, fine-tuned, DFC or fine-tuned DFC);\n" +
     "         --pretrained: the published tables of the config's [pretrained] section",
   boolean: ["pretrained", "trained", "quiet"],
-  string: ["experiment", "from"],
+  string: ["experiment", "from", "convert-input"],
   alias: { e: "experiment" },
 };
 
@@ -28,6 +29,7 @@ export async function main(args: string[]): Promise<void> {
   const from = str(a, "from"), quiet = a.flags.quiet === true;
   const ex = await loadExperiment(exp);
   if (ex.task === "sr") {
+    if (str(a, "convert-input")) throw new Error(`${ex.file}: --convert-input is for photo experiments`);
     if (a.flags.trained) throw new Error(`${ex.file}: --trained is for photo experiments (SR: --from)`);
     const { evalSr } = await import("../sr/evaluate.ts");
     await evalSr(ex.config as Parameters<typeof evalSr>[0], {
@@ -41,7 +43,7 @@ export async function main(args: string[]): Promise<void> {
     const { evalPhoto } = await import("../enhance/evaluate.ts");
     await initTf();
     const source = a.flags.pretrained ? "pretrained" : a.flags.trained ? "trained" : "auto";
-    await evalPhoto(ex, { source, quiet });
+    await evalPhoto(ex, { source, quiet, convertInput: str(a, "convert-input") });
   }
 }
 

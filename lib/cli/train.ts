@@ -1,6 +1,7 @@
 /**
  * `deno task train -e experiments/<name> [--resume | --restart] [--quiet]`: trains an experiment of either
- * task ("enhance": lib/enhance/photo_train.ts, "sr": lib/sr/sr_train.ts, each imported only when needed) in the
+ * task ("enhance": lib/enhance/photo_train.ts, or lib/enhance/unpaired.ts for train.mode = "unpaired"; "sr":
+ * lib/sr/sr_train.ts; each imported only when needed) in the
  * shared experiment loop (lib/experiment/loop.ts): <exp>/train/{checkpoint.bin, log.jsonl}, <exp>/run.lock.
  * Ctrl-C saves a checkpoint and exits with status 130.
  */
@@ -33,7 +34,8 @@ export async function main(args: string[]): Promise<void> {
     await trainSr(ex.config, opts);
   } else {
     const { trainPhoto } = await import("../enhance/photo_train.ts");
-    const r = await trainPhoto(ex, opts);
+    const { trainUnpaired } = await import("../enhance/unpaired.ts");
+    const r = ex.train.gan ? await trainUnpaired(ex, opts) : await trainPhoto(ex, opts);
     console.log(`done: step ${r.step}; evaluate with: deno task eval -e ${exp}`);
   }
 }

@@ -6,3 +6,4 @@
 export * from "./embedded.ts";
 export * from "./paired.ts";
 export * from "./retouch.ts";
+export * from "./unpaired.ts";

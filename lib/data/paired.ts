@@ -45,7 +45,7 @@ export async function splitFolders(
 }
 
 /** The image files of `dir` by stem; two images with one stem are an error naming both. */
-async function imagesByStem(dir: string): Promise<Map<string, string>> {
+export async function imagesByStem(dir: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const name of await listImages(dir)) {
     const stem = name.slice(0, -extname(name).length);
@@ -95,7 +95,7 @@ async function checkAlpha(path: string): Promise<void> {
 }
 
 /** Reads one checked RGB image (errors name the file). */
-async function readRgb(path: string) {
+export async function readRgb(path: string) {
   await checkAlpha(path);
   const img = await readImage(path);
   if (img.channels !== 3) {

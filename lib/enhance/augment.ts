@@ -16,7 +16,8 @@ import type { Rng } from "../core/rng.ts";
 /** Augmentation scheme (see module doc). */
 export type Augment = "3dlut" | "clutnet" | "none";
 
-function crop(img: Image, y: number, x: number, h: number, w: number): Image {
+/** The h x w window of planar RGB `img` at row y, column x. */
+export function crop(img: Image, y: number, x: number, h: number, w: number): Image {
   const data = new Float32Array(3 * h * w);
   for (let c = 0; c < 3; c++) {
     for (let i = 0; i < h; i++) {
@@ -27,7 +28,8 @@ function crop(img: Image, y: number, x: number, h: number, w: number): Image {
   return { data, channels: 3, height: h, width: w };
 }
 
-function flip(img: Image, horizontal: boolean): Image {
+/** `img` mirrored left-right (horizontal) or top-bottom. */
+export function flip(img: Image, horizontal: boolean): Image {
   const { height: h, width: w } = img, data = new Float32Array(img.data.length);
   for (let c = 0; c < 3; c++) {
     for (let i = 0; i < h; i++) {

@@ -6,8 +6,9 @@
  *
  * [experiment]  name (default: folder name), task = "enhance", seed, description
  * [model]  family = "3dlut" | "clutnet" | "pca" | "hashlut"
- *          3dlut:   luts (N, 3), dim (D, 33), backbone ("Backbone"), thumb (256 only: 8x8 conv head),
- *                   interpolation ("trilinear" | "tetrahedral")            -- paper 3DLUT; BL-A with dim 17/9
+ *          3dlut:   luts (N, 3), dim (D, 33), backbone ("Backbone"; "Unpaired" = Classifier_unpaired),
+ *                   thumb (256 only: 8x8 conv head), interpolation ("trilinear" | "tetrahedral"),
+ *                   input_space ("srgb" | "xyz": what the model expects)   -- paper 3DLUT; BL-A with dim 17/9
  *          clutnet: luts (20), dim (33), s (5), w (10), compression ("learned" | "fixed" = BL-C DCT bases),
  *                   backbone, thumb (side of the CNN's thumbnail in training, eval and apply; a multiple
  *                   of 32, default 256 as the paper), interpolation         -- CLUT-Net N+S+W
@@ -18,7 +19,8 @@
  * [data]   root: a folder in the FiveK layout (input_train/, target_train/, input_test/, target_test/) or
  *          with input/ + target/ (then train = test), "shared:<path>" for the shared data folder, or
  *          "quickstart" (the embedded photos + the reference retouch of lib/data/retouch.ts)
- * [train]  steps, batch, lr, beta1, beta2 (Adam), losses (["mse"] | ["l1", "cos"] ...), lambda_smooth,
+ * [train]  mode ("paired" | "unpaired": WGAN-GP, lib/enhance/unpaired_config.ts, with lambda_pixel,
+ *          lambda_gp, n_critic and [data] inputs / styles), steps, batch, lr, beta1, beta2 (Adam), losses (["mse"] | ["l1", "cos"] ...), lambda_smooth,
  *          lambda_mono, lambda_weights, augment ("3dlut" | "clutnet" | "none"), jitter (brightness/saturation),
  *          log_every, eval_every, checkpoint_every
  * [eval]   save_images, save_cubes, max_images (0 = all)
@@ -31,6 +33,15 @@ import type { HashLutConfig } from "./models/hashlut.ts";
 import type { Lut3dMode } from "../lut/lut3d.ts";
 import { configFile, type Raw, Reader, readToml } from "../experiment/reader.ts";
 import { experimentTasks, taskOf } from "../experiment/tasks.ts";
+import {
+  GAN_TRAIN_KEYS,
+  type GanConfig,
+  parseGan,
+  parseUnpairedData,
+  trainMode,
+  UNPAIRED_DATA_KEYS,
+  unpairedDefaults,
+} from "./unpaired_config.ts";
 
 /** Model family and its parameters. */
 export type PhotoModelConfig =
@@ -57,6 +68,8 @@ export type TrainConfig = {
   logEvery: number;
   evalEvery: number;
   checkpointEvery: number;
+  /** unpaired (WGAN-GP) training when set (train.mode = "unpaired") */
+  gan?: GanConfig;
 };
 
 /** A validated photo-enhancement experiment. */
@@ -68,17 +81,19 @@ export type PhotoConfig = {
   seed: number;
   description: string;
   model: PhotoModelConfig;
-  data: { root: string };
+  data: { root: string; unpaired?: { inputs: string; styles: string } };
+  /** colour space the model expects its input in (model.input_space; absent = "srgb") */
+  inputSpace?: "srgb" | "xyz";
   train: TrainConfig;
   eval: { saveImages: boolean; saveCubes: boolean; maxImages: number };
   pretrained?: string[];
 };
 
-const BACKBONES = ["Backbone", "SmallBackbone"] as const;
+const BACKBONES = ["Backbone", "SmallBackbone", "Unpaired"] as const;
 const MODES = ["trilinear", "tetrahedral"] as const;
 const FAMILIES = ["3dlut", "clutnet", "pca", "hashlut"] as const;
 const MODEL_KEYS: Record<(typeof FAMILIES)[number], string[]> = {
-  "3dlut": ["luts", "dim", "backbone", "thumb", "interpolation"],
+  "3dlut": ["luts", "dim", "backbone", "thumb", "interpolation", "input_space"],
   clutnet: ["luts", "dim", "s", "w", "compression", "backbone", "thumb", "interpolation"],
   pca: ["source", "s", "w", "interpolation"],
   hashlut: ["levels", "log2_table_size", "base_resolution", "max_resolution", "backbone"],
@@ -175,9 +190,9 @@ export function defaultTrain(family: PhotoModelConfig["family"]): TrainConfig {
   };
 }
 
-function parseTrain(r: Reader, raw: Raw, family: PhotoModelConfig["family"]): TrainConfig {
-  const d = defaultTrain(family);
+function parseTrain(r: Reader, raw: Raw, family: PhotoModelConfig["family"], xyz: boolean): TrainConfig {
   const t = r.table(raw, "train", [
+    ...GAN_TRAIN_KEYS,
     "steps",
     "batch",
     "lr",
@@ -193,6 +208,11 @@ function parseTrain(r: Reader, raw: Raw, family: PhotoModelConfig["family"]): Tr
     "eval_every",
     "checkpoint_every",
   ]);
+  const unpaired = trainMode(r, t) === "unpaired";
+  if (unpaired && family === "pca") {
+    r.fail(`train.mode = "unpaired" is not for family "pca" (BL-B is fitted, not trained)`);
+  }
+  const d = { ...defaultTrain(family), ...(unpaired ? unpairedDefaults(xyz) : {}) };
   const nonNeg = (v: number) => (v >= 0 ? undefined : ">= 0");
   const unit = (v: number) => (v >= 0 && v < 1 ? undefined : "in [0, 1)");
   const losses = r.strings(t, "train", "losses", d.losses);
@@ -217,6 +237,7 @@ function parseTrain(r: Reader, raw: Raw, family: PhotoModelConfig["family"]): Tr
     logEvery: r.int(t, "train", "log_every", d.logEvery),
     evalEvery: r.int(t, "train", "eval_every", d.evalEvery),
     checkpointEvery: r.int(t, "train", "checkpoint_every", d.checkpointEvery),
+    gan: parseGan(r, t, xyz),
   };
 }
 
@@ -232,7 +253,11 @@ export function parsePhotoConfig(raw: Raw, file: string): PhotoConfig {
   r.str(ex, "experiment", "task", "enhance", ["enhance"] as const);
   const dir = dirname(file);
   const model = parseModel(r, raw);
-  const data = r.table(raw, "data", ["root"]);
+  const data = r.table(raw, "data", ["root", ...UNPAIRED_DATA_KEYS]);
+  const space = r.table(raw, "model", ["family", ...new Set(Object.values(MODEL_KEYS).flat())]);
+  const inputSpace = r.str(space, "model", "input_space", "srgb", ["srgb", "xyz"] as const);
+  const train = parseTrain(r, raw, model.family, inputSpace === "xyz");
+  const root = r.str(data, "data", "root", "quickstart");
   const ev = r.table(raw, "eval", ["save_images", "save_cubes", "max_images"]);
   const pre = r.table(raw, "pretrained", ["weights"]);
   const pretrained = r.strings(pre, "pretrained", "weights", []);
@@ -244,8 +269,9 @@ export function parsePhotoConfig(raw: Raw, file: string): PhotoConfig {
     seed: r.int(ex, "experiment", "seed", 1, 0),
     description: r.str(ex, "experiment", "description", ""),
     model,
-    data: { root: r.str(data, "data", "root", "quickstart") },
-    train: parseTrain(r, raw, model.family),
+    data: { root, unpaired: parseUnpairedData(r, data, root, train.gan) },
+    inputSpace,
+    train,
     eval: {
       saveImages: r.bool(ev, "eval", "save_images", true),
       saveCubes: r.bool(ev, "eval", "save_cubes", true),

@@ -14,6 +14,7 @@ import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { writeBasisCubes, writeImageCube } from "./export.ts";
 import { trainedInterpolation } from "./interpolation.ts";
 import { loadNet, type PhotoNet, resolveWeightSource, type WeightSource } from "./nets.ts";
+import { forSrgbImages } from "./input_space.ts";
 import { meanScores, scorePair, type Scores } from "./score.ts";
 
 /** Scores of one test image (model output and the unprocessed input, both against the target). */
@@ -45,11 +46,13 @@ export type EvalResult = EvalScores & { source: "trained" | "pretrained"; outDir
 /** `deno task eval` for photo experiments (see module doc). */
 export async function evalPhoto(
   config: PhotoConfig,
-  opts: { source?: WeightSource; quiet?: boolean; pairs?: Pair[] } = {},
+  opts: { source?: WeightSource; quiet?: boolean; pairs?: Pair[]; convertInput?: string } = {},
 ): Promise<EvalResult> {
   const source = await resolveWeightSource(config, opts.source);
-  const net = await loadNet(config, source);
+  const loaded = await loadNet(config, source);
+  let net = loaded;
   try {
+    net = forSrgbImages(config, loaded, opts.convertInput); // test pairs are sRGB files
     const pairs = opts.pairs ?? await loadPairs(config.data.root, "test", config.eval.maxImages);
     const outDir = join(config.dir, "eval", source);
     const cubeOut = { interpolation: trainedInterpolation(config) };
@@ -92,6 +95,6 @@ export async function evalPhoto(
     );
     return { ...res, source, outDir };
   } finally {
-    net.dispose();
+    loaded.dispose();
   }
 }

@@ -1,7 +1,8 @@
 /**
  * lib/enhance: photo enhancement with learned 3D LUTs -- the models (Image-Adaptive 3DLUT, CLUT-Net and its
  * baselines, HashLUT; lib/enhance/models/), their PhotoNet wrappers registered by `model.family`, losses,
- * augmentation, training, evaluation, LUT export (.cube, Hald CLUT, .3dl) and the built-in presets.
+ * augmentation, training (paired, and unpaired with WGAN-GP), evaluation, LUT export (.cube, Hald CLUT,
+ * .3dl) and the built-in presets.
  * @module
  */
 export * from "./augment.ts";
@@ -9,8 +10,10 @@ export * from "./config.ts";
 export * from "./evaluate.ts";
 export * from "./export.ts";
 export * from "./hashnet.ts";
+export * from "./input_space.ts";
 export * from "./interpolation.ts";
 export * from "./losses.ts";
+export * from "./losses_gan.ts";
 export * from "./lut_export.ts";
 export * from "./lutnets.ts";
 export * from "./nets.ts";
@@ -18,8 +21,12 @@ export * from "./photonet.ts";
 export * from "./photo_registry.ts";
 export * from "./score.ts";
 export * from "./photo_train.ts";
+export * from "./unpaired.ts";
+export * from "./unpaired_checkpoint.ts";
+export * from "./unpaired_config.ts";
 export * from "./models/backbone.ts";
 export * from "./models/clut.ts";
+export * from "./models/discriminator.ts";
 export * from "./models/hashlut.ts";
 export * from "./models/import.ts";
 export * from "./models/lut3dnet.ts";

@@ -19,6 +19,8 @@ import type { PhotoNet } from "./photonet.ts";
 import { photoNets } from "./photo_registry.ts";
 import { HashNet } from "./hashnet.ts";
 import { LutPhotoNet } from "./lutnets.ts";
+import { generatorPart } from "./unpaired_checkpoint.ts";
+import { checkPretrainedSpace } from "./input_space.ts";
 
 export type { PhotoNet } from "./photonet.ts";
 
@@ -98,6 +100,7 @@ export async function buildNet(config: PhotoConfig): Promise<PhotoNet> {
 export async function loadPretrained(config: PhotoConfig): Promise<PhotoNet> {
   if (!config.pretrained) throw new Error(`${config.file}: no [pretrained] weights configured`);
   const paths = config.pretrained.map(resolveShared);
+  checkPretrainedSpace(config, paths);
   if (config.model.family === "hashlut") {
     return new HashNet(importHashLut(await readPth(paths[0]), paths[0]));
   }
@@ -158,7 +161,7 @@ export async function loadNet(config: PhotoConfig, source: WeightSource): Promis
     ? new LutPhotoNet(pcaSpec(config, loaded.model as LutNetSpec))
     : await buildNet(config);
   try {
-    restoreParams(loaded, net.params, trainedKey(config, net), ck);
+    restoreParams(generatorPart(loaded), net.params, trainedKey(config, net), ck);
   } catch (e) {
     net.dispose();
     throw e;

@@ -11,13 +11,21 @@
  */
 import { join } from "@std/path";
 import { initTf, tf } from "../core/backend.ts";
-import type { PhotoConfig } from "./config.ts";
+import type { PhotoConfig, TrainConfig } from "./config.ts";
 import { loadPairs, type Pair } from "../data/paired.ts";
 import { resizeBilinear } from "../image/resize.ts";
 import { cosine, l1, lutMonotonicity, lutSmoothness, mse, weightL2 } from "./losses.ts";
 import { Adam, stepWithGrads } from "../experiment/adam.ts";
 import { augmentBatch } from "./augment.ts";
-import { runFiles, runMode, runTraining, type StepStats } from "../experiment/loop.ts";
+import {
+  type LoopResult,
+  runFiles,
+  runMode,
+  type RunOptions,
+  runTraining,
+  type StepStats,
+  type TrainTask,
+} from "../experiment/loop.ts";
 import { scoreNet } from "./evaluate.ts";
 import { buildNet, type PhotoNet, trainedKey } from "./nets.ts";
 import { Rng } from "../core/rng.ts";
@@ -37,7 +45,7 @@ export type TrainOptions = {
 export type TrainResult = { step: number; loss: number; psnr: number; eval?: Scores; dir: string };
 
 /** Stacks planar [3,h,w] images of one size into NCHW [B,3,h,w]. */
-function stack(imgs: { data: Float32Array; height: number; width: number }[]): tf.Tensor4D {
+export function stack(imgs: { data: Float32Array; height: number; width: number }[]): tf.Tensor4D {
   const { height: h, width: w } = imgs[0], n = 3 * h * w, data = new Float32Array(imgs.length * n);
   imgs.forEach((im, i) => data.set(im.data, i * n));
   return tf.tensor4d(data, [imgs.length, 3, h, w]);
@@ -82,18 +90,17 @@ export async function trainStep(
 
 /** Trains a photo experiment (see module doc). */
 export async function trainPhoto(config: PhotoConfig, opts: TrainOptions = {}): Promise<TrainResult> {
+  if (config.train.gan) {
+    throw new Error(
+      `${config.file}: train.mode = "unpaired" trains with trainUnpaired (lib/enhance/unpaired.ts)`,
+    );
+  }
   await initTf();
   const t = config.train;
   const dir = join(config.dir, "train");
   const say = (s: string) => opts.quiet || console.log(s);
   let lastEval: Scores | undefined;
-  const r = await runTraining({
-    dir,
-    lockDir: config.dir,
-    mode: runMode(opts),
-    quiet: opts.quiet,
-    resumeHint: `deno task train -e ${config.dir} --resume`,
-  }, async () => {
+  const r = await runTraining(photoRun(config, opts), async () => {
     const train = opts.train ?? await loadPairs(config.data.root, "train");
     const test = opts.test ?? await loadPairs(config.data.root, "test", config.eval.maxImages);
     const net = await buildNet(config);
@@ -113,32 +120,78 @@ export async function trainPhoto(config: PhotoConfig, opts: TrainOptions = {}): 
       params: net.params,
       adam,
       model: trainedKey(config, net),
-      seed: config.seed,
-      steps: t.steps,
-      stopAfter: opts.stopAfter,
-      logEvery: t.logEvery,
-      checkpointEvery: t.checkpointEvery,
+      ...loopSchedule(config, opts),
       step: (i, rng) => {
         const batch = Array.from({ length: t.batch }, (_, b) => pick(i * t.batch + b));
         return trainStep(net, adam, augmentBatch(batch, t.augment, t.jitter, rng), config, rng);
       },
-      after: async (step, log) => {
-        if (step % t.evalEvery !== 0 && step !== t.steps) return;
-        const ev = await scoreNet(net, test);
-        lastEval = ev.mean;
-        await log({ eval: ev.mean, input_psnr: ev.input.psnr });
-        say(
-          `  eval @${step}: PSNR ${ev.mean.psnr.toFixed(2)} dB (input ${ev.input.psnr.toFixed(2)})  SSIM ${
-            ev.mean.ssim.toFixed(4)
-          }  ΔE ${ev.mean.deltaE.toFixed(2)}`,
-        );
-      },
+      after: evalAfter(net, test, t, say, (s) => (lastEval = s)),
       dispose: () => {
         adam.dispose();
         net.dispose();
       },
     };
   });
+  return trainResult(dir, r, lastEval, say);
+}
+
+/**
+ * The loop's `after` hook of photo training: every `evalEvery` steps and at the last, scores `net` on `test`
+ * (nothing when empty), logs {eval, input_psnr}, prints it and hands the mean scores to `onEval`.
+ */
+export function evalAfter(
+  net: PhotoNet,
+  test: Pair[],
+  t: TrainConfig,
+  say: (s: string) => void,
+  onEval: (s: Scores) => void,
+): TrainTask["after"] {
+  return async (step, log) => {
+    if (!test.length || (step % t.evalEvery !== 0 && step !== t.steps)) return;
+    const ev = await scoreNet(net, test);
+    onEval(ev.mean);
+    await log({ eval: ev.mean, input_psnr: ev.input.psnr });
+    say(
+      `  eval @${step}: PSNR ${ev.mean.psnr.toFixed(2)} dB (input ${ev.input.psnr.toFixed(2)})  SSIM ${
+        ev.mean.ssim.toFixed(4)
+      }  ΔE ${ev.mean.deltaE.toFixed(2)}`,
+    );
+  };
+}
+
+/** The loop options of a photo experiment's training run: <exp>/train, the lock in <exp>, the resume hint. */
+export function photoRun(config: PhotoConfig, opts: TrainOptions): RunOptions {
+  return {
+    dir: join(config.dir, "train"),
+    lockDir: config.dir,
+    mode: runMode(opts),
+    quiet: opts.quiet,
+    resumeHint: `deno task train -e ${config.dir} --resume`,
+  };
+}
+
+/** The loop's seed, step count, early stop and log / checkpoint intervals of a photo experiment. */
+export function loopSchedule(
+  config: PhotoConfig,
+  opts: TrainOptions,
+): Pick<TrainTask, "seed" | "steps" | "stopAfter" | "logEvery" | "checkpointEvery"> {
+  const t = config.train;
+  return {
+    seed: config.seed,
+    steps: t.steps,
+    stopAfter: opts.stopAfter,
+    logEvery: t.logEvery,
+    checkpointEvery: t.checkpointEvery,
+  };
+}
+
+/** Prints where a finished run's files are and returns its TrainResult. */
+export function trainResult(
+  dir: string,
+  r: LoopResult,
+  lastEval: Scores | undefined,
+  say: (s: string) => void,
+): TrainResult {
   const files = runFiles(dir);
   say(`checkpoint: ${files.checkpoint}\nlog: ${files.log}`);
   return { step: r.step, loss: r.loss, psnr: r.psnr, eval: lastEval, dir };

@@ -11,6 +11,9 @@ import type { Params } from "../nn/params.ts";
 /** Hyper-parameters. */
 export type AdamOptions = { lr: number; beta1: number; beta2: number; eps?: number };
 
+/** What the training loop and checkpoints use of an optimiser (Adam, or unpaired training's pair of them). */
+export type Optimizer = Pick<Adam, "t" | "m" | "v" | "opts" | "load">;
+
 /** Adam over a fixed set of named parameters. */
 export class Adam {
   t = 0;
@@ -80,23 +83,27 @@ export class Adam {
 }
 
 /**
+ * `tf.variableGrads` gradients (keyed by tfjs variable name) keyed by their names in `params` instead; a
+ * gradient of a variable outside `params` is an error.
+ */
+export function gradsByName(params: Params, grads: tf.NamedTensorMap): Map<string, tf.Tensor> {
+  const byVar = new Map([...params].map(([k, v]) => [v.name, k]));
+  return new Map(
+    Object.entries(grads).map(([vn, g]) => {
+      const name = byVar.get(vn);
+      if (name === undefined) throw new Error(`gradient of variable ${vn}, which is not a model parameter`);
+      return [name, g];
+    }),
+  );
+}
+
+/**
  * One optimiser step from `tf.variableGrads` gradients (keyed by tfjs variable name): maps each to its name in
- * `params`, steps `opt` and disposes the gradients. A gradient of a variable outside `params` is an error.
+ * `params` (gradsByName), steps `opt` and disposes the gradients.
  */
 export function stepWithGrads(opt: Pick<Adam, "step">, params: Params, grads: tf.NamedTensorMap): void {
-  const byVar = new Map([...params].map(([k, v]) => [v.name, k]));
   try {
-    opt.step(
-      new Map(
-        Object.entries(grads).map(([vn, g]) => {
-          const name = byVar.get(vn);
-          if (name === undefined) {
-            throw new Error(`gradient of variable ${vn}, which is not a model parameter`);
-          }
-          return [name, g];
-        }),
-      ),
-    );
+    opt.step(gradsByName(params, grads));
   } finally {
     tf.dispose(Object.values(grads));
   }

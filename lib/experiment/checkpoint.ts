@@ -10,7 +10,7 @@ import { writeFileAtomic } from "../core/atomic.ts";
 import { readBytes } from "../core/read.ts";
 import type { Params } from "../nn/params.ts";
 import type { RngState } from "../core/rng.ts";
-import type { Adam } from "./adam.ts";
+import type { Optimizer } from "./adam.ts";
 
 const MAGIC = "LUTLAB-CKPT1", OLD_MAGICS = ["LUTLAB-PHOTO1"];
 
@@ -31,7 +31,7 @@ type Entry = { name: string; shape: number[]; length: number };
 export async function saveCheckpoint(
   path: string,
   params: Params,
-  opt: Adam | undefined,
+  opt: Optimizer | undefined,
   meta: CheckpointMeta,
 ): Promise<void> {
   const named: [string, tf.Tensor][] = [...params].map(([k, v]) => [`param:${k}`, v]);

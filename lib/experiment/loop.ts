@@ -16,7 +16,7 @@ import { exists } from "../core/read.ts";
 import { join } from "@std/path";
 import type { Params } from "../nn/params.ts";
 import { Rng } from "../core/rng.ts";
-import type { Adam } from "./adam.ts";
+import type { Optimizer } from "./adam.ts";
 import { readCheckpoint, restoreParams, saveCheckpoint } from "./checkpoint.ts";
 import { appendLog, type LogRecord, truncateLog } from "./log.ts";
 import { acquireLock } from "./lock.ts";
@@ -43,13 +43,17 @@ export type RunOptions = {
   resumeHint?: string;
 };
 
-/** Statistics of one optimiser step: the loss and the MSE of the output in [0, 1] units (for PSNR). */
-export type StepStats = { loss: number; mse: number };
+/**
+ * Statistics of one optimiser step: the loss and the MSE of the output in [0, 1] units (for PSNR); `terms`
+ * (e.g. the GAN losses; a step may give only some) are averaged over the steps that gave them and logged
+ * beside the loss.
+ */
+export type StepStats = { loss: number; mse: number; terms?: Record<string, number> };
 
 /** What a task gives the loop once its data and model are ready. */
 export type TrainTask = {
   params: Params;
-  adam: Adam;
+  adam: Optimizer;
   /** model description stored in the checkpoint; a resume requires an equal one */
   model: unknown;
   /** seed of the RNG handed to `step` (restored from the checkpoint on resume) */
@@ -161,16 +165,22 @@ export async function runTraining(opts: RunOptions, build: () => Promise<TrainTa
       appendLog(log, { step, seconds: seconds(), ...rec } as LogRecord);
     const stopAt = Math.min(t.steps, t.stopAfter ?? Infinity);
     let last = { loss: NaN, psnr: NaN }, sum = { loss: 0, mse: 0, n: 0 }, saved = -1;
+    let terms: Record<string, [number, number]> = {}; // sum, count
     while (step < stopAt && !signal) {
       const lr = t.lr?.(step) ?? t.adam.opts.lr;
       t.adam.opts.lr = lr;
       const r = await t.step(step, rng);
       step++;
       sum = { loss: sum.loss + r.loss, mse: sum.mse + r.mse, n: sum.n + 1 };
+      for (const [k, v] of Object.entries(r.terms ?? {})) {
+        const [s, n] = terms[k] ?? [0, 0];
+        terms[k] = [s + v, n + 1];
+      }
       if (step % t.logEvery === 0 || step === stopAt) {
         last = { loss: sum.loss / sum.n, psnr: -10 * Math.log10(Math.max(sum.mse / sum.n, 1e-12)) };
-        sum = { loss: 0, mse: 0, n: 0 };
-        await record({ loss: last.loss, psnr: last.psnr, lr });
+        const means = Object.fromEntries(Object.entries(terms).map(([k, [s, n]]) => [k, s / n]));
+        sum = { loss: 0, mse: 0, n: 0 }, terms = {};
+        await record({ loss: last.loss, psnr: last.psnr, lr, ...means });
         const rate = (step - start) / ((performance.now() - t0) / 1000);
         say(
           `step ${step}/${t.steps}  loss ${last.loss.toExponential(3)}  PSNR ${last.psnr.toFixed(2)} dB  ` +

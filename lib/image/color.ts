@@ -80,6 +80,17 @@ function labF(t: number): number {
   return t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116;
 }
 
+/** sRGB [3,H,W] in [0,1] → linear CIE XYZ [3,H,W] planar (D65, Y of white = 1; the matrix of rgbToLab). */
+export function rgbToXyz(img: Image): Image {
+  requireRgb(img, "rgbToXyz");
+  const n = img.height * img.width, d = img.data, o = new Float32Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    const r = srgbToLinear(d[i]), g = srgbToLinear(d[n + i]), b = srgbToLinear(d[2 * n + i]);
+    for (let c = 0; c < 3; c++) o[c * n + i] = M[3 * c] * r + M[3 * c + 1] * g + M[3 * c + 2] * b;
+  }
+  return { data: o, channels: 3, height: img.height, width: img.width };
+}
+
 /** sRGB [3,H,W] in [0,1] → CIE L*a*b* [3,H,W] planar (L in [0,100]), D65/2°, as skimage rgb2lab. */
 export function rgbToLab(img: Image): Image {
   requireRgb(img, "rgbToLab");

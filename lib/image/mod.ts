@@ -5,6 +5,7 @@
  */
 export * from "./color.ts";
 export * from "./files.ts";
+export * from "./histogram.ts";
 export * from "./image.ts";
 export * from "./io.ts";
 export * from "./metrics.ts";

@@ -19,7 +19,16 @@ import { param, type Params } from "../../nn/params.ts";
 export const BACKBONE_CHANNELS = {
   Backbone: [16, 32, 64, 128, 128],
   SmallBackbone: [8, 16, 32, 64, 64],
+  Unpaired: [16, 32, 64, 128, 128],
 } as const;
+
+/**
+ * Blocks with an InstanceNorm, and the trunk's dropout rate: 4 and 0.5, except "Unpaired" = the trunk of
+ * the 3DLUT code's `Classifier_unpaired` and `Discriminator` (models_x.py): InstanceNorm after the first
+ * block only, no Dropout.
+ */
+const NORMED_BLOCKS = { Backbone: 4, SmallBackbone: 4, Unpaired: 1 } as const;
+const DROPOUT = { Backbone: 0.5, SmallBackbone: 0.5, Unpaired: 0 } as const;
 
 /** Which trunk. */
 export type BackboneKind = keyof typeof BACKBONE_CHANNELS;
@@ -32,7 +41,13 @@ export type BackboneKind = keyof typeof BACKBONE_CHANNELS;
 export type BackboneInit = "torch" | "3dlut";
 
 /** Options of the trunk: kind, parameter-name prefix (default "backbone."), ImageNet input normalisation. */
-export type BackboneOptions = { kind: BackboneKind; prefix?: string; normalize?: boolean };
+export type BackboneOptions = {
+  kind: BackboneKind;
+  prefix?: string;
+  normalize?: boolean;
+  /** whether the gradient w.r.t. the thumbnail is needed (a discriminator's input); default false */
+  inputGrad?: boolean;
+};
 
 /** Output channels of a trunk. */
 export function backboneChannels(kind: BackboneKind): number {
@@ -72,7 +87,7 @@ export function addBackbone(p: Params, opts: BackboneOptions & { init: BackboneI
   let ci = 3;
   BACKBONE_CHANNELS[opts.kind].forEach((co, i) => {
     addConv(p, `${prefix}conv${i}`, 3, ci, co, opts.init, rng);
-    if (i < 4) {
+    if (i < NORMED_BLOCKS[opts.kind]) {
       const w = opts.init === "3dlut"
         ? rng.fill(co, (r) => 1 + 0.02 * r.normal())
         : new Float32Array(co).fill(1);
@@ -134,13 +149,14 @@ export function backboneForward(
     let x = thumb.transpose([0, 2, 3, 1]) as tf.Tensor4D;
     if (opts.normalize) x = tf.div(tf.sub(x, IMAGENET_MEAN), IMAGENET_STD);
     for (let i = 0; i < 5; i++) {
-      const z = conv2d(x, param(p, `${prefix}conv${i}.weight`) as tf.Tensor4D, 2, 1, i > 0);
-      const norm = i < 4
+      const w = param(p, `${prefix}conv${i}.weight`) as tf.Tensor4D;
+      const z = conv2d(x, w, 2, 1, i > 0 || opts.inputGrad === true);
+      const norm = i < NORMED_BLOCKS[opts.kind]
         ? { weight: param(p, `${prefix}norm${i}.weight`), bias: param(p, `${prefix}norm${i}.bias`) }
         : undefined;
       x = biasLeakyNorm(z, param(p, `${prefix}conv${i}.bias`), norm);
     }
-    return dropout(x, 0.5, training, rng);
+    return dropout(x, DROPOUT[opts.kind], training, rng);
   });
 }
 

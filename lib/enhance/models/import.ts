@@ -14,6 +14,8 @@
  * Name maps:
  *   Image-Adaptive 3DLUT classifier.pth (nn.Sequential with Upsample at index 0):
  *     model.{1,4,7,10,13} -> backbone.conv{0..4}; model.{3,6,9,12} -> backbone.norm{0..3}; model.16 -> head;
+ *   its classifier_unpaired.pth (`Classifier_unpaired`: InstanceNorm after the first block only):
+ *     model.{1,4,6,8,10} -> backbone.conv{0..4}; model.3 -> backbone.norm0; model.12 -> head ("Unpaired" trunk);
  *   LUTs.pth: {"0","1","2"}.LUT [3,D,D,D] -> luts[n].
  *   CLUT-Net model*.pth: backbone.model.{0,3,6,9,12} -> backbone.conv{0..4};
  *     backbone.model.{2,5,8,11} -> backbone.norm{0..3}; classifier.0 / classifier.3 -> classifier.fc0 / fc1;
@@ -33,6 +35,7 @@ import { hashGridLevels } from "../../lut/hashgrid_ref.ts";
 type Rule = { key: string; ours: string; layout: "same" | "oihw" | "fc" | "linear" | "lut"; index?: number };
 
 const CONV_3DLUT = [1, 4, 7, 10, 13], NORM_3DLUT = [3, 6, 9, 12];
+const CONV_3DLUT_UNPAIRED = [1, 4, 6, 8, 10], NORM_3DLUT_UNPAIRED = [3];
 const CONV_CLUT = [0, 3, 6, 9, 12], NORM_CLUT = [2, 5, 8, 11];
 
 function backboneRules(prefix: string, conv: number[], norm: number[]): Rule[] {
@@ -123,7 +126,10 @@ function load<M extends { params: Params }>(
   return net;
 }
 
-/** Image-Adaptive 3DLUT from its LUTs.pth ({"n"}.LUT) and classifier.pth state dicts. */
+/**
+ * Image-Adaptive 3DLUT from its LUTs.pth ({"n"}.LUT) and classifier.pth state dicts; a classifier with
+ * `model.12` as its last conv and no `model.16` is `Classifier_unpaired` (the unpaired models).
+ */
 export function import3dLut(
   luts: Map<string, Tensor>,
   classifier: Map<string, Tensor>,
@@ -137,14 +143,19 @@ export function import3dLut(
     throw new Error(`${source}: no "<n>.LUT" [3,D,D,D] tensors in the LUT file`);
   }
   const dim = first.shape[1];
-  const net = new LutNet({ ...LUT3D_PAPER, luts: lutKeys.length, dim });
+  const unpaired = classifier.has("model.12.weight") && !classifier.has("model.16.weight");
+  const [conv, norm, head] = unpaired
+    ? [CONV_3DLUT_UNPAIRED, NORM_3DLUT_UNPAIRED, 12]
+    : [CONV_3DLUT, NORM_3DLUT, 16];
+  const backbone = unpaired ? "Unpaired" : LUT3D_PAPER.backbone;
+  const net = new LutNet({ ...LUT3D_PAPER, backbone, luts: lutKeys.length, dim });
   const state = new Map<string, Tensor>();
   for (const [k, v] of luts) state.set(`luts:${k}`, v);
   for (const [k, v] of classifier) state.set(`classifier:${k}`, v);
   const rules: Rule[] = [
-    ...backboneRules("classifier:model.", CONV_3DLUT, NORM_3DLUT),
-    { key: "classifier:model.16.weight", ours: "head.weight", layout: "oihw" },
-    { key: "classifier:model.16.bias", ours: "head.bias", layout: "same" },
+    ...backboneRules("classifier:model.", conv, norm),
+    { key: `classifier:model.${head}.weight`, ours: "head.weight", layout: "oihw" },
+    { key: `classifier:model.${head}.bias`, ours: "head.bias", layout: "same" },
     ...lutKeys.map((k, index) => ({ key: `luts:${k}`, ours: "luts", layout: "lut" as const, index })),
   ];
   try {
