@@ -19,6 +19,7 @@ import type { Degradation } from "./degrade.ts";
 import { exportModel, exportSummary, printProgress } from "./enumerate.ts";
 import type { SrModel } from "./model.ts";
 import { buildSrModel } from "../models/models.ts";
+import { currentRanks, shardPlanes } from "../../experiment/ranks.ts";
 
 /**
  * Where a fit writes (log.jsonl and checkpoint.bin in `dir`, the lock in `lockDir`, default `dir`), how it
@@ -167,7 +168,7 @@ export async function trainStep(
       tf.dispose([...Object.values(prev), ...Object.values(grads)]);
     }
   }
-  opt.step(new Map(Object.entries(sum!).map(([k, g]) => [byVar.get(k)!, g])));
+  await opt.step(new Map(Object.entries(sum!).map(([k, g]) => [byVar.get(k)!, g])));
   tf.dispose(Object.values(sum!));
   return total;
 }
@@ -209,7 +210,7 @@ export async function fitSr(
       checkpointEvery: cfg.checkpointEvery,
       lr: (i) => learningRate(cfg, i),
       step: async (i) => {
-        const b = sampleBatch(pairs, deg, cfg.batch, cfg.crop, cfg.seed, i + 1);
+        const b = shardPlanes(sampleBatch(pairs, deg, cfg.batch, cfg.crop, cfg.seed, i + 1), "batch");
         if (size === 0) {
           const p = await passSize(model, [...params.values()], b);
           size = p.size;
@@ -243,6 +244,7 @@ export async function trainSr(
     resumeHint: `deno task train -e ${config.dir} --resume`,
     ...opts,
   });
+  if (currentRanks().rank !== 0) return res; // rank 0 exports
   const paths = await exportModel(model, join(config.dir, "luts"), {
     int8: config.export.int8,
     batch: config.export.batch,
