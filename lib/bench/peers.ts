@@ -14,34 +14,13 @@ import { initTf } from "../core/backend.ts";
 import { setKernelThreads } from "../core/native.ts";
 import { type BenchReport, medianMs } from "./report.ts";
 import { buildCase, type PeerCase, peerCases } from "./peer/cases.ts";
+import { available, PYTHON, runPeer, torchAvailable, torchStep } from "./peer/torch.ts";
 
 const SECTION = "peers";
-const PEER = fromFileUrl(new URL("./peer/torch_steps.py", import.meta.url));
 const WORKER = fromFileUrl(new URL("./peer/rank_step.ts", import.meta.url));
-const PYTHON = "/usr/bin/python3";
 
 /** Issue 20's targets of lutlab over PyTorch. */
 const TARGET: Record<string, number> = { "SR-LUT-S x4": 1.5, "3DLUT": 1.5, "CLUT-Net 20+05+10": 1.5 };
-
-async function run(cmd: string, args: string[], env: Record<string, string> = {}) {
-  const o = await new Deno.Command(cmd, { args, env, stdout: "piped", stderr: "piped", stdin: "null" })
-    .output();
-  const dec = new TextDecoder(), out = dec.decode(o.stdout);
-  const line = out.trim().split("\n").reverse().find((l) => l.startsWith("{"));
-  if (!o.success || !line) {
-    const err = (dec.decode(o.stderr).trim().split("\n").at(-1) ?? "") || `exit ${o.code}`;
-    return line ? JSON.parse(line) as { ms?: number; error?: string } : { error: err };
-  }
-  return JSON.parse(line) as { ms?: number; error?: string };
-}
-
-function available(cmd: string, args: string[]): boolean {
-  try {
-    return new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).outputSync().success;
-  } catch {
-    return false;
-  }
-}
 
 /** lutlab's step of `c` in this process with the native kernels on `threads` threads. */
 async function inProcess(c: PeerCase, threads: number, reps: number): Promise<number | string> {
@@ -61,7 +40,7 @@ async function inProcess(c: PeerCase, threads: number, reps: number): Promise<nu
 /** lutlab's step of `c` on `n` MPI ranks (one kernel thread each). */
 async function onRanks(c: PeerCase, n: number, reps: number): Promise<number | string> {
   const root = Deno.uid() === 0 ? ["--allow-run-as-root"] : [];
-  const r = await run(
+  const r = await runPeer(
     "mpirun",
     [
       ...root,
@@ -84,27 +63,13 @@ async function onRanks(c: PeerCase, n: number, reps: number): Promise<number | s
 }
 
 /** PyTorch's step of `c` with `threads` threads per process on `ranks` processes. */
-async function torchStep(
+async function torchCase(
   c: PeerCase,
   threads: number,
   ranks: number,
   reps: number,
 ): Promise<number | string> {
-  const r = await run(PYTHON, [
-    PEER,
-    "--model",
-    c.torch!,
-    "--batch",
-    String(c.batch),
-    "--crop",
-    String(c.crop ?? 48),
-    "--threads",
-    String(threads),
-    "--ranks",
-    String(ranks),
-    "--reps",
-    String(reps),
-  ], { OMP_NUM_THREADS: String(threads) });
+  const r = await torchStep(c.torch!, { batch: c.batch, crop: c.crop ?? 48, threads, ranks, reps }, threads);
   return r.ms ?? r.error ?? "no result";
 }
 
@@ -112,7 +77,7 @@ async function torchStep(
 export async function bench(report: BenchReport): Promise<void> {
   await initTf();
   const n = Math.max(2, navigator.hardwareConcurrency);
-  const torch = available(PYTHON, ["-c", "import torch"]);
+  const torch = torchAvailable();
   const mpi = available("mpirun", ["--version"]);
   const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ")[0];
   const loadBefore = load();
@@ -120,12 +85,12 @@ export async function bench(report: BenchReport): Promise<void> {
     const reps = c.name.startsWith("SPF") ? 1 : 3;
     const what = `${c.name} (batch ${c.batch}${c.crop ? ` of ${c.crop}²` : ", 480x720"})`;
     const configs = [
-      { label: "1 thread", lutlab: () => inProcess(c, 1, reps), torch: () => torchStep(c, 1, 1, reps) },
-      { label: `${n} threads`, lutlab: () => inProcess(c, n, reps), torch: () => torchStep(c, n, 1, reps) },
+      { label: "1 thread", lutlab: () => inProcess(c, 1, reps), torch: () => torchCase(c, 1, 1, reps) },
+      { label: `${n} threads`, lutlab: () => inProcess(c, n, reps), torch: () => torchCase(c, n, 1, reps) },
       {
         label: `${n} ranks`,
         lutlab: () => mpi ? onRanks(c, n, reps) : Promise.resolve("mpirun not installed"),
-        torch: () => torchStep(c, 1, n, reps),
+        torch: () => torchCase(c, 1, n, reps),
       },
     ];
     const mine: (number | undefined)[] = [];
@@ -165,7 +130,9 @@ export async function bench(report: BenchReport): Promise<void> {
     SECTION,
     `median of 3 steps (SPF-LUT: 1) after 1 warm-up; load average ${loadBefore} before, ${load()} after on ` +
       `${navigator.hardwareConcurrency} cores; ` +
-      (torch ? `PyTorch: ${PYTHON} (python3-torch)` : `no PyTorch at ${PYTHON}: no peer rows`) +
+      (torch
+        ? `PyTorch: ${PYTHON} (python3-torch), lib/bench/peer/torch_steps.py`
+        : `no PyTorch at ${PYTHON}: no peer rows`) +
       `; ${n} ranks: 1 kernel thread per rank, the same global batch as the 1-rank rows`,
   );
 }

@@ -140,8 +140,8 @@ export async function fromRank0(r: Ranks, value: boolean): Promise<boolean> {
 
 /**
  * Runs `cli` (a lib/cli script) with `args` on `n` ranks under `mpirun` (run as root: --allow-run-as-root)
- * and resolves to its exit code. Each rank's native kernels get cores/n threads unless LUTLAB_THREADS is
- * set. When a rank fails, Open MPI sends the others SIGTERM, then SIGKILL `odls_base_sigkill_timeout` seconds
+ * and resolves to its exit code. Each rank's native kernels get cores/n threads (under Slurm: the task's
+ * SLURM_CPUS_PER_TASK) unless LUTLAB_THREADS is set. When a rank fails, Open MPI sends the others SIGTERM, then SIGKILL `odls_base_sigkill_timeout` seconds
  * later: 10 s here (its default, 1 s, may not let rank 0 save its checkpoint).
  */
 export async function launchRanks(n: number, cli: string, args: string[]): Promise<number> {
@@ -149,7 +149,8 @@ export async function launchRanks(n: number, cli: string, args: string[]): Promi
     OMPI_MCA_odls_base_sigkill_timeout: Deno.env.get("OMPI_MCA_odls_base_sigkill_timeout") ?? "10",
   };
   if (!Deno.env.get("LUTLAB_THREADS")) {
-    env.LUTLAB_THREADS = String(Math.max(1, Math.floor(navigator.hardwareConcurrency / n)));
+    const slurm = Deno.env.get("SLURM_CPUS_PER_TASK"); // a Slurm task's own cores
+    env.LUTLAB_THREADS = slurm ?? String(Math.max(1, Math.floor(navigator.hardwareConcurrency / n)));
   }
   const root = Deno.uid() === 0 ? ["--allow-run-as-root"] : [];
   const cmd = [

@@ -12,6 +12,8 @@ Models, as the papers' training scripts write them (random data of the bench's s
            its weights, applied with F.grid_sample (trilinear), MSE + 1e-4 TV + 10 monotonicity + 1e-4 weights
   clutnet  CLUT-Net 20+05+10: the same trunk, pool + fc 128 + Hardswish + Dropout(0.2) + fc 20, the
            compressed LUT bank (Ms 33x5, C, Mw 10x33^2), F.grid_sample, L1 + cosine
+  gridsample  the LUT op alone: F.grid_sample (3D, trilinear) of a --crop x 1.78·--crop image in a 33^3 LUT,
+           forward + backward to the LUT (as 3DLUT's trilinear op), for lib/bench/lut3d.ts
 Prints one JSON line {"model", "threads", "ranks", "batch", "ms"}: the median step time over --reps steps
 after --warmup, on rank 0. --ranks N runs N processes (gloo, DistributedDataParallel), each on its share
 of the batch with --threads threads.
@@ -222,9 +224,28 @@ def build(name, batch, crop, nf):
     return model, step
 
 
+def grid_sample_ms(a):
+    """Median ms of F.grid_sample forward + backward (LUT gradient) on a crop x round(1.78 crop) image."""
+    g = torch.Generator().manual_seed(1)
+    img = torch.rand(1, 3, a.crop, round(a.crop * 854 / 480), generator=g)
+    lut = identity_lut(33).unsqueeze(0).requires_grad_(True)
+    times = []
+    for i in range(a.warmup + a.reps):
+        t = time.perf_counter()
+        out = apply_lut(lut, img)
+        out.backward(torch.ones_like(out))
+        lut.grad = None
+        if i >= a.warmup:
+            times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
 def run(rank, a, store):
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
+    if a.model == "gridsample":
+        print(json.dumps({"model": a.model, "threads": a.threads, "ms": grid_sample_ms(a)}), flush=True)
+        return
     model, loss_of = build(a.model, a.batch // a.ranks, a.crop, a.nf)
     net = model
     if a.ranks > 1:
@@ -247,7 +268,7 @@ def run(rank, a, store):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--model", required=True, choices=["srlut", "mulut", "spf", "3dlut", "clutnet"])
+    p.add_argument("--model", required=True, choices=["srlut", "mulut", "spf", "3dlut", "clutnet", "gridsample"])
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--crop", type=int, default=48)
     p.add_argument("--nf", type=int, default=64)
