@@ -3,7 +3,7 @@
  * (`#SBATCH --ntasks=N`) and trains the member with `train --ranks N` (mpirun inside the task's
  * allocation); checked on the single-node test cluster of tests/slurm_util.ts with the tiny sweep.
  */
-import { assert, assertEquals, assertMatch, assertRejects, assertStringIncludes } from "@std/assert";
+import { assertEquals, assertMatch, assertRejects, assertStringIncludes } from "@std/assert";
 import { join } from "@std/path";
 import { loadSweep } from "../lib/sweep/spec.ts";
 import { sbatchScript } from "../lib/sweep/slurm.ts";

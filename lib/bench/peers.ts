@@ -9,15 +9,15 @@
  * ratios 1-rank step / N-rank step (target 1.8 for N = 2) and 1-thread / N-thread step (target 1).
  * N = the cores of the machine (at least 2). Median of `reps` steps after one warm-up.
  */
-import { fromFileUrl } from "@std/path";
 import { initTf } from "../core/backend.ts";
 import { setKernelThreads } from "../core/native.ts";
 import { type BenchReport, medianMs } from "./report.ts";
+import { mpirunArgs } from "../experiment/ranks.ts";
 import { buildCase, type PeerCase, peerCases } from "./peer/cases.ts";
 import { available, PYTHON, runPeer, torchAvailable, torchStep } from "./peer/torch.ts";
 
 const SECTION = "peers";
-const WORKER = fromFileUrl(new URL("./peer/rank_step.ts", import.meta.url));
+const WORKER = new URL("./peer/rank_step.ts", import.meta.url).href;
 
 /** Issue 20's targets of lutlab over PyTorch. */
 const TARGET: Record<string, number> = { "SR-LUT-S x4": 1.5, "3DLUT": 1.5, "CLUT-Net 20+05+10": 1.5 };
@@ -39,24 +39,9 @@ async function inProcess(c: PeerCase, threads: number, reps: number): Promise<nu
 
 /** lutlab's step of `c` on `n` MPI ranks (one kernel thread each). */
 async function onRanks(c: PeerCase, n: number, reps: number): Promise<number | string> {
-  const root = Deno.uid() === 0 ? ["--allow-run-as-root"] : [];
   const r = await runPeer(
     "mpirun",
-    [
-      ...root,
-      "-n",
-      String(n),
-      "--oversubscribe",
-      "--bind-to",
-      "none",
-      Deno.execPath(),
-      "run",
-      "-A",
-      WORKER,
-      JSON.stringify(c),
-      String(reps),
-      "1",
-    ],
+    mpirunArgs(n, WORKER, [JSON.stringify(c), String(reps), "1"]),
     { LUTLAB_THREADS: "1" },
   );
   return r.ms ?? r.error ?? "no result";

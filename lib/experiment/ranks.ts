@@ -138,6 +138,13 @@ export async function fromRank0(r: Ranks, value: boolean): Promise<boolean> {
   return buf[0] > 0;
 }
 
+/** mpirun's arguments that run the Deno script `script` (a file URL) with `args` on `n` ranks, unbound. */
+export function mpirunArgs(n: number, script: string, args: string[]): string[] {
+  const root = Deno.uid() === 0 ? ["--allow-run-as-root"] : [];
+  const deno = [Deno.execPath(), "run", "-A", fromFileUrl(script), ...args];
+  return [...root, "-n", String(n), "--oversubscribe", "--bind-to", "none", ...deno];
+}
+
 /**
  * Runs `cli` (a lib/cli script) with `args` on `n` ranks under `mpirun` (run as root: --allow-run-as-root)
  * and resolves to its exit code. Each rank's native kernels get cores/n threads (under Slurm: the task's
@@ -152,23 +159,9 @@ export async function launchRanks(n: number, cli: string, args: string[]): Promi
     const slurm = Deno.env.get("SLURM_CPUS_PER_TASK"); // a Slurm task's own cores
     env.LUTLAB_THREADS = slurm ?? String(Math.max(1, Math.floor(navigator.hardwareConcurrency / n)));
   }
-  const root = Deno.uid() === 0 ? ["--allow-run-as-root"] : [];
-  const cmd = [
-    ...root,
-    "-n",
-    String(n),
-    "--oversubscribe",
-    "--bind-to",
-    "none",
-    Deno.execPath(),
-    "run",
-    "-A",
-    fromFileUrl(cli),
-    ...args,
-  ];
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command("mpirun", { args: cmd, env, stdin: "null" }).spawn();
+    child = new Deno.Command("mpirun", { args: mpirunArgs(n, cli, args), env, stdin: "null" }).spawn();
   } catch (e) {
     throw new Error(`cannot run mpirun for --ranks ${n} (install openmpi-bin): ${(e as Error).message}`, {
       cause: e,
