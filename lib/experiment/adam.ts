@@ -16,6 +16,11 @@ export class Adam {
   t = 0;
   readonly m = new Map<string, tf.Tensor>();
   readonly v = new Map<string, tf.Tensor>();
+  /**
+   * Data-parallel runs (lib/experiment/ranks.ts) set this: it averages the gradients over ranks before the
+   * update (new tensors, freed after it); `step` then returns a promise its caller awaits.
+   */
+  reduce?: (grads: Map<string, tf.Tensor>) => Promise<Map<string, tf.Tensor>>;
 
   constructor(readonly params: Params, readonly opts: AdamOptions) {
     for (const [k, p] of params) {
@@ -25,7 +30,15 @@ export class Adam {
   }
 
   /** One update with gradients keyed by parameter name (missing = zero gradient: moments still decay). */
-  step(grads: Map<string, tf.Tensor>): void {
+  step(grads: Map<string, tf.Tensor>): Promise<void> | void {
+    if (!this.reduce) return this.update(grads);
+    return this.reduce(grads).then((mean) => {
+      this.update(mean);
+      tf.dispose([...mean.values()]);
+    });
+  }
+
+  private update(grads: Map<string, tf.Tensor>): void {
     this.t++;
     const { lr, beta1: b1, beta2: b2 } = this.opts, eps = this.opts.eps ?? 1e-8;
     const c1 = 1 - b1 ** this.t, c2 = Math.sqrt(1 - b2 ** this.t);
@@ -81,12 +94,17 @@ export class Adam {
 
 /**
  * One optimiser step from `tf.variableGrads` gradients (keyed by tfjs variable name): maps each to its name in
- * `params`, steps `opt` and disposes the gradients. A gradient of a variable outside `params` is an error.
+ * `params`, steps `opt` (awaiting the mean over ranks when `Adam.reduce` is set) and disposes the gradients.
+ * A gradient of a variable outside `params` is an error.
  */
-export function stepWithGrads(opt: Pick<Adam, "step">, params: Params, grads: tf.NamedTensorMap): void {
+export async function stepWithGrads(
+  opt: Pick<Adam, "step">,
+  params: Params,
+  grads: tf.NamedTensorMap,
+): Promise<void> {
   const byVar = new Map([...params].map(([k, v]) => [v.name, k]));
   try {
-    opt.step(
+    await opt.step(
       new Map(
         Object.entries(grads).map(([vn, g]) => {
           const name = byVar.get(vn);
