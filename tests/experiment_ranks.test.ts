@@ -34,9 +34,9 @@ async function experiment(prefix: string, config: string): Promise<string> {
   return dir;
 }
 
-async function train(dir: string, ranks: number, ...flags: string[]) {
+async function train(dir: string, ranks: number, flags: string[] = [], extra: Record<string, string> = {}) {
   const args = ["-e", dir, "--quiet", ...flags, ...(ranks > 1 ? ["--ranks", String(ranks)] : [])];
-  const env = Object.entries(ENV);
+  const env = Object.entries({ ...ENV, ...extra });
   for (const [k, v] of env) Deno.env.set(k, v);
   try {
     return await runCliProcess("train", args);
@@ -67,32 +67,36 @@ async function checkpointDiff(a: string, b: string): Promise<{ step: [number, nu
   return { step: [x.step, y.step], rel };
 }
 
-Deno.test({
-  name: "ranks: SR-LUT 2 ranks × batch 16 = 1 rank × batch 32; resume with 1 rank",
-  ignore: !mpi || !set5,
-  fn: async () => {
-    const two = await experiment("ranks_sr2", srConfig(32, 3));
-    const one = await experiment("ranks_sr1", srConfig(32, 5));
-    try {
-      const r2 = await train(two, 2), r1 = await train(one, 1);
-      assert(r2.code === 0, r2.text);
-      assert(r1.code === 0, r1.text);
-      // rank 0 alone wrote the log; every record is there once
-      const log = (await Deno.readTextFile(join(two, "train", "log.jsonl"))).trim().split("\n");
-      assertEquals(log.map((l) => JSON.parse(l).step), [1, 2, 3]);
-      // resume the 2-rank run with 1 rank up to step 5: equal to the 1-rank run of 5 steps
-      await Deno.writeTextFile(join(two, "config.toml"), srConfig(32, 5));
-      const resumed = await train(two, 1, "--resume");
-      assert(resumed.code === 0, resumed.text);
-      const d = await checkpointDiff(two, one);
-      assertEquals(d.step, [5, 5]);
-      assert(d.rel < 1e-4, `2 ranks then 1 vs 1 rank: relative difference ${d.rel}`);
-    } finally {
-      await Deno.remove(two, { recursive: true });
-      await Deno.remove(one, { recursive: true });
-    }
-  },
-});
+// the SR network trains natively (kernels/srnet.c) on the CPU backends, through tfjs with LUTLAB_SR_NATIVE=0
+for (const [path, native] of [["native", "1"], ["tfjs", "0"]]) {
+  Deno.test({
+    name: `ranks: SR-LUT 2 ranks × batch 16 = 1 rank × batch 32 (${path} path); resume with 1 rank`,
+    ignore: !mpi || !set5,
+    fn: async () => {
+      const two = await experiment("ranks_sr2", srConfig(32, 3));
+      const one = await experiment("ranks_sr1", srConfig(32, 5));
+      const env = { LUTLAB_SR_NATIVE: native };
+      try {
+        const r2 = await train(two, 2, [], env), r1 = await train(one, 1, [], env);
+        assert(r2.code === 0, r2.text);
+        assert(r1.code === 0, r1.text);
+        // rank 0 alone wrote the log; every record is there once
+        const log = (await Deno.readTextFile(join(two, "train", "log.jsonl"))).trim().split("\n");
+        assertEquals(log.map((l) => JSON.parse(l).step), [1, 2, 3]);
+        // resume the 2-rank run with 1 rank up to step 5: equal to the 1-rank run of 5 steps
+        await Deno.writeTextFile(join(two, "config.toml"), srConfig(32, 5));
+        const resumed = await train(two, 1, ["--resume"], env);
+        assert(resumed.code === 0, resumed.text);
+        const d = await checkpointDiff(two, one);
+        assertEquals(d.step, [5, 5]);
+        assert(d.rel < 1e-4, `2 ranks then 1 vs 1 rank: relative difference ${d.rel}`);
+      } finally {
+        await Deno.remove(two, { recursive: true });
+        await Deno.remove(one, { recursive: true });
+      }
+    },
+  });
+}
 
 Deno.test({
   name: "ranks: 3DLUT 2 ranks × batch 16 = 1 rank × batch 32 (augmentation and dropout of the global batch)",
@@ -180,7 +184,7 @@ Deno.test({
       assertEquals(JSON.parse((await steps()).at(-1)!).step, ck.step);
       // resumable, here with one rank
       await Deno.writeTextFile(join(dir, "config.toml"), srConfig(8, ck.step + 2));
-      const resumed = await train(dir, 1, "--resume");
+      const resumed = await train(dir, 1, ["--resume"]);
       assert(resumed.code === 0, resumed.text);
       assertEquals(JSON.parse((await steps()).at(-1)!).step, ck.step + 2);
     } finally {
