@@ -181,7 +181,13 @@ Deno.test({
       const ck = await readCheckpoint(join(dir, "train", "checkpoint.bin"));
       assertEquals(ck.step, Number(m![1]));
       assert(ck.step >= 3, `checkpoint step ${ck.step}`);
-      assertEquals(JSON.parse((await steps()).at(-1)!).step, ck.step);
+      // the last logged step is the checkpoint's, or the one before when the rank was lost between the
+      // step's gradient mean (update done) and its loss mean (not logged)
+      const logged = JSON.parse((await steps()).at(-1)!).step;
+      assert(
+        logged === ck.step || logged === ck.step - 1,
+        `log ends at step ${logged}, checkpoint ${ck.step}`,
+      );
       // resumable, here with one rank
       await Deno.writeTextFile(join(dir, "config.toml"), srConfig(8, ck.step + 2));
       const resumed = await train(dir, 1, ["--resume"]);

@@ -14,7 +14,8 @@
  * - with several ranks (ranks.ts) rank 0 alone takes the lock, prepares the folder, writes the log and the
  *   checkpoints and runs `after`; every rank restores the same checkpoint; the logged loss/PSNR are means
  *   over ranks; a collective abandoned because a rank stopped (PeerLost) ends the run with the checkpoint of
- *   the last complete step (written by rank 0) and a message saying how to resume.
+ *   the last complete step (written by rank 0) and a message saying how to resume (a rank lost after the
+ *   step's update but before the mean of its loss leaves that step out of the log, not out of the checkpoint).
  */
 import { exists } from "../core/read.ts";
 import { join } from "@std/path";
