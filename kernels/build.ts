@@ -1,7 +1,9 @@
 /**
  * Builds the native kernels into shared libraries under `kernels/build/`:
  * every `kernels/*.c` into `liblutlab_cpu.so` (gcc -O3 -march=native, OpenMP, `-z nodelete`), and,
- * when `nvcc` is on PATH, every `kernels/*.cu` into `liblutlab_cuda.so` (static cudart).
+ * when `nvcc` is on PATH, every `kernels/*.cu` into `liblutlab_cuda.so` (static cudart), and, when
+ * `mpicc` is on PATH (Debian `openmpi-bin libopenmpi-dev`), `kernels/mpi/mpi_shim.c` into
+ * `liblutlab_mpi.so` (the collectives of data-parallel training, lib/core/mpi.ts).
  * Rebuilds only when a source or header is newer than the library.
  *
  * `--sanitize` also builds `liblutlab_cpu_asan.so` with `-fsanitize=address,undefined`, and builds and RUNS
@@ -109,6 +111,23 @@ if (Deno.args.includes("--sanitize")) {
     if (!r.success) throw new Error(`sanitizer harness ${exe} failed (exit ${r.code})`);
   }
 }
+
+const mpiShim = join(here, "mpi", "mpi_shim.c"), mpiLib = join(out, "liblutlab_mpi.so");
+if (onPath("mpicc") && stale(mpiLib, [mpiShim])) {
+  await sh("mpicc", [
+    "-std=c11",
+    "-O2",
+    "-fPIC",
+    "-shared",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    mpiShim,
+    "-o",
+    mpiLib,
+    "-ldl",
+  ]);
+} else if (!onPath("mpicc")) console.log("[build] mpicc not found: skipping the MPI shim (--ranks needs it)");
 
 if (cuFiles.length > 0 && onPath("nvcc")) {
   const cudaLib = join(out, "liblutlab_cuda.so");

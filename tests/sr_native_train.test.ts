@@ -187,7 +187,7 @@ Deno.test("native SR training: reflect padding larger than the planes is refused
   assertThrows(() => nativeTrainOutput(model, new Float32Array(1), 1, 1, 1), Error, "reflect padding (1,1)");
 });
 
-Deno.test("native step in gradient passes makes the same update as the whole batch", () => {
+Deno.test("native step in gradient passes makes the same update as the whole batch", async () => {
   const cfg = {
     ...DEFAULT_MODEL,
     kind: "mulut" as const,
@@ -201,8 +201,8 @@ Deno.test("native step in gradient passes makes the same update as the whole bat
   for (const [model, passes] of [[whole, 7], [split, 3]] as const) {
     const params = srParams(model), opt = sgd(params, 0.5);
     losses.push(
-      nativeTrainStep(model, params, opt, b, passes),
-      nativeTrainStep(model, params, opt, b, passes),
+      await nativeTrainStep(model, params, opt, b, passes),
+      await nativeTrainStep(model, params, opt, b, passes),
     );
   }
   assertAlmostEquals(losses[0], losses[2], 1e-6);

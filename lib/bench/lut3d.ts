@@ -5,8 +5,9 @@
  * D=33 colour-grading LUT. Measures our CPU kernel on 1 thread and on all threads (trilinear and
  * tetrahedral, forward and forward+backward), ffmpeg's lut3d filter single-threaded on planar float
  * (gbrpf32le), our TypeScript reference, and a tfjs gather-based trilinear lookup on wasm. Ratios:
- * forward per thread vs ffmpeg per thread (target 1.5x), forward+backward vs PyTorch grid_sample's
- * ~3 MP/s (target 20x).
+ * forward per thread vs ffmpeg per thread (target 1.5x), forward+backward vs PyTorch F.grid_sample (3D,
+ * trilinear, forward + LUT gradient) on as many threads, measured in the same run on 480x854 by the peer
+ * script lib/bench/peer/torch_steps.py where /usr/bin/python3 has torch, else its earlier ~3 MP/s (target 20x).
  */
 import { join } from "@std/path";
 import { initTf, readAndDispose, tf } from "../core/backend.ts";
@@ -18,12 +19,20 @@ import { kernelTarget, setKernelThreads } from "../core/native.ts";
 import { applyLut3d, lut3dBackward, type Lut3dMode } from "../lut/lut3d.ts";
 import { lut3dForwardRef } from "../lut/lut3d_ref.ts";
 import { type BenchReport, bestCpuMs, medianMs } from "./report.ts";
+import { PYTHON, torchAvailable, torchStep } from "./peer/torch.ts";
 
 const SECTION = "lut3d";
 const DIM = 33;
 const MODES: Lut3dMode[] = ["trilinear", "tetrahedral"];
-/** PyTorch F.grid_sample (3D, trilinear) forward+backward on CPU, the baseline the 20x target refers to. */
+/** PyTorch F.grid_sample (3D, trilinear) forward+backward on CPU as once measured: the baseline without torch. */
 const GRID_SAMPLE_MPS = 3;
+
+/** grid_sample's MP/s on `threads` threads measured now by the PyTorch peer, or the constant (and why). */
+async function gridSampleMps(threads: number): Promise<{ mps: number; how: string }> {
+  const r = torchAvailable() ? await torchStep("gridsample", { crop: 480, threads, reps: 5 }, threads) : {};
+  if (r.ms) return { mps: (480 * 854) / r.ms / 1e3, how: `measured now (${PYTHON}, 480x854, median of 5)` };
+  return { mps: GRID_SAMPLE_MPS, how: `not measured here (${r.error ?? `no torch at ${PYTHON}`}): ~3 MP/s` };
+}
 
 /** A smooth D^3 grading LUT [3,D,D,D] (lut[c][b][g][r]): saturation boost and per-channel gamma. */
 function gradingLut(dim: number): Float32Array {
@@ -178,6 +187,8 @@ export async function bench(report: BenchReport): Promise<void> {
     const all = await kernelRows(report, big, lut, `cpu ${threads} threads 12MP (wall)`, 5, medianMs);
     await kernelRows(report, small, lut, `cpu ${threads} threads 480p (wall)`, 9, medianMs);
     const ff = await ffmpegRows(report, big, lut);
+    const grid = await gridSampleMps(threads);
+    report.row(SECTION, `PyTorch grid_sample fwd+bwd (${threads} threads)`, grid.mps, "MP/s");
     for (const mode of MODES) {
       if (ff) {
         report.ratio(
@@ -189,14 +200,14 @@ export async function bench(report: BenchReport): Promise<void> {
       }
       report.ratio(
         SECTION,
-        `${mode} fwd+bwd (${threads} threads) vs grid_sample 3 MP/s`,
-        all[`${mode} fwd+bwd`] / GRID_SAMPLE_MPS,
+        `${mode} fwd+bwd (${threads} threads) vs grid_sample ${threads} threads`,
+        all[`${mode} fwd+bwd`] / grid.mps,
         20,
       );
     }
     report.note(
       SECTION,
-      `grid_sample baseline: PyTorch F.grid_sample 3D trilinear forward+backward on CPU, ~${GRID_SAMPLE_MPS} MP/s (not measured here)`,
+      `grid_sample baseline: PyTorch F.grid_sample 3D trilinear forward + LUT gradient on CPU, ${grid.how}`,
     );
   } finally {
     setKernelThreads(0);

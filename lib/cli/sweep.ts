@@ -89,7 +89,9 @@ if (import.meta.main) {
       const m = sweep.members[int(args.member, "--member", 0)];
       if (!m) throw new Error(`--member ${args.member}: the sweep has ${sweep.members.length} members`);
       if (await readDone(m)) console.log(`${m.id}: already done`);
-      else console.log(`${m.id}: ${JSON.stringify((await runMember(sweep, m)).metrics)}`);
+      else {console.log(
+          `${m.id}: ${JSON.stringify((await runMember(sweep, m, undefined, sweep.slurm.ranks)).metrics)}`,
+        );}
       Deno.exit(0);
     }
     let failure: Error | undefined;

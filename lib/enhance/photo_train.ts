@@ -30,6 +30,7 @@ import { scoreNet } from "./evaluate.ts";
 import { buildNet, type PhotoNet, trainedKey } from "./nets.ts";
 import { Rng } from "../core/rng.ts";
 import type { Scores } from "./score.ts";
+import { shard, shardRng } from "../experiment/ranks.ts";
 
 /** Options of `trainPhoto`: resume/restart, quiet, stop early after a step (tests), preloaded pairs. */
 export type TrainOptions = {
@@ -79,7 +80,7 @@ export async function trainStep(
     out = tf.keep(r.out);
     return tf.addN(terms) as tf.Scalar;
   }, [...net.params.values()]);
-  stepWithGrads(adam, net.params, grads);
+  await stepWithGrads(adam, net.params, grads);
   // the PSNR is measured off the tape (no gradient bookkeeping for it)
   const err = tf.tidy(() => mse(tf.clipByValue(out!, 0, 1), y));
   // read asynchronously: tfjs-webgpu cannot read GPU data synchronously under Deno
@@ -123,7 +124,8 @@ export async function trainPhoto(config: PhotoConfig, opts: TrainOptions = {}): 
       ...loopSchedule(config, opts),
       step: (i, rng) => {
         const batch = Array.from({ length: t.batch }, (_, b) => pick(i * t.batch + b));
-        return trainStep(net, adam, augmentBatch(batch, t.augment, t.jitter, rng), config, rng);
+        const mine = shard(augmentBatch(batch, t.augment, t.jitter, rng), `${config.file}: train.batch`);
+        return trainStep(net, adam, mine, config, shardRng(rng));
       },
       after: evalAfter(net, test, t, say, (s) => (lastEval = s)),
       dispose: () => {

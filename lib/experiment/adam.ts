@@ -19,6 +19,11 @@ export class Adam {
   t = 0;
   readonly m = new Map<string, tf.Tensor>();
   readonly v = new Map<string, tf.Tensor>();
+  /**
+   * Data-parallel runs (lib/experiment/ranks.ts) set this: it averages the gradients over ranks before the
+   * update (new tensors, freed after it); `step` then returns a promise its caller awaits.
+   */
+  reduce?: (grads: Map<string, tf.Tensor>) => Promise<Map<string, tf.Tensor>>;
 
   constructor(readonly params: Params, readonly opts: AdamOptions) {
     for (const [k, p] of params) {
@@ -28,7 +33,15 @@ export class Adam {
   }
 
   /** One update with gradients keyed by parameter name (missing = zero gradient: moments still decay). */
-  step(grads: Map<string, tf.Tensor>): void {
+  step(grads: Map<string, tf.Tensor>): Promise<void> | void {
+    if (!this.reduce) return this.update(grads);
+    return this.reduce(grads).then((mean) => {
+      this.update(mean);
+      tf.dispose([...mean.values()]);
+    });
+  }
+
+  private update(grads: Map<string, tf.Tensor>): void {
     this.t++;
     const { lr, beta1: b1, beta2: b2 } = this.opts, eps = this.opts.eps ?? 1e-8;
     const c1 = 1 - b1 ** this.t, c2 = Math.sqrt(1 - b2 ** this.t);
@@ -99,11 +112,16 @@ export function gradsByName(params: Params, grads: tf.NamedTensorMap): Map<strin
 
 /**
  * One optimiser step from `tf.variableGrads` gradients (keyed by tfjs variable name): maps each to its name in
- * `params` (gradsByName), steps `opt` and disposes the gradients.
+ * `params` (gradsByName), steps `opt` (awaiting the mean over ranks when `Adam.reduce` is set) and disposes
+ * the gradients.
  */
-export function stepWithGrads(opt: Pick<Adam, "step">, params: Params, grads: tf.NamedTensorMap): void {
+export async function stepWithGrads(
+  opt: Pick<Adam, "step">,
+  params: Params,
+  grads: tf.NamedTensorMap,
+): Promise<void> {
   try {
-    opt.step(gradsByName(params, grads));
+    await opt.step(gradsByName(params, grads));
   } finally {
     tf.dispose(Object.values(grads));
   }

@@ -10,7 +10,12 @@
  * - every `logEvery` steps one log record {step, seconds, loss, psnr, lr} and a progress line (it/s, ETA);
  *   a checkpoint every `checkpointEvery` steps and at the end;
  * - SIGINT / SIGTERM finish the current step, save a checkpoint and throw `Interrupted` (interrupted.ts;
- *   its message says how to resume).
+ *   its message says how to resume);
+ * - with several ranks (ranks.ts) rank 0 alone takes the lock, prepares the folder, writes the log and the
+ *   checkpoints and runs `after`; every rank restores the same checkpoint; the logged loss/PSNR are means
+ *   over ranks; a collective abandoned because a rank stopped (PeerLost) ends the run with the checkpoint of
+ *   the last complete step (written by rank 0) and a message saying how to resume (a rank lost after the
+ *   step's update but before the mean of its loss leaves that step out of the log, not out of the checkpoint).
  */
 import { exists } from "../core/read.ts";
 import { join } from "@std/path";
@@ -21,6 +26,8 @@ import { readCheckpoint, restoreParams, saveCheckpoint } from "./checkpoint.ts";
 import { appendLog, type LogRecord, truncateLog } from "./log.ts";
 import { acquireLock } from "./lock.ts";
 import { Interrupted } from "./interrupted.ts";
+import { PeerLost } from "../core/mpi.ts";
+import { currentRanks, fromRank0, joinRanks, meanStats } from "./ranks.ts";
 
 /** How a run treats an existing checkpoint: refuse it, continue it, or delete it and start over. */
 export type RunMode = "fresh" | "resume" | "restart";
@@ -117,16 +124,38 @@ async function prepareFolder(opts: RunOptions, say: (s: string) => void): Promis
   return have;
 }
 
+/** Saves the checkpoint of `step` complete steps (rank 0) and returns the error that ends a run whose peer is gone. */
+async function peerLost(
+  e: PeerLost,
+  step: number,
+  save: () => Promise<unknown>,
+  checkpoint: string,
+  hint = "the same command with --resume",
+  lead: boolean,
+): Promise<Error> {
+  if (lead) await save();
+  const where = lead ? `checkpoint of step ${step} saved to ${checkpoint}` : `rank 0 saves ${checkpoint}`;
+  return new Error(
+    `data-parallel run stopped at step ${step}: ${e.message}; ${where}; resume with: ${hint} ` +
+      `(with any --ranks)`,
+    { cause: e },
+  );
+}
+
 /**
  * Runs a training: takes the lock, prepares the folder per `opts.mode`, calls `build` (data, model,
  * optimiser), restores a checkpoint when resuming, then loops (see module doc).
  */
 export async function runTraining(opts: RunOptions, build: () => Promise<TrainTask>): Promise<LoopResult> {
-  const say = (s: string) => opts.quiet || console.log(s);
-  const lock = await acquireLock(opts.lockDir ?? opts.dir, say);
+  const ranks = currentRanks(), lead = ranks.rank === 0;
+  const say = (s: string) => opts.quiet || !lead || console.log(s);
+  const lock = lead ? await acquireLock(opts.lockDir ?? opts.dir, say) : undefined;
   let signal: string | undefined;
   const handlers = (["SIGINT", "SIGTERM"] as const).map((sig) => {
-    const h = () => (signal = sig);
+    const h = () => {
+      signal = sig;
+      ranks.world?.abandon(`rank ${ranks.rank} got ${sig} (from the launcher when another rank stopped)`);
+    };
     try {
       Deno.addSignalListener(sig, h);
     } catch {
@@ -136,41 +165,51 @@ export async function runTraining(opts: RunOptions, build: () => Promise<TrainTa
   });
   let task: TrainTask | undefined;
   try {
-    await Deno.mkdir(opts.dir, { recursive: true });
-    await cleanTemp(opts.dir, say);
-    const have = await prepareFolder(opts, say);
+    if (lead) await Deno.mkdir(opts.dir, { recursive: true }), await cleanTemp(opts.dir, say);
+    const have = await fromRank0(ranks, lead && await prepareFolder(opts, say));
     const { checkpoint, log } = runFiles(opts.dir);
     task = await build();
     const t = task;
+    joinRanks(t.adam, t.params);
     let step = 0, seconds0 = 0, rng = new Rng(t.seed);
     if (have) {
       const ck = await readCheckpoint(checkpoint);
       restoreParams(ck, t.params, t.model, checkpoint);
       t.adam.load(ck.adamT, ck.m, ck.v);
       step = ck.step, seconds0 = ck.seconds ?? 0, rng = new Rng(ck.rng);
-      await truncateLog(log, step, say);
+      if (lead) await truncateLog(log, step, say);
       say(`resumed ${checkpoint} at step ${step}`);
-    } else await Deno.writeTextFile(log, "");
+    } else if (lead) await Deno.writeTextFile(log, "");
     const start = step, t0 = performance.now();
     const seconds = () => Number((seconds0 + (performance.now() - t0) / 1000).toFixed(3));
-    const save = () =>
-      saveCheckpoint(checkpoint, t.params, t.adam, {
+    const save = async () =>
+      lead && await saveCheckpoint(checkpoint, t.params, t.adam, {
         model: t.model,
         step,
         rng: rng.state(),
         adamT: t.adam.t,
         seconds: seconds(),
       });
-    const record = (rec: Record<string, unknown>) =>
-      appendLog(log, { step, seconds: seconds(), ...rec } as LogRecord);
+    const record = async (rec: Record<string, unknown>) => {
+      if (lead) await appendLog(log, { step, seconds: seconds(), ...rec } as LogRecord);
+    };
     const stopAt = Math.min(t.steps, t.stopAfter ?? Infinity);
     let last = { loss: NaN, psnr: NaN }, sum = { loss: 0, mse: 0, n: 0 }, saved = -1;
     let terms: Record<string, [number, number]> = {}; // sum, count
     while (step < stopAt && !signal) {
       const lr = t.lr?.(step) ?? t.adam.opts.lr;
       t.adam.opts.lr = lr;
-      const r = await t.step(step, rng);
-      step++;
+      const before = rng.state();
+      let r: StepStats, done = false;
+      try {
+        r = await t.step(step, rng);
+        step++, (done = true);
+        r = { ...r, ...await meanStats(ranks, { loss: r.loss, mse: r.mse }) };
+      } catch (e) {
+        if (!(e instanceof PeerLost)) throw e;
+        if (!done) rng = new Rng(before); // the update did not happen: the step's draws are undone
+        throw await peerLost(e, step, save, checkpoint, opts.resumeHint, lead);
+      }
       sum = { loss: sum.loss + r.loss, mse: sum.mse + r.mse, n: sum.n + 1 };
       for (const [k, v] of Object.entries(r.terms ?? {})) {
         const [s, n] = terms[k] ?? [0, 0];
@@ -187,7 +226,7 @@ export async function runTraining(opts: RunOptions, build: () => Promise<TrainTa
             `${rate.toFixed(2)} it/s  ETA ${formatEta((t.steps - step) / rate)}`,
         );
       }
-      await t.after?.(step, record);
+      if (lead) await t.after?.(step, record);
       if (step % t.checkpointEvery === 0 || step === stopAt) await save(), (saved = step);
       await new Promise((r) => setTimeout(r, 0)); // lets a pending SIGINT/SIGTERM listener run
     }
@@ -209,6 +248,6 @@ export async function runTraining(opts: RunOptions, build: () => Promise<TrainTa
       }
     }
     task?.dispose?.();
-    await lock.release();
+    await lock?.release();
   }
 }

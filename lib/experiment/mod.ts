@@ -1,7 +1,7 @@
 /**
  * lib/experiment: what every task shares -- typed experiment configs (`experiments/<name>/config.toml`),
- * the training loop, Adam as torch has it, checkpoints, the JSONL training log, the run lock and the
- * registries of model families.
+ * the training loop, Adam as torch has it, data-parallel ranks, checkpoints, the JSONL training log, the run
+ * lock and the registries of model families.
  * @module
  */
 export * from "./adam.ts";
@@ -10,6 +10,7 @@ export * from "./interrupted.ts";
 export * from "./lock.ts";
 export * from "./log.ts";
 export * from "./loop.ts";
+export * from "./ranks.ts";
 export * from "./reader.ts";
 export * from "./registry.ts";
 export * from "./tasks.ts";

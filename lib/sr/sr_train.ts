@@ -20,6 +20,7 @@ import { exportModel, exportSummary, printProgress } from "./core/enumerate.ts";
 import type { SrModel } from "./core/model.ts";
 import { buildSrModel } from "./models/models.ts";
 import { nativeSrTraining, nativeTrainStep, releaseNativeSr } from "./core/native_net.ts";
+import { currentRanks, shardPlanes } from "../experiment/ranks.ts";
 
 /**
  * Where a fit writes (log.jsonl and checkpoint.bin in `dir`, the lock in `lockDir`, default `dir`), how it
@@ -168,7 +169,7 @@ export async function trainStep(
       tf.dispose([...Object.values(prev), ...Object.values(grads)]);
     }
   }
-  stepWithGrads(opt, params, sum!);
+  await stepWithGrads(opt, params, sum!);
   return total;
 }
 
@@ -210,9 +211,9 @@ export async function fitSr(
       checkpointEvery: cfg.checkpointEvery,
       lr: (i) => learningRate(cfg, i),
       step: async (i) => {
-        const b = sampleBatch(pairs, deg, cfg.batch, cfg.crop, cfg.seed, i + 1);
+        const b = shardPlanes(sampleBatch(pairs, deg, cfg.batch, cfg.crop, cfg.seed, i + 1), "batch");
         if (native) {
-          const loss = nativeTrainStep(model, params, adam, b);
+          const loss = await nativeTrainStep(model, params, adam, b);
           return { loss, mse: loss };
         }
         if (size === 0) {
@@ -251,6 +252,7 @@ export async function trainSr(
     resumeHint: `deno task train -e ${config.dir} --resume`,
     ...opts,
   });
+  if (currentRanks().rank !== 0) return res; // rank 0 exports
   const paths = await exportModel(model, join(config.dir, "luts"), {
     int8: config.export.int8,
     batch: config.export.batch,

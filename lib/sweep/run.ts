@@ -163,9 +163,10 @@ export async function readMetrics(
 /**
  * Trains one member (resuming from a checkpoint when one exists; skipped for `train = false` sweeps) and
  * evaluates it (`eval = "dfc"`: `export --dfc --from <source>`, then `eval --from dfc`), then writes
- * done.json. `threads` sets OMP_NUM_THREADS of the subprocesses (the native kernels' OpenMP threads).
+ * done.json. `threads` sets OMP_NUM_THREADS of the subprocesses (the native kernels' OpenMP threads);
+ * `ranks` > 1 trains on that many MPI ranks (`train --ranks N`).
  */
-export async function runMember(sweep: Sweep, m: Member, threads?: number): Promise<MemberResult> {
+export async function runMember(sweep: Sweep, m: Member, threads?: number, ranks = 1): Promise<MemberResult> {
   const task = taskOf(await readToml(join(m.dir, "config.toml")), join(m.dir, "config.toml"));
   if (sweep.eval === "dfc" && task !== "sr") throw new Error(`${m.id}: eval = "dfc" needs an SR experiment`);
   const log = (step: string) => join(m.dir, "sweep", `${step}.log`);
@@ -175,7 +176,7 @@ export async function runMember(sweep: Sweep, m: Member, threads?: number): Prom
     const resume = await exists(runFiles(join(m.dir, "train")).checkpoint); // a killed run: continue it
     trainS = await runCli(
       "train",
-      ["-e", m.dir, ...(resume ? ["--resume"] : [])],
+      ["-e", m.dir, ...(resume ? ["--resume"] : []), ...(ranks > 1 ? ["--ranks", String(ranks)] : [])],
       log("train"),
       `${m.id}: train`,
     );

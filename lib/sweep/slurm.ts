@@ -2,7 +2,9 @@
  * Sweeps on Slurm: one sbatch array job whose task i runs member i through the same code as a local run
  * (`lib/cli/sweep.ts -e <sweep> --member i`: train, resuming from a checkpoint if one exists, then eval and
  * the done marker). Resources come from the sweep's [slurm] table; task output goes to
- * <sweep>/slurm/<job>_<task>.out. Only unfinished members are submitted. `submit` uses `sbatch --parsable`,
+ * <sweep>/slurm/<job>_<task>.out. With `ranks` = N > 1 each task has N Slurm tasks and the member trains on
+ * N MPI ranks (`train --ranks N`: mpirun places them in the task's allocation, across its nodes). Only
+ * unfinished members are submitted. `submit` uses `sbatch --parsable`,
  * `waitJob` polls `squeue` until the job has left the queue.
  */
 import { fromFileUrl, join } from "@std/path";
@@ -19,6 +21,7 @@ export function sbatchScript(sweep: Sweep, indices: number[], root: string): str
     `#SBATCH --job-name=${q(`sweep-${sweep.name}`)}`,
     `#SBATCH --array=${indices.join(",")}`,
     ...(r.partition ? [`#SBATCH --partition=${r.partition}`] : []),
+    ...(r.ranks > 1 ? [`#SBATCH --ntasks=${r.ranks}`] : []),
     `#SBATCH --cpus-per-task=${r.cpus}`,
     `#SBATCH --mem=${r.mem}`,
     `#SBATCH --time=${r.time}`,

@@ -10,7 +10,8 @@
  * [axes]       dotted config keys -> lists of values; members are the product of all axes
  * [[variants]] name (folder-safe id), label (row text), base, set, unset (added to the sweep's), axes
  *              (replace the sweep's [axes] for this variant; `axes = {}` for none)
- * [slurm]      partition, cpus, mem, time (sbatch resources of every array task)
+ * [slurm]      partition, cpus, mem, time (sbatch resources of every array task), ranks (data-parallel MPI
+ *              ranks of each member's training: --ntasks of the task, `train --ranks N`; default 1)
  * [report]     average (dotted axis keys averaged over in the table, e.g. ["experiment.seed"]), title
  * [published]  citation, and rows."<row id>" = { <metric> = value } (the papers' numbers, not ours)
  * Without [[variants]] there is one unnamed variant. Member ids: variant name + "-<last key part><value>" per
@@ -40,7 +41,7 @@ export type Member = {
 };
 
 /** sbatch resources of each array task. */
-export type SlurmResources = { partition?: string; cpus: number; mem: string; time: string };
+export type SlurmResources = { partition?: string; cpus: number; mem: string; time: string; ranks: number };
 
 /** A validated sweep. */
 export type Sweep = {
@@ -198,9 +199,10 @@ export async function loadSweep(path: string): Promise<Sweep> {
       });
     }
   }
-  const sl = r.table(raw, "slurm", "", ["partition", "cpus", "mem", "time"]);
-  const cpus = sl.cpus ?? 1;
+  const sl = r.table(raw, "slurm", "", ["partition", "cpus", "mem", "time", "ranks"]);
+  const cpus = sl.cpus ?? 1, ranks = sl.ranks ?? 1;
   if (!Number.isInteger(cpus) || (cpus as number) < 1) r.fail(`slurm.cpus must be a positive integer`);
+  if (!Number.isInteger(ranks) || (ranks as number) < 1) r.fail(`slurm.ranks must be a positive integer`);
   const pub = r.table(raw, "published", "", ["citation", "rows"]);
   const rows: Record<string, Record<string, number>> = {};
   for (const [row, vals] of Object.entries(r.table(pub, "rows", "published."))) {
@@ -229,6 +231,7 @@ export async function loadSweep(path: string): Promise<Sweep> {
       cpus: cpus as number,
       mem: r.str(sl, "mem", "slurm.", "4G"),
       time: r.str(sl, "time", "slurm.", "24:00:00"),
+      ranks: ranks as number,
     },
     report: { average, title: r.str(rep, "title", "report.", name) },
     published: { citation: r.str(pub, "citation", "published.", ""), rows },

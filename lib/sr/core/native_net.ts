@@ -344,15 +344,16 @@ export function nativePassSize(model: SrModel, b: Batch): number {
 
 /**
  * One optimiser step on batch `b` computed natively, in passes of `size` planes (default nativePassSize),
- * their gradients summed and each pass's loss weighted by its share of the batch; returns the batch loss (MSE).
+ * their gradients summed and each pass's loss weighted by its share of the batch (awaiting the mean over
+ * ranks when `Adam.reduce` is set); returns the batch loss (MSE).
  */
-export function nativeTrainStep(
+export async function nativeTrainStep(
   model: SrModel,
   params: Params,
   opt: Pick<Adam, "step">,
   b: Batch,
   size = nativePassSize(model, b),
-): number {
+): Promise<number> {
   const names = new Map([...params].map(([k, v]) => [v as tf.Variable, k]));
   const sum = new Map<string, Float32Array>();
   let total = 0;
@@ -372,7 +373,7 @@ export function nativeTrainStep(
   }
   const tensors = new Map([...sum].map(([k, g]) => [k, tf.tensor(g, params.get(k)!.shape, "float32")]));
   try {
-    opt.step(tensors);
+    await opt.step(tensors);
   } finally {
     tf.dispose([...tensors.values()]);
   }
