@@ -2,7 +2,8 @@
  * `deno task apply -e experiments/<name> <in> <out>` applies an experiment to your own images: a photo
  * experiment enhances them (trained checkpoint, else pretrained weights; --trained / --pretrained), an SR
  * experiment upscales (or denoises) them with its tables (the same choice as `deno task eval`: its own
- * newest tables, --from, or --pretrained). `deno task apply --cube grade.cube <in> <out>` applies any .cube
+ * newest tables, --from, or --pretrained; `--step N|best`: photo, that kept checkpoint; SR, tables only if
+ * they came from that training step). `deno task apply --cube grade.cube <in> <out>` applies any .cube
  * 3D LUT (trilinear, native kernel). <in> is an image or a folder of images; <out> is an image path
  * (.png/.jpg) for one input, else a folder that gets <stem>.png per input. Every output is checked before
  * the first is written: existing outputs are refused unless --force, an output that is its own input
@@ -13,14 +14,15 @@ import { type Image, readImage, writeImage } from "../image/io.ts";
 import { listImages, refuseStemCollisions } from "../sr/core/data.ts";
 import { loadExperiment } from "../experiment/config.ts";
 import { CliExit, exclusive, parseTaskArgs, runCli, str, type TaskSpec, usageText } from "./args.ts";
+import { parseStepChoice, type StepChoice } from "../experiment/history.ts";
 
 const SPEC: TaskSpec = {
   task: "apply",
   usage: "(-e experiments/<name> | --cube <file.cube>) <image or folder> <output image or folder>\n" +
-    "  [--force] [--quiet]\n" +
+    "  [--force] [--quiet] [--step N|best]\n" +
     "  photo: [--pretrained | --trained]   sr: [--from exported|finetuned|dfc | --pretrained]",
   boolean: ["force", "quiet", "pretrained", "trained"],
-  string: ["experiment", "cube", "from"],
+  string: ["experiment", "cube", "from", "step"],
   alias: { e: "experiment" },
   positionals: 2,
 };
@@ -96,7 +98,7 @@ async function cubeTransform(path: string): Promise<Transform> {
 /** The experiment at `exp` as a transform (photo: its network; SR: its LUT form with the chosen tables). */
 async function experimentTransform(
   exp: string,
-  opts: { pretrained: boolean; trained: boolean; from?: string },
+  opts: { pretrained: boolean; trained: boolean; from?: string; step?: StepChoice },
 ): Promise<Transform> {
   const ex = await loadExperiment(exp);
   if (ex.task === "sr") {
@@ -105,6 +107,8 @@ async function experimentTransform(
     const { superResolve } = await import("../sr/core/evaluate.ts");
     const config = ex.config as Parameters<typeof chooseSource>[0];
     const choice = await chooseSource(config, { from: opts.from, pretrained: opts.pretrained });
+    const { requireSourceStep, srStep } = await import("../sr/core/steps.ts");
+    await requireSourceStep(config, choice.source, await srStep(config, opts.step));
     const model = await loadSrSource(config, choice.source);
     return {
       label: `${config.name} (x${model.upscale}) with ${choice.note}`,
@@ -119,7 +123,7 @@ async function experimentTransform(
     ex,
     opts.pretrained ? "pretrained" : opts.trained ? "trained" : "auto",
   );
-  const net = await loadNet(ex, source);
+  const net = await loadNet(ex, source, opts.step);
   return {
     label: `${ex.name} (${source} weights)`,
     apply: async (img) => (await net.enhance(img)).out,
@@ -140,10 +144,10 @@ export async function main(args: string[]): Promise<string[]> {
       `${exp || cube ? "give an input and an output" : "missing -e or --cube"}\n${usageText(SPEC)}`,
     );
   }
-  if (cube && (a.flags.pretrained || a.flags.trained || str(a, "from"))) {
+  if (cube && (a.flags.pretrained || a.flags.trained || str(a, "from") || str(a, "step"))) {
     throw new CliExit(
       2,
-      `--cube applies the file as it is: no --pretrained/--trained/--from\n${usageText(SPEC)}`,
+      `--cube applies the file as it is: no --pretrained/--trained/--from/--step\n${usageText(SPEC)}`,
     );
   }
   const jobs = await planJobs(input, output, a.flags.force === true);
@@ -151,6 +155,7 @@ export async function main(args: string[]): Promise<string[]> {
     pretrained: a.flags.pretrained === true,
     trained: a.flags.trained === true,
     from: str(a, "from"),
+    step: parseStepChoice(str(a, "step")),
   });
   const say = (s: string) => a.flags.quiet || console.log(s);
   say(`apply: ${t.label}: ${jobs.length} image${jobs.length > 1 ? "s" : ""}`);

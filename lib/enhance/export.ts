@@ -11,7 +11,9 @@ import { loadPairs } from "../data/paired.ts";
 import { cubeTitle, writeCube } from "../formats/cube.ts";
 import { type Image, readImage } from "../image/io.ts";
 import { listImages, refuseStemCollisions } from "../sr/core/data.ts";
-import { loadNet, type PhotoNet, resolveWeightSource, type WeightSource } from "./nets.ts";
+import { loadNet, type PhotoNet, resolveWeightSource, trainedCheckpoint, type WeightSource } from "./nets.ts";
+import type { StepChoice } from "../experiment/history.ts";
+import { writeOrigin } from "../experiment/origin.ts";
 
 /**
  * Writes one fused LUT [3,D,D,D] (lut[c][b][g][r]) of `net` as <dir>/<name>.cube, atomically; returns the
@@ -71,7 +73,7 @@ export type PhotoExport = {
  */
 export async function exportPhoto(
   config: PhotoConfig,
-  opts: { source?: WeightSource; images?: string; quiet?: boolean } = {},
+  opts: { source?: WeightSource; step?: StepChoice; images?: string; quiet?: boolean } = {},
 ): Promise<PhotoExport> {
   const log = (s: string) => opts.quiet || console.log(s);
   const inputs = opts.images
@@ -81,16 +83,20 @@ export async function exportPhoto(
       image: p.input,
     }));
   const source = await resolveWeightSource(config, opts.source);
-  const net = await loadNet(config, source);
+  if (opts.step !== undefined && source !== "trained") throw new Error(`${config.dir}: --step needs the trained weights`);
+  const step = source === "trained" ? (await trainedCheckpoint(config, opts.step)).step : undefined;
+  const net = await loadNet(config, source, opts.step);
+  const title = (t: string) => step === undefined ? t : `${t} step ${step}`;
   try {
     const outDir = join(config.dir, "export");
     const cubes: string[] = [];
     for (const [i, { name, image }] of inputs.entries()) {
       const { lut } = await net.enhance(image);
-      cubes.push(await writeImageCube(net, join(outDir, "cubes"), name, `${config.name} ${name}`, lut));
+      cubes.push(await writeImageCube(net, join(outDir, "cubes"), name, title(`${config.name} ${name}`), lut));
       log(`  [${i + 1}/${inputs.length}] ${cubes.at(-1)}`);
     }
-    const basis = await writeBasisCubes(net, join(outDir, "basis"), config.name);
+    const basis = await writeBasisCubes(net, join(outDir, "basis"), title(config.name));
+    await writeOrigin(outDir, step === undefined ? undefined : { step });
     log(
       `${config.name} [${source}]: ${cubes.length} image LUT(s) and ${basis.length} basis LUT(s) of ` +
         `${net.cubeSize}^3 written to ${outDir}/ (cubes/, basis/)`,

@@ -21,7 +21,9 @@
  *          "quickstart" (the embedded photos + the reference retouch of lib/data/retouch.ts)
  * [train]  steps, batch, lr, beta1, beta2 (Adam), losses (["mse"] | ["l1", "cos"] ...), lambda_smooth,
  *          lambda_mono, lambda_weights, augment ("3dlut" | "clutnet" | "none"), jitter (brightness/saturation),
- *          log_every, eval_every, checkpoint_every
+ *          log_every, eval_every, checkpoint_every, keep_steps (steps whose checkpoints are kept, e.g. [310]),
+ *          keep_every (keep every N-th step's checkpoint; 0 = none) -- lib/experiment/history.ts; the best
+ *          checkpoint by eval PSNR is always kept (`--step best`)
  * [eval]   save_images, save_cubes, max_images (0 = all)
  * [pretrained] weights: the original checkpoint(s) to import instead of training (lib/enhance/models/import.ts)
  */
@@ -31,6 +33,7 @@ import type { LutNetSpec } from "../enhance/models/lut3dnet.ts";
 import type { Lut3dMode } from "../lut/lut3d.ts";
 import type { SrConfig } from "../sr/core/config.ts";
 import { configFile, type Raw, Reader, readToml } from "./reader.ts";
+import { keepKeys } from "./workflow_config.ts";
 
 export { configFile, readToml };
 
@@ -66,6 +69,8 @@ export type TrainConfig = {
   logEvery: number;
   evalEvery: number;
   checkpointEvery: number;
+  keepSteps: number[];
+  keepEvery: number;
 };
 
 /** A validated photo-enhancement experiment. */
@@ -187,6 +192,8 @@ export function defaultTrain(family: PhotoModelConfig["family"]): TrainConfig {
     logEvery: 10,
     evalEvery: 500,
     checkpointEvery: 100,
+    keepSteps: [],
+    keepEvery: 0,
   };
 }
 
@@ -207,6 +214,8 @@ function parseTrain(r: Reader, raw: Raw, family: PhotoModelConfig["family"]): Tr
     "log_every",
     "eval_every",
     "checkpoint_every",
+    "keep_steps",
+    "keep_every",
   ]);
   const nonNeg = (v: number) => (v >= 0 ? undefined : ">= 0");
   const unit = (v: number) => (v >= 0 && v < 1 ? undefined : "in [0, 1)");
@@ -232,6 +241,7 @@ function parseTrain(r: Reader, raw: Raw, family: PhotoModelConfig["family"]): Tr
     logEvery: r.int(t, "train", "log_every", d.logEvery),
     evalEvery: r.int(t, "train", "eval_every", d.evalEvery),
     checkpointEvery: r.int(t, "train", "checkpoint_every", d.checkpointEvery),
+    ...keepKeys(r, t, "train"),
   };
 }
 
