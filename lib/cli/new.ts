@@ -3,11 +3,14 @@
  * from a built-in photo preset (lib/enhance/presets.ts) or by copying experiments/<preset>/config.toml (any
  * task, e.g. the SR experiments). A copy gets the new experiment's name and description; the preset's
  * header comments (commands and results of the preset's own folder) are replaced by a line naming the
- * source. Never overwrites an existing config.
+ * source. SR configs get a commented block documenting the workflow and checkpoint-history keys they do not
+ * set (lib/experiment/workflow_config.ts). Never overwrites an existing config.
  */
 import { basename, join } from "@std/path";
 import { writeFileAtomic } from "../core/atomic.ts";
-import { loadExperiment } from "../experiment/config.ts";
+import { loadExperiment, taskOf } from "../experiment/config.ts";
+import { workflowDoc } from "../experiment/workflow_config.ts";
+import { parse as parseToml } from "@std/toml";
 import { presetNames, presetToml } from "../enhance/presets.ts";
 import { repoRoot } from "../core/shared.ts";
 import { CliExit, parseTaskArgs, presets, runCli, str, type TaskSpec, usageText } from "./args.ts";
@@ -70,6 +73,7 @@ export async function newExperiment(dir: string, preset: string): Promise<string
       throw new Error(`unknown preset "${preset}"\n${usageText(spec())}`);
     }
   }
+  if (taskOf(parseToml(text), file) === "sr") text += workflowDoc(text);
   await writeFileAtomic(file, text);
   await loadExperiment(file); // the written file must validate
   return file;

@@ -51,6 +51,8 @@ jitter = true          # brightness and saturation x U(0.8, 1.2) on the input
 log_every = 10
 eval_every = 5000
 checkpoint_every = 500
+keep_steps = []        # checkpoints kept besides the newest (CLUT-Net's --epoch 310): --step N on eval/export/apply
+keep_every = 0         # keep every N-th step's checkpoint (0: none); the best by eval PSNR is kept too (--step best)
 `;
 }
 

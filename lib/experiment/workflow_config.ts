@@ -1,6 +1,8 @@
 /**
- * The config keys of the train → export LUT → fine-tune LUT workflow, with the DFC repository's names and
- * defaults (its src/common/config.py and README's config.toml: `[export_lut] checkpoint_iter`,
+ * The config keys of the train → export LUT → fine-tune LUT workflow, with the names and defaults of the
+ * DFC paper's TOML workflow (SPF-LUT + DFC code of leenas233/DFC as carried on by SuperKenVery/AutoLUT:
+ * src/common/config.py ExportLUTConfig / DFCExportConfig / FinetuneLUTConfig and its README's config.toml:
+ * `[export_lut] checkpoint_iter`,
  * `[export_lut.dfc] enabled = false, diagonal_width = 2, sampling_interval = 5`, `[finetune_lut]
  * export_lut_iter, total_iter, lr0`), and the checkpoint-history keys of [train]/[finetune]
  * (`keep_steps`, `keep_every`, history.ts).
@@ -67,4 +69,44 @@ export function parseLutWorkflow(r: Reader, raw: Raw): LutWorkflow {
     totalIter: "total_iter" in ft ? r.int(ft, "finetune_lut", "total_iter", 1) : undefined,
     lr0: "lr0" in ft ? r.num(ft, "finetune_lut", "lr0", 0, (v) => (v > 0 ? undefined : "> 0")) : undefined,
   };
+}
+
+/** Commented TOML documenting the workflow and history keys an SR config `text` does not set (`deno task new`). */
+export function workflowDoc(text: string): string {
+  const has = (k: string) => new RegExp(`^\\s*(\\[${k.replace(".", "\\.")}\\]|${k}\\s*=)`, "m").test(text);
+  const lines: string[] = [];
+  if (!has("keep_steps")) {
+    lines.push(
+      "# [train] / [finetune] also take (lib/experiment/history.ts):",
+      "#   keep_steps = [100000]   # checkpoints kept besides the newest: --step N on eval/export/finetune/apply",
+      "#   keep_every = 0          # keep every N-th step's checkpoint (0: none)",
+      "#   eval_every = 0          # validation every N steps on the first eval_images of [eval] sets[0],",
+      "#   eval_images = 2         #   logged as val.psnr; the best checkpoint is kept (--step best)",
+    );
+  }
+  if (!has("export_lut")) {
+    lines.push(
+      "# The DFC paper's workflow names (SuperKenVery/AutoLUT src/common/config.py, from leenas233/DFC):",
+      "# [export_lut]",
+      "# checkpoint_iter = 200000  # training step to export (default: the newest; kept automatically);",
+      "#                           # deno task export --step N overrides it",
+    );
+  }
+  if (!has("export_lut.dfc") && !has("dfc")) {
+    lines.push(
+      "# [export_lut.dfc]          # --dfc / --diagonal-width / --sampling-interval override these",
+      "# enabled = false           # export also writes the DFC-compressed tables; finetune then tunes them",
+      "# diagonal_width = 2        # fine diagonal band half-width in lattice steps",
+      "# sampling_interval = 5     # coarse sampling interval off the band, in bits",
+    );
+  }
+  if (!has("finetune_lut")) {
+    lines.push(
+      "# [finetune_lut]",
+      "# export_lut_iter = 200000  # fine-tune only tables exported from this step (--step overrides it)",
+      "# total_iter = 2000         # = [finetune] iterations (set one of them)",
+      "# lr0 = 1e-4                # = [finetune] lr (set one of them)",
+    );
+  }
+  return lines.length ? `\n${lines.join("\n")}\n` : "";
 }
