@@ -7,7 +7,7 @@
  * - the data of each record is an `Event` protobuf (tensorflow/core/util/event.proto): wall_time (1, double),
  *   step (2, int64), file_version (3, "brain.Event:2", the first record of every file), summary (5: Summary,
  *   tensorflow/core/framework/summary.proto, repeated Value {tag (1), simple_value (2, float)}), session_log
- *   (6: SessionLog {status (1) = START}), encoded by hand below;
+ *   (7: SessionLog {status (1) = START}), encoded by hand below;
  * - one record per log record, its numeric fields as tags (nested objects joined with "/": eval.psnr ->
  *   "eval/psnr"); every record is appended and the file closed, so a reader sees it at once;
  * - every start of a run writes a new file; a resumed run opens it with SessionLog START at the resumed step,
@@ -90,11 +90,11 @@ class Proto {
 /** What one Event carries besides wall time and step: the file version, scalars, or a session start. */
 export type EventBody = { fileVersion: string } | { scalars: [string, number][] } | { sessionStart: true };
 
-/** Encodes an `Event` protobuf (fields: wall_time 1, step 2, file_version 3, summary 5, session_log 6). */
+/** Encodes an `Event` protobuf (fields: wall_time 1, step 2, file_version 3, summary 5, session_log 7). */
 export function encodeEvent(wallTime: number, step: number, body: EventBody): Uint8Array {
   const e = new Proto().double(1, wallTime).int(2, step);
   if ("fileVersion" in body) e.string(3, body.fileVersion);
-  else if ("sessionStart" in body) e.bytesField(6, new Proto().int(1, 1).done()); // SessionLog.START = 1
+  else if ("sessionStart" in body) e.bytesField(7, new Proto().int(1, 1).done()); // SessionLog.START = 1
   else {
     const summary = new Proto();
     for (const [tag, v] of body.scalars) summary.bytesField(1, new Proto().string(1, tag).float(2, v).done());
