@@ -13,7 +13,8 @@ import { srStep } from "../sr/core/steps.ts";
 
 const SPEC: TaskSpec = {
   task: "eval",
-  usage: "-e experiments/<name> [--pretrained | --trained] [--from exported|finetuned|dfc] [--step N|best] [--quiet]\n" +
+  usage:
+    "-e experiments/<name> [--pretrained | --trained] [--from exported|finetuned|dfc] [--step N|best] [--quiet]\n" +
     "  photo: default the checkpoint if present, else the pretrained weights\n" +
     "  sr:    default the experiment's own newest tables (exported, fine-tuned or DFC);\n" +
     "         --pretrained: the published tables of the config's [pretrained] section",

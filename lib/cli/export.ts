@@ -73,7 +73,12 @@ export async function exportExperiment(path: string, opts: ExportOptions = {}): 
   const { initTf } = await import("../core/backend.ts");
   const { exportPhoto } = await import("../enhance/export.ts");
   await initTf();
-  const r = await exportPhoto(ex, { source: opts.source, step: opts.step, images: opts.image, quiet: opts.quiet });
+  const r = await exportPhoto(ex, {
+    source: opts.source,
+    step: opts.step,
+    images: opts.image,
+    quiet: opts.quiet,
+  });
   if (!opts.quiet) {
     console.log(`apply the model to your photos with: deno task apply -e ${path} <image or folder> <output>`);
   }
@@ -99,7 +104,9 @@ async function exportSr(config: SrConfig, file: string, opts: ExportOptions): Pr
     diagonalWidth: opts.diagonalWidth ?? config.dfc.diagonalWidth,
   };
   const paths: string[] = [];
-  if (from && opts.step !== undefined) throw new Error(`${file}: --step picks the checkpoint to enumerate: not with --from`);
+  if (from && opts.step !== undefined) {
+    throw new Error(`${file}: --step picks the checkpoint to enumerate: not with --from`);
+  }
   const at = from ? undefined : await netCheckpoint(config, opts.step ?? config.workflow.checkpointIter);
   const model = from ? await loadLutModel(config, from) : await loadNetModel(config, at!.step);
   if (at) {

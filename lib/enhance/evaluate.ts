@@ -49,7 +49,9 @@ export async function evalPhoto(
   opts: { source?: WeightSource; step?: StepChoice; quiet?: boolean; pairs?: Pair[] } = {},
 ): Promise<EvalResult> {
   const source = await resolveWeightSource(config, opts.source);
-  if (opts.step !== undefined && source !== "trained") throw new Error(`${config.dir}: --step needs the trained weights`);
+  if (opts.step !== undefined && source !== "trained") {
+    throw new Error(`${config.dir}: --step needs the trained weights`);
+  }
   const step = source === "trained" ? (await trainedCheckpoint(config, opts.step)).step : undefined;
   const net = await loadNet(config, source, opts.step);
   try {

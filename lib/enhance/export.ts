@@ -83,7 +83,9 @@ export async function exportPhoto(
       image: p.input,
     }));
   const source = await resolveWeightSource(config, opts.source);
-  if (opts.step !== undefined && source !== "trained") throw new Error(`${config.dir}: --step needs the trained weights`);
+  if (opts.step !== undefined && source !== "trained") {
+    throw new Error(`${config.dir}: --step needs the trained weights`);
+  }
   const step = source === "trained" ? (await trainedCheckpoint(config, opts.step)).step : undefined;
   const net = await loadNet(config, source, opts.step);
   const title = (t: string) => step === undefined ? t : `${t} step ${step}`;
@@ -92,7 +94,9 @@ export async function exportPhoto(
     const cubes: string[] = [];
     for (const [i, { name, image }] of inputs.entries()) {
       const { lut } = await net.enhance(image);
-      cubes.push(await writeImageCube(net, join(outDir, "cubes"), name, title(`${config.name} ${name}`), lut));
+      cubes.push(
+        await writeImageCube(net, join(outDir, "cubes"), name, title(`${config.name} ${name}`), lut),
+      );
       log(`  [${i + 1}/${inputs.length}] ${cubes.at(-1)}`);
     }
     const basis = await writeBasisCubes(net, join(outDir, "basis"), title(config.name));

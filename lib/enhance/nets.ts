@@ -127,19 +127,28 @@ export async function resolveWeightSource(
 }
 
 /** The training checkpoint of `--step` (history.ts): its path and step. */
-export function trainedCheckpoint(config: PhotoConfig, step: StepChoice): Promise<{ path: string; step: number }> {
+export function trainedCheckpoint(
+  config: PhotoConfig,
+  step: StepChoice,
+): Promise<{ path: string; step: number }> {
   return resolveCheckpoint(join(config.dir, "train"), checkpointPath(config), step);
 }
 
 /** Loads the experiment's network from `source` (trained: the checkpoint of `step`, default the newest). */
-export async function loadNet(config: PhotoConfig, source: WeightSource, step?: StepChoice): Promise<PhotoNet> {
+export async function loadNet(
+  config: PhotoConfig,
+  source: WeightSource,
+  step?: StepChoice,
+): Promise<PhotoNet> {
   const have = await exists(checkpointPath(config));
   if (source === "pretrained" || (source === "auto" && !have && config.pretrained)) {
     return await loadPretrained(config);
   }
   if (!have) {
     throw new Error(
-      `${config.dir}: no trained checkpoint (${checkpointPath(config)}); run deno task train -e ${config.dir}` +
+      `${config.dir}: no trained checkpoint (${
+        checkpointPath(config)
+      }); run deno task train -e ${config.dir}` +
         (config.pretrained ? " or pass --pretrained" : ""),
     );
   }

@@ -25,7 +25,7 @@ import { appendLog, type LogRecord, truncateLog } from "./log.ts";
 import { acquireLock } from "./lock.ts";
 import { Interrupted } from "./interrupted.ts";
 import { EventWriter, isEventFile, scalarsOf } from "./tensorboard.ts";
-import { historyDir, type KeepPolicy, keepBest, keepStep, keepsStep, readBest } from "./history.ts";
+import { historyDir, keepBest, type KeepPolicy, keepsStep, keepStep, readBest } from "./history.ts";
 
 /** How a run treats an existing checkpoint: refuse it, continue it, or delete it and start over. */
 export type RunMode = "fresh" | "resume" | "restart";

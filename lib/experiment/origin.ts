@@ -35,7 +35,9 @@ export async function requireOriginStep(dir: string, step: number | undefined, h
   const o = await readOrigin(dir);
   if (o?.step !== step) {
     throw new Error(
-      `${dir}: these tables come from ${o ? `step ${o.step}` : "an unrecorded step"}, not step ${step}: ${hint}`,
+      `${dir}: these tables come from ${
+        o ? `step ${o.step}` : "an unrecorded step"
+      }, not step ${step}: ${hint}`,
     );
   }
 }

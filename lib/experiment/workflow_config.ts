@@ -62,7 +62,14 @@ export function parseLutWorkflow(r: Reader, raw: Raw): LutWorkflow {
     checkpointIter: opt(ex, "export_lut", "checkpoint_iter"),
     dfc: {
       enabled: r.bool(dfc, "export_lut.dfc", "enabled", false),
-      samplingInterval: r.int(from("sampling_interval"), section("sampling_interval"), "sampling_interval", 5, 1, 8),
+      samplingInterval: r.int(
+        from("sampling_interval"),
+        section("sampling_interval"),
+        "sampling_interval",
+        5,
+        1,
+        8,
+      ),
       diagonalWidth: r.int(from("diagonal_width"), section("diagonal_width"), "diagonal_width", 2, 0, 256),
     },
     exportLutIter: opt(ft, "finetune_lut", "export_lut_iter"),

@@ -8,7 +8,7 @@ import { join } from "@std/path";
 import type { SrConfig } from "./config.ts";
 import { readBest, type StepChoice } from "../../experiment/history.ts";
 import { requireOriginStep } from "../../experiment/origin.ts";
-import { type SrSource, sourceDir } from "./artifacts.ts";
+import { sourceDir, type SrSource } from "./artifacts.ts";
 
 /** The training step a `--step` choice names (undefined: any). */
 export async function srStep(config: SrConfig, choice: StepChoice): Promise<number | undefined> {

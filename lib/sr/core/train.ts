@@ -223,7 +223,9 @@ export async function fitSr(
         const { evalFolder } = await import("./evaluate.ts"); // evaluate.ts imports this module's users
         const s = await evalFolder(model, opts.valSet, deg, { limit: cfg.evalImages });
         await log({ val: { psnr: s.psnr, ssim: s.ssim } });
-        if (!opts.quiet) console.log(`  val @${step} (${s.set}, ${s.rows.length} images): PSNR ${s.psnr.toFixed(2)} dB`);
+        if (!opts.quiet) {
+          console.log(`  val @${step} (${s.set}, ${s.rows.length} images): PSNR ${s.psnr.toFixed(2)} dB`);
+        }
       },
       lr: (i) => learningRate(cfg, i),
       step: async (i) => {
@@ -253,7 +255,9 @@ export async function validationSet(config: SrConfig, fit: FitConfig): Promise<s
   if (!fit.evalEvery) return undefined;
   const dir = join(resolveShared(config.eval.benchmark), config.eval.sets[0] ?? "");
   if (!config.eval.sets[0] || !await exists(join(dir, "HR"))) {
-    throw new Error(`${config.dir}: eval_every needs a validation set: ${join(dir, "HR")} is absent ([eval] sets)`);
+    throw new Error(
+      `${config.dir}: eval_every needs a validation set: ${join(dir, "HR")} is absent ([eval] sets)`,
+    );
   }
   return dir;
 }
