@@ -20,6 +20,7 @@ import { readLog } from "../lib/experiment/log.ts";
 import { readOrigin } from "../lib/experiment/origin.ts";
 import { writeImage } from "../lib/image/io.ts";
 import { parseSrConfig } from "../lib/sr/core/config.ts";
+import { newExperiment } from "../lib/cli/new.ts";
 import { smooth } from "./cli_util.ts";
 import { runCliProcess } from "./cli_util.ts";
 
@@ -187,4 +188,36 @@ Deno.test("history: --step values and misspelt or mistyped keys are refused nami
   assertEquals([c.finetune.iterations, c.finetune.lr, c.workflow.exportLutIter], [3, 0.01, 8]);
   assert(c.train.keepSteps.includes(8), "checkpoint_iter is kept by the training");
   assertEquals(sr({ dfc: { diagonal_width: 4 } }).dfc.diagonalWidth, 4); // the older [dfc] name
+});
+
+Deno.test("history: deno task new documents every new key (SR block, photo [train])", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "history_new" });
+  try {
+    const sr = await Deno.readTextFile(await newExperiment(join(dir, "sr"), "sr-lut-s-x4"));
+    for (
+      const k of [
+        "keep_steps",
+        "keep_every",
+        "eval_every",
+        "eval_images",
+        "[export_lut]",
+        "checkpoint_iter",
+        "[export_lut.dfc]",
+        "enabled",
+        "diagonal_width",
+        "sampling_interval",
+        "[finetune_lut]",
+        "export_lut_iter",
+        "total_iter",
+        "lr0",
+      ]
+    ) assertStringIncludes(sr, k);
+    // a preset that sets the DFC sections itself gets no duplicate commented block for them
+    const spf = await Deno.readTextFile(await newExperiment(join(dir, "spf"), "spf-lut-x4"));
+    assertEquals(spf.match(/\[export_lut\.dfc\]/g)?.length, 1);
+    const photo = await Deno.readTextFile(await newExperiment(join(dir, "photo"), "3dlut"));
+    for (const k of ["keep_steps = []", "keep_every = 0"]) assertStringIncludes(photo, k);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

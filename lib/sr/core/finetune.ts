@@ -13,6 +13,9 @@ import { readOrigin, writeOrigin } from "../../experiment/origin.ts";
 import { requireSourceStep } from "./steps.ts";
 import { validationSet } from "./train.ts";
 
+/** The own table sources fine-tuning starts from (`--from`; the DFC tables once their lookup has gradients). */
+export const FINETUNE_SOURCES = ["exported", "finetuned"] as const;
+
 /**
  * Fine-tunes the tables from `source` (a --from value, checked by chooseSource: exported, finetuned or
  * pretrained; default: the DFC tables when [export_lut.dfc] enabled, else the experiment's own newest exported
@@ -35,7 +38,7 @@ export async function finetuneSr(
   const { source, note } = await chooseSource(config, {
     from: dfc ? "dfc" : opts.source, // [export_lut.dfc] enabled: the DFC workflow fine-tunes the compressed tables
     pretrained: opts.pretrained,
-    allowed: ["exported", "finetuned"],
+    allowed: FINETUNE_SOURCES,
   });
   if (!opts.quiet) console.log(`finetune: starting from ${note}${dfc ? " ([export_lut.dfc] enabled)" : ""}`);
   await requireSourceStep(config, source, opts.step ?? config.workflow.exportLutIter);
