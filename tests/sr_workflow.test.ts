@@ -10,10 +10,9 @@
 import { assert, assertEquals } from "@std/assert";
 import { join } from "@std/path";
 import { sharedPath } from "../lib/core/shared.ts";
-import { writeImage } from "../lib/image/io.ts";
 import { readBest } from "../lib/experiment/history.ts";
 import { readOrigin } from "../lib/experiment/origin.ts";
-import { runCliProcess } from "./cli_util.ts";
+import { runCliProcess, writeHrImages } from "./cli_util.ts";
 import { FINETUNE_SOURCES } from "../lib/sr/core/finetune.ts";
 import { assertEventsMatchLog, haveProtobuf } from "./tb_util.ts";
 
@@ -22,19 +21,11 @@ const set5 = sharedPath("SRBenchmark", "Set5", "HR");
 /** A tiny SR experiment folder: two synthetic HR images and `extra` TOML sections. */
 async function experiment(extra: string): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "sr_workflow" });
-  for (let k = 0; k < 2; k++) {
-    const h = 48, w = 56, data = new Float32Array(3 * h * w);
-    for (let i = 0; i < data.length; i++) {
-      data[i] = Math.sin(i * 0.37 + k) * 0.4 + 0.5 + ((i >> 5) % 3) * 0.03;
-    }
-    await writeImage(join(dir, "hr", `img${k}.png`), { data, channels: 3, height: h, width: w });
-  }
+  const hr = await writeHrImages(dir, 48, 56);
   await Deno.writeTextFile(
     join(dir, "config.toml"),
     `[experiment]\nname = "tiny"\ntask = "sr"\n[model]\nkind = "srlut"\nupscale = 2\nwidth = 8\n` +
-      `[train]\ndata = "${
-        join(dir, "hr")
-      }"\ncrop = 8\nbatch = 4\niterations = 6\nlr = 0.01\nlog_every = 2\n` +
+      `[train]\ndata = "${hr}"\ncrop = 8\nbatch = 4\niterations = 6\nlr = 0.01\nlog_every = 2\n` +
       `checkpoint_every = 6\neval_every = 2\neval_images = 1\n` +
       `[finetune]\ncrop = 8\nbatch = 4\nlog_every = 1\n` +
       `[eval]\nsets = ["Set5"]\nsave_images = false\n` +
