@@ -14,7 +14,7 @@ import { type Image, readImage, writeImage } from "../image/io.ts";
 import { listImages, refuseStemCollisions } from "../sr/core/data.ts";
 import { loadExperiment } from "../experiment/config.ts";
 import { CliExit, exclusive, parseTaskArgs, runCli, str, type TaskSpec, usageText } from "./args.ts";
-import { parseStepChoice, type StepChoice } from "../experiment/history.ts";
+import { parseStepChoice, type StepChoice } from "../experiment/step_choice.ts";
 
 const SPEC: TaskSpec = {
   task: "apply",

@@ -8,8 +8,7 @@
  */
 import { loadExperiment } from "../experiment/config.ts";
 import { exclusive, experimentArg, parseTaskArgs, runCli, str, type TaskSpec } from "./args.ts";
-import { parseStepChoice } from "../experiment/history.ts";
-import { srStep } from "../sr/core/steps.ts";
+import { parseStepChoice } from "../experiment/step_choice.ts";
 
 const SPEC: TaskSpec = {
   task: "eval",
@@ -33,6 +32,7 @@ export async function main(args: string[]): Promise<void> {
   if (ex.task === "sr") {
     if (a.flags.trained) throw new Error(`${ex.file}: --trained is for photo experiments (SR: --from)`);
     const { evalSr } = await import("../sr/core/evaluate.ts");
+    const { srStep } = await import("../sr/core/steps.ts");
     await evalSr(ex.config as Parameters<typeof evalSr>[0], {
       source: from, // checked by chooseSource (lib/sr/core/artifacts.ts)
       pretrained: a.flags.pretrained === true,

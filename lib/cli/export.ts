@@ -21,7 +21,7 @@ import type { WeightSource } from "../enhance/nets.ts";
 import type { SrConfig } from "../sr/core/config.ts";
 import type { TableSource } from "../sr/core/experiment.ts";
 import { exclusive, experimentArg, int, parseTaskArgs, runCli, str, type TaskSpec } from "./args.ts";
-import { parseStepChoice, type StepChoice } from "../experiment/history.ts";
+import { parseStepChoice, type StepChoice } from "../experiment/step_choice.ts";
 
 const SPEC: TaskSpec = {
   task: "export",

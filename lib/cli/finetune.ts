@@ -9,7 +9,7 @@
 import { loadSrConfig } from "../sr/core/config.ts";
 import { finetuneSr } from "../sr/core/finetune.ts";
 import { exclusive, experimentArg, parseTaskArgs, runCli, str, type TaskSpec } from "./args.ts";
-import { parseStepChoice } from "../experiment/history.ts";
+import { parseStepChoice } from "../experiment/step_choice.ts";
 import { srStep } from "../sr/core/steps.ts";
 
 const SPEC: TaskSpec = {

@@ -10,6 +10,9 @@ import { join } from "@std/path";
 import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { exists, readBytes } from "../core/read.ts";
 import { readCheckpoint } from "./checkpoint.ts";
+import type { StepChoice } from "./step_choice.ts";
+
+export type { StepChoice } from "./step_choice.ts";
 
 /** Which checkpoints a run keeps besides the newest: named steps, every N (0: none), the best by `best`. */
 export type KeepPolicy = {
@@ -18,9 +21,6 @@ export type KeepPolicy = {
   /** log tag of the metric (scalarsOf naming, e.g. "eval/psnr"); higher is better */
   best?: string;
 };
-
-/** A checkpoint chosen by `--step`: a step number, "best", or undefined for the newest. */
-export type StepChoice = number | "best" | undefined;
 
 /** The best checkpoint's record. */
 export type BestRecord = { step: number; metric: string; value: number };
@@ -110,12 +110,4 @@ export async function resolveCheckpoint(
     `${dir}: no checkpoint of step ${choice} (kept: ${kept.join(", ")}; ` +
       `name the steps to keep with [train] keep_steps / keep_every)`,
   );
-}
-
-/** Parses a `--step` value: a non-negative integer or "best" (errors name the flag). */
-export function parseStepChoice(v: string | undefined, flag = "--step"): StepChoice {
-  if (v === undefined) return undefined;
-  if (v === "best") return "best";
-  if (!/^\d+$/.test(v)) throw new Error(`${flag} must be a step number or "best", got "${v}"`);
-  return Number(v);
 }

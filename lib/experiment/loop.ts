@@ -101,15 +101,18 @@ async function cleanTemp(dir: string, say: (s: string) => void): Promise<void> {
   }
 }
 
+/** Removes a run's checkpoint history and TensorBoard event files (a run that starts from scratch). */
+async function clearHistory(dir: string): Promise<void> {
+  await Deno.remove(historyDir(dir), { recursive: true }).catch(() => {});
+  for await (const e of Deno.readDir(dir)) if (isEventFile(e.name)) await Deno.remove(join(dir, e.name));
+}
+
 /** Refuses / clears / checks existing files as `mode` says; returns whether a checkpoint exists. */
 async function prepareFolder(opts: RunOptions, say: (s: string) => void): Promise<boolean> {
   const { checkpoint, log } = runFiles(opts.dir);
   if (opts.mode === "restart") {
     for (const p of [checkpoint, log]) await Deno.remove(p).catch(() => {});
-    await Deno.remove(historyDir(opts.dir), { recursive: true }).catch(() => {});
-    for await (const e of Deno.readDir(opts.dir)) {
-      if (isEventFile(e.name)) await Deno.remove(join(opts.dir, e.name));
-    }
+    await clearHistory(opts.dir);
     return false;
   }
   const have = await exists(checkpoint);
@@ -120,7 +123,11 @@ async function prepareFolder(opts: RunOptions, say: (s: string) => void): Promis
         `${old} exists: pass --resume to continue that run or --restart to train again from scratch (deletes it)`,
       );
     }
-  } else if (!have) say(`no checkpoint at ${checkpoint}: starting from scratch`);
+    await clearHistory(opts.dir); // leftovers of a run whose checkpoint and log were deleted by hand
+  } else if (!have) {
+    say(`no checkpoint at ${checkpoint}: starting from scratch`);
+    await clearHistory(opts.dir);
+  }
   return have;
 }
 
