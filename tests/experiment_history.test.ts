@@ -215,7 +215,7 @@ Deno.test("history: deno task new documents every new key (SR block, photo [trai
     ) assertStringIncludes(sr, k);
     // a preset that sets the DFC sections itself gets no duplicate commented block for them
     const spf = await Deno.readTextFile(await newExperiment(join(dir, "spf"), "spf-lut-x4"));
-    assertEquals(spf.match(/\[export_lut\.dfc\]/g)?.length, 1);
+    assertEquals(spf.match(/^\[export_lut\.dfc\]/gm)?.length, 1);
     const photo = await Deno.readTextFile(await newExperiment(join(dir, "photo"), "3dlut"));
     for (const k of ["keep_steps = []", "keep_every = 0"]) assertStringIncludes(photo, k);
   } finally {
