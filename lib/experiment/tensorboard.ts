@@ -127,7 +127,10 @@ export class EventWriter {
 
   /** Opens a new events file in `dir` (its first record: file_version); `resumeStep` adds SessionLog START. */
   static async open(dir: string, resumeStep?: number): Promise<EventWriter> {
-    const host = Deno.hostname().replace(/[^A-Za-z0-9._-]/g, "_");
+    let host = "localhost"; // without --allow-sys
+    try {
+      host = Deno.hostname().replace(/[^A-Za-z0-9._-]/g, "_");
+    } catch { /* keeps localhost */ }
     let secs = Math.floor(Date.now() / 1000), path: string;
     for (;; secs++) {
       path = join(dir, `events.out.tfevents.${secs}.${host}`);
