@@ -20,7 +20,9 @@
  *          "quickstart" (the embedded photos + the reference retouch of lib/data/retouch.ts)
  * [train]  steps, batch, lr, beta1, beta2 (Adam), losses (["mse"] | ["l1", "cos"] ...), lambda_smooth,
  *          lambda_mono, lambda_weights, augment ("3dlut" | "clutnet" | "none"), jitter (brightness/saturation),
- *          log_every, eval_every, checkpoint_every
+ *          log_every, eval_every, checkpoint_every, keep_steps (steps whose checkpoints are kept, e.g. [310]),
+ *          keep_every (keep every N-th step's checkpoint; 0 = none) -- lib/experiment/history.ts; the best
+ *          checkpoint by eval PSNR is always kept (`--step best`)
  * [eval]   save_images, save_cubes, max_images (0 = all)
  * [pretrained] weights: the original checkpoint(s) to import instead of training (lib/enhance/models/import.ts)
  */
@@ -31,6 +33,7 @@ import type { HashLutConfig } from "./models/hashlut.ts";
 import type { Lut3dMode } from "../lut/lut3d.ts";
 import { configFile, type Raw, Reader, readToml } from "../experiment/reader.ts";
 import { experimentTasks, taskOf } from "../experiment/tasks.ts";
+import { keepKeys } from "../experiment/workflow_config.ts";
 
 /** Model family and its parameters. */
 export type PhotoModelConfig =
@@ -57,6 +60,8 @@ export type TrainConfig = {
   logEvery: number;
   evalEvery: number;
   checkpointEvery: number;
+  keepSteps: number[];
+  keepEvery: number;
 };
 
 /** A validated photo-enhancement experiment. */
@@ -172,6 +177,8 @@ export function defaultTrain(family: PhotoModelConfig["family"]): TrainConfig {
     logEvery: 10,
     evalEvery: 500,
     checkpointEvery: 100,
+    keepSteps: [],
+    keepEvery: 0,
   };
 }
 
@@ -192,6 +199,8 @@ function parseTrain(r: Reader, raw: Raw, family: PhotoModelConfig["family"]): Tr
     "log_every",
     "eval_every",
     "checkpoint_every",
+    "keep_steps",
+    "keep_every",
   ]);
   const nonNeg = (v: number) => (v >= 0 ? undefined : ">= 0");
   const unit = (v: number) => (v >= 0 && v < 1 ? undefined : "in [0, 1)");
@@ -217,6 +226,7 @@ function parseTrain(r: Reader, raw: Raw, family: PhotoModelConfig["family"]): Tr
     logEvery: r.int(t, "train", "log_every", d.logEvery),
     evalEvery: r.int(t, "train", "eval_every", d.evalEvery),
     checkpointEvery: r.int(t, "train", "checkpoint_every", d.checkpointEvery),
+    ...keepKeys(r, t, "train"),
   };
 }
 

@@ -118,6 +118,7 @@ export async function trainPhoto(config: PhotoConfig, opts: TrainOptions = {}): 
       stopAfter: opts.stopAfter,
       logEvery: t.logEvery,
       checkpointEvery: t.checkpointEvery,
+      keep: { steps: t.keepSteps, every: t.keepEvery, best: "eval/psnr" },
       step: (i, rng) => {
         const batch = Array.from({ length: t.batch }, (_, b) => pick(i * t.batch + b));
         return trainStep(net, adam, augmentBatch(batch, t.augment, t.jitter, rng), config, rng);

@@ -14,7 +14,9 @@ import { type Degradation, degrade, modcrop, taskScale } from "./core/degrade.ts
 import type { SrConfig } from "./config.ts";
 import { resolveShared } from "../core/shared.ts";
 import { listImages } from "../image/files.ts";
-import { chooseSource, loadSrSource } from "./artifacts.ts";
+import { chooseSource, loadSrSource, sourceDir } from "./artifacts.ts";
+import { readOrigin, writeOrigin } from "../experiment/origin.ts";
+import { requireSourceStep } from "./steps.ts";
 import type { SrModel } from "./core/model.ts";
 
 /** One image's scores. */
@@ -100,10 +102,12 @@ export async function evalFolder(
  */
 export async function evalSr(
   config: SrConfig,
-  opts: { source?: string; pretrained?: boolean; sets?: string[]; quiet?: boolean } = {},
+  opts: { source?: string; pretrained?: boolean; step?: number; sets?: string[]; quiet?: boolean } = {},
 ): Promise<EvalSummary[]> {
   const { source, note } = await chooseSource(config, { from: opts.source, pretrained: opts.pretrained });
   if (!opts.quiet) console.log(`eval: using ${note}`);
+  await requireSourceStep(config, source, opts.step);
+  const origin = source === "pretrained" ? undefined : await readOrigin(sourceDir(config, source));
   const model = await loadSrSource(config, source);
   const bench = resolveShared(config.eval.benchmark);
   const out: EvalSummary[] = [];
@@ -111,6 +115,7 @@ export async function evalSr(
     const outDir = config.eval.saveImages ? join(config.dir, "eval", source, set) : undefined;
     const s = await evalFolder(model, join(bench, set), config.degradation, { outDir });
     out.push(s);
+    if (outDir) await writeOrigin(outDir, origin);
     if (!opts.quiet) {
       console.log(
         `${config.name} [${source}] ${set}: PSNR ${s.psnr.toFixed(2)} dB SSIM ${s.ssim.toFixed(4)}`,
@@ -119,7 +124,7 @@ export async function evalSr(
   }
   await writeJsonAtomic(
     join(config.dir, "eval", `${source}.json`),
-    out.map(({ set, psnr, ssim, rows }) => ({ set, psnr, ssim, rows })),
+    out.map(({ set, psnr, ssim, rows }) => ({ set, step: origin?.step, psnr, ssim, rows })),
   );
   return out;
 }
