@@ -107,7 +107,7 @@ async function experimentTransform(
     if (opts.trained) throw new Error(`${ex.file}: --trained is for photo experiments (SR: --from)`);
     if (opts.interp) throw new Error(`${ex.file}: --interp is for photo experiments and LUT files`);
     const { chooseSource, loadSrSource } = await import("../sr/artifacts.ts");
-    const { superResolve } = await import("../sr/evaluate.ts");
+    const { superResolve } = await import("../sr/core/benchmark.ts");
     const config = ex.config as Parameters<typeof chooseSource>[0];
     const choice = await chooseSource(config, { from: opts.from, pretrained: opts.pretrained });
     const { requireSourceStep, srStep } = await import("../sr/steps.ts");

@@ -20,6 +20,7 @@ import { exportModel, exportSummary, printProgress } from "./core/enumerate.ts";
 import type { SrModel } from "./core/model.ts";
 import { buildSrModel } from "./models/models.ts";
 import { nativeSrTraining, nativeTrainStep, releaseNativeSr } from "./core/native_net.ts";
+import { evalFolder } from "./core/benchmark.ts";
 import { writeOrigin } from "../experiment/origin.ts";
 import { resolveShared } from "../core/shared.ts";
 import { exists } from "../core/read.ts";
@@ -221,7 +222,6 @@ export async function fitSr(
       },
       after: async (step, log) => {
         if (!opts.valSet || !cfg.evalEvery || (step % cfg.evalEvery !== 0 && step !== cfg.iterations)) return;
-        const { evalFolder } = await import("./evaluate.ts"); // evaluate.ts imports this module's users
         const s = await evalFolder(model, opts.valSet, deg, { limit: cfg.evalImages });
         await log({ val: { psnr: s.psnr, ssim: s.ssim } });
         if (!opts.quiet) {
