@@ -59,3 +59,15 @@ export async function runCliProcess(
   const out = dec.decode(o.stdout), err = dec.decode(o.stderr);
   return { code: o.code, out, err, text: out + err };
 }
+
+/** Writes two synthetic HR training images (h x w, PNG) into `<dir>/hr` (tiny SR experiments); returns the folder. */
+export async function writeHrImages(dir: string, h: number, w: number): Promise<string> {
+  for (let k = 0; k < 2; k++) {
+    const data = new Float32Array(3 * h * w);
+    for (let i = 0; i < data.length; i++) {
+      data[i] = Math.sin(i * 0.37 + k) * 0.4 + 0.5 + ((i >> 5) % 3) * 0.03;
+    }
+    await writeImage(join(dir, "hr", `img${k}.png`), { data, channels: 3, height: h, width: w });
+  }
+  return join(dir, "hr");
+}

@@ -11,7 +11,7 @@ import { applyUnit, type AutoLutModel } from "../lib/sr/models/autolut.ts";
 import { DEFAULT_FIT } from "../lib/sr/config.ts";
 import { makePairs } from "../lib/sr/core/data.ts";
 import { enumerateTable, exportModel } from "../lib/sr/core/enumerate.ts";
-import { evalFolder } from "../lib/sr/evaluate.ts";
+import { evalFolder } from "../lib/sr/core/benchmark.ts";
 import { simplexForwardRef } from "../lib/lut/simplex_ref.ts";
 import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models/models.ts";
 import { Rng } from "../lib/core/rng.ts";

@@ -3,7 +3,7 @@
 import { assert } from "@std/assert";
 import { initTf } from "../lib/core/backend.ts";
 import { sharedPath } from "../lib/core/shared.ts";
-import { evalFolder } from "../lib/sr/evaluate.ts";
+import { evalFolder } from "../lib/sr/core/benchmark.ts";
 import { loadMulut, loadSrlut, mulutTableDir, srlutTablePath } from "../lib/sr/models/pretrained.ts";
 import type { SrModel } from "../lib/sr/core/model.ts";
 

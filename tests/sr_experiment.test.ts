@@ -3,7 +3,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { join } from "@std/path";
 import { repoRoot, sharedPath } from "../lib/core/shared.ts";
-import { writeImage } from "../lib/image/io.ts";
+import { writeHrImages } from "./cli_util.ts";
 import { loadSrConfig } from "../lib/sr/config.ts";
 import { evalSr } from "../lib/sr/evaluate.ts";
 import { finetuneSr } from "../lib/sr/finetune.ts";
@@ -18,13 +18,7 @@ Deno.test({
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "sr_exp" });
     try {
-      for (let k = 0; k < 2; k++) {
-        const h = 64, w = 72, data = new Float32Array(3 * h * w);
-        for (let i = 0; i < data.length; i++) {
-          data[i] = Math.sin(i * 0.37 + k) * 0.4 + 0.5 + ((i >> 5) % 3) * 0.03;
-        }
-        await writeImage(join(dir, "hr", `img${k}.png`), { data, channels: 3, height: h, width: w });
-      }
+      await writeHrImages(dir, 64, 72);
       await Deno.writeTextFile(
         join(dir, "config.toml"),
         `[experiment]\nname = "tiny"\ntask = "sr"\n[model]\nkind = "srlut"\nupscale = 2\nwidth = 8\n` +

@@ -12,7 +12,7 @@ import { writeJsonAtomic } from "../lib/core/atomic.ts";
 import { reportFigure, writeReport } from "../lib/sweep/report.ts";
 import { ROOT, runSweepCli, sweepCli, tableWithoutTimes, tinySweepCopy } from "./sweep_util.ts";
 import { sharedPath } from "../lib/core/shared.ts";
-import { evalFolder } from "../lib/sr/evaluate.ts";
+import { evalFolder } from "../lib/sr/core/benchmark.ts";
 import { compressModel, storageBytes } from "../lib/sr/storage.ts";
 import { loadSrlut } from "../lib/sr/models/pretrained.ts";
 import { initTf } from "../lib/core/backend.ts";

@@ -2,7 +2,8 @@
  * `deno task apply -e experiments/<name> <in> <out>` applies an experiment to your own images: a photo
  * experiment enhances them (trained checkpoint, else pretrained weights; --trained / --pretrained), an SR
  * experiment upscales (or denoises) them with its tables (the same choice as `deno task eval`: its own
- * newest tables, --from, or --pretrained). `deno task apply --cube <file> <in> <out>` (alias --lut) applies
+ * newest tables, --from, or --pretrained; `--step N|best`: photo, that kept checkpoint; SR, tables only if
+ * they came from that training step). `deno task apply --cube <file> <in> <out>` (alias --lut) applies
  * a LUT file (lib/formats/lut_file.ts): a .cube 3D, 1D or Resolve 1D shaper + 3D table, a .3dl, or a Hald
  * CLUT .png/.tif, on the native kernels. `--interp trilinear|tetrahedral` picks the 3D interpolation; the
  * default is what the file records (# LUTLAB_INTERPOLATION, written by our exporters), else trilinear, and
@@ -18,16 +19,17 @@ import { listImages, refuseStemCollisions } from "../image/files.ts";
 import { trainedInterpolation } from "../enhance/interpolation.ts";
 import type { Lut3dMode } from "../lut/lut3d_ref.ts";
 import { CliExit, exclusive, parseTaskArgs, runCli, str, type TaskSpec, usageText } from "./args.ts";
+import { parseStepChoice, type StepChoice } from "../experiment/step_choice.ts";
 
 const SPEC: TaskSpec = {
   task: "apply",
   usage:
     "(-e experiments/<name> | --cube <file.cube|.3dl|hald.png>) <image or folder> <output image or folder>\n" +
-    "  [--interp trilinear|tetrahedral] [--force] [--quiet]\n" +
+    "  [--interp trilinear|tetrahedral] [--force] [--quiet] [--step N|best]\n" +
     "  photo: [--pretrained | --trained] [--convert-input xyz (sRGB images into an XYZ model)]\n" +
     "  sr: [--from exported|finetuned|dfc | --pretrained]",
   boolean: ["force", "quiet", "pretrained", "trained"],
-  string: ["experiment", "cube", "from", "interp", "convert-input"],
+  string: ["experiment", "cube", "from", "interp", "convert-input", "step"],
   alias: { e: "experiment", lut: "cube" },
   positionals: 2,
 };
@@ -98,7 +100,14 @@ async function cubeTransform(path: string, interp?: Lut3dMode): Promise<Transfor
 /** The experiment at `exp` as a transform (photo: its network; SR: its LUT form with the chosen tables). */
 async function experimentTransform(
   exp: string,
-  opts: { pretrained: boolean; trained: boolean; from?: string; interp?: Lut3dMode; convertInput?: string },
+  opts: {
+    pretrained: boolean;
+    trained: boolean;
+    from?: string;
+    interp?: Lut3dMode;
+    convertInput?: string;
+    step?: StepChoice;
+  },
 ): Promise<Transform> {
   const { loadExperiment } = await import("./all_tasks.ts"); // the tasks load tfjs: not for --cube
   const ex = await loadExperiment(exp);
@@ -107,9 +116,11 @@ async function experimentTransform(
     if (opts.interp) throw new Error(`${ex.file}: --interp is for photo experiments and LUT files`);
     if (opts.convertInput) throw new Error(`${ex.file}: --convert-input is for photo experiments`);
     const { chooseSource, loadSrSource } = await import("../sr/artifacts.ts");
-    const { superResolve } = await import("../sr/evaluate.ts");
+    const { superResolve } = await import("../sr/core/benchmark.ts");
     const config = ex.config as Parameters<typeof chooseSource>[0];
     const choice = await chooseSource(config, { from: opts.from, pretrained: opts.pretrained });
+    const { requireSourceStep, srStep } = await import("../sr/steps.ts");
+    await requireSourceStep(config, choice.source, await srStep(config, opts.step));
     const model = await loadSrSource(config, choice.source);
     return {
       label: `${config.name} (x${model.upscale}) with ${choice.note}`,
@@ -125,7 +136,7 @@ async function experimentTransform(
     ex,
     opts.pretrained ? "pretrained" : opts.trained ? "trained" : "auto",
   );
-  const net = await loadNet(ex, source);
+  const net = await loadNet(ex, source, opts.step);
   let srgb;
   try {
     srgb = forSrgbImages(ex, net, opts.convertInput);
@@ -178,10 +189,10 @@ export async function main(args: string[]): Promise<string[]> {
       `${exp || cube ? "give an input and an output" : "missing -e or --cube"}\n${usageText(SPEC)}`,
     );
   }
-  if (cube && (a.flags.pretrained || a.flags.trained || str(a, "from"))) {
+  if (cube && (a.flags.pretrained || a.flags.trained || str(a, "from") || str(a, "step"))) {
     throw new CliExit(
       2,
-      `--cube applies the file as it is: no --pretrained/--trained/--from\n${usageText(SPEC)}`,
+      `--cube applies the file as it is: no --pretrained/--trained/--from/--step\n${usageText(SPEC)}`,
     );
   }
   const jobs = await planJobs(input, output, a.flags.force === true);
@@ -191,6 +202,7 @@ export async function main(args: string[]): Promise<string[]> {
     from: str(a, "from"),
     interp,
     convertInput: str(a, "convert-input"),
+    step: parseStepChoice(str(a, "step")),
   });
   const say = (s: string) => a.flags.quiet || console.log(s);
   say(`apply: ${t.label}: ${jobs.length} image${jobs.length > 1 ? "s" : ""}`);

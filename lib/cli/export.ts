@@ -8,9 +8,13 @@
  *   instead of .cube (lib/enhance/lut_export.ts); every file records the trained interpolation.
  * - SR experiments: restores the trained network (<exp>/train/checkpoint.ckpt) and writes every LutModule's
  *   table into <exp>/luts by enumeration (progress with rate and ETA), int8 or float32 per [export] int8.
- *   `--dfc` also writes the DFC-compressed tables (lib/sr/core/dfc_export.ts) into <exp>/export/dfc/, with
- *   `--sampling-interval` / `--diagonal-width` overriding the config's [dfc] section; `--dfc --from
- *   exported|finetuned|pretrained` compresses existing tables instead of enumerating the network.
+ *   The checkpoint is [export_lut] checkpoint_iter (default the newest; `--step N|best` overrides it), and
+ *   <exp>/luts/origin.json records its step. `[export_lut.dfc] enabled = true` (or `--dfc`, which overrides
+ *   it) also writes the DFC-compressed tables (lib/sr/core/dfc_export.ts) into <exp>/export/dfc/, with
+ *   `--sampling-interval` / `--diagonal-width` overriding [export_lut.dfc] sampling_interval / diagonal_width;
+ *   `--dfc --from exported|finetuned|pretrained` compresses existing tables instead of enumerating the network.
+ * - Photo experiments: `--step N|best` picks a kept training checkpoint (the cubes' titles and
+ *   export/origin.json record the step).
  * Every file is written atomically; errors name the experiment, file or key.
  */
 import { join } from "@std/path";
@@ -32,13 +36,16 @@ import {
   type TaskSpec,
   usageText,
 } from "./args.ts";
+import { parseStepChoice, type StepChoice } from "../experiment/step_choice.ts";
 
 const SPEC: TaskSpec = {
   task: "export",
   usage: "-e experiments/<name>\n" +
-    "  photo: [--image <file or folder>] [--pretrained | --trained] [--format cube|hald|3dl]\n" +
+    "  photo: [--image <file or folder>] [--pretrained | --trained] [--step N|best] [--format cube|hald|3dl]\n" +
     "         [--hald-level <L>] [--bits <n>] [--quiet]\n" +
-    "  sr:    [--dfc [--sampling-interval <bits>] [--diagonal-width <steps>] [--from exported|finetuned|pretrained]]",
+    "  sr:    [--step N|best (overrides [export_lut] checkpoint_iter)]\n" +
+    "         [--dfc (overrides [export_lut.dfc] enabled) [--sampling-interval <bits>] [--diagonal-width <steps>]\n" +
+    "          (override [export_lut.dfc] sampling_interval / diagonal_width) [--from exported|finetuned|pretrained]]",
   boolean: ["pretrained", "trained", "dfc", "quiet"],
   string: [
     "experiment",
@@ -46,6 +53,7 @@ const SPEC: TaskSpec = {
     "sampling-interval",
     "diagonal-width",
     "from",
+    "step",
     "format",
     "hald-level",
     "bits",
@@ -61,8 +69,10 @@ export type ExportOptions = {
   source?: WeightSource;
   /** photo: the LUT file format and its options (default .cube) */
   output?: LutOutput;
-  /** sr: also write DFC-compressed tables */
+  /** sr: also write DFC-compressed tables (default [export_lut.dfc] enabled) */
   dfc?: boolean;
+  /** the training checkpoint (photo and sr; sr default [export_lut] checkpoint_iter, else the newest) */
+  step?: StepChoice;
   /** sr: DFC coarse sampling interval in bits (default [dfc] sampling_interval) */
   samplingInterval?: number;
   /** sr: DFC diagonal width in lattice steps (default [dfc] diagonal_width) */
@@ -96,6 +106,7 @@ export async function exportExperiment(path: string, opts: ExportOptions = {}): 
   await initTf();
   const r = await exportPhoto(ex, {
     source: opts.source,
+    step: opts.step,
     images: opts.image,
     quiet: opts.quiet,
     output: opts.output,
@@ -108,9 +119,11 @@ export async function exportExperiment(path: string, opts: ExportOptions = {}): 
 
 async function exportSr(config: SrConfig, file: string, opts: ExportOptions): Promise<string[]> {
   const { exportModel, exportSummary, printProgress } = await import("../sr/core/enumerate.ts");
-  const { loadLutModel, loadNetModel, tableDir } = await import("../sr/experiment.ts");
+  const { loadLutModel, loadNetModel, netCheckpoint, tableDir } = await import("../sr/experiment.ts");
+  const { readOrigin, writeOrigin } = await import("../experiment/origin.ts");
   const log = (s: string) => opts.quiet || console.log(s);
-  if (opts.from !== undefined && !opts.dfc) {
+  const dfc = opts.dfc || config.workflow.dfc.enabled;
+  if (opts.from !== undefined && !dfc) {
     throw new Error(`${file}: --from selects the tables to compress: add --dfc`);
   }
   const { chooseSource } = await import("../sr/artifacts.ts");
@@ -123,8 +136,13 @@ async function exportSr(config: SrConfig, file: string, opts: ExportOptions): Pr
     diagonalWidth: opts.diagonalWidth ?? config.dfc.diagonalWidth,
   };
   const paths: string[] = [];
-  const model = from ? await loadLutModel(config, from) : await loadNetModel(config);
-  if (!from) {
+  if (from && opts.step !== undefined) {
+    throw new Error(`${file}: --step picks the checkpoint to enumerate: not with --from`);
+  }
+  const at = from ? undefined : await netCheckpoint(config, opts.step ?? config.workflow.checkpointIter);
+  const model = from ? await loadLutModel(config, from) : await loadNetModel(config, at!.step);
+  if (at) {
+    log(`exporting the network of step ${at.step} (${at.path})`);
     const t0 = performance.now();
     paths.push(
       ...await exportModel(model, tableDir(config, "exported"), {
@@ -134,6 +152,7 @@ async function exportSr(config: SrConfig, file: string, opts: ExportOptions): Pr
       }),
     );
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
+    await writeOrigin(tableDir(config, "exported"), { step: at.step, checkpoint: at.path });
     log(`exported ${exportSummary(paths)} in ${secs}s:\n${paths.map((p) => `  ${p}`).join("\n")}`);
     if (!opts.quiet) {
       const { quantisationGap } = await import("../sr/evaluate.ts");
@@ -147,7 +166,7 @@ async function exportSr(config: SrConfig, file: string, opts: ExportOptions): Pr
       );
     }
   }
-  if (opts.dfc) {
+  if (dfc) {
     const { exportDfc } = await import("../sr/core/dfc_export.ts");
     const r = await exportDfc(model, join(config.dir, "export", "dfc"), settings, from ?? "exported")
       .catch((e) => {
@@ -161,10 +180,12 @@ async function exportSr(config: SrConfig, file: string, opts: ExportOptions): Pr
         }`,
     );
     paths.push(...r.paths, r.manifest);
+    const base = from === "pretrained" ? undefined : await readOrigin(tableDir(config, from ?? "exported"));
+    await writeOrigin(join(config.dir, "export", "dfc"), base && { ...base, source: from ?? "exported" });
   }
   const e = config.dir;
   log(
-    opts.dfc
+    dfc
       ? `evaluate the DFC tables with: deno task eval -e ${e} --from dfc (the default: they are the newest)`
       : `next, with these tables: deno task eval -e ${e}; deno task finetune -e ${e}; ` +
         `deno task apply -e ${e} <LR image or folder> <output>; deno task export -e ${e} --dfc --from exported`,
@@ -180,7 +201,8 @@ export async function main(args: string[]): Promise<void> {
   await exportExperiment(exp, {
     image: str(a, "image"),
     source: a.flags.pretrained ? "pretrained" : a.flags.trained ? "trained" : undefined,
-    dfc: a.flags.dfc === true,
+    dfc: a.flags.dfc === true || undefined,
+    step: parseStepChoice(str(a, "step")),
     samplingInterval: int(a, "sampling-interval", SPEC),
     diagonalWidth: int(a, "diagonal-width", SPEC),
     from: str(a, "from"),

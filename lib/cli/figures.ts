@@ -23,7 +23,7 @@ import { importPretrained } from "../enhance/models/import.ts";
 import { gridOccupancy } from "../enhance/models/occupancy.ts";
 import { loadExperiment } from "./all_tasks.ts";
 import type { SrConfig } from "../sr/config.ts";
-import { evalFolder } from "../sr/evaluate.ts";
+import { evalFolder } from "../sr/core/benchmark.ts";
 import { loadSrSource, ownSources } from "../sr/artifacts.ts";
 import { loadMulut, loadSrlut, mulutTableDir, srlutTablePath } from "../sr/models/pretrained.ts";
 import type { SrModel } from "../sr/core/model.ts";

@@ -2,12 +2,15 @@
  * `deno task new experiments/<name> [--preset <preset>]`: writes a commented experiments/<name>/config.toml
  * by copying experiments/<preset>/config.toml (any task: the preset folders are the one source of presets).
  * A copy gets the new experiment's name and description; the preset's header comments (commands and
- * results of the preset's own folder) are replaced by a line naming the source. Never overwrites an
- * existing config.
+ * results of the preset's own folder) are replaced by a line naming the source. SR configs get a commented
+ * block documenting the workflow and checkpoint-history keys they do not set
+ * (lib/experiment/workflow_config.ts). Never overwrites an existing config.
  */
 import { basename, join } from "@std/path";
+import { parse as parseToml } from "@std/toml";
 import { writeFileAtomic } from "../core/atomic.ts";
-import { loadExperiment } from "./all_tasks.ts";
+import { loadExperiment, taskOf } from "./all_tasks.ts";
+import { workflowDoc } from "../experiment/workflow_config.ts";
 import { repoRoot } from "../core/shared.ts";
 import { CliExit, parseTaskArgs, presets, runCli, str, type TaskSpec, usageText } from "./args.ts";
 
@@ -68,6 +71,7 @@ export async function newExperiment(dir: string, preset: string): Promise<string
   } catch {
     throw new Error(`unknown preset "${preset}"\n${usageText(spec())}`);
   }
+  if (taskOf(parseToml(text), file) === "sr") text += workflowDoc(text);
   await writeFileAtomic(file, text);
   await loadExperiment(file); // the written file must validate
   return file;

@@ -22,7 +22,9 @@
  * [train]  mode ("paired" | "unpaired": WGAN-GP, lib/enhance/unpaired_config.ts, with lambda_pixel,
  *          lambda_gp, n_critic and [data] inputs / styles), steps, batch, lr, beta1, beta2 (Adam), losses (["mse"] | ["l1", "cos"] ...), lambda_smooth,
  *          lambda_mono, lambda_weights, augment ("3dlut" | "clutnet" | "none"), jitter (brightness/saturation),
- *          log_every, eval_every, checkpoint_every
+ *          log_every, eval_every, checkpoint_every, keep_steps (steps whose checkpoints are kept, e.g. [310]),
+ *          keep_every (keep every N-th step's checkpoint; 0 = none) -- lib/experiment/history.ts; the best
+ *          checkpoint by eval PSNR is always kept (`--step best`)
  * [eval]   save_images, save_cubes, max_images (0 = all)
  * [pretrained] weights: the original checkpoint(s) to import instead of training (lib/enhance/models/import.ts)
  */
@@ -42,6 +44,7 @@ import {
   UNPAIRED_DATA_KEYS,
   unpairedDefaults,
 } from "./unpaired_config.ts";
+import { keepKeys } from "../experiment/workflow_config.ts";
 
 /** Model family and its parameters. */
 export type PhotoModelConfig =
@@ -70,6 +73,8 @@ export type TrainConfig = {
   checkpointEvery: number;
   /** unpaired (WGAN-GP) training when set (train.mode = "unpaired") */
   gan?: GanConfig;
+  keepSteps: number[];
+  keepEvery: number;
 };
 
 /** A validated photo-enhancement experiment. */
@@ -187,6 +192,8 @@ export function defaultTrain(family: PhotoModelConfig["family"]): TrainConfig {
     logEvery: 10,
     evalEvery: 500,
     checkpointEvery: 100,
+    keepSteps: [],
+    keepEvery: 0,
   };
 }
 
@@ -207,6 +214,8 @@ function parseTrain(r: Reader, raw: Raw, family: PhotoModelConfig["family"], xyz
     "log_every",
     "eval_every",
     "checkpoint_every",
+    "keep_steps",
+    "keep_every",
   ]);
   const unpaired = trainMode(r, t) === "unpaired";
   if (unpaired && family === "pca") {
@@ -238,6 +247,7 @@ function parseTrain(r: Reader, raw: Raw, family: PhotoModelConfig["family"], xyz
     evalEvery: r.int(t, "train", "eval_every", d.evalEvery),
     checkpointEvery: r.int(t, "train", "checkpoint_every", d.checkpointEvery),
     gan: parseGan(r, t, xyz),
+    ...keepKeys(r, t, "train"),
   };
 }
 

@@ -13,8 +13,10 @@ import { writeImage } from "../image/io.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { writeBasisCubes, writeImageCube } from "./export.ts";
 import { trainedInterpolation } from "./interpolation.ts";
-import { loadNet, type PhotoNet, resolveWeightSource, type WeightSource } from "./nets.ts";
+import { loadNet, type PhotoNet, resolveWeightSource, trainedCheckpoint, type WeightSource } from "./nets.ts";
 import { forSrgbImages } from "./input_space.ts";
+import type { StepChoice } from "../experiment/history.ts";
+import { writeOrigin } from "../experiment/origin.ts";
 import { meanScores, scorePair, type Scores } from "./score.ts";
 
 /** Scores of one test image (model output and the unprocessed input, both against the target). */
@@ -46,10 +48,15 @@ export type EvalResult = EvalScores & { source: "trained" | "pretrained"; outDir
 /** `deno task eval` for photo experiments (see module doc). */
 export async function evalPhoto(
   config: PhotoConfig,
-  opts: { source?: WeightSource; quiet?: boolean; pairs?: Pair[]; convertInput?: string } = {},
+  opts: { source?: WeightSource; step?: StepChoice; quiet?: boolean; pairs?: Pair[]; convertInput?: string } =
+    {},
 ): Promise<EvalResult> {
   const source = await resolveWeightSource(config, opts.source);
-  const loaded = await loadNet(config, source);
+  if (opts.step !== undefined && source !== "trained") {
+    throw new Error(`${config.dir}: --step needs the trained weights`);
+  }
+  const step = source === "trained" ? (await trainedCheckpoint(config, opts.step)).step : undefined;
+  const loaded = await loadNet(config, source, opts.step);
   let net = loaded;
   try {
     net = forSrgbImages(config, loaded, opts.convertInput); // test pairs are sRGB files
@@ -79,9 +86,11 @@ export async function evalPhoto(
       ),
     ];
     await writeFileAtomic(join(outDir, "scores.csv"), csv.join("\n") + "\n");
+    await writeOrigin(outDir, step === undefined ? undefined : { step });
     await writeJsonAtomic(join(outDir, "summary.json"), {
       experiment: config.name,
       source,
+      step,
       images: res.rows.length,
       mean: res.mean,
       input: res.input,

@@ -12,7 +12,9 @@ import { type Image, readImage } from "../image/io.ts";
 import { listImages, refuseStemCollisions } from "../image/files.ts";
 import { type LutOutput, writeLut } from "./lut_export.ts";
 import { trainedInterpolation } from "./interpolation.ts";
-import { loadNet, type PhotoNet, resolveWeightSource, type WeightSource } from "./nets.ts";
+import { loadNet, type PhotoNet, resolveWeightSource, trainedCheckpoint, type WeightSource } from "./nets.ts";
+import type { StepChoice } from "../experiment/history.ts";
+import { writeOrigin } from "../experiment/origin.ts";
 
 /**
  * Writes one fused LUT [3,D,D,D] (lut[c][b][g][r]) of `net` as <dir>/<name>.cube (or .png/.3dl per `out`,
@@ -77,7 +79,13 @@ export type PhotoExport = {
  */
 export async function exportPhoto(
   config: PhotoConfig,
-  opts: { source?: WeightSource; images?: string; quiet?: boolean; output?: LutOutput } = {},
+  opts: {
+    source?: WeightSource;
+    step?: StepChoice;
+    images?: string;
+    quiet?: boolean;
+    output?: LutOutput;
+  } = {},
 ): Promise<PhotoExport> {
   const out: LutOutput = { interpolation: trainedInterpolation(config), ...opts.output };
   const log = (s: string) => opts.quiet || console.log(s);
@@ -88,16 +96,24 @@ export async function exportPhoto(
       image: p.input,
     }));
   const source = await resolveWeightSource(config, opts.source);
-  const net = await loadNet(config, source);
+  if (opts.step !== undefined && source !== "trained") {
+    throw new Error(`${config.dir}: --step needs the trained weights`);
+  }
+  const step = source === "trained" ? (await trainedCheckpoint(config, opts.step)).step : undefined;
+  const net = await loadNet(config, source, opts.step);
+  const title = (t: string) => step === undefined ? t : `${t} step ${step}`;
   try {
     const outDir = join(config.dir, "export");
     const cubes: string[] = [];
     for (const [i, { name, image }] of inputs.entries()) {
       const { lut } = await net.enhance(image);
-      cubes.push(await writeImageCube(net, join(outDir, "cubes"), name, `${config.name} ${name}`, lut, out));
+      cubes.push(
+        await writeImageCube(net, join(outDir, "cubes"), name, title(`${config.name} ${name}`), lut, out),
+      );
       log(`  [${i + 1}/${inputs.length}] ${cubes.at(-1)}`);
     }
-    const basis = await writeBasisCubes(net, join(outDir, "basis"), config.name, out);
+    const basis = await writeBasisCubes(net, join(outDir, "basis"), title(config.name), out);
+    await writeOrigin(outDir, step === undefined ? undefined : { step });
     log(
       `${config.name} [${source}]: ${cubes.length} image LUT(s) and ${basis.length} basis LUT(s) of ` +
         `${net.cubeSize}^3 written to ${outDir}/ (cubes/, basis/; ${

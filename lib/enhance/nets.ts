@@ -15,6 +15,7 @@ import { readPth } from "../formats/pth.ts";
 import { pcaCompress } from "./models/pca.ts";
 import { readCheckpoint, restoreParams, stableJson } from "../experiment/checkpoint.ts";
 import { runFiles } from "../experiment/loop.ts";
+import { resolveCheckpoint, type StepChoice } from "../experiment/history.ts";
 import type { PhotoNet } from "./photonet.ts";
 import { photoNets } from "./photo_registry.ts";
 import { HashNet } from "./hashnet.ts";
@@ -143,19 +144,33 @@ export async function resolveWeightSource(
   return have || !config.pretrained ? "trained" : "pretrained";
 }
 
-/** Loads the experiment's network from `source`. */
-export async function loadNet(config: PhotoConfig, source: WeightSource): Promise<PhotoNet> {
-  const ck = checkpointPath(config);
-  const have = await exists(ck);
+/** The training checkpoint of `--step` (history.ts): its path and step. */
+export function trainedCheckpoint(
+  config: PhotoConfig,
+  step: StepChoice,
+): Promise<{ path: string; step: number }> {
+  return resolveCheckpoint(join(config.dir, "train"), checkpointPath(config), step);
+}
+
+/** Loads the experiment's network from `source` (trained: the checkpoint of `step`, default the newest). */
+export async function loadNet(
+  config: PhotoConfig,
+  source: WeightSource,
+  step?: StepChoice,
+): Promise<PhotoNet> {
+  const have = await exists(checkpointPath(config));
   if (source === "pretrained" || (source === "auto" && !have && config.pretrained)) {
     return await loadPretrained(config);
   }
   if (!have) {
     throw new Error(
-      `${config.dir}: no trained checkpoint (${ck}); run deno task train -e ${config.dir}` +
+      `${config.dir}: no trained checkpoint (${
+        checkpointPath(config)
+      }); run deno task train -e ${config.dir}` +
         (config.pretrained ? " or pass --pretrained" : ""),
     );
   }
+  const ck = (await trainedCheckpoint(config, step)).path;
   const loaded = await readCheckpoint(ck);
   const net = config.model.family === "pca"
     ? new LutPhotoNet(pcaSpec(config, loaded.model as LutNetSpec))

@@ -176,7 +176,7 @@ export function photoRun(config: PhotoConfig, opts: TrainOptions): RunOptions {
 export function loopSchedule(
   config: PhotoConfig,
   opts: TrainOptions,
-): Pick<TrainTask, "seed" | "steps" | "stopAfter" | "logEvery" | "checkpointEvery"> {
+): Pick<TrainTask, "seed" | "steps" | "stopAfter" | "logEvery" | "checkpointEvery" | "keep"> {
   const t = config.train;
   return {
     seed: config.seed,
@@ -184,6 +184,7 @@ export function loopSchedule(
     stopAfter: opts.stopAfter,
     logEvery: t.logEvery,
     checkpointEvery: t.checkpointEvery,
+    keep: { steps: t.keepSteps, every: t.keepEvery, best: "eval/psnr" },
   };
 }
 

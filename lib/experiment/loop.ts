@@ -9,6 +9,9 @@
  *   the log back to the checkpoint's step (no checkpoint: starts from scratch, with a message);
  * - every `logEvery` steps one log record {step, seconds, loss, psnr, lr} and a progress line (it/s, ETA);
  *   a checkpoint every `checkpointEvery` steps and at the end;
+ * - every log record also goes to a TensorBoard event file beside the log (tensorboard.ts; restart removes
+ *   them); the task's `keep` policy keeps history copies and the best checkpoint (history.ts; a checkpoint
+ *   is also saved at every step it keeps; resume keeps the history, restart removes it);
  * - SIGINT / SIGTERM finish the current step, save a checkpoint and throw `Interrupted` (interrupted.ts;
  *   its message says how to resume);
  * - with several ranks (ranks.ts) rank 0 alone takes the lock, prepares the folder, writes the log and the
@@ -28,6 +31,8 @@ import { acquireLock } from "./lock.ts";
 import { Interrupted } from "./interrupted.ts";
 import { PeerLost } from "../core/mpi.ts";
 import { currentRanks, fromRank0, joinRanks, meanStats } from "./ranks.ts";
+import { EventWriter, isEventFile, scalarsOf } from "./tensorboard.ts";
+import { historyDir, keepBest, type KeepPolicy, keepsStep, keepStep, readBest } from "./history.ts";
 
 /** How a run treats an existing checkpoint: refuse it, continue it, or delete it and start over. */
 export type RunMode = "fresh" | "resume" | "restart";
@@ -70,6 +75,8 @@ export type TrainTask = {
   stopAfter?: number;
   logEvery: number;
   checkpointEvery: number;
+  /** checkpoints kept besides the newest (history.ts) */
+  keep?: KeepPolicy;
   /** learning rate of 0-based step `i` (default: constant adam.opts.lr) */
   lr?: (i: number) => number;
   /** one optimiser step, 0-based index `i` */
@@ -105,11 +112,18 @@ async function cleanTemp(dir: string, say: (s: string) => void): Promise<void> {
   }
 }
 
+/** Removes a run's checkpoint history and TensorBoard event files (a run that starts from scratch). */
+async function clearHistory(dir: string): Promise<void> {
+  await Deno.remove(historyDir(dir), { recursive: true }).catch(() => {});
+  for await (const e of Deno.readDir(dir)) if (isEventFile(e.name)) await Deno.remove(join(dir, e.name));
+}
+
 /** Refuses / clears / checks existing files as `mode` says; returns whether a checkpoint exists. */
 async function prepareFolder(opts: RunOptions, say: (s: string) => void): Promise<boolean> {
   const { checkpoint, log } = runFiles(opts.dir);
   if (opts.mode === "restart") {
     for (const p of [checkpoint, log]) await Deno.remove(p).catch(() => {});
+    await clearHistory(opts.dir);
     return false;
   }
   const have = await exists(checkpoint);
@@ -120,7 +134,11 @@ async function prepareFolder(opts: RunOptions, say: (s: string) => void): Promis
         `${old} exists: pass --resume to continue that run or --restart to train again from scratch (deletes it)`,
       );
     }
-  } else if (!have) say(`no checkpoint at ${checkpoint}: starting from scratch`);
+    await clearHistory(opts.dir); // leftovers of a run whose checkpoint and log were deleted by hand
+  } else if (!have) {
+    say(`no checkpoint at ${checkpoint}: starting from scratch`);
+    await clearHistory(opts.dir);
+  }
   return have;
 }
 
@@ -165,7 +183,11 @@ export async function runTraining(opts: RunOptions, build: () => Promise<TrainTa
   });
   let task: TrainTask | undefined;
   try {
-    if (lead) await Deno.mkdir(opts.dir, { recursive: true }), await cleanTemp(opts.dir, say);
+    if (lead) {
+      await Deno.mkdir(opts.dir, { recursive: true });
+      await cleanTemp(opts.dir, say);
+      if (await exists(historyDir(opts.dir))) await cleanTemp(historyDir(opts.dir), say);
+    }
     const have = await fromRank0(ranks, lead && await prepareFolder(opts, say));
     const { checkpoint, log } = runFiles(opts.dir);
     task = await build();
@@ -180,6 +202,8 @@ export async function runTraining(opts: RunOptions, build: () => Promise<TrainTa
       if (lead) await truncateLog(log, step, say);
       say(`resumed ${checkpoint} at step ${step}`);
     } else if (lead) await Deno.writeTextFile(log, "");
+    const events = lead ? await EventWriter.open(opts.dir, have ? step : undefined) : undefined;
+    let best = lead && t.keep?.best ? await readBest(opts.dir) : undefined, newBest: number | undefined;
     const start = step, t0 = performance.now();
     const seconds = () => Number((seconds0 + (performance.now() - t0) / 1000).toFixed(3));
     const save = async () =>
@@ -191,7 +215,12 @@ export async function runTraining(opts: RunOptions, build: () => Promise<TrainTa
         seconds: seconds(),
       });
     const record = async (rec: Record<string, unknown>) => {
-      if (lead) await appendLog(log, { step, seconds: seconds(), ...rec } as LogRecord);
+      if (!lead) return;
+      const line = { step, seconds: seconds(), ...rec } as LogRecord;
+      await appendLog(log, line);
+      await events!.log(line);
+      const v = scalarsOf(line).find(([tag]) => tag === t.keep?.best)?.[1];
+      if (v !== undefined && Number.isFinite(v) && !(best && best.value >= v)) newBest = v;
     };
     const stopAt = Math.min(t.steps, t.stopAfter ?? Infinity);
     let last = { loss: NaN, psnr: NaN }, sum = { loss: 0, mse: 0, n: 0 }, saved = -1;
@@ -227,7 +256,15 @@ export async function runTraining(opts: RunOptions, build: () => Promise<TrainTa
         );
       }
       if (lead) await t.after?.(step, record);
-      if (step % t.checkpointEvery === 0 || step === stopAt) await save(), (saved = step);
+      const keep = keepsStep(t.keep, step);
+      if (step % t.checkpointEvery === 0 || step === stopAt || keep || newBest !== undefined) {
+        await save(), (saved = step);
+      }
+      if (lead && keep) await keepStep(opts.dir, checkpoint, step);
+      if (lead && newBest !== undefined) {
+        best = { step, metric: t.keep!.best!, value: newBest };
+        await keepBest(opts.dir, checkpoint, best), (newBest = undefined);
+      }
       await new Promise((r) => setTimeout(r, 0)); // lets a pending SIGINT/SIGTERM listener run
     }
     if (saved !== step && (signal || step === start)) await save(); // interrupted, or no steps to run

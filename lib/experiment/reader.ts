@@ -70,6 +70,18 @@ export class Reader {
     return this.typed(t, path, key, def, "a boolean (true/false)", (x) => typeof x === "boolean");
   }
 
+  /** Array of non-negative integers `path.key` (default `def`): step numbers. */
+  steps(t: Raw, path: string, key: string, def: number[]): number[] {
+    return this.typed(
+      t,
+      path,
+      key,
+      def,
+      "an array of step numbers (integers >= 0)",
+      (x) => Array.isArray(x) && x.every((e) => Number.isInteger(e) && e >= 0),
+    );
+  }
+
   /** Array of strings `path.key` (default `def`). */
   strings(t: Raw, path: string, key: string, def: string[]): string[] {
     return this.typed(

@@ -7,11 +7,16 @@
  *                 AutoLUT: base ("srlut"|"mulut"), sample_size, sampler_init ("random"|"pattern"),
  *                 sampler_gap, adarl, act ("relu"|"gelu")
  *   [degradation] kind ("bicubic"|"noise"|"jpeg"), scale | sigma | quality
- *   [train]       data, crop, batch, iterations, lr, lr_min, seed, log_every, checkpoint_every
- *   [finetune]    iterations, lr, batch, crop
+ *   [train]       data, crop, batch, iterations, lr, lr_min, seed, log_every, checkpoint_every,
+ *                 keep_steps, keep_every (checkpoint history), eval_every (0 = off), eval_images
+ *                 (validation during training: PSNR Y on the first eval_images of eval.sets[0]; the best
+ *                 checkpoint is kept)
+ *   [finetune]    iterations, lr, batch, crop (and the [train] keys)
  *   [export]      int8, batch
  *   [eval]        sets, benchmark (folder of sets), save_images
- *   [dfc]         sampling_interval, diagonal_width
+ *   [export_lut]  checkpoint_iter; [export_lut.dfc] enabled, diagonal_width, sampling_interval;
+ *   [finetune_lut] export_lut_iter, total_iter, lr0 -- the DFC repository's names (workflow_config.ts)
+ *   [dfc]         sampling_interval, diagonal_width (older names of [export_lut.dfc]'s)
  *   [pretrained]  tables (a .npy for SR-LUT or a folder for MuLUT; "shared:" prefix allowed)
  */
 import { dirname } from "@std/path";
@@ -22,6 +27,12 @@ import "./models/models.ts"; // registers the families of lib/sr/models
 import { srModels } from "./models/sr_registry.ts";
 import { configFile, type Raw, Reader, readToml } from "../experiment/reader.ts";
 import { experimentTasks } from "../experiment/tasks.ts";
+import {
+  keepKeys,
+  type LutWorkflow,
+  parseLutWorkflow,
+  WORKFLOW_SECTIONS,
+} from "../experiment/workflow_config.ts";
 
 /** Training loop settings (network or LUT fine-tuning). */
 export type FitConfig = {
@@ -35,6 +46,11 @@ export type FitConfig = {
   seed: number;
   logEvery: number;
   checkpointEvery: number;
+  keepSteps: number[];
+  keepEvery: number;
+  /** validation during the run every evalEvery steps (0: none) on evalImages images */
+  evalEvery: number;
+  evalImages: number;
 };
 
 /** A parsed SR experiment. */
@@ -47,7 +63,9 @@ export type SrConfig = {
   finetune: FitConfig;
   export: { int8: boolean; batch: number };
   eval: { sets: string[]; benchmark: string; saveImages: boolean };
-  dfc: { samplingInterval: number; diagonalWidth: number };
+  dfc: LutWorkflow["dfc"];
+  /** [export_lut] / [finetune_lut] (workflow_config.ts) */
+  workflow: LutWorkflow;
   pretrained?: string;
 };
 
@@ -61,6 +79,10 @@ const FIT_KEYS = [
   "seed",
   "log_every",
   "checkpoint_every",
+  "keep_steps",
+  "keep_every",
+  "eval_every",
+  "eval_images",
 ];
 
 const positive = (v: number) => (v > 0 ? undefined : "> 0");
@@ -80,6 +102,9 @@ function fit(r: Reader, raw: Raw, key: string, def: FitConfig): FitConfig {
     seed: r.int(s, key, "seed", def.seed, 0),
     logEvery: r.int(s, key, "log_every", def.logEvery),
     checkpointEvery: r.int(s, key, "checkpoint_every", def.checkpointEvery),
+    ...keepKeys(r, s, key),
+    evalEvery: r.int(s, key, "eval_every", def.evalEvery, 0),
+    evalImages: r.int(s, key, "eval_images", def.evalImages, 1),
   };
 }
 
@@ -112,6 +137,10 @@ export const DEFAULT_FIT: FitConfig = {
   seed: 1,
   logEvery: 10,
   checkpointEvery: 100,
+  keepSteps: [],
+  keepEvery: 0,
+  evalEvery: 0,
+  evalImages: 2,
 };
 
 const SECTIONS = [
@@ -123,6 +152,7 @@ const SECTIONS = [
   "export",
   "eval",
   "dfc",
+  ...WORKFLOW_SECTIONS,
   "pretrained",
 ];
 
@@ -192,11 +222,17 @@ export function parseSrConfig(raw: Raw, file: string, dir = dirname(file)): SrCo
   if (degradation.kind !== "bicubic" && model.upscale !== 1) {
     r.fail(`model.upscale ${model.upscale} does not match the degradation (${degradation.kind}: upscale 1)`);
   }
+  const workflow = parseLutWorkflow(r, raw);
   const train = fit(r, raw, "train", DEFAULT_FIT);
-  const finetune = fit(r, raw, "finetune", { ...DEFAULT_FIT, lr: 1e-4, data: train.data });
+  if (workflow.checkpointIter !== undefined) train.keepSteps.push(workflow.checkpointIter);
+  const finetune = fit(r, raw, "finetune", {
+    ...DEFAULT_FIT,
+    lr: workflow.lr0 ?? 1e-4,
+    iterations: workflow.totalIter ?? DEFAULT_FIT.iterations,
+    data: train.data,
+  });
   const e = r.table(raw, "export", ["int8", "batch"]);
   const v = r.table(raw, "eval", ["sets", "benchmark", "save_images"]);
-  const f = r.table(raw, "dfc", ["sampling_interval", "diagonal_width"]);
   const p = r.table(raw, "pretrained", ["tables"]);
   const tables = r.str(p, "pretrained", "tables", "");
   return {
@@ -212,10 +248,8 @@ export function parseSrConfig(raw: Raw, file: string, dir = dirname(file)): SrCo
       benchmark: r.str(v, "eval", "benchmark", "shared:SRBenchmark"),
       saveImages: r.bool(v, "eval", "save_images", true),
     },
-    dfc: {
-      samplingInterval: r.int(f, "dfc", "sampling_interval", 5, 1, 8),
-      diagonalWidth: r.int(f, "dfc", "diagonal_width", 4, 0, 256),
-    },
+    dfc: workflow.dfc,
+    workflow,
     pretrained: tables || undefined,
   };
 }

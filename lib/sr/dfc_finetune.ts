@@ -11,6 +11,7 @@ import { join } from "@std/path";
 import { tf } from "../core/backend.ts";
 import { writeJsonAtomic } from "../core/atomic.ts";
 import { writeNpy } from "../formats/npy.ts";
+import { readOrigin, writeOrigin } from "../experiment/origin.ts";
 import { type DfcLut, withStorage } from "../lut/dfc.ts";
 import { dfcOp } from "../lut/dfc_op.ts";
 import type { SrConfig } from "./config.ts";
@@ -141,6 +142,8 @@ export async function finetuneDfc(
       entries,
     },
   });
+  const origin = await readOrigin(from); // the training step the compressed tables came from
+  await writeOrigin(to, origin && { ...origin, source: "dfc", finetune_step: res.step });
   if (!opts.quiet) {
     console.log(
       `wrote ${paths.length} fine-tuned DFC table(s) to ${to} (${changed} of ${entries} entries changed)`,

@@ -7,6 +7,7 @@ import { join } from "@std/path";
 import { initTf } from "../core/backend.ts";
 import { readCheckpoint, restoreParams } from "../experiment/checkpoint.ts";
 import { runFiles } from "../experiment/loop.ts";
+import { resolveCheckpoint, type StepChoice } from "../experiment/history.ts";
 import type { SrConfig } from "./config.ts";
 import { resolveShared } from "../core/shared.ts";
 import type { SrModel } from "./core/model.ts";
@@ -40,11 +41,17 @@ export async function loadLutModel(config: SrConfig, source: TableSource): Promi
   return model;
 }
 
-/** The experiment's network restored from its training checkpoint, <exp>/train/checkpoint.bin (network form). */
-export async function loadNetModel(config: SrConfig): Promise<SrModel> {
+/** The training checkpoint of `step` (default the newest, <exp>/train/checkpoint.bin): path and step. */
+export function netCheckpoint(config: SrConfig, step?: StepChoice): Promise<{ path: string; step: number }> {
+  const dir = join(config.dir, "train");
+  return resolveCheckpoint(dir, runFiles(dir).checkpoint, step);
+}
+
+/** The experiment's network restored from the training checkpoint of `step` (netCheckpoint; network form). */
+export async function loadNetModel(config: SrConfig, step?: StepChoice): Promise<SrModel> {
   await initTf();
   const model = buildSrModel(config.model, config.train.seed);
-  const { checkpoint } = runFiles(join(config.dir, "train"));
+  const checkpoint = (await netCheckpoint(config, step)).path;
   const ck = await readCheckpoint(checkpoint);
   restoreParams(ck, srParams(model), srModelKey(model), checkpoint);
   return model;

@@ -11,6 +11,7 @@ export * from "./evaluate.ts";
 export * from "./experiment.ts";
 export * from "./finetune.ts";
 export * from "./sr_train.ts";
+export * from "./steps.ts";
 export * from "./storage.ts";
 export * from "./core/mod.ts";
 export * from "./models/mod.ts";

@@ -21,6 +21,10 @@ import type { SrModel } from "./core/model.ts";
 import { buildSrModel } from "./models/models.ts";
 import { nativeSrTraining, nativeTrainStep, releaseNativeSr } from "./core/native_net.ts";
 import { currentRanks, shardPlanes } from "../experiment/ranks.ts";
+import { evalFolder } from "./core/benchmark.ts";
+import { writeOrigin } from "../experiment/origin.ts";
+import { resolveShared } from "../core/shared.ts";
+import { exists } from "../core/read.ts";
 
 /**
  * Where a fit writes (log.jsonl and checkpoint.bin in `dir`, the lock in `lockDir`, default `dir`), how it
@@ -34,10 +38,13 @@ export type FitOptions = {
   quiet?: boolean;
   resumeHint?: string;
   pairs?: TrainPair[];
+  /** benchmark folder (HR/, LR_bicubic/) of the validation every cfg.evalEvery steps: PSNR/SSIM Y of the
+   * first cfg.evalImages images, logged as val.psnr / val.ssim; the best checkpoint by val.psnr is kept */
+  valSet?: string;
 };
 
-/** Result of a fit: iterations run in this call, last mean loss and PSNR (dB) of the final log window. */
-export type FitResult = { iterations: number; loss: number; psnr: number };
+/** Result of a fit: iterations run in this call, the step reached, last mean loss and PSNR (dB) of the final log window. */
+export type FitResult = { iterations: number; step: number; loss: number; psnr: number };
 
 /** Heap the tensors of one gradient pass may take: tfjs-backend-wasm's heap is at most 4 GiB, kept apart. */
 const PASS_BUDGET = 1.5 * 2 ** 30;
@@ -209,6 +216,19 @@ export async function fitSr(
       steps: cfg.iterations,
       logEvery: cfg.logEvery,
       checkpointEvery: cfg.checkpointEvery,
+      keep: {
+        steps: cfg.keepSteps,
+        every: cfg.keepEvery,
+        best: cfg.evalEvery > 0 && opts.valSet ? "val/psnr" : undefined,
+      },
+      after: async (step, log) => {
+        if (!opts.valSet || !cfg.evalEvery || (step % cfg.evalEvery !== 0 && step !== cfg.iterations)) return;
+        const s = await evalFolder(model, opts.valSet, deg, { limit: cfg.evalImages });
+        await log({ val: { psnr: s.psnr, ssim: s.ssim } });
+        if (!opts.quiet) {
+          console.log(`  val @${step} (${s.set}, ${s.rows.length} images): PSNR ${s.psnr.toFixed(2)} dB`);
+        }
+      },
       lr: (i) => learningRate(cfg, i),
       step: async (i) => {
         const b = shardPlanes(sampleBatch(pairs, deg, cfg.batch, cfg.crop, cfg.seed, i + 1), "batch");
@@ -236,7 +256,19 @@ export async function fitSr(
       },
     };
   });
-  return { iterations: r.step - r.start, loss: r.loss, psnr: r.psnr };
+  return { iterations: r.step - r.start, step: r.step, loss: r.loss, psnr: r.psnr };
+}
+
+/** The folder of the validation during a fit: the config's first eval set (undefined: `fit` has no eval_every). */
+export async function validationSet(config: SrConfig, fit: FitConfig): Promise<string | undefined> {
+  if (!fit.evalEvery) return undefined;
+  const dir = join(resolveShared(config.eval.benchmark), config.eval.sets[0] ?? "");
+  if (!config.eval.sets[0] || !await exists(join(dir, "HR"))) {
+    throw new Error(
+      `${config.dir}: eval_every needs a validation set: ${join(dir, "HR")} is absent ([eval] sets)`,
+    );
+  }
+  return dir;
 }
 
 /** `deno task train` for task = "sr": trains the network, then exports its tables into <exp>/luts. */
@@ -250,6 +282,7 @@ export async function trainSr(
     dir: join(config.dir, "train"),
     lockDir: config.dir,
     resumeHint: `deno task train -e ${config.dir} --resume`,
+    valSet: await validationSet(config, config.train),
     ...opts,
   });
   if (currentRanks().rank !== 0) return res; // rank 0 exports
@@ -258,6 +291,7 @@ export async function trainSr(
     batch: config.export.batch,
     onProgress: opts.quiet ? undefined : printProgress,
   });
+  await writeOrigin(join(config.dir, "luts"), { step: res.step });
   if (!opts.quiet) console.log(`exported ${exportSummary(paths)} to ${join(config.dir, "luts")}`);
   return res;
 }

@@ -7,7 +7,7 @@
  */
 import type { DfcSettings } from "./core/dfc_export.ts";
 import type { Degradation } from "./core/degrade.ts";
-import { evalFolder } from "./evaluate.ts";
+import { evalFolder } from "./core/benchmark.ts";
 import type { SrModel } from "./core/model.ts";
 
 /** One SR method/variant: total LUT storage in bytes and PSNR (dB); `dfc` set for DFC-compressed tables. */

@@ -3,6 +3,7 @@
  * patterns, composite models, data and degradations, enumeration export, tables on disk and DFC export.
  * @module
  */
+export * from "./benchmark.ts";
 export * from "./data.ts";
 export * from "./degrade.ts";
 export * from "./dfc_export.ts";
