@@ -13,7 +13,9 @@
  *                   of 32, default 256 as the paper), interpolation         -- CLUT-Net N+S+W
  *          pca:     source (experiment folder of a trained 3dlut), s, w, interpolation -- BL-B (lib/enhance/models/pca.ts)
  *          hashlut: levels, log2_table_size, base_resolution, max_resolution, backbone -- lib/enhance/models/hashlut.ts
- *          (pca and hashlut refuse thumb: their CNNs see 256x256 thumbnails; pca refuses backbone: BL-B
+ *          adaint:  luts (3), dim (33), share (false: per-channel intervals) -- AdaInt (lib/enhance/models/adaint.ts)
+ *          seplut:  base_feats (8), dim3d (17), dim1d (17), luts (3)    -- SepLUT (lib/enhance/models/seplut.ts)
+ *          (pca, hashlut, adaint and seplut refuse thumb: their CNNs see 256x256 thumbnails; pca refuses backbone: BL-B
  *          keeps its source's CNN, backbone included)
  * [data]   root: a folder in the FiveK layout (input_train/, target_train/, input_test/, target_test/) or
  *          with input/ + target/ (then train = test), "shared:<path>" for the shared data folder, or
@@ -28,6 +30,8 @@ import { basename, dirname, resolve } from "@std/path";
 import type { BackboneKind } from "./models/backbone.ts";
 import type { LutNetSpec } from "./models/lut3dnet.ts";
 import type { HashLutConfig } from "./models/hashlut.ts";
+import type { AdaIntConfig } from "./models/adaint.ts";
+import type { SepLutConfig } from "./models/seplut.ts";
 import type { Lut3dMode } from "../lut/lut3d.ts";
 import { configFile, type Raw, Reader, readToml } from "../experiment/reader.ts";
 import { experimentTasks, taskOf } from "../experiment/tasks.ts";
@@ -36,7 +40,9 @@ import { experimentTasks, taskOf } from "../experiment/tasks.ts";
 export type PhotoModelConfig =
   | { family: "3dlut" | "clutnet"; spec: LutNetSpec }
   | { family: "pca"; source: string; s: number; w: number; mode: Lut3dMode }
-  | ({ family: "hashlut" } & HashLutConfig);
+  | ({ family: "hashlut" } & HashLutConfig)
+  | ({ family: "adaint" } & AdaIntConfig)
+  | ({ family: "seplut" } & SepLutConfig);
 
 /** Loss names accepted in train.losses. */
 export type LossName = "mse" | "l1" | "cos";
@@ -76,12 +82,14 @@ export type PhotoConfig = {
 
 const BACKBONES = ["Backbone", "SmallBackbone"] as const;
 const MODES = ["trilinear", "tetrahedral"] as const;
-const FAMILIES = ["3dlut", "clutnet", "pca", "hashlut"] as const;
+const FAMILIES = ["3dlut", "clutnet", "pca", "hashlut", "adaint", "seplut"] as const;
 const MODEL_KEYS: Record<(typeof FAMILIES)[number], string[]> = {
   "3dlut": ["luts", "dim", "backbone", "thumb", "interpolation"],
   clutnet: ["luts", "dim", "s", "w", "compression", "backbone", "thumb", "interpolation"],
   pca: ["source", "s", "w", "interpolation"],
   hashlut: ["levels", "log2_table_size", "base_resolution", "max_resolution", "backbone"],
+  adaint: ["luts", "dim", "share"],
+  seplut: ["base_feats", "dim3d", "dim1d", "luts"],
 };
 
 /** Keys some families take from elsewhere (refused with this reason): thumbnail side and BL-B's backbone. */
@@ -93,6 +101,8 @@ const NOT_SETTINGS: Partial<Record<(typeof FAMILIES)[number], Record<string, str
   hashlut: {
     thumb: "its expert CNN sees 256x256 thumbnails, as in the original (and its pretrained weights)",
   },
+  adaint: { thumb: "its encoder sees 256x256 thumbnails, as in the original (input_resolution)" },
+  seplut: { thumb: "its encoder sees 256x256 thumbnails, as in the original (input_resolution)" },
 };
 
 function parseModel(r: Reader, raw: Raw): PhotoModelConfig {
@@ -111,6 +121,23 @@ function parseModel(r: Reader, raw: Raw): PhotoModelConfig {
       baseResolution: r.int(m, "model", "base_resolution", 9, 2, 1024),
       maxResolution: r.int(m, "model", "max_resolution", 64, 2, 4096),
       backbone: r.str(m, "model", "backbone", "Backbone" as BackboneKind, BACKBONES),
+    };
+  }
+  if (family === "adaint") {
+    return {
+      family,
+      luts: r.int(m, "model", "luts", 3, 1, 256),
+      dim: r.int(m, "model", "dim", 33, 2, 129),
+      share: r.bool(m, "model", "share", false),
+    };
+  }
+  if (family === "seplut") {
+    return {
+      family,
+      baseFeats: r.int(m, "model", "base_feats", 8, 1, 64),
+      dim3d: r.int(m, "model", "dim3d", 17, 2, 129),
+      dim1d: r.int(m, "model", "dim1d", 17, 2, 4096),
+      luts: r.int(m, "model", "luts", 3, 1, 256),
     };
   }
   if (family === "pca") {
@@ -154,8 +181,18 @@ function parseModel(r: Reader, raw: Raw): PhotoModelConfig {
   return { family, spec };
 }
 
-/** The papers' training defaults for a family (3DLUT: MSE + TV/MN/weights; CLUT-Net/HashLUT: L1 + cosine). */
+/**
+ * The papers' training defaults for a family (3DLUT: MSE + TV/MN/weights; CLUT-Net/HashLUT: L1 + cosine;
+ * AdaInt: MSE + monotonicity 10 + weights 1e-4; SepLUT: MSE + weights 1e-4).
+ */
 export function defaultTrain(family: PhotoModelConfig["family"]): TrainConfig {
+  if (family === "adaint" || family === "seplut") {
+    return {
+      ...defaultTrain("3dlut"),
+      lambdaSmooth: 0,
+      lambdaMono: family === "adaint" ? 10 : 0,
+    };
+  }
   const lut3d = family === "3dlut" || family === "pca";
   return {
     steps: 1000,

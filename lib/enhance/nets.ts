@@ -16,7 +16,9 @@ import { pcaCompress } from "./models/pca.ts";
 import { readCheckpoint, restoreParams, stableJson } from "../experiment/checkpoint.ts";
 import { runFiles } from "../experiment/loop.ts";
 import type { PhotoNet } from "./photonet.ts";
-import { photoNets } from "./photo_registry.ts";
+import { photoImporters, photoNets } from "./photo_registry.ts";
+import "./adaintnet.ts";
+import "./seplutnet.ts";
 import { HashNet } from "./hashnet.ts";
 import { LutPhotoNet } from "./lutnets.ts";
 
@@ -98,6 +100,9 @@ export async function buildNet(config: PhotoConfig): Promise<PhotoNet> {
 export async function loadPretrained(config: PhotoConfig): Promise<PhotoNet> {
   if (!config.pretrained) throw new Error(`${config.file}: no [pretrained] weights configured`);
   const paths = config.pretrained.map(resolveShared);
+  if (photoImporters.names().includes(config.model.family)) {
+    return await photoImporters.get(config.model.family)(paths);
+  }
   if (config.model.family === "hashlut") {
     return new HashNet(importHashLut(await readPth(paths[0]), paths[0]));
   }

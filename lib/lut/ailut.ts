@@ -149,3 +149,19 @@ export function aiLutBackward(
   );
   return grads;
 }
+
+/**
+ * The AiLUT transform of one LUT [3,D,D,D] on vertices [3,D] sampled at the n³ points of a uniform lattice:
+ * a plain 3D LUT [3,n,n,n] (lut[c][b][g][r]) for .cube export -- exact at the lattice points, trilinear
+ * between them (the resampling error is that of the uniform lattice against the adaptive one).
+ */
+export function ailutToUniform(lut: Float32Array, verts: Float32Array, dim: number, n: number): Float32Array {
+  expectInt("ailutToUniform", "lattice size n", n, 2, 256);
+  const n3 = n ** 3, grid = new Float32Array(3 * n3);
+  for (let p = 0; p < n3; p++) {
+    grid[p] = (p % n) / (n - 1);
+    grid[n3 + p] = (Math.floor(p / n) % n) / (n - 1);
+    grid[2 * n3 + p] = Math.floor(p / (n * n)) / (n - 1);
+  }
+  return applyAiLut(grid, lut, verts, { batch: 1, height: 1, width: n3, dim });
+}
