@@ -1,9 +1,11 @@
 /**
  * The differentiable AiLUT op (AdaInt): tfjs op with gradients w.r.t. the LUT, the vertices and (unless
- * the image is data) the image, on the native kernels of lib/lut/ailut.ts. Layouts as lib/lut/ailut_ref.ts.
+ * the image is data) the image, on the native kernels of lib/lut/ailut.ts or, on the webgpu backend, the
+ * WGSL kernels of lib/lut/webgpu/ailut_wgsl.ts. Layouts as lib/lut/ailut_ref.ts.
  */
-import { tf, withData } from "../core/backend.ts";
+import { onWebgpu, tf, withData } from "../core/backend.ts";
 import { aiLutBackward, type AiLutImageShape, applyAiLut } from "./ailut.ts";
+import { ailutBackwardGpu, ailutForwardGpu } from "./webgpu/ailut_wgsl.ts";
 
 /** Shape of an ailutApply call from the tensors: image [B,3,H,W], LUT [B|1,3,D,D,D], vertices [B|1,3,D]. */
 function tensorShape(img: tf.Tensor, lut: tf.Tensor, verts: tf.Tensor): AiLutImageShape {
@@ -41,16 +43,23 @@ export function ailutApply(
   imgGrad = false,
 ): tf.Tensor4D {
   const shape = tensorShape(img, lut, verts);
+  const gpu = onWebgpu() ? { ...shape, lutBatch: lut.shape[0], vertBatch: verts.shape[0] } : undefined;
   const forward = (x: tf.Tensor, l: tf.Tensor, v: tf.Tensor) =>
-    withData([x, l, v], [x.shape], ([xs, ls, vs], [out]) => void applyAiLut(xs, ls, vs, shape, out))[0];
+    gpu
+      ? ailutForwardGpu(x, l, v, gpu)
+      : withData([x, l, v], [x.shape], ([xs, ls, vs], [out]) => void applyAiLut(xs, ls, vs, shape, out))[0];
   const backward = (dy: tf.Tensor, x: tf.Tensor, l: tf.Tensor, v: tf.Tensor) =>
-    withData([x, l, v, dy], [l.shape, v.shape, ...(imgGrad ? [x.shape] : [])], ([xs, ls, vs, g], outs) => {
-      aiLutBackward(xs, ls, vs, g, shape, {
-        gradLut: outs[0],
-        gradVertices: outs[1],
-        gradImg: imgGrad ? outs[2] : null,
-      });
-    });
+    gpu ? ailutBackwardGpu(x, l, v, dy, gpu, imgGrad) : withData(
+      [x, l, v, dy],
+      [l.shape, v.shape, ...(imgGrad ? [x.shape] : [])],
+      ([xs, ls, vs, g], outs) => {
+        aiLutBackward(xs, ls, vs, g, shape, {
+          gradLut: outs[0],
+          gradVertices: outs[1],
+          gradImg: imgGrad ? outs[2] : null,
+        });
+      },
+    );
   if (!imgGrad) {
     const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const [l, v, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
