@@ -8,14 +8,12 @@
  * Parameters: backbone.*, generator.weights.*, generator.luts [N,3,D,D,D], adaint.weight [512,3(D-1)],
  * adaint.bias [3(D-1)].
  */
-import { readAndDispose, tf } from "../../core/backend.ts";
+import { tf } from "../../core/backend.ts";
 import type { Image } from "../../image/io.ts";
-import { resizeBilinear } from "../../image/resize.ts";
 import { Rng } from "../../core/rng.ts";
-import { paramCount, type Params } from "../../nn/params.ts";
 import { ailutApply } from "../../lut/ailut_op.ts";
 import { applyAiLut } from "../../lut/ailut.ts";
-import { addPooledTrunk, codeLength, pooledTrunkForward } from "./pooled_trunk.ts";
+import { addPooledTrunk, codeLength, ContextModel, pooledTrunkForward } from "./pooled_trunk.ts";
 import { addLinear, addLutGenerator, linear, lutGeneratorForward } from "./lut_generator.ts";
 
 /** AdaInt's architecture: ranks N, lattice size D, shared intervals for the 3 channels (Share-AdaInt). */
@@ -24,8 +22,6 @@ export type AdaIntConfig = { luts: number; dim: number; share: boolean };
 /** The published FiveK sRGB model (configs/fivekrgb.py): 3 ranks, 33 vertices, per-channel intervals. */
 export const ADAINT_PAPER: AdaIntConfig = { luts: 3, dim: 33, share: false };
 
-/** Thumbnail side of the context encoder (the original's input_resolution). */
-export const ADAINT_THUMB = 256;
 const TRUNK_M = 16;
 
 /** The vertices [B,3,D] from interval logits [B,3 or 1,D-1]: softmax, cumsum, a leading 0. */
@@ -38,23 +34,17 @@ export function verticesFromLogits(logits: tf.Tensor3D): tf.Tensor3D {
 }
 
 /** AdaInt network (see module doc). */
-export class AdaIntModel {
-  readonly params: Params = new Map();
-  readonly thumb = ADAINT_THUMB;
-
+export class AdaIntModel
+  extends ContextModel<{ weights: tf.Tensor2D; luts: tf.Tensor; vertices: tf.Tensor3D }> {
   /** New network with the original initialisation, drawn from `seed`. */
   constructor(readonly config: AdaIntConfig, seed = 0) {
+    super();
     const rng = new Rng(seed), f = codeLength(TRUNK_M), d = config.dim;
     addPooledTrunk(this.params, TRUNK_M, rng);
     addLutGenerator(this.params, "generator.", f, config.luts, d, rng);
     addLinear(this.params, "adaint", f, (config.share ? 1 : 3) * (d - 1), rng);
     this.params.get("adaint.weight")!.assign(tf.zeros([f, (config.share ? 1 : 3) * (d - 1)]));
     this.params.get("adaint.bias")!.assign(tf.ones([(config.share ? 1 : 3) * (d - 1)]));
-  }
-
-  /** Trainable parameter count. */
-  paramCount(): number {
-    return paramCount(this.params, "");
   }
 
   /** Rank weights [B,N], LUTs [B,3,D,D,D] and vertices [B,3,D] of thumbnails [B,3,256,256]. */
@@ -81,11 +71,8 @@ export class AdaIntModel {
 
   /** LUT [3,D,D,D], vertices [3,D] and rank weights [N] of one RGB image (thumbnail: bilinear 256x256). */
   async adaptive(img: Image): Promise<{ lut: Float32Array; vertices: Float32Array; weights: Float32Array }> {
-    if (img.channels !== 3) throw new Error(`AdaInt: image has ${img.channels} channels, expected 3 (RGB)`);
-    const th = resizeBilinear(img, this.thumb, this.thumb);
-    const p = tf.tidy(() => this.predict(tf.tensor4d(th.data, [1, 3, this.thumb, this.thumb])));
-    const [lut, vertices, weights] = await Promise.all([p.luts, p.vertices, p.weights].map(readAndDispose));
-    return { lut, vertices, weights };
+    const { luts, vertices, weights } = await this.predictImage(img, "AdaInt");
+    return { lut: luts, vertices, weights };
   }
 
   /** The AiLUT output of `img` (clamped to [0,1]) with its LUT, vertices and weights. */
@@ -99,10 +86,5 @@ export class AdaIntModel {
     });
     for (let i = 0; i < data.length; i++) data[i] = Math.min(1, Math.max(0, data[i]));
     return { out: { data, channels: 3, height: img.height, width: img.width } as Image, ...a };
-  }
-
-  /** Frees all tensors. */
-  dispose(): void {
-    tf.dispose([...this.params.values()]);
   }
 }

@@ -8,15 +8,13 @@
  * equals per-channel linear interpolation). Parameters: backbone.*, lut1d.weight [32m,3S_o], lut1d.bias,
  * generator.weights.*, generator.luts [N,3,S_t,S_t,S_t].
  */
-import { readAndDispose, tf } from "../../core/backend.ts";
+import { tf } from "../../core/backend.ts";
 import type { Image } from "../../image/io.ts";
-import { resizeBilinear } from "../../image/resize.ts";
 import { Rng } from "../../core/rng.ts";
-import { paramCount, type Params } from "../../nn/params.ts";
 import { lut1dApply } from "../../lut/lut1d_op.ts";
 import { lut3dApply } from "../../lut/lut3d_op.ts";
 import { applyLutStages } from "../../lut/lut_file.ts";
-import { addPooledTrunk, codeLength, pooledTrunkForward } from "./pooled_trunk.ts";
+import { addPooledTrunk, codeLength, ContextModel, pooledTrunkForward } from "./pooled_trunk.ts";
 import { addLinear, addLutGenerator, linear, lutGeneratorForward } from "./lut_generator.ts";
 
 /** SepLUT's architecture: trunk multiplier m, 3D LUT size S_t, 1D LUT size S_o, ranks N. */
@@ -29,28 +27,19 @@ export const SEPLUT_VARIANTS: Record<string, SepLutConfig> = {
   "M6#3D9#1D9": { baseFeats: 6, dim3d: 9, dim1d: 9, luts: 3 },
 };
 
-/** Thumbnail side of the context encoder (the original's input_resolution). */
-export const SEPLUT_THUMB = 256;
-
 /** One image's tables: 1D LUTs [3,S_o] (lut[c][i]), 3D LUT [3,S_t,S_t,S_t], rank weights [N]. */
 export type SepLutTables = { lut1d: Float32Array; lut3d: Float32Array; weights: Float32Array };
 
 /** SepLUT network (see module doc). */
-export class SepLutModel {
-  readonly params: Params = new Map();
-  readonly thumb = SEPLUT_THUMB;
-
+export class SepLutModel
+  extends ContextModel<{ weights: tf.Tensor2D; lut3d: tf.Tensor; lut1d: tf.Tensor3D }> {
   /** New network with the original initialisation (1D generator: PyTorch's Linear default), from `seed`. */
   constructor(readonly config: SepLutConfig, seed = 0) {
+    super();
     const rng = new Rng(seed), f = codeLength(config.baseFeats);
     addPooledTrunk(this.params, config.baseFeats, rng);
     addLutGenerator(this.params, "generator.", f, config.luts, config.dim3d, rng);
     addLinear(this.params, "lut1d", f, 3 * config.dim1d, rng);
-  }
-
-  /** Trainable parameter count. */
-  paramCount(): number {
-    return paramCount(this.params, "");
   }
 
   /** 1D LUTs [B,3,S_o], 3D LUTs [B,3,S_t,S_t,S_t] and rank weights [B,N] of thumbnails [B,3,256,256]. */
@@ -78,12 +67,8 @@ export class SepLutModel {
   }
 
   /** The tables of one RGB image (thumbnail: bilinear 256x256). */
-  async tables(img: Image): Promise<SepLutTables> {
-    if (img.channels !== 3) throw new Error(`SepLUT: image has ${img.channels} channels, expected 3 (RGB)`);
-    const th = resizeBilinear(img, this.thumb, this.thumb);
-    const p = tf.tidy(() => this.predict(tf.tensor4d(th.data, [1, 3, this.thumb, this.thumb])));
-    const [lut1d, lut3d, weights] = await Promise.all([p.lut1d, p.lut3d, p.weights].map(readAndDispose));
-    return { lut1d, lut3d, weights };
+  tables(img: Image): Promise<SepLutTables> {
+    return this.predictImage(img, "SepLUT");
   }
 
   /** The output of `img` (1D then 3D on the host kernels, clamped to [0,1]) and its tables. */
@@ -96,10 +81,5 @@ export class SepLutModel {
     }, "trilinear");
     for (let i = 0; i < out.data.length; i++) out.data[i] = Math.min(1, Math.max(0, out.data[i]));
     return { out, ...t };
-  }
-
-  /** Frees all tensors. */
-  dispose(): void {
-    tf.dispose([...this.params.values()]);
   }
 }
