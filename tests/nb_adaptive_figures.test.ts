@@ -59,7 +59,10 @@ Deno.test({
     }
     // the learned lattice is not uniform: densities spread by more than 0.3 around 1
     const dens = vf.data.filter((t) => t.name !== "uniform lattice").flatMap((t) => t.y as number[]);
-    assert(Math.max(...dens) - Math.min(...dens) > 0.3, `densities ${Math.min(...dens)}..${Math.max(...dens)}`);
+    assert(
+      Math.max(...dens) - Math.min(...dens) > 0.3,
+      `densities ${Math.min(...dens)}..${Math.max(...dens)}`,
+    );
     const ys = cf.data.filter((t) => t.name !== "identity").flatMap((t) => t.y as number[]);
     assert(ys.every((y) => y > 0 && y < 1), "sigmoid curves lie in (0,1)");
     console.log(describe(vf));

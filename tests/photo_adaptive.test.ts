@@ -17,6 +17,7 @@ import { expertPairs, measurePreset } from "../lib/bench/adaptive_published.ts";
 import { writeImage } from "../lib/image/io.ts";
 import { retouchImage } from "../lib/data/retouch.ts";
 import { runCliProcess, smooth } from "./cli_util.ts";
+import { parseCubeFile } from "../lib/formats/cube.ts";
 
 await initTf();
 const P = sharedPath("pretrained"), pairs = sharedPath("FiveK", "dpe_expertC_pairs");
@@ -204,8 +205,15 @@ Deno.test("adaint and seplut presets train 2 steps through deno task train", asy
     assert(log.length >= 2, `${preset}: ${log.length} log lines`);
     const e = await runCliProcess("eval", ["-e", exp]);
     assertEquals(e.code, 0, e.text);
-    const cubes = [...Deno.readDirSync(join(exp, "eval", "trained", "cubes"))].map((e) => e.name);
+    const cubes = [...Deno.readDirSync(join(exp, "eval", "trained", "cubes"))].map((e) => e.name).sort();
     assertEquals(cubes.length, 2, `${preset}: ${cubes}`);
+    // AdaInt: the AiLUT resampled on the uniform 9³ lattice; SepLUT: one Resolve shaper file (1D 9 + 3D 9³)
+    const cube = parseCubeFile(
+      await Deno.readTextFile(join(exp, "eval", "trained", "cubes", cubes[0])),
+      cubes[0],
+    );
+    assertEquals(cube.lut3d?.size, 9, preset);
+    assertEquals(cube.lut1d?.size, preset.startsWith("seplut") ? 9 : undefined, preset);
   }
   await Deno.remove(dir, { recursive: true });
 });

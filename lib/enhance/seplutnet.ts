@@ -1,8 +1,8 @@
 /**
  * SepLUT (lib/enhance/models/seplut.ts) behind the PhotoNet interface; registered as model.family "seplut"
  * with its importer of the released checkpoints. Exact LUT form: one Resolve shaper .cube per image (the
- * 1D LUTs as LUT_1D, the 3D LUT as LUT_3D; `sepLutCube`). The PhotoNet's single-3D-LUT form
- * (`enhance().lut`, used by eval's cubes/) is both stages sampled on a uniform 33³ lattice.
+ * 1D LUTs as LUT_1D, the 3D LUT as LUT_3D; `sepLutCube`, `enhance().lutFile`: what eval and export write as
+ * .cube). The single-3D-LUT form (`enhance().lut`: .3dl / Hald exports) is both stages sampled on 33³.
  */
 import type { Image } from "../image/io.ts";
 import type { tf } from "../core/backend.ts";
@@ -59,7 +59,8 @@ export class SepLutNet implements PhotoNet {
   }
   async enhance(img: Image) {
     const r = await this.model.enhanceTables(img);
-    return { out: r.out, lut: sepLutToUniform(this.model.config, r, this.cubeSize), weights: r.weights };
+    const lut = sepLutToUniform(this.model.config, r, this.cubeSize);
+    return { out: r.out, lut, weights: r.weights, lutFile: sepLutCube(this.model, r) };
   }
   /** The N basis 3D LUTs (S_t³ each) sampled on the 33³ lattice, without the 1D stage. */
   async basisLuts(): Promise<Float32Array[]> {
