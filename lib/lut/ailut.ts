@@ -77,6 +77,10 @@ function resolveShape(
   };
 }
 
+/** The arguments both kernels start with: image, its shape, LUT, vertices and their batches, D. */
+const callArgs = (img: Float32Array, lut: Float32Array, verts: Float32Array, s: AiLutShape) =>
+  [img, s.batch, s.height, s.width, lut, s.lutBatch, verts, s.vertBatch, s.dim] as const;
+
 const label = (what: string, s: AiLutShape) =>
   `${what}(img [${s.batch},3,${s.height},${s.width}], lut [${s.lutBatch},3,${s.dim}^3], vertices [${s.vertBatch},3,${s.dim}])`;
 
@@ -91,20 +95,7 @@ export function applyAiLut(
   const what = "applyAiLut";
   const s = resolveShape(what, img, lut, verts, shape);
   expectF32(what, "out", out, img.length);
-  kernels.call(
-    label(what, s),
-    "lutlab_ailut_forward",
-    img,
-    s.batch,
-    s.height,
-    s.width,
-    lut,
-    s.lutBatch,
-    verts,
-    s.vertBatch,
-    s.dim,
-    out,
-  );
+  kernels.call(label(what, s), "lutlab_ailut_forward", ...callArgs(img, lut, verts, s), out);
   return out;
 }
 
@@ -130,23 +121,8 @@ export function aiLutBackward(
   if (grads.gradLut) expectF32(what, "gradLut", grads.gradLut, lut.length);
   if (grads.gradVertices) expectF32(what, "gradVertices", grads.gradVertices, verts.length);
   if (grads.gradImg) expectF32(what, "gradImg", grads.gradImg, img.length);
-  kernels.call(
-    label(what, s),
-    "lutlab_ailut_backward",
-    img,
-    s.batch,
-    s.height,
-    s.width,
-    lut,
-    s.lutBatch,
-    verts,
-    s.vertBatch,
-    s.dim,
-    gradOut,
-    grads.gradLut,
-    grads.gradVertices,
-    grads.gradImg,
-  );
+  const g = [gradOut, grads.gradLut, grads.gradVertices, grads.gradImg] as const;
+  kernels.call(label(what, s), "lutlab_ailut_backward", ...callArgs(img, lut, verts, s), ...g);
   return grads;
 }
 
