@@ -234,3 +234,36 @@ Deno.test("AdaInt training step moves the vertices (gradient reaches the AdaInt 
   tf.dispose([th, x, ...Object.values(grads)]);
   net.dispose();
 });
+
+Deno.test("AdaInt training extras: the interval branch frozen for fix_steps, then at lr x lr_mult", async () => {
+  const { parsePhotoConfig } = await import("../lib/enhance/config.ts");
+  const { buildNet } = await import("../lib/enhance/nets.ts");
+  const { trainStep } = await import("../lib/enhance/photo_train.ts");
+  const { Adam } = await import("../lib/experiment/adam.ts");
+  const { Rng } = await import("../lib/core/rng.ts");
+  const config = parsePhotoConfig({
+    experiment: { task: "enhance" },
+    model: { family: "adaint", dim: 5, luts: 2, lr_mult: 0.1, fix_steps: 1 },
+    train: { lr: 1e-3, jitter: false, augment: "none" },
+  }, "experiments/x/config.toml");
+  const net = await buildNet(config);
+  const t = config.train;
+  const adam = new Adam(net.params, { lr: t.lr, beta1: t.beta1, beta2: t.beta2, lrScale: net.lrScale });
+  const input = smooth(256, 256, 1), pairs = [{ name: "p", input, target: retouchImage(input) }];
+  const snap = async (k: string) => Float32Array.from(await net.params.get(k)!.data() as Float32Array);
+  const b0 = await snap("adaint.bias"), w0 = await snap("generator.weights.bias");
+  await trainStep(net, adam, pairs, config, new Rng(1));
+  const b1 = await snap("adaint.bias"), w1 = await snap("generator.weights.bias");
+  assertEquals(Array.from(b1), Array.from(b0), "frozen at step 1");
+  // Adam's first update of a parameter is about lr per element (|m / sqrt(v)| = 1): the generator moves by ~1e-3
+  const move = (a: Float32Array, b: Float32Array) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+  assertAlmostEquals(move(w1, w0), 1e-3, 2e-4);
+  await trainStep(net, adam, pairs, config, new Rng(2));
+  const b2 = await snap("adaint.bias");
+  // unfrozen at step 2 with lr 1e-3 x 0.1, its moments starting at 0 at t = 2: |step| <= 1e-4 / (1 - 0.9²) · 0.1 /
+  // (sqrt(0.001) / sqrt(1 - 0.999²)) = 7.44e-5 (7.4e-4 without lr_mult)
+  const m2 = move(b2, b1);
+  assert(m2 > 3e-5 && m2 <= 7.5e-5, `AdaInt branch moved ${m2}`);
+  net.dispose();
+  adam.dispose();
+});

@@ -10,14 +10,24 @@ import type { Rng } from "../core/rng.ts";
 import type { Params } from "../nn/params.ts";
 import { readPth } from "../formats/pth.ts";
 import { ailutToUniform } from "../lut/ailut.ts";
-import { AdaIntModel } from "./models/adaint.ts";
+import { ADAINT_PAPER_TRAINING, AdaIntModel, type AdaIntTraining } from "./models/adaint.ts";
+
+/** The parameters of AdaInt's interval branch (mapping g). */
+const BRANCH = ["adaint.weight", "adaint.bias"];
 import { importAdaInt } from "./models/import_adaptive.ts";
 import type { PhotoNet } from "./photonet.ts";
 import { photoImporters, photoNets } from "./photo_registry.ts";
 
 /** AdaInt with the PhotoNet extras (exported LUT: the adaptive lattice resampled to the uniform D³ one). */
 export class AdaIntNet implements PhotoNet {
-  constructor(readonly model: AdaIntModel) {}
+  readonly lrScale: ReadonlyMap<string, number>;
+  constructor(readonly model: AdaIntModel, readonly training: AdaIntTraining = ADAINT_PAPER_TRAINING) {
+    this.lrScale = new Map(BRANCH.map((k) => [k, training.lrMult]));
+  }
+  /** The interval branch while step <= fixSteps (the original's n_fix_iters). */
+  frozen(step: number): string[] {
+    return step <= this.training.fixSteps ? BRANCH : [];
+  }
   get params(): Params {
     return this.model.params;
   }
@@ -55,8 +65,8 @@ export class AdaIntNet implements PhotoNet {
 photoNets.register("adaint", (config) => {
   const m = config.model;
   if (m.family !== "adaint") throw new Error(`adaint builder: model.family is "${m.family}"`);
-  const { family: _, ...c } = m;
-  return Promise.resolve(new AdaIntNet(new AdaIntModel(c, config.seed)));
+  const { family: _, lrMult, fixSteps, ...c } = m;
+  return Promise.resolve(new AdaIntNet(new AdaIntModel(c, config.seed), { lrMult, fixSteps }));
 });
 
 photoImporters.register("adaint", async ([path]) => new AdaIntNet(importAdaInt(await readPth(path), path)));

@@ -13,7 +13,9 @@
  *                   of 32, default 256 as the paper), interpolation         -- CLUT-Net N+S+W
  *          pca:     source (experiment folder of a trained 3dlut), s, w, interpolation -- BL-B (lib/enhance/models/pca.ts)
  *          hashlut: levels, log2_table_size, base_resolution, max_resolution, backbone -- lib/enhance/models/hashlut.ts
- *          adaint:  luts (3), dim (33), share (false: per-channel intervals) -- AdaInt (lib/enhance/models/adaint.ts)
+ *          adaint:  luts (3), dim (33), share (false: per-channel intervals), lr_mult (0.1: the interval
+ *                   branch's lr multiplier), fix_steps (0; paper 22500: steps with that branch frozen)
+ *                   -- AdaInt (lib/enhance/models/adaint.ts)
  *          seplut:  base_feats (8), dim3d (17), dim1d (17), luts (3)    -- SepLUT (lib/enhance/models/seplut.ts)
  *          (pca, hashlut, adaint and seplut refuse thumb: their CNNs see 256x256 thumbnails; pca refuses backbone: BL-B
  *          keeps its source's CNN, backbone included)
@@ -30,7 +32,7 @@ import { basename, dirname, resolve } from "@std/path";
 import type { BackboneKind } from "./models/backbone.ts";
 import type { LutNetSpec } from "./models/lut3dnet.ts";
 import type { HashLutConfig } from "./models/hashlut.ts";
-import type { AdaIntConfig } from "./models/adaint.ts";
+import type { AdaIntConfig, AdaIntTraining } from "./models/adaint.ts";
 import type { SepLutConfig } from "./models/seplut.ts";
 import type { Lut3dMode } from "../lut/lut3d.ts";
 import { configFile, type Raw, Reader, readToml } from "../experiment/reader.ts";
@@ -41,7 +43,7 @@ export type PhotoModelConfig =
   | { family: "3dlut" | "clutnet"; spec: LutNetSpec }
   | { family: "pca"; source: string; s: number; w: number; mode: Lut3dMode }
   | ({ family: "hashlut" } & HashLutConfig)
-  | ({ family: "adaint" } & AdaIntConfig)
+  | ({ family: "adaint" } & AdaIntConfig & AdaIntTraining)
   | ({ family: "seplut" } & SepLutConfig);
 
 /** Loss names accepted in train.losses. */
@@ -88,7 +90,7 @@ const MODEL_KEYS: Record<(typeof FAMILIES)[number], string[]> = {
   clutnet: ["luts", "dim", "s", "w", "compression", "backbone", "thumb", "interpolation"],
   pca: ["source", "s", "w", "interpolation"],
   hashlut: ["levels", "log2_table_size", "base_resolution", "max_resolution", "backbone"],
-  adaint: ["luts", "dim", "share"],
+  adaint: ["luts", "dim", "share", "lr_mult", "fix_steps"],
   seplut: ["base_feats", "dim3d", "dim1d", "luts"],
 };
 
@@ -129,6 +131,8 @@ function parseModel(r: Reader, raw: Raw): PhotoModelConfig {
       luts: r.int(m, "model", "luts", 3, 1, 256),
       dim: r.int(m, "model", "dim", 33, 2, 129),
       share: r.bool(m, "model", "share", false),
+      lrMult: r.num(m, "model", "lr_mult", 0.1, (v) => (v >= 0 ? undefined : ">= 0")),
+      fixSteps: r.int(m, "model", "fix_steps", 0, 0),
     };
   }
   if (family === "seplut") {

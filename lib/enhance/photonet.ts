@@ -32,5 +32,9 @@ export interface PhotoNet {
   /** Static form of each basis, [3,D,D,D] each. */
   basisLuts(): Promise<Float32Array[]>;
   paramCount(): number;
+  /** Per-parameter learning-rate multipliers by name (default 1), e.g. AdaInt's 0.1 on its interval branch. */
+  readonly lrScale?: ReadonlyMap<string, number>;
+  /** Parameters not updated at optimiser step `step` (1-based), e.g. AdaInt's branch in its first epochs. */
+  frozen?(step: number): string[];
   dispose(): void;
 }

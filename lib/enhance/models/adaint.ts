@@ -19,6 +19,12 @@ import { addLinear, addLutGenerator, linear, lutGeneratorForward } from "./lut_g
 /** AdaInt's architecture: ranks N, lattice size D, shared intervals for the 3 channels (Share-AdaInt). */
 export type AdaIntConfig = { luts: number; dim: number; share: boolean };
 
+/** AdaInt's training extras: lr multiplier of the interval branch (`adaint.*`), steps it stays frozen. */
+export type AdaIntTraining = { lrMult: number; fixSteps: number };
+
+/** The paper's training extras (configs/fivekrgb.py: lr_mult 0.1, n_fix_iters = 5 epochs of 4500). */
+export const ADAINT_PAPER_TRAINING: AdaIntTraining = { lrMult: 0.1, fixSteps: 4500 * 5 };
+
 /** The published FiveK sRGB model (configs/fivekrgb.py): 3 ranks, 33 vertices, per-channel intervals. */
 export const ADAINT_PAPER: AdaIntConfig = { luts: 3, dim: 33, share: false };
 
