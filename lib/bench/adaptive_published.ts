@@ -3,8 +3,9 @@
  * adaint-fivek, seplut-m8-17, seplut-m8-33, seplut-m6-9) its parameter count, storage (float32 parameters),
  * scores on the 12 shared FiveK expert-C pairs (PSNR / SSIM / ΔE76 as tests/photo_pretrained.test.ts),
  * the error of its single-3D-LUT form (AdaInt: the adaptive lattice resampled to the uniform 33³ one;
- * SepLUT: both stages sampled on 33³) and of the exact shaper .cube (SepLUT), the 4K (3840x2160) enhance
- * time on the host (thumbnail, CNN, LUT apply; median of 3), and the paper's published FiveK numbers.
+ * SepLUT: both stages sampled on 33³) and of the exact shaper .cube (SepLUT), the 4K (3840x2160) times on
+ * the host (median of 3): whole `enhance` (thumbnail, CNN, LUT apply) and the LUT stage alone (native
+ * kernels), and the paper's published FiveK numbers.
  * Writes experiments/<preset>/published.json. Run: deno run -A lib/bench/adaptive_published.ts [preset...]
  */
 import { join } from "@std/path";
@@ -20,6 +21,9 @@ import { applyLutStages } from "../lut/lut_file.ts";
 import { formatCubeFile, parseCubeFile } from "../formats/cube.ts";
 import { psnr } from "../image/metrics.ts";
 import { sepLutCube, SepLutNet } from "../enhance/seplutnet.ts";
+import { AdaIntNet } from "../enhance/adaintnet.ts";
+import { applyAiLut } from "../lut/ailut.ts";
+import type { Vec3 } from "../formats/cube.ts";
 import type { PhotoNet } from "../enhance/photonet.ts";
 
 /** The papers' FiveK (480p sRGB, expert C) numbers with their source; null where not verified here. */
@@ -55,6 +59,17 @@ export async function expertPairs(): Promise<{ name: string; input: Image; targe
     input: await readImage(join(root, "input", name), { channels: 3 }),
     target: await readImage(join(root, "target", name), { channels: 3 }),
   })));
+}
+
+/** Median wall time (ms) of 3 runs of `fn` after one warm-up run. */
+async function median3(fn: () => unknown): Promise<number> {
+  const runs: number[] = [];
+  for (let k = 0; k < 4; k++) {
+    const t0 = performance.now();
+    await fn();
+    if (k > 0) runs.push(performance.now() - t0);
+  }
+  return runs.sort((a, b) => a - b)[1];
 }
 
 /** PSNR (dB, peak 1, no quantisation) of `a` against `b`. */
@@ -93,18 +108,22 @@ export async function measurePreset(
         shaper.push(fidelity(back, r.out));
       }
     }
-    let ms4k: number | null = null;
+    let ms4k: number | null = null, apply4k: number | null = null;
     if (time) {
       const w = 3840, h = 2160, data = new Float32Array(3 * w * h);
       for (let i = 0; i < data.length; i++) data[i] = 0.5 + 0.45 * Math.sin(i * 0.0007 + (i % w) * 0.003);
       const big = { data, channels: 3, height: h, width: w };
-      const runs: number[] = [];
-      for (let k = 0; k < 4; k++) {
-        const t0 = performance.now();
-        await net.enhance(big);
-        if (k > 0) runs.push(performance.now() - t0); // the first run warms up
+      ms4k = await median3(() => net.enhance(big));
+      // the LUT stage alone (the image's tables already predicted): AiLUT, or 1D then 3D
+      if (net instanceof AdaIntNet) {
+        const a = await net.model.adaptive(big), shape = { batch: 1, height: h, width: w, dim: net.cubeSize };
+        apply4k = await median3(() => applyAiLut(big.data, a.lut, a.vertices, shape));
+      } else if (net instanceof SepLutNet) {
+        const t = await net.model.tables(big), file = sepLutCube(net.model, t);
+        const unit = { domainMin: [0, 0, 0] as Vec3, domainMax: [1, 1, 1] as Vec3 };
+        const stages = { lut1d: { ...unit, ...file.lut1d! }, lut3d: { ...unit, ...file.lut3d! } };
+        apply4k = await median3(() => applyLutStages(big, stages, "trilinear"));
       }
-      ms4k = runs.sort((a, b) => a - b)[1];
     }
     const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / Math.max(a.length, 1);
     const params = net.paramCount();
@@ -118,6 +137,7 @@ export async function measurePreset(
       lutFormPsnr: { mean: mean(lutForm), min: Math.min(...lutForm), size: net.cubeSize },
       shaperCubePsnr: shaper.length ? { mean: mean(shaper), min: Math.min(...shaper) } : null,
       enhance4kMs: ms4k,
+      apply4kMs: apply4k,
       published: PUBLISHED[preset],
     };
   } finally {
