@@ -1,9 +1,10 @@
 /**
  * lib/analysis: figures as plain plotly specs (`Figure`), their inline display in a Deno notebook (`show`,
- * `display`) and saving (HTML, PNG): training curves, LUT views, CLUT-Net and AutoLUT analyses, occupancy,
+ * `display`) and saving (HTML, PNG): training curves, LUT views, CLUT-Net, AutoLUT, AdaInt and SepLUT analyses, occupancy,
  * heatmaps, quality-against-cost plots and image comparisons.
  * @module
  */
+export * from "./adaptive_luts.ts";
 export * from "./autosample.ts";
 export * from "./axes.ts";
 export * from "./clut.ts";

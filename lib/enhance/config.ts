@@ -14,7 +14,11 @@
  *                   of 32, default 256 as the paper), interpolation         -- CLUT-Net N+S+W
  *          pca:     source (experiment folder of a trained 3dlut), s, w, interpolation -- BL-B (lib/enhance/models/pca.ts)
  *          hashlut: levels, log2_table_size, base_resolution, max_resolution, backbone -- lib/enhance/models/hashlut.ts
- *          (pca and hashlut refuse thumb: their CNNs see 256x256 thumbnails; pca refuses backbone: BL-B
+ *          adaint:  luts (3), dim (33), share (false: per-channel intervals), lr_mult (0.1: the interval
+ *                   branch's lr multiplier), fix_steps (0; paper 22500: steps with that branch frozen)
+ *                   -- AdaInt (lib/enhance/models/adaint.ts)
+ *          seplut:  base_feats (8), dim3d (17), dim1d (17), luts (3)    -- SepLUT (lib/enhance/models/seplut.ts)
+ *          (pca, hashlut, adaint and seplut refuse thumb: their CNNs see 256x256 thumbnails; pca refuses backbone: BL-B
  *          keeps its source's CNN, backbone included)
  * [data]   root: a folder in the FiveK layout (input_train/, target_train/, input_test/, target_test/) or
  *          with input/ + target/ (then train = test), "shared:<path>" for the shared data folder, or
@@ -32,6 +36,8 @@ import { basename, dirname, resolve } from "@std/path";
 import type { BackboneKind } from "./models/backbone.ts";
 import type { LutNetSpec } from "./models/lut3dnet.ts";
 import type { HashLutConfig } from "./models/hashlut.ts";
+import type { AdaIntConfig, AdaIntTraining } from "./models/adaint.ts";
+import type { SepLutConfig } from "./models/seplut.ts";
 import type { Lut3dMode } from "../lut/lut3d.ts";
 import { configFile, type Raw, Reader, readToml } from "../experiment/reader.ts";
 import { experimentTasks, taskOf } from "../experiment/tasks.ts";
@@ -50,7 +56,9 @@ import { keepKeys } from "../experiment/workflow_config.ts";
 export type PhotoModelConfig =
   | { family: "3dlut" | "clutnet"; spec: LutNetSpec }
   | { family: "pca"; source: string; s: number; w: number; mode: Lut3dMode }
-  | ({ family: "hashlut" } & HashLutConfig);
+  | ({ family: "hashlut" } & HashLutConfig)
+  | ({ family: "adaint" } & AdaIntConfig & AdaIntTraining)
+  | ({ family: "seplut" } & SepLutConfig);
 
 /** Loss names accepted in train.losses. */
 export type LossName = "mse" | "l1" | "cos";
@@ -96,12 +104,14 @@ export type PhotoConfig = {
 
 const BACKBONES = ["Backbone", "SmallBackbone", "Unpaired"] as const;
 const MODES = ["trilinear", "tetrahedral"] as const;
-const FAMILIES = ["3dlut", "clutnet", "pca", "hashlut"] as const;
+const FAMILIES = ["3dlut", "clutnet", "pca", "hashlut", "adaint", "seplut"] as const;
 const MODEL_KEYS: Record<(typeof FAMILIES)[number], string[]> = {
   "3dlut": ["luts", "dim", "backbone", "thumb", "interpolation", "input_space"],
   clutnet: ["luts", "dim", "s", "w", "compression", "backbone", "thumb", "interpolation"],
   pca: ["source", "s", "w", "interpolation"],
   hashlut: ["levels", "log2_table_size", "base_resolution", "max_resolution", "backbone"],
+  adaint: ["luts", "dim", "share", "lr_mult", "fix_steps"],
+  seplut: ["base_feats", "dim3d", "dim1d", "luts"],
 };
 
 /** Keys some families take from elsewhere (refused with this reason): thumbnail side and BL-B's backbone. */
@@ -113,6 +123,8 @@ const NOT_SETTINGS: Partial<Record<(typeof FAMILIES)[number], Record<string, str
   hashlut: {
     thumb: "its expert CNN sees 256x256 thumbnails, as in the original (and its pretrained weights)",
   },
+  adaint: { thumb: "its encoder sees 256x256 thumbnails, as in the original (input_resolution)" },
+  seplut: { thumb: "its encoder sees 256x256 thumbnails, as in the original (input_resolution)" },
 };
 
 function parseModel(r: Reader, raw: Raw): PhotoModelConfig {
@@ -131,6 +143,25 @@ function parseModel(r: Reader, raw: Raw): PhotoModelConfig {
       baseResolution: r.int(m, "model", "base_resolution", 9, 2, 1024),
       maxResolution: r.int(m, "model", "max_resolution", 64, 2, 4096),
       backbone: r.str(m, "model", "backbone", "Backbone" as BackboneKind, BACKBONES),
+    };
+  }
+  if (family === "adaint") {
+    return {
+      family,
+      luts: r.int(m, "model", "luts", 3, 1, 256),
+      dim: r.int(m, "model", "dim", 33, 2, 129),
+      share: r.bool(m, "model", "share", false),
+      lrMult: r.num(m, "model", "lr_mult", 0.1, (v) => (v >= 0 ? undefined : ">= 0")),
+      fixSteps: r.int(m, "model", "fix_steps", 0, 0),
+    };
+  }
+  if (family === "seplut") {
+    return {
+      family,
+      baseFeats: r.int(m, "model", "base_feats", 8, 1, 64),
+      dim3d: r.int(m, "model", "dim3d", 17, 2, 129),
+      dim1d: r.int(m, "model", "dim1d", 17, 2, 4096),
+      luts: r.int(m, "model", "luts", 3, 1, 256),
     };
   }
   if (family === "pca") {
@@ -174,8 +205,18 @@ function parseModel(r: Reader, raw: Raw): PhotoModelConfig {
   return { family, spec };
 }
 
-/** The papers' training defaults for a family (3DLUT: MSE + TV/MN/weights; CLUT-Net/HashLUT: L1 + cosine). */
+/**
+ * The papers' training defaults for a family (3DLUT: MSE + TV/MN/weights; CLUT-Net/HashLUT: L1 + cosine;
+ * AdaInt: MSE + monotonicity 10 + weights 1e-4; SepLUT: MSE + weights 1e-4).
+ */
 export function defaultTrain(family: PhotoModelConfig["family"]): TrainConfig {
+  if (family === "adaint" || family === "seplut") {
+    return {
+      ...defaultTrain("3dlut"),
+      lambdaSmooth: 0,
+      lambdaMono: family === "adaint" ? 10 : 0,
+    };
+  }
   const lut3d = family === "3dlut" || family === "pca";
   return {
     steps: 1000,

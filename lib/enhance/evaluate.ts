@@ -68,7 +68,15 @@ export async function evalPhoto(
     const res = await scoreNet(net, pairs, async (p, r) => {
       if (config.eval.saveImages) await writeImage(join(outDir, "images", `${p.name}.png`), r.out);
       if (config.eval.saveCubes) {
-        await writeImageCube(net, join(outDir, "cubes"), p.name, `${config.name} ${p.name}`, r.lut, cubeOut);
+        await writeImageCube(
+          net,
+          join(outDir, "cubes"),
+          p.name,
+          `${config.name} ${p.name}`,
+          r.lut,
+          cubeOut,
+          r.lutFile,
+        );
       }
     });
     for (const r of res.rows) {

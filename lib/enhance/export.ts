@@ -11,6 +11,7 @@ import { loadPairs } from "../data/paired.ts";
 import { type Image, readImage } from "../image/io.ts";
 import { listImages, refuseStemCollisions } from "../image/files.ts";
 import { type LutOutput, writeLut } from "./lut_export.ts";
+import { type CubeFileInput, cubeTitle, writeCubeFile } from "../formats/cube.ts";
 import { trainedInterpolation } from "./interpolation.ts";
 import { loadNet, type PhotoNet, resolveWeightSource, trainedCheckpoint, type WeightSource } from "./nets.ts";
 import type { StepChoice } from "../experiment/history.ts";
@@ -19,17 +20,24 @@ import { writeOrigin } from "../experiment/origin.ts";
 /**
  * Writes one fused LUT [3,D,D,D] (lut[c][b][g][r]) of `net` as <dir>/<name>.cube (or .png/.3dl per `out`,
  * see lib/enhance/lut_export.ts), atomically; returns the path. `title` may hold any characters (quotes and
- * control characters are replaced, see cubeTitle).
+ * control characters are replaced, see cubeTitle). A .cube is written from `file` instead when given (the
+ * exact form of a model that is not one 3D LUT, e.g. SepLUT's shaper file).
  */
-export function writeImageCube(
+export async function writeImageCube(
   net: PhotoNet,
   dir: string,
   name: string,
   title: string,
   lut: Float32Array,
   out: LutOutput = {},
+  file?: CubeFileInput,
 ): Promise<string> {
-  return writeLut(dir, name, title, lut, net.cubeSize, out);
+  if (!file || (out.format ?? "cube") !== "cube") {
+    return await writeLut(dir, name, title, lut, net.cubeSize, out);
+  }
+  const path = join(dir, `${name}.cube`);
+  await writeCubeFile(path, { ...file, title: cubeTitle(title) });
+  return path;
 }
 
 /** Writes the static form of every basis of `net` as <dir>/basis_<nn>.cube (or per `out`); returns the paths. */
@@ -106,9 +114,17 @@ export async function exportPhoto(
     const outDir = join(config.dir, "export");
     const cubes: string[] = [];
     for (const [i, { name, image }] of inputs.entries()) {
-      const { lut } = await net.enhance(image);
+      const { lut, lutFile } = await net.enhance(image);
       cubes.push(
-        await writeImageCube(net, join(outDir, "cubes"), name, title(`${config.name} ${name}`), lut, out),
+        await writeImageCube(
+          net,
+          join(outDir, "cubes"),
+          name,
+          title(`${config.name} ${name}`),
+          lut,
+          out,
+          lutFile,
+        ),
       );
       log(`  [${i + 1}/${inputs.length}] ${cubes.at(-1)}`);
     }

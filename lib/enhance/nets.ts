@@ -17,7 +17,9 @@ import { readCheckpoint, restoreParams, stableJson } from "../experiment/checkpo
 import { runFiles } from "../experiment/loop.ts";
 import { resolveCheckpoint, type StepChoice } from "../experiment/history.ts";
 import type { PhotoNet } from "./photonet.ts";
-import { photoNets } from "./photo_registry.ts";
+import { photoImporters, photoNets } from "./photo_registry.ts";
+import "./adaintnet.ts";
+import "./seplutnet.ts";
 import { HashNet } from "./hashnet.ts";
 import { LutPhotoNet } from "./lutnets.ts";
 import { generatorPart } from "./unpaired_checkpoint.ts";
@@ -101,6 +103,9 @@ export async function buildNet(config: PhotoConfig): Promise<PhotoNet> {
 export async function loadPretrained(config: PhotoConfig): Promise<PhotoNet> {
   if (!config.pretrained) throw new Error(`${config.file}: no [pretrained] weights configured`);
   const paths = config.pretrained.map(resolveShared);
+  if (photoImporters.names().includes(config.model.family)) {
+    return await photoImporters.get(config.model.family)(paths);
+  }
   checkPretrainedSpace(config, paths);
   if (config.model.family === "hashlut") {
     return new HashNet(importHashLut(await readPth(paths[0]), paths[0]));

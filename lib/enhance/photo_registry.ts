@@ -1,5 +1,6 @@
 /**
- * The photo model families by `model.family`: lutnets.ts ("3dlut", "clutnet"), hashnet.ts ("hashlut") and
+ * The photo model families by `model.family`: lutnets.ts ("3dlut", "clutnet"), hashnet.ts ("hashlut"),
+ * adaintnet.ts ("adaint"), seplutnet.ts ("seplut"; both also register their importers) and
  * nets.ts ("pca", built from a trained 3dlut) register their builders here; nets.ts imports them all and
  * builds by name.
  */
@@ -12,3 +13,9 @@ export type PhotoNetBuilder = (config: PhotoConfig) => Promise<PhotoNet>;
 
 /** Builders by model.family. */
 export const photoNets: Registry<PhotoNetBuilder> = new Registry("photo model.family");
+
+/** Imports a family's released checkpoint files (paths resolved) as a network. */
+export type PhotoImporter = (paths: string[]) => Promise<PhotoNet>;
+
+/** Importers of released checkpoints by model.family, for the families not handled by models/import.ts. */
+export const photoImporters: Registry<PhotoImporter> = new Registry("photo pretrained importer");

@@ -80,6 +80,11 @@ export async function trainStep(
     out = tf.keep(r.out);
     return tf.addN(terms) as tf.Scalar;
   }, [...net.params.values()]);
+  for (const name of net.frozen?.(adam.t + 1) ?? []) { // a frozen parameter gets no gradient (no update)
+    const v = net.params.get(name)!.name;
+    grads[v]?.dispose();
+    delete grads[v];
+  }
   await stepWithGrads(adam, net.params, grads);
   // the PSNR is measured off the tape (no gradient bookkeeping for it)
   const err = tf.tidy(() => mse(tf.clipByValue(out!, 0, 1), y));
@@ -105,7 +110,7 @@ export async function trainPhoto(config: PhotoConfig, opts: TrainOptions = {}): 
     const train = opts.train ?? await loadPairs(config.data.root, "train");
     const test = opts.test ?? await loadPairs(config.data.root, "test", config.eval.maxImages);
     const net = await buildNet(config);
-    const adam = new Adam(net.params, { lr: t.lr, beta1: t.beta1, beta2: t.beta2 });
+    const adam = new Adam(net.params, { lr: t.lr, beta1: t.beta1, beta2: t.beta2, lrScale: net.lrScale });
     say(
       `${config.name}: ${config.model.family}, ${net.paramCount()} parameters, ${train.length} train / ${test.length} test pairs, ${t.steps} steps (batch ${t.batch})`,
     );

@@ -6,6 +6,7 @@ import type { tf } from "../core/backend.ts";
 import type { Image } from "../image/io.ts";
 import type { Rng } from "../core/rng.ts";
 import type { Params } from "../nn/params.ts";
+import type { CubeFileInput } from "../formats/cube.ts";
 
 /** What training and evaluation need from a model. */
 export interface PhotoNet {
@@ -21,10 +22,19 @@ export interface PhotoNet {
     rng?: Rng,
     withBank?: boolean,
   ): { out: tf.Tensor4D; weights: tf.Tensor2D; bank?: tf.Tensor };
-  /** Full-resolution output, fused LUT [3,D,D,D] and basis weights of one RGB image (async GPU reads). */
-  enhance(img: Image): Promise<{ out: Image; lut: Float32Array; weights: Float32Array }>;
+  /**
+   * Full-resolution output, fused LUT [3,D,D,D] and basis weights of one RGB image (async GPU reads);
+   * `lutFile`: the exact .cube form where one 3D LUT is not (SepLUT: 1D shaper + 3D).
+   */
+  enhance(
+    img: Image,
+  ): Promise<{ out: Image; lut: Float32Array; weights: Float32Array; lutFile?: CubeFileInput }>;
   /** Static form of each basis, [3,D,D,D] each. */
   basisLuts(): Promise<Float32Array[]>;
   paramCount(): number;
+  /** Per-parameter learning-rate multipliers by name (default 1), e.g. AdaInt's 0.1 on its interval branch. */
+  readonly lrScale?: ReadonlyMap<string, number>;
+  /** Parameters not updated at optimiser step `step` (1-based), e.g. AdaInt's branch in its first epochs. */
+  frozen?(step: number): string[];
   dispose(): void;
 }

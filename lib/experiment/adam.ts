@@ -9,7 +9,14 @@ import { onWebgpu, tf, withData } from "../core/backend.ts";
 import type { Params } from "../nn/params.ts";
 
 /** Hyper-parameters. */
-export type AdamOptions = { lr: number; beta1: number; beta2: number; eps?: number };
+/** Adam's settings; `lrScale`: per-parameter multipliers of lr by name (default 1; AdaInt's lr_mult). */
+export type AdamOptions = {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps?: number;
+  lrScale?: ReadonlyMap<string, number>;
+};
 
 /** What the training loop and checkpoints use of an optimiser (Adam, or unpaired training's pair of them). */
 export type Optimizer = Pick<Adam, "t" | "m" | "v" | "opts" | "load">;
@@ -45,8 +52,8 @@ export class Adam {
     this.t++;
     const { lr, beta1: b1, beta2: b2 } = this.opts, eps = this.opts.eps ?? 1e-8;
     const c1 = 1 - b1 ** this.t, c2 = Math.sqrt(1 - b2 ** this.t);
-    const k1 = lr / c1;
     for (const [k, p] of this.params) {
+      const k1 = (lr * (this.opts.lrScale?.get(k) ?? 1)) / c1;
       const g = grads.get(k), inputs = [p, this.m.get(k)!, this.v.get(k)!];
       const [next, m, v] = onWebgpu()
         ? tf.tidy(() => { // tf ops (float32) on the GPU

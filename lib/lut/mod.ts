@@ -6,6 +6,8 @@
  * webgpu path, reached through the same ops.
  * @module
  */
+export * from "./ailut.ts";
+export * from "./ailut_op.ts";
 export * from "./dfc.ts";
 export * from "./dfc_op.ts";
 export * from "./grad_buffers.ts";

@@ -81,11 +81,15 @@ export function addConv(
   );
 }
 
-/** Adds the trunk's parameters to `p` (names in the module doc). */
-export function addBackbone(p: Params, opts: BackboneOptions & { init: BackboneInit }, rng: Rng): void {
+/** Adds the trunk's parameters to `p` (names in the module doc); `widths` overrides the kind's 5 widths. */
+export function addBackbone(
+  p: Params,
+  opts: BackboneOptions & { init: BackboneInit; widths?: readonly number[] },
+  rng: Rng,
+): void {
   const prefix = opts.prefix ?? "backbone.";
   let ci = 3;
-  BACKBONE_CHANNELS[opts.kind].forEach((co, i) => {
+  (opts.widths ?? BACKBONE_CHANNELS[opts.kind]).forEach((co, i) => {
     addConv(p, `${prefix}conv${i}`, 3, ci, co, opts.init, rng);
     if (i < NORMED_BLOCKS[opts.kind]) {
       const w = opts.init === "3dlut"

@@ -32,7 +32,12 @@ import { HashLut, HASHLUT_FEATURES, HASHLUT_HIDDEN, type HashLutConfig } from ".
 import { hashGridLevels } from "../../lut/hashgrid_ref.ts";
 
 /** One conversion: checkpoint key -> our parameter, with a layout change. */
-type Rule = { key: string; ours: string; layout: "same" | "oihw" | "fc" | "linear" | "lut"; index?: number };
+export type Rule = {
+  key: string;
+  ours: string;
+  layout: "same" | "oihw" | "fc" | "linear" | "lut";
+  index?: number;
+};
 
 const CONV_3DLUT = [1, 4, 7, 10, 13], NORM_3DLUT = [3, 6, 9, 12];
 const CONV_3DLUT_UNPAIRED = [1, 4, 6, 8, 10], NORM_3DLUT_UNPAIRED = [3];
@@ -52,7 +57,7 @@ function backboneRules(prefix: string, conv: number[], norm: number[]): Rule[] {
 }
 
 /** `src` (row-major, `shape`) with its axes reordered by `perm` as tf.transpose does, on the host. */
-function permute(src: Float32Array, shape: number[], perm: number[]): Float32Array {
+export function permute(src: Float32Array, shape: number[], perm: number[]): Float32Array {
   const outShape = perm.map((p) => shape[p]);
   const stride = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
   const out = new Float32Array(src.length), idx = outShape.map(() => 0);
@@ -87,7 +92,7 @@ function convert(t: Tensor, rule: Rule, target: number[]): { data: Float32Array;
 }
 
 /** Fills `net` from `state` by `rules`; every checkpoint key used, every parameter set, shapes checked. */
-function load<M extends { params: Params }>(
+export function load<M extends { params: Params }>(
   net: M,
   state: Map<string, Tensor>,
   rules: Rule[],
