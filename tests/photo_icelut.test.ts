@@ -63,7 +63,7 @@ Deno.test({
     results.forEach((r, i) => assertEquals(Array.from(r.weights), want[i], data[i].name));
 
     // the original: trilinear(sum w_i LUT_i, img) + img; ours: one fused LUT (identity added)
-    const d = ICELUT.dim, one = 3 * d ** 3, img = data[0].input, w = results[0].weights;
+    const d = ICELUT.dim, img = data[0].input, w = results[0].weights;
     const identity = iceLutFused(t, new Float32Array(w.length));
     const residual = iceLutFused(t, w).map((v, i) => v - identity[i]);
     const res = applyLut3d(
