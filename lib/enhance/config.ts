@@ -5,7 +5,7 @@
  * `experiments/x/config.toml: train.lr must be a number, got "abc"`.
  *
  * [experiment]  name (default: folder name), task = "enhance", seed, description
- * [model]  family = "3dlut" | "clutnet" | "pca" | "hashlut"
+ * [model]  family = "3dlut" | "clutnet" | "pca" | "hashlut" | "lutbgrid" | "icelut"
  *          3dlut:   luts (N, 3), dim (D, 33), backbone ("Backbone"), thumb (256 only: 8x8 conv head),
  *                   interpolation ("trilinear" | "tetrahedral")            -- paper 3DLUT; BL-A with dim 17/9
  *          clutnet: luts (20), dim (33), s (5), w (10), compression ("learned" | "fixed" = BL-C DCT bases),
@@ -36,7 +36,9 @@ import { experimentTasks, taskOf } from "../experiment/tasks.ts";
 export type PhotoModelConfig =
   | { family: "3dlut" | "clutnet"; spec: LutNetSpec }
   | { family: "pca"; source: string; s: number; w: number; mode: Lut3dMode }
-  | ({ family: "hashlut" } & HashLutConfig);
+  | ({ family: "hashlut" } & HashLutConfig)
+  | { family: "lutbgrid" }
+  | { family: "icelut"; tables: string };
 
 /** Loss names accepted in train.losses. */
 export type LossName = "mse" | "l1" | "cos";
@@ -76,12 +78,14 @@ export type PhotoConfig = {
 
 const BACKBONES = ["Backbone", "SmallBackbone"] as const;
 const MODES = ["trilinear", "tetrahedral"] as const;
-const FAMILIES = ["3dlut", "clutnet", "pca", "hashlut"] as const;
+const FAMILIES = ["3dlut", "clutnet", "pca", "hashlut", "lutbgrid", "icelut"] as const;
 const MODEL_KEYS: Record<(typeof FAMILIES)[number], string[]> = {
   "3dlut": ["luts", "dim", "backbone", "thumb", "interpolation"],
   clutnet: ["luts", "dim", "s", "w", "compression", "backbone", "thumb", "interpolation"],
   pca: ["source", "s", "w", "interpolation"],
   hashlut: ["levels", "log2_table_size", "base_resolution", "max_resolution", "backbone"],
+  lutbgrid: [], // the FiveK configuration of the paper's code (lib/enhance/models/lutbgrid.ts)
+  icelut: ["tables"], // folder of the released .npy tables (lib/enhance/models/icelut.ts)
 };
 
 /** Keys some families take from elsewhere (refused with this reason): thumbnail side and BL-B's backbone. */
@@ -113,6 +117,8 @@ function parseModel(r: Reader, raw: Raw): PhotoModelConfig {
       backbone: r.str(m, "model", "backbone", "Backbone" as BackboneKind, BACKBONES),
     };
   }
+  if (family === "lutbgrid") return { family };
+  if (family === "icelut") return { family, tables: r.str(m, "model", "tables", "shared:pretrained/icelut") };
   if (family === "pca") {
     const source = r.str(m, "model", "source", "");
     if (!source) r.fail(`model.source must name the experiment folder of a trained 3dlut (family "pca")`);
@@ -156,7 +162,7 @@ function parseModel(r: Reader, raw: Raw): PhotoModelConfig {
 
 /** The papers' training defaults for a family (3DLUT: MSE + TV/MN/weights; CLUT-Net/HashLUT: L1 + cosine). */
 export function defaultTrain(family: PhotoModelConfig["family"]): TrainConfig {
-  const lut3d = family === "3dlut" || family === "pca";
+  const lut3d = family === "3dlut" || family === "pca" || family === "lutbgrid";
   return {
     steps: 1000,
     batch: 1,

@@ -89,6 +89,10 @@ export async function exportPhoto(
     }));
   const source = await resolveWeightSource(config, opts.source);
   const net = await loadNet(config, source);
+  if (net.noCube) {
+    net.dispose();
+    throw new Error(`${config.name}: no .cube export: ${net.noCube}`);
+  }
   try {
     const outDir = join(config.dir, "export");
     const cubes: string[] = [];

@@ -16,7 +16,9 @@ import { pcaCompress } from "./models/pca.ts";
 import { readCheckpoint, restoreParams, stableJson } from "../experiment/checkpoint.ts";
 import { runFiles } from "../experiment/loop.ts";
 import type { PhotoNet } from "./photonet.ts";
-import { photoNets } from "./photo_registry.ts";
+import { photoNets, photoPretrained } from "./photo_registry.ts";
+import "./bgridnet.ts";
+import "./icelutnet.ts";
 import { HashNet } from "./hashnet.ts";
 import { LutPhotoNet } from "./lutnets.ts";
 
@@ -100,6 +102,9 @@ export async function loadPretrained(config: PhotoConfig): Promise<PhotoNet> {
   const paths = config.pretrained.map(resolveShared);
   if (config.model.family === "hashlut") {
     return new HashNet(importHashLut(await readPth(paths[0]), paths[0]));
+  }
+  if (photoPretrained.names().includes(config.model.family)) {
+    return await photoPretrained.get(config.model.family)(config, paths);
   }
   const net = await importPretrained(paths);
   const key = { family: net.spec.head, ...net.spec }, want = modelKey(config);

@@ -12,3 +12,9 @@ export type PhotoNetBuilder = (config: PhotoConfig) => Promise<PhotoNet>;
 
 /** Builders by model.family. */
 export const photoNets: Registry<PhotoNetBuilder> = new Registry("photo model.family");
+
+/** Loaders of a family's released weights ([pretrained] weights, resolved paths), for families that have their own. */
+export type PhotoPretrainedLoader = (config: PhotoConfig, paths: string[]) => Promise<PhotoNet>;
+
+/** Pretrained loaders by model.family (families without one use lib/enhance/models/import.ts). */
+export const photoPretrained: Registry<PhotoPretrainedLoader> = new Registry("photo pretrained model.family");
