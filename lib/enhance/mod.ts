@@ -1,14 +1,16 @@
 /**
  * lib/enhance: photo enhancement with learned 3D LUTs -- the models (Image-Adaptive 3DLUT, CLUT-Net and its
- * baselines, HashLUT; lib/enhance/models/), their PhotoNet wrappers registered by `model.family`, losses,
+ * baselines, HashLUT, LUTwithBGrid, ICELUT; lib/enhance/models/), their PhotoNet wrappers registered by `model.family`, losses,
  * augmentation, training, evaluation, LUT export (.cube, Hald CLUT, .3dl) and the built-in presets.
  * @module
  */
 export * from "./augment.ts";
+export * from "./bgridnet.ts";
 export * from "./config.ts";
 export * from "./evaluate.ts";
 export * from "./export.ts";
 export * from "./hashnet.ts";
+export * from "./icelutnet.ts";
 export * from "./interpolation.ts";
 export * from "./losses.ts";
 export * from "./lut_export.ts";
@@ -21,7 +23,9 @@ export * from "./photo_train.ts";
 export * from "./models/backbone.ts";
 export * from "./models/clut.ts";
 export * from "./models/hashlut.ts";
+export * from "./models/icelut.ts";
 export * from "./models/import.ts";
 export * from "./models/lut3dnet.ts";
+export * from "./models/lutbgrid.ts";
 export * from "./models/occupancy.ts";
 export * from "./models/pca.ts";

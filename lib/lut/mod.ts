@@ -6,6 +6,7 @@
  * webgpu path, reached through the same ops.
  * @module
  */
+export * from "./bgrid.ts";
 export * from "./dfc.ts";
 export * from "./grad_buffers.ts";
 export * from "./hashgrid.ts";
