@@ -1,12 +1,13 @@
 /**
  * Bilateral-grid slicing of LUTwithBGrid (kernels/bgrid.c, or the CUDA twin) through FFI on host typed
- * arrays, forward and backward, and the differentiable tfjs op `bgridSlice` (tf.customGrad; host data, no
- * WGSL kernel in this file). Layouts as lib/lut/bgrid_ref.ts; every shape is validated before the native call.
+ * arrays, forward and backward, and the differentiable tfjs op `bgridSlice` (tf.customGrad; on the webgpu backend the WGSL kernels
+ * of lib/lut/webgpu/bgrid_wgsl.ts). Layouts as lib/lut/bgrid_ref.ts; every shape is validated before the native call.
  */
-import { tf, withData } from "../core/backend.ts";
+import { onWebgpu, tf, withData } from "../core/backend.ts";
 import { lazyKernels } from "../core/native.ts";
 import { expectF32, expectInt } from "../core/ffi_guard.ts";
 import type { BGridShape } from "./bgrid_ref.ts";
+import { bgridBackwardGpu, bgridForwardGpu } from "./webgpu/bgrid_wgsl.ts";
 
 export type { BGridShape };
 
@@ -115,6 +116,12 @@ export function bgridSlice(grid: tf.Tensor5D, img: tf.Tensor4D, spatial: 0 | 1 =
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [g, x, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     save([g, x]);
+    if (onWebgpu()) {
+      return {
+        value: bgridForwardGpu(g, x, s),
+        gradFunc: (dy: tf.Tensor, [gs, xs]: tf.Tensor[]) => bgridBackwardGpu(gs, xs, dy, s),
+      };
+    }
     const value = withData([g, x], [[batch, G, height, width]], ([gs, xs], [out]) =>
       void bgridForward(gs, xs, s, out))[0];
     return {
