@@ -38,6 +38,9 @@ function check(what: string, grid: Float32Array, img: Float32Array, s: BGridShap
   return B * 3 * gpc * H * W;
 }
 
+/** The shape arguments of both kernels, in ABI order. */
+const dims = (s: BGridShape) => [s.batch, s.height, s.width, s.dim, s.gpc, s.spatial] as const;
+
 const label = (what: string, s: BGridShape) =>
   `${what}(grid [${s.batch},${
     3 * s.gpc
@@ -53,19 +56,7 @@ export function bgridForward(
   const what = "bgridForward", n = check(what, grid, img, s);
   out ??= new Float32Array(n);
   expectF32(what, "out", out, n);
-  kernels.call(
-    label(what, s),
-    "lutlab_bgrid_forward",
-    grid,
-    img,
-    s.batch,
-    s.height,
-    s.width,
-    s.dim,
-    s.gpc,
-    s.spatial,
-    out,
-  );
+  kernels.call(label(what, s), "lutlab_bgrid_forward", grid, img, ...dims(s), out);
   return out;
 }
 
@@ -83,21 +74,7 @@ export function bgridBackward(
   const gradImg = bufs.gradImg ?? new Float32Array(img.length);
   expectF32(what, "gradGrid", gradGrid, grid.length);
   expectF32(what, "gradImg", gradImg, img.length);
-  kernels.call(
-    label(what, s),
-    "lutlab_bgrid_backward",
-    grid,
-    img,
-    s.batch,
-    s.height,
-    s.width,
-    s.dim,
-    s.gpc,
-    s.spatial,
-    gradOut,
-    gradGrid,
-    gradImg,
-  );
+  kernels.call(label(what, s), "lutlab_bgrid_backward", grid, img, ...dims(s), gradOut, gradGrid, gradImg);
   return { gradGrid, gradImg };
 }
 
