@@ -123,13 +123,26 @@ function roundEven(x: number): number {
  */
 export function iceLutNibbles(img: Image): { msb: Uint8Array; lsb: Uint8Array } {
   if (img.channels !== 3) throw new Error(`ICELUT: image has ${img.channels} channels, expected 3 (RGB)`);
-  const n = img.data.length, hi = new Float32Array(n), lo = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = Math.min(255, Math.max(0, Math.round(img.data[i] * 255)));
-    hi[i] = Math.floor(v / 16) / 16;
-    lo[i] = (v % 16) / 16;
-  }
+  const { height: H, width: W } = img,
+    n = img.data.length,
+    hi = new Float32Array(n),
+    lo = new Float32Array(n);
   const t = ICELUT.thumb;
+  // only the rows the bilinear resize reads (source row max((y + 0.5) * H / t - 0.5, 0) and the next) matter
+  const rows = new Set<number>();
+  for (let y = 0; y < t; y++) {
+    const r = Math.floor(Math.max((H / t) * (y + 0.5) - 0.5, 0));
+    rows.add(r).add(Math.min(r + 1, H - 1));
+  }
+  for (let c = 0; c < 3; c++) {
+    for (const r of rows) {
+      for (let i = (c * H + r) * W, end = i + W; i < end; i++) {
+        const v = Math.min(255, Math.max(0, Math.round(img.data[i] * 255)));
+        hi[i] = Math.floor(v / 16) / 16;
+        lo[i] = (v % 16) / 16;
+      }
+    }
+  }
   const q = (data: Float32Array) => {
     const r = resizeBilinear({ ...img, data }, t, t).data;
     return Uint8Array.from(r, (x) => Math.min(15, Math.max(0, roundEven(Math.fround(x * 16)))));
