@@ -62,9 +62,9 @@ static inline int32_t lutlab_bgrid_check_args(const char *fn, const float *grid,
 
 /* Cell k and fraction d of coordinate t on a D-point axis (the original's arithmetic). */
 LUTLAB_BGRID_FN int32_t lutlab_bgrid_axis(float t, int32_t dim, float *d) {
-  const float bin = 1.0f / (float)(dim - 1);
-  int32_t k = (int32_t)floorf(t * (float)(dim - 1));
-  k = k < 0 ? 0 : (k > dim - 2 ? dim - 2 : k);
+  const float bin = 1.0f / (float)(dim - 1), s = floorf(t * (float)(dim - 1));
+  /* clamp before the cast (NaN and +-inf give cell 0 / D-2, no undefined conversion) */
+  const int32_t k = s >= (float)(dim - 2) ? dim - 2 : (s >= 0.0f ? (int32_t)s : 0);
   *d = (t - bin * (float)k) / bin;
   return k;
 }
