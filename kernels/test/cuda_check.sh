@@ -15,10 +15,12 @@ nvcc -O2 -I. test/simplex_cuda_check.cu -o "$b/simplex_check" -ldl
 nvcc -O2 -I. test/hashgrid_cuda_check.cu -o "$b/hashgrid_check" -ldl
 nvcc -O2 -I. test/lut1d_cuda_check.cu -o "$b/lut1d_check" -ldl
 nvcc -O2 -I. test/ailut_cuda_check.cu -o "$b/ailut_check" -ldl
+nvcc -O2 -I. test/bgrid_cuda_check.cu -o "$b/bgrid_check" -ldl
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 echo "== lut3d" && "$b/lut3d_check" "$b/cpu.so"
 echo "== simplex / dfc" && "$b/simplex_check" "$b/cpu.so" "$b/cuda.so"
 echo "== hashgrid" && "$b/hashgrid_check" "$b/cpu.so" "$b/cuda.so"
 echo "== lut1d" && "$b/lut1d_check" "$b/cpu.so" "$b/cuda.so"
 echo "== ailut" && "$b/ailut_check" "$b/cpu.so" "$b/cuda.so"
+echo "== bgrid" && "$b/bgrid_check" "$b/cpu.so" "$b/cuda.so"
 echo "all CUDA checks passed"

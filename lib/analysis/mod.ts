@@ -7,6 +7,7 @@
 export * from "./adaptive_luts.ts";
 export * from "./autosample.ts";
 export * from "./axes.ts";
+export * from "./bgrid.ts";
 export * from "./clut.ts";
 export * from "./compare.ts";
 export * from "./curves.ts";

@@ -16,7 +16,7 @@ import { ADAINT_PAPER_TRAINING, AdaIntModel, type AdaIntTraining } from "./model
 const BRANCH = ["adaint.weight", "adaint.bias"];
 import { importAdaInt } from "./models/import_adaptive.ts";
 import type { PhotoNet } from "./photonet.ts";
-import { photoImporters, photoNets } from "./photo_registry.ts";
+import { photoNets, photoPretrained } from "./photo_registry.ts";
 
 /** AdaInt with the PhotoNet extras (exported LUT: the adaptive lattice resampled to the uniform D³ one). */
 export class AdaIntNet implements PhotoNet {
@@ -69,4 +69,7 @@ photoNets.register("adaint", (config) => {
   return Promise.resolve(new AdaIntNet(new AdaIntModel(c, config.seed), { lrMult, fixSteps }));
 });
 
-photoImporters.register("adaint", async ([path]) => new AdaIntNet(importAdaInt(await readPth(path), path)));
+photoPretrained.register(
+  "adaint",
+  async (_config, [path]) => new AdaIntNet(importAdaInt(await readPth(path), path)),
+);

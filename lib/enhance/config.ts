@@ -5,7 +5,7 @@
  * `experiments/x/config.toml: train.lr must be a number, got "abc"`.
  *
  * [experiment]  name (default: folder name), task = "enhance", seed, description
- * [model]  family = "3dlut" | "clutnet" | "pca" | "hashlut"
+ * [model]  family = "3dlut" | "clutnet" | "pca" | "hashlut" | "adaint" | "seplut" | "lutbgrid" | "icelut"
  *          3dlut:   luts (N, 3), dim (D, 33), backbone ("Backbone"; "Unpaired" = Classifier_unpaired),
  *                   thumb (256 only: 8x8 conv head), interpolation ("trilinear" | "tetrahedral"),
  *                   input_space ("srgb" | "xyz": what the model expects)   -- paper 3DLUT; BL-A with dim 17/9
@@ -58,7 +58,9 @@ export type PhotoModelConfig =
   | { family: "pca"; source: string; s: number; w: number; mode: Lut3dMode }
   | ({ family: "hashlut" } & HashLutConfig)
   | ({ family: "adaint" } & AdaIntConfig & AdaIntTraining)
-  | ({ family: "seplut" } & SepLutConfig);
+  | ({ family: "seplut" } & SepLutConfig)
+  | { family: "lutbgrid" }
+  | { family: "icelut"; tables: string };
 
 /** Loss names accepted in train.losses. */
 export type LossName = "mse" | "l1" | "cos";
@@ -104,7 +106,7 @@ export type PhotoConfig = {
 
 const BACKBONES = ["Backbone", "SmallBackbone", "Unpaired"] as const;
 const MODES = ["trilinear", "tetrahedral"] as const;
-const FAMILIES = ["3dlut", "clutnet", "pca", "hashlut", "adaint", "seplut"] as const;
+const FAMILIES = ["3dlut", "clutnet", "pca", "hashlut", "adaint", "seplut", "lutbgrid", "icelut"] as const;
 const MODEL_KEYS: Record<(typeof FAMILIES)[number], string[]> = {
   "3dlut": ["luts", "dim", "backbone", "thumb", "interpolation", "input_space"],
   clutnet: ["luts", "dim", "s", "w", "compression", "backbone", "thumb", "interpolation"],
@@ -112,6 +114,8 @@ const MODEL_KEYS: Record<(typeof FAMILIES)[number], string[]> = {
   hashlut: ["levels", "log2_table_size", "base_resolution", "max_resolution", "backbone"],
   adaint: ["luts", "dim", "share", "lr_mult", "fix_steps"],
   seplut: ["base_feats", "dim3d", "dim1d", "luts"],
+  lutbgrid: [], // the FiveK configuration of the paper's code (lib/enhance/models/lutbgrid.ts)
+  icelut: ["tables"], // folder of the released .npy tables (lib/enhance/models/icelut.ts)
 };
 
 /** Keys some families take from elsewhere (refused with this reason): thumbnail side and BL-B's backbone. */
@@ -164,6 +168,8 @@ function parseModel(r: Reader, raw: Raw): PhotoModelConfig {
       luts: r.int(m, "model", "luts", 3, 1, 256),
     };
   }
+  if (family === "lutbgrid") return { family };
+  if (family === "icelut") return { family, tables: r.str(m, "model", "tables", "shared:pretrained/icelut") };
   if (family === "pca") {
     const source = r.str(m, "model", "source", "");
     if (!source) r.fail(`model.source must name the experiment folder of a trained 3dlut (family "pca")`);
@@ -217,7 +223,7 @@ export function defaultTrain(family: PhotoModelConfig["family"]): TrainConfig {
       lambdaMono: family === "adaint" ? 10 : 0,
     };
   }
-  const lut3d = family === "3dlut" || family === "pca";
+  const lut3d = family === "3dlut" || family === "pca" || family === "lutbgrid";
   return {
     steps: 1000,
     batch: 1,

@@ -67,7 +67,7 @@ export async function evalPhoto(
     log(`${config.name} [${source}]: ${pairs.length} test image(s), ${net.paramCount()} parameters`);
     const res = await scoreNet(net, pairs, async (p, r) => {
       if (config.eval.saveImages) await writeImage(join(outDir, "images", `${p.name}.png`), r.out);
-      if (config.eval.saveCubes) {
+      if (config.eval.saveCubes && !net.noCube) {
         await writeImageCube(
           net,
           join(outDir, "cubes"),
@@ -86,7 +86,9 @@ export async function evalPhoto(
         }  ΔE ${r.deltaE.toFixed(2)}`,
       );
     }
-    if (config.eval.saveCubes) await writeBasisCubes(net, join(outDir, "basis"), config.name, cubeOut);
+    if (config.eval.saveCubes && !net.noCube) {
+      await writeBasisCubes(net, join(outDir, "basis"), config.name, cubeOut);
+    }
     const csv = [
       "name,psnr,ssim,delta_e,input_psnr",
       ...res.rows.map((r) =>

@@ -109,6 +109,10 @@ export async function exportPhoto(
   }
   const step = source === "trained" ? (await trainedCheckpoint(config, opts.step)).step : undefined;
   const net = await loadNet(config, source, opts.step);
+  if (net.noCube) {
+    net.dispose();
+    throw new Error(`${config.name}: no .cube export: ${net.noCube}`);
+  }
   const title = (t: string) => step === undefined ? t : `${t} step ${step}`;
   try {
     const outDir = join(config.dir, "export");

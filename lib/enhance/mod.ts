@@ -1,16 +1,18 @@
 /**
  * lib/enhance: photo enhancement with learned 3D LUTs -- the models (Image-Adaptive 3DLUT, CLUT-Net and its
- * baselines, HashLUT, AdaInt, SepLUT; lib/enhance/models/), their PhotoNet wrappers registered by
- * `model.family`, losses, augmentation, training (paired, and unpaired with WGAN-GP), evaluation, LUT export
- * (.cube, Hald CLUT, .3dl) and the built-in presets.
+ * baselines, HashLUT, AdaInt, SepLUT, LUTwithBGrid, ICELUT; lib/enhance/models/), their PhotoNet wrappers
+ * registered by `model.family`, losses, augmentation, training (paired, and unpaired with WGAN-GP),
+ * evaluation, LUT export (.cube, Hald CLUT, .3dl) and the built-in presets.
  * @module
  */
 export * from "./adaintnet.ts";
 export * from "./augment.ts";
+export * from "./bgridnet.ts";
 export * from "./config.ts";
 export * from "./evaluate.ts";
 export * from "./export.ts";
 export * from "./hashnet.ts";
+export * from "./icelutnet.ts";
 export * from "./input_space.ts";
 export * from "./interpolation.ts";
 export * from "./losses.ts";
@@ -31,10 +33,12 @@ export * from "./models/backbone.ts";
 export * from "./models/clut.ts";
 export * from "./models/discriminator.ts";
 export * from "./models/hashlut.ts";
+export * from "./models/icelut.ts";
 export * from "./models/import.ts";
 export * from "./models/import_adaptive.ts";
 export * from "./models/lut_generator.ts";
 export * from "./models/lut3dnet.ts";
+export * from "./models/lutbgrid.ts";
 export * from "./models/occupancy.ts";
 export * from "./models/pca.ts";
 export * from "./models/pooled_trunk.ts";

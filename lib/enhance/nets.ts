@@ -17,8 +17,10 @@ import { readCheckpoint, restoreParams, stableJson } from "../experiment/checkpo
 import { runFiles } from "../experiment/loop.ts";
 import { resolveCheckpoint, type StepChoice } from "../experiment/history.ts";
 import type { PhotoNet } from "./photonet.ts";
-import { photoImporters, photoNets } from "./photo_registry.ts";
+import { photoNets, photoPretrained } from "./photo_registry.ts";
 import "./adaintnet.ts";
+import "./bgridnet.ts";
+import "./icelutnet.ts";
 import "./seplutnet.ts";
 import { HashNet } from "./hashnet.ts";
 import { LutPhotoNet } from "./lutnets.ts";
@@ -103,12 +105,12 @@ export async function buildNet(config: PhotoConfig): Promise<PhotoNet> {
 export async function loadPretrained(config: PhotoConfig): Promise<PhotoNet> {
   if (!config.pretrained) throw new Error(`${config.file}: no [pretrained] weights configured`);
   const paths = config.pretrained.map(resolveShared);
-  if (photoImporters.names().includes(config.model.family)) {
-    return await photoImporters.get(config.model.family)(paths);
-  }
   checkPretrainedSpace(config, paths);
   if (config.model.family === "hashlut") {
     return new HashNet(importHashLut(await readPth(paths[0]), paths[0]));
+  }
+  if (photoPretrained.names().includes(config.model.family)) {
+    return await photoPretrained.get(config.model.family)(config, paths);
   }
   const net = await importPretrained(paths);
   const key = { family: net.spec.head, ...net.spec }, want = modelKey(config);

@@ -14,8 +14,8 @@ export type PhotoNetBuilder = (config: PhotoConfig) => Promise<PhotoNet>;
 /** Builders by model.family. */
 export const photoNets: Registry<PhotoNetBuilder> = new Registry("photo model.family");
 
-/** Imports a family's released checkpoint files (paths resolved) as a network. */
-export type PhotoImporter = (paths: string[]) => Promise<PhotoNet>;
+/** Loaders of a family's released weights ([pretrained] weights, resolved paths), for families that have their own. */
+export type PhotoPretrainedLoader = (config: PhotoConfig, paths: string[]) => Promise<PhotoNet>;
 
-/** Importers of released checkpoints by model.family, for the families not handled by models/import.ts. */
-export const photoImporters: Registry<PhotoImporter> = new Registry("photo pretrained importer");
+/** Pretrained loaders by model.family (families without one use lib/enhance/models/import.ts). */
+export const photoPretrained: Registry<PhotoPretrainedLoader> = new Registry("photo pretrained model.family");

@@ -15,7 +15,7 @@ import { identityLut } from "./models/lut3dnet.ts";
 import { SepLutModel, type SepLutTables } from "./models/seplut.ts";
 import { importSepLut } from "./models/import_adaptive.ts";
 import type { PhotoNet } from "./photonet.ts";
-import { photoImporters, photoNets } from "./photo_registry.ts";
+import { photoNets, photoPretrained } from "./photo_registry.ts";
 
 /** Lattice of the single-3D-LUT form of SepLUT. */
 export const SEPLUT_CUBE_SIZE = 33;
@@ -91,4 +91,7 @@ photoNets.register("seplut", (config) => {
   return Promise.resolve(new SepLutNet(new SepLutModel(c, config.seed)));
 });
 
-photoImporters.register("seplut", async ([path]) => new SepLutNet(importSepLut(await readPth(path), path)));
+photoPretrained.register(
+  "seplut",
+  async (_config, [path]) => new SepLutNet(importSepLut(await readPth(path), path)),
+);

@@ -494,6 +494,13 @@ class Unpickler {
         return args[0];
       case "torch.device":
         return `device(${args.join(":")})`;
+      case "torch.storage._load_from_bytes": {
+        // a tensor pickled with plain pickle (e.g. inside an object .npy): its storage is a torch.save blob
+        if (!(args[0] instanceof Uint8Array)) this.fail(`${fn.qualified}: argument is not bytes`);
+        const storage = loadLegacy(args[0], `${this.name}: storage blob`).root;
+        if (!(storage instanceof StorageRef)) this.fail(`${fn.qualified}: the blob holds no storage`);
+        return storage;
+      }
       default:
         return new PyObject(fn, args);
     }
@@ -650,6 +657,10 @@ function flattenContainer(
     if (v.every(isPrimitive)) out.other.set(prefix, v);
     else v.forEach(item);
   } else {
+    // a numpy object array (_reconstruct + BUILD state (version, shape, dtype, fortran, items)): its items
+    if (v.cls.qualified === "numpy.core.multiarray._reconstruct" && Array.isArray(v.state)) {
+      return flatten(v.state[4], prefix, out, path);
+    }
     const st = v.state instanceof Map ? v.state : undefined;
     const params = st?.get("_parameters"), modules = st?.get("_modules"), buffers = st?.get("_buffers");
     if (params instanceof Map && modules instanceof Map) {
@@ -718,6 +729,12 @@ function readZipCheckpoint(bytes: Uint8Array, name: string): PthContents {
 }
 
 function readLegacyCheckpoint(bytes: Uint8Array, name: string): PthContents {
+  const { root, keys } = loadLegacy(bytes, name);
+  return finish(root, name, "legacy", keys, bytes.length);
+}
+
+/** The object of a legacy torch.save blob, its storages' data located; keys: the storage keys in the file. */
+function loadLegacy(bytes: Uint8Array, name: string): { root: unknown; keys: string[] } {
   const storages = new Map<string, StorageRef>();
   const load = (pid: unknown): unknown => {
     if (!Array.isArray(pid)) throw new Error(`${name}: unknown persistent id ${pid}`);
@@ -773,7 +790,22 @@ function readLegacyCheckpoint(bytes: Uint8Array, name: string): PthContents {
   if (unlisted.length) {
     throw new Error(`${name}: storages ${unlisted.join(", ")} referenced but have no data`);
   }
-  return finish(root, name, "legacy", keys.map(String), bytes.length);
+  return { root, keys: keys.map(String) };
+}
+
+/**
+ * Tensors of a bare pickle starting at byte `start` (e.g. an object-dtype .npy whose payload pickles a dict
+ * of torch tensors, as ICELUT's Basis_lut.npy), flattened as readPthFull does; a numpy object array
+ * flattens to its items by index.
+ */
+export function parsePickle(bytes: Uint8Array, name: string, start = 0): PthContents {
+  return withName(name, () => {
+    const noPid = () => {
+      throw new Error(`${name}: persistent id in a bare pickle`);
+    };
+    const root = new Unpickler(bytes, name, noPid, start).load();
+    return finish(root, name, "legacy", [], bytes.length);
+  });
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 export * from "./ailut.ts";
 export * from "./ailut_op.ts";
+export * from "./bgrid.ts";
 export * from "./dfc.ts";
 export * from "./dfc_op.ts";
 export * from "./grad_buffers.ts";
