@@ -3,7 +3,7 @@
  * typed, with defaults, and an error naming the file and key for unknown keys or out-of-range values (the
  * same `Reader` as the photo configs, lib/experiment/reader.ts).
  *   [model]       kind ("srlut"|"mulut"|"autolut"|"spf"), variant, upscale, interval, width, modes, stages;
- *                 AutoLUT: base ("srlut"|"mulut"), sample_size, sampler_init ("random"|"pattern"),
+ *                 AutoLUT: base ("srlut"|"mulut"|"spf"), sample_size, sampler_init ("random"|"pattern"),
  *                 sampler_gap, adarl, act ("relu"|"gelu")
  *   [degradation] kind ("bicubic"|"noise"|"jpeg"), scale | sigma | quality
  *   [train]       data, crop, batch, iterations, lr, lr_min, seed, log_every, checkpoint_every
@@ -81,19 +81,19 @@ function fit(r: Reader, raw: Raw, key: string, def: FitConfig): FitConfig {
 
 const AUTOLUT_KEYS = ["base", "sample_size", "sampler_init", "sampler_gap", "adarl", "act"];
 
-/** AutoLUT settings of [model], with the paper's defaults per base (K 3/5, relu/gelu). */
+/** AutoLUT settings of [model], with the paper's defaults per base (K 3/5/5, relu/gelu/relu). */
 function autolutConfig(r: Reader, m: Raw): AutoLutConfig {
-  const base = r.str(m, "model", "base", "srlut" as "srlut" | "mulut", ["srlut", "mulut"]);
+  const base = r.str(m, "model", "base", "srlut" as AutoLutConfig["base"], ["srlut", "mulut", "spf"]);
   const cfg: AutoLutConfig = {
     base,
     sampleSize: r.int(m, "model", "sample_size", base === "srlut" ? 3 : 5, 2, 9),
     samplerInit: r.str(m, "model", "sampler_init", "random" as "random" | "pattern", ["random", "pattern"]),
     samplerGap: r.num(m, "model", "sampler_gap", 8, positive),
     adarl: r.bool(m, "model", "adarl", true),
-    act: r.str(m, "model", "act", base === "srlut" ? "relu" : "gelu" as "relu" | "gelu", ["relu", "gelu"]),
+    act: r.str(m, "model", "act", base === "mulut" ? "gelu" : "relu" as "relu" | "gelu", ["relu", "gelu"]),
   };
-  if (cfg.samplerInit === "pattern" && cfg.sampleSize < 3 && base === "mulut") {
-    r.fail(`model.sampler_init = "pattern" on MuLUT's D/Y patterns needs sample_size >= 3`);
+  if (cfg.samplerInit === "pattern" && cfg.sampleSize < 3 && base !== "srlut") {
+    r.fail(`model.sampler_init = "pattern" on the D/Y patterns needs sample_size >= 3`);
   }
   return cfg;
 }
