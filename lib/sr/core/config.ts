@@ -9,7 +9,8 @@
  *   [train]       data, crop, batch, iterations, lr, lr_min, seed, log_every, checkpoint_every
  *   [finetune]    iterations, lr, batch, crop
  *   [export]      int8, batch
- *   [eval]        sets, benchmark (folder of sets), save_images
+ *   [eval]        sets, benchmark (folder of sets), save_images, protocol ("sr": colour, Y, shave | "gray":
+ *                 single channel, restoration only; lib/sr/core/gray_protocol.ts)
  *   [dfc]         sampling_interval, diagonal_width
  *   [pretrained]  tables (a .npy for SR-LUT or a folder for MuLUT; "shared:" prefix allowed)
  */
@@ -42,7 +43,7 @@ export type SrConfig = {
   train: FitConfig;
   finetune: FitConfig;
   export: { int8: boolean; batch: number };
-  eval: { sets: string[]; benchmark: string; saveImages: boolean };
+  eval: { sets: string[]; benchmark: string; saveImages: boolean; protocol: "sr" | "gray" };
   dfc: { samplingInterval: number; diagonalWidth: number };
   pretrained?: string;
 };
@@ -192,7 +193,11 @@ export function parseSrConfig(raw: Raw, file: string, dir = dirname(file)): SrCo
   const train = fit(r, raw, "train", DEFAULT_FIT);
   const finetune = fit(r, raw, "finetune", { ...DEFAULT_FIT, lr: 1e-4, data: train.data });
   const e = r.table(raw, "export", ["int8", "batch"]);
-  const v = r.table(raw, "eval", ["sets", "benchmark", "save_images"]);
+  const v = r.table(raw, "eval", ["sets", "benchmark", "save_images", "protocol"]);
+  const protocol = r.str(v, "eval", "protocol", "sr" as "sr" | "gray", ["sr", "gray"]);
+  if (protocol === "gray" && degradation.kind === "bicubic") {
+    r.fail(`eval.protocol = "gray" is the restoration protocol (degradation.kind "noise" or "jpeg")`);
+  }
   const f = r.table(raw, "dfc", ["sampling_interval", "diagonal_width"]);
   const p = r.table(raw, "pretrained", ["tables"]);
   const tables = r.str(p, "pretrained", "tables", "");
@@ -208,6 +213,7 @@ export function parseSrConfig(raw: Raw, file: string, dir = dirname(file)): SrCo
       sets: r.strings(v, "eval", "sets", ["Set5"]),
       benchmark: r.str(v, "eval", "benchmark", "shared:SRBenchmark"),
       saveImages: r.bool(v, "eval", "save_images", true),
+      protocol,
     },
     dfc: {
       samplingInterval: r.int(f, "dfc", "sampling_interval", 5, 1, 8),
