@@ -4,7 +4,14 @@
 // libjpeg-turbo's cjpeg -baseline (luminance table = IJG's scaled by libjpeg's quality formula), seeded
 // noise, PSNR-B against an independent numpy implementation of the papers' bPSNR, the evaluation of a tiny
 // trained model through the CLIs, and the denoise/deblock presets.
-import { assert, assertAlmostEquals, assertEquals, assertNotEquals, assertThrows } from "@std/assert";
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  assertNotEquals,
+  assertStringIncludes,
+  assertThrows,
+} from "@std/assert";
 import { join } from "@std/path";
 import { repoRoot, sharedPath } from "../lib/core/shared.ts";
 import { encodeImage, type Image, readImage, writeImage } from "../lib/image/io.ts";
@@ -360,6 +367,7 @@ Deno.test({
         const r = await runCliProcess(cli, ["-e", dir, ...args]);
         assertEquals(r.code, 0, `${cli}: ${r.text}`);
         if (cli === "eval") console.log(r.out.trim().split("\n").at(-1));
+        if (cli === "export") assertStringIncludes(r.text, "quantisation gap on Set14-gray (first 3 images");
       }
       const [s] = JSON.parse(await Deno.readTextFile(join(dir, "eval", "exported.json")));
       assertEquals(s.rows.length, 14);

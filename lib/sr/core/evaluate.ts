@@ -118,8 +118,8 @@ export async function evalSr(
 export type QuantisationGap = { set: string; images: number; net: number; lut: number };
 
 /**
- * PSNR of `model`'s network and LUT forms on the first `limit` images of the config's first eval set
- * (model left in the LUT form); undefined when the benchmark folder is absent.
+ * PSNR of `model`'s network and LUT forms on the first `limit` images of the config's first eval set, under
+ * its eval protocol (model left in the LUT form); undefined when the benchmark folder is absent.
  */
 export async function quantisationGap(
   model: SrModel,
@@ -133,10 +133,12 @@ export async function quantisationGap(
   } catch {
     return undefined; // no shared data
   }
-  if (!set || !await exists(join(dir, "HR"))) return undefined;
+  const gray = config.eval.protocol === "gray"; // a flat folder of images, or one with HR/
+  if (!set || !await exists(gray ? dir : join(dir, "HR"))) return undefined;
+  const score = gray ? evalGray : evalFolder;
   model.setForm("net");
-  const net = await evalFolder(model, dir, config.degradation, { limit });
+  const net = await score(model, dir, config.degradation, { limit });
   model.setForm("lut");
-  const lut = await evalFolder(model, dir, config.degradation, { limit });
+  const lut = await score(model, dir, config.degradation, { limit });
   return { set, images: lut.rows.length, net: net.psnr, lut: lut.psnr };
 }
