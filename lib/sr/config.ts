@@ -4,13 +4,14 @@
  * same `Reader` as the photo configs, lib/experiment/reader.ts); registered as the task "sr" of
  * lib/experiment/tasks.ts.
  *   [model]       kind (a family registered in lib/sr/models/sr_registry.ts: "srlut"|"mulut"|"autolut"|"spf"), variant, upscale, interval, width, modes, stages;
- *                 AutoLUT: base ("srlut"|"mulut"), sample_size, sampler_init ("random"|"pattern"),
+ *                 AutoLUT: base ("srlut"|"mulut"|"spf"), sample_size, sampler_init ("random"|"pattern"),
  *                 sampler_gap, adarl, act ("relu"|"gelu")
  *   [degradation] kind ("bicubic"|"noise"|"jpeg"), scale | sigma | quality
  *   [train]       data, crop, batch, iterations, lr, lr_min, seed, log_every, checkpoint_every
  *   [finetune]    iterations, lr, batch, crop
  *   [export]      int8, batch
- *   [eval]        sets, benchmark (folder of sets), save_images
+ *   [eval]        sets, benchmark (folder of sets), save_images, protocol ("sr": colour, Y, shave | "gray":
+ *                 single channel, restoration only; lib/sr/gray_protocol.ts)
  *   [dfc]         sampling_interval, diagonal_width
  *   [pretrained]  tables (a .npy for SR-LUT or a folder for MuLUT; "shared:" prefix allowed)
  */
@@ -46,7 +47,7 @@ export type SrConfig = {
   train: FitConfig;
   finetune: FitConfig;
   export: { int8: boolean; batch: number };
-  eval: { sets: string[]; benchmark: string; saveImages: boolean };
+  eval: { sets: string[]; benchmark: string; saveImages: boolean; protocol: "sr" | "gray" };
   dfc: { samplingInterval: number; diagonalWidth: number };
   pretrained?: string;
 };
@@ -85,19 +86,19 @@ function fit(r: Reader, raw: Raw, key: string, def: FitConfig): FitConfig {
 
 const AUTOLUT_KEYS = ["base", "sample_size", "sampler_init", "sampler_gap", "adarl", "act"];
 
-/** AutoLUT settings of [model], with the paper's defaults per base (K 3/5, relu/gelu). */
+/** AutoLUT settings of [model], with the paper's defaults per base (K 3/5/5, relu/gelu/relu). */
 function autolutConfig(r: Reader, m: Raw): AutoLutConfig {
-  const base = r.str(m, "model", "base", "srlut" as "srlut" | "mulut", ["srlut", "mulut"]);
+  const base = r.str(m, "model", "base", "srlut" as AutoLutConfig["base"], ["srlut", "mulut", "spf"]);
   const cfg: AutoLutConfig = {
     base,
     sampleSize: r.int(m, "model", "sample_size", base === "srlut" ? 3 : 5, 2, 9),
     samplerInit: r.str(m, "model", "sampler_init", "random" as "random" | "pattern", ["random", "pattern"]),
     samplerGap: r.num(m, "model", "sampler_gap", 8, positive),
     adarl: r.bool(m, "model", "adarl", true),
-    act: r.str(m, "model", "act", base === "srlut" ? "relu" : "gelu" as "relu" | "gelu", ["relu", "gelu"]),
+    act: r.str(m, "model", "act", base === "mulut" ? "gelu" : "relu" as "relu" | "gelu", ["relu", "gelu"]),
   };
-  if (cfg.samplerInit === "pattern" && cfg.sampleSize < 3 && base === "mulut") {
-    r.fail(`model.sampler_init = "pattern" on MuLUT's D/Y patterns needs sample_size >= 3`);
+  if (cfg.samplerInit === "pattern" && cfg.sampleSize < 3 && base !== "srlut") {
+    r.fail(`model.sampler_init = "pattern" on the D/Y patterns needs sample_size >= 3`);
   }
   return cfg;
 }
@@ -195,7 +196,11 @@ export function parseSrConfig(raw: Raw, file: string, dir = dirname(file)): SrCo
   const train = fit(r, raw, "train", DEFAULT_FIT);
   const finetune = fit(r, raw, "finetune", { ...DEFAULT_FIT, lr: 1e-4, data: train.data });
   const e = r.table(raw, "export", ["int8", "batch"]);
-  const v = r.table(raw, "eval", ["sets", "benchmark", "save_images"]);
+  const v = r.table(raw, "eval", ["sets", "benchmark", "save_images", "protocol"]);
+  const protocol = r.str(v, "eval", "protocol", "sr" as "sr" | "gray", ["sr", "gray"]);
+  if (protocol === "gray" && degradation.kind === "bicubic") {
+    r.fail(`eval.protocol = "gray" is the restoration protocol (degradation.kind "noise" or "jpeg")`);
+  }
   const f = r.table(raw, "dfc", ["sampling_interval", "diagonal_width"]);
   const p = r.table(raw, "pretrained", ["tables"]);
   const tables = r.str(p, "pretrained", "tables", "");
@@ -211,6 +216,7 @@ export function parseSrConfig(raw: Raw, file: string, dir = dirname(file)): SrCo
       sets: r.strings(v, "eval", "sets", ["Set5"]),
       benchmark: r.str(v, "eval", "benchmark", "shared:SRBenchmark"),
       saveImages: r.bool(v, "eval", "save_images", true),
+      protocol,
     },
     dfc: {
       samplingInterval: r.int(f, "dfc", "sampling_interval", 5, 1, 8),

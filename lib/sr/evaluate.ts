@@ -6,8 +6,7 @@
  * `evalSr(config, opts)` is `deno task eval` for experiments with task "sr".
  */
 import { basename, join } from "@std/path";
-import { readAndDispose, tf } from "../core/backend.ts";
-import { type Image, readImage, writeImage } from "../image/io.ts";
+import { readImage, writeImage } from "../image/io.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { psnr, ssim } from "../image/metrics.ts";
 import { type Degradation, degrade, modcrop, taskScale } from "./core/degrade.ts";
@@ -16,24 +15,15 @@ import { resolveShared } from "../core/shared.ts";
 import { listImages } from "../image/files.ts";
 import { chooseSource, loadSrSource } from "./artifacts.ts";
 import type { SrModel } from "./core/model.ts";
+import { evalGray } from "./gray_protocol.ts";
+import { superResolve } from "./core/super_resolve.ts";
+
+export { superResolve } from "./core/super_resolve.ts";
 
 /** One image's scores. */
 export type EvalRow = { name: string; psnr: number; ssim: number };
 /** Scores of a benchmark folder, with their means. */
 export type EvalSummary = { set: string; rows: EvalRow[]; psnr: number; ssim: number };
-
-/** Runs `model` on an 8-bit-valued image [C,H,W] in [0,1] → its 8-bit output [C, H·r, W·r] in [0,1]. */
-export async function superResolve(model: SrModel, input: Image): Promise<Image> {
-  const { channels: c, height: h, width: w } = input;
-  const r = model.upscale;
-  const y = await readAndDispose(tf.tidy(() => {
-    const x = tf.tensor3d(input.data.map((v) => Math.round(v * 255)), [c, h, w]);
-    return model.forward(x);
-  }));
-  const q = model.quantise(y);
-  for (let i = 0; i < q.length; i++) q[i] /= 255;
-  return { data: q, channels: c, height: h * r, width: w * r };
-}
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -109,18 +99,18 @@ export async function evalSr(
   const out: EvalSummary[] = [];
   for (const set of opts.sets ?? config.eval.sets) {
     const outDir = config.eval.saveImages ? join(config.dir, "eval", source, set) : undefined;
-    const s = await evalFolder(model, join(bench, set), config.degradation, { outDir });
+    const s = config.eval.protocol === "gray"
+      ? await evalGray(model, join(bench, set), config.degradation, { outDir })
+      : await evalFolder(model, join(bench, set), config.degradation, { outDir });
     out.push(s);
     if (!opts.quiet) {
+      const b = "psnrb" in s && typeof s.psnrb === "number" ? ` PSNR-B ${s.psnrb.toFixed(2)} dB` : "";
       console.log(
-        `${config.name} [${source}] ${set}: PSNR ${s.psnr.toFixed(2)} dB SSIM ${s.ssim.toFixed(4)}`,
+        `${config.name} [${source}] ${set}: PSNR ${s.psnr.toFixed(2)} dB SSIM ${s.ssim.toFixed(4)}${b}`,
       );
     }
   }
-  await writeJsonAtomic(
-    join(config.dir, "eval", `${source}.json`),
-    out.map(({ set, psnr, ssim, rows }) => ({ set, psnr, ssim, rows })),
-  );
+  await writeJsonAtomic(join(config.dir, "eval", `${source}.json`), out);
   return out;
 }
 
@@ -128,8 +118,8 @@ export async function evalSr(
 export type QuantisationGap = { set: string; images: number; net: number; lut: number };
 
 /**
- * PSNR of `model`'s network and LUT forms on the first `limit` images of the config's first eval set
- * (model left in the LUT form); undefined when the benchmark folder is absent.
+ * PSNR of `model`'s network and LUT forms on the first `limit` images of the config's first eval set, under
+ * its eval protocol (model left in the LUT form); undefined when the benchmark folder is absent.
  */
 export async function quantisationGap(
   model: SrModel,
@@ -143,10 +133,12 @@ export async function quantisationGap(
   } catch {
     return undefined; // no shared data
   }
-  if (!set || !await exists(join(dir, "HR"))) return undefined;
+  const gray = config.eval.protocol === "gray"; // a flat folder of images, or one with HR/
+  if (!set || !await exists(gray ? dir : join(dir, "HR"))) return undefined;
+  const score = gray ? evalGray : evalFolder;
   model.setForm("net");
-  const net = await evalFolder(model, dir, config.degradation, { limit });
+  const net = await score(model, dir, config.degradation, { limit });
   model.setForm("lut");
-  const lut = await evalFolder(model, dir, config.degradation, { limit });
+  const lut = await score(model, dir, config.degradation, { limit });
   return { set, images: lut.rows.length, net: net.psnr, lut: lut.psnr };
 }
