@@ -20,16 +20,29 @@ import { psnrB } from "../image/psnrb.ts";
 import { writeFileAtomic } from "../core/atomic.ts";
 import { type Degradation, degrade, taskScale } from "./core/degrade.ts";
 import { listImages } from "../image/files.ts";
-import type { EvalRow, EvalSummary } from "./evaluate.ts";
 import { superResolve } from "./core/super_resolve.ts";
 import type { SrModel } from "./core/model.ts";
 
-/** One image's scores: the output's, and the degraded input's (PSNR-B for JPEG only). */
-export type GrayRow = EvalRow & { psnrb?: number; inputPsnr: number; inputSsim: number; inputPsnrb?: number };
+/**
+ * One image's scores: the output's, and the degraded input's (PSNR-B for JPEG only); an EvalRow of
+ * evaluate.ts (which dispatches here, so its types are not imported back: no import cycle).
+ */
+export type GrayRow = {
+  name: string;
+  psnr: number;
+  ssim: number;
+  psnrb?: number;
+  inputPsnr: number;
+  inputSsim: number;
+  inputPsnrb?: number;
+};
 
-/** Scores of a set under the grayscale protocol, with their means. */
-export type GraySummary = Omit<EvalSummary, "rows"> & {
+/** Scores of a set under the grayscale protocol, with their means (an EvalSummary of evaluate.ts). */
+export type GraySummary = {
+  set: string;
   rows: GrayRow[];
+  psnr: number;
+  ssim: number;
   psnrb?: number;
   inputPsnr: number;
   inputSsim: number;
