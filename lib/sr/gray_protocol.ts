@@ -23,31 +23,17 @@ import { listImages } from "../image/files.ts";
 import { superResolve } from "./core/super_resolve.ts";
 import type { SrModel } from "./core/model.ts";
 
+/** PSNR-B of the output (JPEG only) and the degraded input's scores: what the protocol adds to an SR score. */
+export type GrayScores = { psnrb?: number; inputPsnr: number; inputSsim: number; inputPsnrb?: number };
+
 /**
- * One image's scores: the output's, and the degraded input's (PSNR-B for JPEG only); an EvalRow of
- * evaluate.ts (which dispatches here, so its types are not imported back: no import cycle).
+ * One image's scores: the output's, and the degraded input's; an EvalRow of evaluate.ts (which dispatches
+ * here, so its types are not imported back: no import cycle).
  */
-export type GrayRow = {
-  name: string;
-  psnr: number;
-  ssim: number;
-  psnrb?: number;
-  inputPsnr: number;
-  inputSsim: number;
-  inputPsnrb?: number;
-};
+export type GrayRow = { name: string; psnr: number; ssim: number } & GrayScores;
 
 /** Scores of a set under the grayscale protocol, with their means (an EvalSummary of evaluate.ts). */
-export type GraySummary = {
-  set: string;
-  rows: GrayRow[];
-  psnr: number;
-  ssim: number;
-  psnrb?: number;
-  inputPsnr: number;
-  inputSsim: number;
-  inputPsnrb?: number;
-};
+export type GraySummary = { set: string; rows: GrayRow[]; psnr: number; ssim: number } & GrayScores;
 
 /** Reads an image as one 8-bit plane [1,H,W] in [0,1]: gray as stored, colour as round(255·Y)/255. */
 export async function readGray(path: string): Promise<Image> {
