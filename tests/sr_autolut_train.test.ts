@@ -42,10 +42,20 @@ Deno.test("AutoLUT presets parse with the paper's settings; bad AutoLUT keys are
     "AutoLUT setting",
   );
   assertThrows(
-    () => parseSrConfig({ model: { kind: "autolut", base: "spf" } }, f),
+    () => parseSrConfig({ model: { kind: "autolut", base: "spf-lut" } }, f),
     Error,
-    `model.base must be one of "srlut", "mulut", got "spf"`,
+    `model.base must be one of "srlut", "mulut", "spf", got "spf-lut"`,
   );
+  assertThrows(
+    () =>
+      parseSrConfig({
+        model: { kind: "autolut", base: "spf", modes: ["d"], sampler_init: "pattern", sample_size: 2 },
+      }, f),
+    Error,
+    "needs sample_size >= 3",
+  );
+  const spf = parseSrConfig({ model: { kind: "autolut", base: "spf" } }, f).model.autolut!;
+  assertEquals([spf.sampleSize, spf.act, spf.adarl], [5, "relu", true]); // SPF-LUT+AutoLUT's README and code
   assertThrows(() => parseSrConfig({ model: { kind: "autolut", sample_size: 1 } }, f), Error, "sample_size");
   assertThrows(() => parseSrConfig({ model: { kind: "autolut", act: "tanh" } }, f), Error, "model.act");
   assertThrows(() => buildSrModel({ ...DEFAULT_MODEL, kind: "autolut" }), Error, "needs its settings");

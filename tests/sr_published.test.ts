@@ -7,7 +7,8 @@ import { sharedPath } from "../lib/core/shared.ts";
 import { readNpy } from "../lib/formats/npy.ts";
 import { readImage } from "../lib/image/io.ts";
 import { rotationEnsembleRef } from "../lib/lut/simplex_ref.ts";
-import { evalFolder, superResolve } from "../lib/sr/core/benchmark.ts";
+import { evalFolder } from "../lib/sr/core/benchmark.ts";
+import { superResolve } from "../lib/sr/core/super_resolve.ts";
 import { loadMulut, loadSrlut, mulutTableDir, srlutTablePath } from "../lib/sr/models/pretrained.ts";
 import { readLutTable, writeLutTable } from "../lib/sr/core/tables.ts";
 

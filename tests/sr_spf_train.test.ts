@@ -12,7 +12,7 @@ import { makePairs } from "../lib/sr/core/data.ts";
 import { modcrop } from "../lib/sr/core/degrade.ts";
 import { exportDfc } from "../lib/sr/core/dfc_export.ts";
 import { exportModel } from "../lib/sr/core/enumerate.ts";
-import { superResolve } from "../lib/sr/core/benchmark.ts";
+import { superResolve } from "../lib/sr/core/super_resolve.ts";
 import { buildSrModel, DEFAULT_MODEL } from "../lib/sr/models/models.ts";
 import { compressModel, storageBytes } from "../lib/sr/storage.ts";
 import { fitSr } from "../lib/sr/sr_train.ts";

@@ -14,6 +14,7 @@ import { srModels } from "../lib/sr/models/sr_registry.ts";
 import { parseSrConfig } from "../lib/sr/config.ts";
 import { main as trainMain } from "../lib/cli/train.ts";
 import { main as exportMain } from "../lib/cli/export.ts";
+import { stripedPhoto } from "./sr_util.ts";
 import { main as evalMain } from "../lib/cli/eval.ts";
 
 srModels.register("toy", (cfg, seed) => {
@@ -34,28 +35,14 @@ srModels.register("toy", (cfg, seed) => {
   });
 });
 
-/** A striped synthetic RGB photo h×w (detail a 2-pixel LUT can learn). */
-function photo(h: number, w: number, k: number) {
-  const data = new Float32Array(3 * h * w);
-  for (let c = 0; c < 3; c++) {
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const edge = (x + 2 * y + 7 * k) % 23 < 11 ? 0.25 : 0;
-        data[(c * h + y) * w + x] = 0.3 + edge + 0.2 * Math.sin(0.21 * x + 0.13 * y + k + c);
-      }
-    }
-  }
-  return { data, channels: 3, height: h, width: w };
-}
-
 Deno.test("a toy SR family registered from a test file: the config accepts its kind; train, export, eval", async () => {
   const toml = (kind: string) => parse(`[experiment]\ntask = "sr"\n[model]\nkind = "${kind}"\n`);
   assertEquals(parseSrConfig(toml("toy"), "toy.toml").model.kind, "toy");
   assertThrows(() => parseSrConfig(toml("toys"), "toy.toml"), Error, 'model.kind must be one of "srlut"');
   const dir = await Deno.makeTempDir({ prefix: "sr_toy_family" });
   try {
-    for (let k = 0; k < 3; k++) await writeImage(join(dir, "train", `img${k}.png`), photo(48, 56, k));
-    await writeImage(join(dir, "bench", "Mini", "HR", "a.png"), photo(40, 48, 5));
+    for (let k = 0; k < 3; k++) await writeImage(join(dir, "train", `img${k}.png`), stripedPhoto(48, 56, k));
+    await writeImage(join(dir, "bench", "Mini", "HR", "a.png"), stripedPhoto(40, 48, 5));
     await Deno.writeTextFile(
       join(dir, "config.toml"),
       `[experiment]\nname = "toy"\ntask = "sr"\n[model]\nkind = "toy"\nupscale = 2\nwidth = 8\n` +

@@ -13,7 +13,7 @@ import { degrade } from "../lib/sr/core/degrade.ts";
 import { enumerateTable } from "../lib/sr/core/enumerate.ts";
 import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models/models.ts";
 import { fitSr, passSize, srParams, trainStep } from "../lib/sr/sr_train.ts";
-import { superResolve } from "../lib/sr/core/benchmark.ts";
+import { superResolve } from "../lib/sr/core/super_resolve.ts";
 import { psnr } from "../lib/image/metrics.ts";
 import { sgd } from "./sr_util.ts";
 

@@ -116,7 +116,7 @@ async function experimentTransform(
     if (opts.interp) throw new Error(`${ex.file}: --interp is for photo experiments and LUT files`);
     if (opts.convertInput) throw new Error(`${ex.file}: --convert-input is for photo experiments`);
     const { chooseSource, loadSrSource } = await import("../sr/artifacts.ts");
-    const { superResolve } = await import("../sr/core/benchmark.ts");
+    const { superResolve } = await import("../sr/core/super_resolve.ts");
     const config = ex.config as Parameters<typeof chooseSource>[0];
     const choice = await chooseSource(config, { from: opts.from, pretrained: opts.pretrained });
     const { requireSourceStep, srStep } = await import("../sr/steps.ts");

@@ -4,7 +4,7 @@
  * same `Reader` as the photo configs, lib/experiment/reader.ts); registered as the task "sr" of
  * lib/experiment/tasks.ts.
  *   [model]       kind (a family registered in lib/sr/models/sr_registry.ts: "srlut"|"mulut"|"autolut"|"spf"), variant, upscale, interval, width, modes, stages;
- *                 AutoLUT: base ("srlut"|"mulut"), sample_size, sampler_init ("random"|"pattern"),
+ *                 AutoLUT: base ("srlut"|"mulut"|"spf"), sample_size, sampler_init ("random"|"pattern"),
  *                 sampler_gap, adarl, act ("relu"|"gelu")
  *   [degradation] kind ("bicubic"|"noise"|"jpeg"), scale | sigma | quality
  *   [train]       data, crop, batch, iterations, lr, lr_min, seed, log_every, checkpoint_every,
@@ -13,7 +13,8 @@
  *                 checkpoint is kept)
  *   [finetune]    iterations, lr, batch, crop (and the [train] keys)
  *   [export]      int8, batch
- *   [eval]        sets, benchmark (folder of sets), save_images
+ *   [eval]        sets, benchmark (folder of sets), save_images, protocol ("sr": colour, Y, shave | "gray":
+ *                 single channel, restoration only; lib/sr/gray_protocol.ts)
  *   [export_lut]  checkpoint_iter; [export_lut.dfc] enabled, diagonal_width, sampling_interval;
  *   [finetune_lut] export_lut_iter, total_iter, lr0 -- the DFC repository's names (workflow_config.ts)
  *   [dfc]         sampling_interval, diagonal_width (older names of [export_lut.dfc]'s)
@@ -62,7 +63,7 @@ export type SrConfig = {
   train: FitConfig;
   finetune: FitConfig;
   export: { int8: boolean; batch: number };
-  eval: { sets: string[]; benchmark: string; saveImages: boolean };
+  eval: { sets: string[]; benchmark: string; saveImages: boolean; protocol: "sr" | "gray" };
   dfc: LutWorkflow["dfc"];
   /** [export_lut] / [finetune_lut] (workflow_config.ts) */
   workflow: LutWorkflow;
@@ -110,19 +111,19 @@ function fit(r: Reader, raw: Raw, key: string, def: FitConfig): FitConfig {
 
 const AUTOLUT_KEYS = ["base", "sample_size", "sampler_init", "sampler_gap", "adarl", "act"];
 
-/** AutoLUT settings of [model], with the paper's defaults per base (K 3/5, relu/gelu). */
+/** AutoLUT settings of [model], with the paper's defaults per base (K 3/5/5, relu/gelu/relu). */
 function autolutConfig(r: Reader, m: Raw): AutoLutConfig {
-  const base = r.str(m, "model", "base", "srlut" as "srlut" | "mulut", ["srlut", "mulut"]);
+  const base = r.str(m, "model", "base", "srlut" as AutoLutConfig["base"], ["srlut", "mulut", "spf"]);
   const cfg: AutoLutConfig = {
     base,
     sampleSize: r.int(m, "model", "sample_size", base === "srlut" ? 3 : 5, 2, 9),
     samplerInit: r.str(m, "model", "sampler_init", "random" as "random" | "pattern", ["random", "pattern"]),
     samplerGap: r.num(m, "model", "sampler_gap", 8, positive),
     adarl: r.bool(m, "model", "adarl", true),
-    act: r.str(m, "model", "act", base === "srlut" ? "relu" : "gelu" as "relu" | "gelu", ["relu", "gelu"]),
+    act: r.str(m, "model", "act", base === "mulut" ? "gelu" : "relu" as "relu" | "gelu", ["relu", "gelu"]),
   };
-  if (cfg.samplerInit === "pattern" && cfg.sampleSize < 3 && base === "mulut") {
-    r.fail(`model.sampler_init = "pattern" on MuLUT's D/Y patterns needs sample_size >= 3`);
+  if (cfg.samplerInit === "pattern" && cfg.sampleSize < 3 && base !== "srlut") {
+    r.fail(`model.sampler_init = "pattern" on the D/Y patterns needs sample_size >= 3`);
   }
   return cfg;
 }
@@ -232,7 +233,11 @@ export function parseSrConfig(raw: Raw, file: string, dir = dirname(file)): SrCo
     data: train.data,
   });
   const e = r.table(raw, "export", ["int8", "batch"]);
-  const v = r.table(raw, "eval", ["sets", "benchmark", "save_images"]);
+  const v = r.table(raw, "eval", ["sets", "benchmark", "save_images", "protocol"]);
+  const protocol = r.str(v, "eval", "protocol", "sr" as "sr" | "gray", ["sr", "gray"]);
+  if (protocol === "gray" && degradation.kind === "bicubic") {
+    r.fail(`eval.protocol = "gray" is the restoration protocol (degradation.kind "noise" or "jpeg")`);
+  }
   const p = r.table(raw, "pretrained", ["tables"]);
   const tables = r.str(p, "pretrained", "tables", "");
   return {
@@ -247,6 +252,7 @@ export function parseSrConfig(raw: Raw, file: string, dir = dirname(file)): SrCo
       sets: r.strings(v, "eval", "sets", ["Set5"]),
       benchmark: r.str(v, "eval", "benchmark", "shared:SRBenchmark"),
       saveImages: r.bool(v, "eval", "save_images", true),
+      protocol,
     },
     dfc: workflow.dfc,
     workflow,

@@ -13,6 +13,7 @@ import { chooseSource, loadSrSource, sourceDir } from "./artifacts.ts";
 import { readOrigin, writeOrigin } from "../experiment/origin.ts";
 import { requireSourceStep } from "./steps.ts";
 import type { SrModel } from "./core/model.ts";
+import { evalGray } from "./gray_protocol.ts";
 
 /**
  * `deno task eval` for task "sr": evaluates the LUT form on the config's benchmark sets, with the tables of
@@ -32,18 +33,21 @@ export async function evalSr(
   const out: EvalSummary[] = [];
   for (const set of opts.sets ?? config.eval.sets) {
     const outDir = config.eval.saveImages ? join(config.dir, "eval", source, set) : undefined;
-    const s = await evalFolder(model, join(bench, set), config.degradation, { outDir });
+    const s = config.eval.protocol === "gray"
+      ? await evalGray(model, join(bench, set), config.degradation, { outDir })
+      : await evalFolder(model, join(bench, set), config.degradation, { outDir });
     out.push(s);
     if (outDir) await writeOrigin(outDir, origin);
     if (!opts.quiet) {
+      const b = "psnrb" in s && typeof s.psnrb === "number" ? ` PSNR-B ${s.psnrb.toFixed(2)} dB` : "";
       console.log(
-        `${config.name} [${source}] ${set}: PSNR ${s.psnr.toFixed(2)} dB SSIM ${s.ssim.toFixed(4)}`,
+        `${config.name} [${source}] ${set}: PSNR ${s.psnr.toFixed(2)} dB SSIM ${s.ssim.toFixed(4)}${b}`,
       );
     }
   }
   await writeJsonAtomic(
     join(config.dir, "eval", `${source}.json`),
-    out.map(({ set, psnr, ssim, rows }) => ({ set, step: origin?.step, psnr, ssim, rows })),
+    out.map((s) => ({ ...s, step: origin?.step })),
   );
   return out;
 }
@@ -52,8 +56,8 @@ export async function evalSr(
 export type QuantisationGap = { set: string; images: number; net: number; lut: number };
 
 /**
- * PSNR of `model`'s network and LUT forms on the first `limit` images of the config's first eval set
- * (model left in the LUT form); undefined when the benchmark folder is absent.
+ * PSNR of `model`'s network and LUT forms on the first `limit` images of the config's first eval set, under
+ * its eval protocol (model left in the LUT form); undefined when the benchmark folder is absent.
  */
 export async function quantisationGap(
   model: SrModel,
@@ -67,10 +71,12 @@ export async function quantisationGap(
   } catch {
     return undefined; // no shared data
   }
-  if (!set || !await exists(join(dir, "HR"))) return undefined;
+  const gray = config.eval.protocol === "gray"; // a flat folder of images, or one with HR/
+  if (!set || !await exists(gray ? dir : join(dir, "HR"))) return undefined;
+  const score = gray ? evalGray : evalFolder;
   model.setForm("net");
-  const net = await evalFolder(model, dir, config.degradation, { limit });
+  const net = await score(model, dir, config.degradation, { limit });
   model.setForm("lut");
-  const lut = await evalFolder(model, dir, config.degradation, { limit });
+  const lut = await score(model, dir, config.degradation, { limit });
   return { set, images: lut.rows.length, net: net.psnr, lut: lut.psnr };
 }

@@ -5,32 +5,19 @@
  * the Y channel with `scale` pixels shaved (used by `deno task eval`, the validation during training, storage).
  */
 import { basename, join } from "@std/path";
-import { readAndDispose, tf } from "../../core/backend.ts";
 import { writeFileAtomic } from "../../core/atomic.ts";
 import { exists } from "../../core/read.ts";
 import { listImages } from "../../image/files.ts";
-import { type Image, readImage, writeImage } from "../../image/io.ts";
+import { readImage, writeImage } from "../../image/io.ts";
 import { psnr, ssim } from "../../image/metrics.ts";
 import { type Degradation, degrade, modcrop, taskScale } from "./degrade.ts";
 import type { SrModel } from "./model.ts";
+import { superResolve } from "./super_resolve.ts";
 
 /** One image's scores. */
 export type EvalRow = { name: string; psnr: number; ssim: number };
 /** Scores of a benchmark folder, with their means. */
 export type EvalSummary = { set: string; rows: EvalRow[]; psnr: number; ssim: number };
-
-/** Runs `model` on an 8-bit-valued image [C,H,W] in [0,1] → its 8-bit output [C, H·r, W·r] in [0,1]. */
-export async function superResolve(model: SrModel, input: Image): Promise<Image> {
-  const { channels: c, height: h, width: w } = input;
-  const r = model.upscale;
-  const y = await readAndDispose(tf.tidy(() => {
-    const x = tf.tensor3d(input.data.map((v) => Math.round(v * 255)), [c, h, w]);
-    return model.forward(x);
-  }));
-  const q = model.quantise(y);
-  for (let i = 0; i < q.length; i++) q[i] /= 255;
-  return { data: q, channels: c, height: h * r, width: w * r };
-}
 
 /**
  * Evaluates `model` on a benchmark folder `setDir` (with HR/ and optionally LR_bicubic/X<s>/); writes

@@ -1,6 +1,7 @@
 /**
  * lib/sr/core: the SR LUT building blocks shared by every SR model -- LutModules in network and LUT form,
- * patterns, composite models, data and degradations, enumeration export, tables on disk and DFC export.
+ * patterns, composite models and running them on an image, data and degradations, enumeration export, tables
+ * on disk and DFC export.
  * @module
  */
 export * from "./benchmark.ts";
@@ -14,4 +15,5 @@ export * from "./model.ts";
 export * from "./native_net.ts";
 export * from "./net.ts";
 export * from "./pattern.ts";
+export * from "./super_resolve.ts";
 export * from "./tables.ts";

@@ -6,7 +6,8 @@
  * both forms, so LUT fine-tuning trains tables, samplers and AdaRL weights together.
  * - base "srlut" (SR-LUT+AutoLUT): one unit, SRNet, K = 3, reflect padding by K-1, SR-LUT output;
  * - base "mulut" (MuLUT+AutoLUT): one unit per entry of `modes` per stage (the paper: 3 samplers,
- *   K = 5, GELU), AdaRL in stages ≥ 2, MuLUT stage arithmetic, edge padding by K-1.
+ *   K = 5, GELU), AdaRL in stages ≥ 2, MuLUT stage arithmetic, edge padding by K-1;
+ * - base "spf" (SPF-LUT+AutoLUT): autolut_spf.ts.
  * With one-hot samplers on the S (or S, D, Y) patterns and AdaRL at its initial 0 the model is exactly
  * SR-LUT (MuLUT).
  */
@@ -17,20 +18,11 @@ import { LutModule } from "../core/lutmodule.ts";
 import { type ModelPart, SrModel, type SrModelSpec, type Stage } from "../core/model.ts";
 import type { AutoLutConfig, SrModelConfig } from "./model_config.ts";
 import { srModels } from "./sr_registry.ts";
-import { padBottomRight, patternOf, pixelShuffle, rot90 } from "../core/pattern.ts";
+import { patternOf } from "../core/pattern.ts";
+import { type AutoLutUnit, unitEnsemble, unitParts } from "./autolut_unit.ts";
+import { buildAutoSpf } from "./autolut_spf.ts";
 
-/** One AutoLUT unit: sampler, optional AdaRL, and the 4-input LutModule it feeds. */
-export type AutoLutUnit = { sampler: AutoSample; adarl?: AdaRL; lut: LutModule };
-
-/** Runs a unit on padded planes [N, H+K-1, W+K-1] (and the previous stage's, for AdaRL) → [N, H·r, W·r]. */
-export function applyUnit(u: AutoLutUnit, xp: tf.Tensor3D, pp?: tf.Tensor3D): tf.Tensor3D {
-  const [n, hp, wp] = xp.shape;
-  const h = hp - u.sampler.pad[0], w = wp - u.sampler.pad[1], r = u.lut.spec.upscale;
-  let s = u.sampler.sample(xp);
-  if (u.adarl && pp) s = u.adarl.mix(s, u.sampler.sample(pp));
-  const y = u.lut.apply(tf.reshape(s, [n * h * w, 1, 4]));
-  return pixelShuffle(tf.reshape(y, [n * h * w, r * r]), n, h, w, r);
-}
+export { applyUnit, type AutoLutUnit } from "./autolut_unit.ts";
 
 /** An SrModel whose stages are AutoLUT units; `modules()` are the units' LutModules (the tables). */
 export class AutoLutModel extends SrModel {
@@ -41,24 +33,12 @@ export class AutoLutModel extends SrModel {
 
   /** Samplers (PART s{k}_a{i}_sampler, logits [4,K,K]) and AdaRL weights (s{k}_a{i}_adarl, [4]). */
   override parts(): ModelPart[] {
-    return this.units.flat().flatMap((u) => [
-      { name: `${u.lut.spec.name}_sampler`, variable: u.sampler.logits },
-      ...(u.adarl ? [{ name: `${u.lut.spec.name}_adarl`, variable: u.adarl.weight }] : []),
-    ]);
+    return unitParts(this.units.flat());
   }
 
   /** Rotation ensembles of the stage's units; AdaRL units also read `prev` (the previous stage's input). */
   override stagePred(x: tf.Tensor3D, stage: Stage, prev?: tf.Tensor3D): tf.Tensor3D {
-    const units = this.units[this.spec.stages.indexOf(stage)];
-    let pred: tf.Tensor3D | undefined;
-    for (const u of units) {
-      for (let r = 0; r < 4; r++) {
-        const pad = (t: tf.Tensor3D) => padBottomRight(rot90(t, r), u.sampler.pad, this.spec.padMode);
-        const y = rot90(applyUnit(u, pad(x), u.adarl && prev ? pad(prev) : undefined), 4 - r);
-        pred = pred ? tf.add(pred, y) : y;
-      }
-    }
-    return pred!;
+    return unitEnsemble(this.units[this.spec.stages.indexOf(stage)], x, this.spec.padMode, prev);
   }
 }
 
@@ -108,7 +88,7 @@ export function buildAutoLut(cfg: SrModelConfig & AutoLutConfig, seed: number): 
 }
 
 /** Learned weights for inspection: each sampler's softmax [4,K,K] and each AdaRL's projected weights [4]. */
-export async function autolutWeights(model: AutoLutModel): Promise<{
+export async function autolutWeights(model: { units: readonly (readonly AutoLutUnit[])[] }): Promise<{
   samplers: { name: string; size: number; weights: Float32Array }[];
   adarl: { name: string; weights: Float32Array }[];
 }> {
@@ -130,5 +110,6 @@ export async function autolutWeights(model: AutoLutModel): Promise<{
 
 srModels.register("autolut", (cfg, seed) => {
   if (!cfg.autolut) throw new Error('model.kind "autolut" needs its settings (base, sample_size, ...)');
-  return buildAutoLut({ ...cfg, ...cfg.autolut }, seed);
+  const full = { ...cfg, ...cfg.autolut };
+  return full.base === "spf" ? buildAutoSpf(full, seed) : buildAutoLut(full, seed);
 });

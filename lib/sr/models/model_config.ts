@@ -2,16 +2,16 @@
 
 /** AutoLUT settings of the model config (defaults: the paper's). */
 export type AutoLutConfig = {
-  base: "srlut" | "mulut";
-  /** Sampler window K (paper: 3 on SR-LUT, 5 on MuLUT). */
+  base: "srlut" | "mulut" | "spf";
+  /** Sampler window K (paper: 3 on SR-LUT, 5 on MuLUT and SPF-LUT). */
   sampleSize: number;
   /** "random" (the paper's initialisation) or "pattern" (one-hot on S, or on `modes` for MuLUT). */
   samplerInit: "random" | "pattern";
   /** Logit gap of the "pattern" init (≥ 104: exactly one-hot in float32, and then frozen). */
   samplerGap: number;
-  /** AdaRL between stages (MuLUT base). */
+  /** AdaRL between stages (MuLUT base) or blocks (SPF-LUT base). */
   adarl: boolean;
-  /** Hidden activation of the LUT networks (paper: relu on SR-LUT, gelu on MuLUT). */
+  /** Hidden activation of the LUT networks (paper: relu on SR-LUT and SPF-LUT, gelu on MuLUT). */
   act: "relu" | "gelu";
 };
 
@@ -28,7 +28,10 @@ export type SrModelConfig = {
   /** MuLUT patterns per stage. */
   modes: string[];
   stages: number;
-  /** AutoLUT settings (kind "autolut"; base srlut uses upscale/interval/width, mulut also modes/stages). */
+  /**
+   * AutoLUT settings (kind "autolut"; base srlut uses upscale/interval/width, mulut also modes/stages, spf
+   * also modes: one branch per entry).
+   */
   autolut?: AutoLutConfig;
 };
 

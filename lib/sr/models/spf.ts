@@ -18,6 +18,7 @@ import { tf } from "../../core/backend.ts";
 import { LutModule } from "../core/lutmodule.ts";
 import { requantise, SrModel, type SrModelSpec, stageValue } from "../core/model.ts";
 import type { SrModelConfig } from "./model_config.ts";
+import type { NetSpec } from "../core/net.ts";
 import { srModels } from "./sr_registry.ts";
 import { type Pattern, patternOf } from "../core/pattern.ts";
 
@@ -50,10 +51,11 @@ export class SpfModel extends SrModel {
   /** Planes [N,H,W] (0..255) → the up-block's pred / (4·modes), [N, H·r, W·r], before the final rounding. */
   override forward(x: tf.Tensor3D): tf.Tensor3D {
     const stages = this.spec.stages, [n, h, w] = x.shape, nb = this.blocks.length;
-    const refined: tf.Tensor3D[] = [];
+    const refined: tf.Tensor3D[] = [], inputs: tf.Tensor3D[] = [];
     let cur = x;
     for (let b = 0; b < nb; b++) {
-      const y = requantise(stageValue(this.stagePred(cur, stages[b]), stages[b])); // [C·N, H, W]
+      inputs.push(cur); // block b's input: AutoLUT's AdaRL in block b+1 and in up-block channel b reads it
+      const y = requantise(stageValue(this.stagePred(cur, stages[b], inputs[b - 1]), stages[b])); // [C·N, H, W]
       refined.push(tf.slice(y, [0, 0, 0], [n, h, w]));
       if (b < nb - 1) cur = tf.slice(y, [n, 0, 0], [n, h, w]);
     }
@@ -67,15 +69,25 @@ export class SpfModel extends SrModel {
         h,
         w,
       ]) as tf.Tensor3D;
-      const p = this.stagePred(plane, { ...upStage, modules });
+      const p = this.stagePred(plane, { ...upStage, modules }, inputs[c]);
       pred = pred ? tf.add(pred, p) : p;
     });
     return stageValue(pred!, upStage);
   }
 }
 
-/** Builds SPF-LUT from the model config (modes, width nf, interval, upscale); `seed` fixes the init. */
-export function buildSpf(cfg: SrModelConfig, seed: number): SpfModel {
+/**
+ * SPF-LUT's layout (spec, blocks, channel LUT, up-block) from the model config; `spatial` gives the input
+ * pattern and hidden activation of the block and up-block units (default: the mode's fixed pattern, ReLU;
+ * AutoLUT replaces it with its sample row).
+ */
+export function spfLayout(
+  cfg: SrModelConfig,
+  seed: number,
+  spatial: { pattern: (mode: string) => Pattern; act?: NetSpec["act"]; kind?: string } = {
+    pattern: patternOf,
+  },
+): ConstructorParameters<typeof SpfModel> {
   const { upscale, interval, width, modes } = cfg;
   if (modes.length === 0) throw new Error("model.modes must list at least one pattern (s, d, y)");
   const unit = (name: string, pattern: Pattern, channels: number, r: number, unitSeed: number) =>
@@ -84,22 +96,26 @@ export function buildSpf(cfg: SrModelConfig, seed: number): SpfModel {
       pattern,
       upscale: r,
       channels,
-      net: { kind: "mulut", width },
+      net: {
+        kind: "mulut",
+        width,
+        ...(pattern === CHANNEL_PIXEL || !spatial.act ? {} : { act: spatial.act }),
+      },
       interval,
       roundOutput: true,
       compressible: pattern !== CHANNEL_PIXEL,
     }, unitSeed);
   const blocks = SPF_BLOCK_CHANNELS.map((c, b) =>
-    modes.map((m, i) => unit(`s${b + 1}c0_${m}`, patternOf(m), c, 1, seed + 101 * (b + 1) + i))
+    modes.map((m, i) => unit(`s${b + 1}c0_${m}`, spatial.pattern(m), c, 1, seed + 101 * (b + 1) + i))
   );
   const channel = unit("s5_channel", CHANNEL_PIXEL, SPF_BLOCK_CHANNELS.length, 1, seed + 505);
   const up = SPF_BLOCK_CHANNELS.map((_, c) =>
-    modes.map((m, i) => unit(`s6c${c}_${m}`, patternOf(m), 1, upscale, seed + 606 + 10 * c + i))
+    modes.map((m, i) => unit(`s6c${c}_${m}`, spatial.pattern(m), 1, upscale, seed + 606 + 10 * c + i))
   );
   const avg = 4 * modes.length; // rotations × modes in a block; channels × modes in the up-block
-  return new SpfModel(
+  return [
     {
-      kind: `spf-${modes.join("")}`,
+      kind: spatial.kind ?? `spf-${modes.join("")}`,
       upscale,
       stages: [
         ...blocks.map((modules) => ({ modules, divisor: avg, bias: 127 })),
@@ -112,7 +128,12 @@ export function buildSpf(cfg: SrModelConfig, seed: number): SpfModel {
     blocks,
     channel,
     up,
-  );
+  ];
+}
+
+/** Builds SPF-LUT from the model config (modes, width nf, interval, upscale); `seed` fixes the init. */
+export function buildSpf(cfg: SrModelConfig, seed: number): SpfModel {
+  return new SpfModel(...spfLayout(cfg, seed));
 }
 
 srModels.register("spf", buildSpf);
