@@ -27,7 +27,7 @@ import { trainPhoto } from "../lib/enhance/photo_train.ts";
 import { loadNet } from "../lib/enhance/nets.ts";
 import { Rng } from "../lib/core/rng.ts";
 import { colourHistogramDistance } from "../lib/image/histogram.ts";
-import { stack } from "../lib/enhance/train.ts";
+import { stack } from "../lib/enhance/photo_train.ts";
 import { smoothImage } from "./photo_util.ts";
 
 await initTf();
