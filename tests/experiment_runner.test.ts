@@ -248,7 +248,16 @@ Deno.test("SR config: out-of-range values are refused naming the file and key; o
 
 Deno.test("model families register themselves; an unknown family lists the registered ones", () => {
   assertEquals(srModels.names().sort(), ["autolut", "mulut", "spf", "srlut"]);
-  assertEquals(photoNets.names().sort(), ["3dlut", "clutnet", "hashlut", "pca"]);
+  assertEquals(photoNets.names().sort(), [
+    "3dlut",
+    "adaint",
+    "clutnet",
+    "hashlut",
+    "icelut",
+    "lutbgrid",
+    "pca",
+    "seplut",
+  ]);
   const esr = { ...DEFAULT_MODEL, kind: "esr" } as unknown as SrModelConfig;
   assertThrows(
     () => buildSrModel(esr),
