@@ -259,11 +259,8 @@ Deno.test("model families register themselves; an unknown family lists the regis
     "seplut",
   ]);
   const esr = { ...DEFAULT_MODEL, kind: "esr" } as unknown as SrModelConfig;
-  assertThrows(
-    () => buildSrModel(esr),
-    Error,
-    'unknown SR model.kind "esr" (registered: srlut, mulut, autolut, spf)',
-  );
+  const e = assertThrows(() => buildSrModel(esr), Error, 'unknown SR model.kind "esr" (registered: ');
+  for (const kind of srModels.names()) assert(e.message.includes(kind), e.message);
   assertThrows(
     () => srModels.register("spf", srModels.get("spf")),
     Error,
