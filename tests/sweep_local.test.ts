@@ -23,7 +23,7 @@ Deno.test("sweep.toml expands variants x axes into member configs (set, unset, a
     const s = await loadSweep(dir);
     assertEquals(s.members.map((m) => m.id), ["3dlut-seed1", "3dlut-seed2", "fixed-seed1", "fixed-seed2"]);
     assertEquals(s.members.map((m) => m.row), ["3dlut", "3dlut", "fixed", "fixed"]);
-    assertEquals(s.slurm, { partition: undefined, cpus: 1, mem: "1G", time: "00:10:00" });
+    assertEquals(s.slurm, { partition: undefined, cpus: 1, mem: "1G", time: "00:10:00", ranks: 1 });
     const cfg = parse(await memberToml(s, s.members[1])) as Record<string, Record<string, unknown>>;
     assertEquals(cfg.experiment.seed, 2);
     assertEquals(cfg.experiment.name, "3dlut-seed2");
