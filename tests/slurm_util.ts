@@ -51,11 +51,36 @@ async function until(what: string, seconds: number, ok: () => Promise<boolean>, 
 const alive = (pid: number) => Deno.stat(`/proc/${pid}`).then(() => true, () => false);
 const readPid = (path: string) => Deno.readTextFile(path).then((t) => Number(t.trim()), () => 0);
 
-/** Starts munged (if needed), slurmctld and slurmd; throws with the reason when the cluster cannot come up. */
+/**
+ * Starts munged (if needed), slurmctld and slurmd; throws with the reason when the cluster cannot come up.
+ * One test cluster at a time on this machine (the daemons' ports and munged are shared): a second caller,
+ * e.g. another test file under `deno test --parallel`, waits on an exclusive file lock until `stop()`.
+ */
 export async function startSlurm(): Promise<SlurmCluster> {
   if (Deno.uid() !== 0) {
     throw new Error("the Slurm test cluster must be started as root (slurmd runs jobs as root)");
   }
+  const lock = await Deno.open("/tmp/lutlab-slurm-test.lock", { create: true, write: true });
+  await lock.lock(true);
+  try {
+    const cluster = await startLocked();
+    return {
+      ...cluster,
+      stop: async () => {
+        try {
+          await cluster.stop();
+        } finally {
+          lock.close(); // closing releases the lock
+        }
+      },
+    };
+  } catch (e) {
+    lock.close();
+    throw e;
+  }
+}
+
+async function startLocked(): Promise<SlurmCluster> {
   const [munged, slurmctld, slurmd] = await Promise.all(["munged", "slurmctld", "slurmd"].map(which));
   await Promise.all(["sbatch", "squeue", "sinfo", "munge", "unmunge"].map(which));
   const key = "/etc/munge/munge.key";
