@@ -57,7 +57,13 @@ export const QUICKSTART_SIDE = 384;
 /** Photos held out for the quickstart test split (the rest train). */
 const QUICKSTART_TEST = 2;
 
-/** Quickstart pairs (embedded photo -> its retouch) of `split`: 7 train photos, 2 test photos. */
+/** A value in [0,1] rounded to the nearest of 256 levels: what an 8-bit PNG stores. */
+const to8bit = (x: number) => Math.round(clamp(x) * 255) / 255;
+
+/**
+ * Quickstart pairs (embedded photo -> its retouch) of `split`: 7 train photos, 2 test photos; input and
+ * target both 8-bit valued, so the PNGs `deno task quickstart` writes hold exactly these pairs.
+ */
 export async function quickstartPairs(split: "train" | "test"): Promise<Pair[]> {
   const photos = await embeddedPhotos();
   const chosen = split === "test" ? photos.slice(-QUICKSTART_TEST) : photos.slice(0, -QUICKSTART_TEST);
@@ -68,7 +74,9 @@ export async function quickstartPairs(split: "train" | "test"): Promise<Pair[]> 
       height: Math.round(full.height * scale),
       width: Math.round(full.width * scale),
     });
-    for (let i = 0; i < input.data.length; i++) input.data[i] = Math.round(clamp(input.data[i]) * 255) / 255;
-    return { name: p.name, input, target: retouchImage(input) };
+    for (let i = 0; i < input.data.length; i++) input.data[i] = to8bit(input.data[i]);
+    const target = retouchImage(input);
+    for (let i = 0; i < target.data.length; i++) target.data[i] = to8bit(target.data[i]);
+    return { name: p.name, input, target };
   }));
 }
