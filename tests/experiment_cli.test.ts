@@ -3,7 +3,7 @@
  * checkpoint at the step reached, says so and how to resume, and exits 130; a second plain `train` then
  * refuses to overwrite the run (naming the checkpoint, suggesting --resume / --restart); `--resume`
  * continues from the saved step; a `--restart` killed outright (its lock left stale) before its first
- * checkpoint leaves nothing of the old run for a later `--resume` to continue.
+ * checkpoint leaves nothing of the old run: a later `--resume` is an error naming the folder and --restart.
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { join } from "@std/path";
@@ -94,7 +94,8 @@ Deno.test("train CLI: SIGINT saves a checkpoint; a plain rerun refuses; --resume
     assertEquals(await logSteps(dir), Array.from({ length: step + 2 }, (_, i) => i + 1));
     assertMatch((await Array.fromAsync(Deno.readDir(join(dir, "luts")))).map((e) => e.name).join(), /\.npy/);
 
-    // --restart killed (SIGKILL: no handler runs) during its first steps, then --resume: the old run is gone
+    // --restart killed (SIGKILL: no handler runs) during its first steps, then --resume: the old run is gone,
+    // and there is nothing to resume: an error naming the folder and how to start again (no silent full run)
     await tinyExperiment(dir, 100000);
     const restart = train("-e", dir, "--restart").spawn();
     await untilThenSignal(restart, /step 2\//, "SIGKILL");
@@ -102,10 +103,14 @@ Deno.test("train CLI: SIGINT saves a checkpoint; a plain rerun refuses; --resume
     await restart.stderr.cancel();
     await tinyExperiment(dir, 2);
     const after = await train("-e", dir, "--resume").output();
-    const said = new TextDecoder().decode(after.stdout);
-    assertEquals(after.code, 0, new TextDecoder().decode(after.stderr));
+    const said = new TextDecoder().decode(after.stdout), errText = new TextDecoder().decode(after.stderr);
+    assertEquals(after.code, 1, errText);
     assertStringIncludes(said, `taking over the stale lock ${join(dir, "run.lock")}`);
-    assertStringIncludes(said, `no checkpoint at ${ckPath}: starting from scratch`);
+    assertStringIncludes(errText, `--resume: nothing to resume in ${join(dir, "train")}: no ${ckPath}`);
+    assertStringIncludes(errText, `train again from scratch with: deno task train -e ${dir} --restart`);
+    await Deno.stat(join(dir, "run.lock")).then(() => assert(false, "lock left behind"), () => {});
+    const again2 = await train("-e", dir, "--restart", "--quiet").output();
+    assertEquals(again2.code, 0, new TextDecoder().decode(again2.stderr));
     assertEquals(await logSteps(dir), [1, 2]);
   } finally {
     await Deno.remove(dir, { recursive: true });

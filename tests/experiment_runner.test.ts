@@ -124,11 +124,16 @@ Deno.test("--restart deletes the old run first: a restart that dies early cannot
     const config = photoConfig(dir), data = { train: photoPairs, test: photoPairs.slice(0, 1), quiet: true };
     assertEquals((await trainPhoto(config, data)).step, 4);
     await assertRejects(() => trainPhoto(config, { ...data, train: [], restart: true })); // dies in its first step
-    const lines = await captured(() =>
-      trainPhoto(config, { ...data, quiet: false, resume: true, stopAfter: 1 })
+    // nothing to resume (the old run is gone): an error naming the folder and the command that starts again
+    const run = join(dir, "train");
+    const e = await assertRejects(() => trainPhoto(config, { ...data, resume: true }), Error);
+    assertStringIncludes(
+      e.message,
+      `--resume: nothing to resume in ${run}: no ${join(run, "checkpoint.bin")}`,
     );
-    assert(lines.some((l) => l.includes("no checkpoint")), lines.join("\n"));
-    assertEquals((await readCheckpoint(join(dir, "train", "checkpoint.bin"))).step, 1);
+    assertStringIncludes(e.message, `deno task train -e ${dir} --restart`);
+    await assertRejects(() => readCheckpoint(join(run, "checkpoint.bin")));
+    assertEquals((await trainPhoto(config, { ...data, restart: true, stopAfter: 1 })).step, 1);
     // SR
     const sr = join(dir, "sr");
     await fitSr(srModel(), deg, fit(4), { dir: sr, quiet: true, pairs: srPairs });
@@ -137,8 +142,11 @@ Deno.test("--restart deletes the old run first: a restart that dies early cannot
       Error,
       "no training images",
     );
-    const r = await fitSr(srModel(), deg, fit(4), { dir: sr, quiet: true, pairs: srPairs, resume: true });
-    assertEquals(r.iterations, 4, "the resume started from scratch, not from the old run's step 4");
+    await assertRejects(
+      () => fitSr(srModel(), deg, fit(4), { dir: sr, quiet: true, pairs: srPairs, resume: true }),
+      Error,
+      `--resume: nothing to resume in ${sr}`,
+    );
   });
 });
 

@@ -6,7 +6,8 @@
  * - mode "fresh" refuses to start over an existing checkpoint or log (naming it, suggesting --resume /
  *   --restart); "restart" removes both FIRST (a restart killed before its first checkpoint cannot later
  *   resume the old run); "resume" restores parameters, Adam state, RNG state, step and seconds, and cuts
- *   the log back to the checkpoint's step (no checkpoint: starts from scratch, with a message);
+ *   the log back to the checkpoint's step (no checkpoint: an error naming the folder and how to start fresh,
+ *   never a silent full run);
  * - every `logEvery` steps one log record {step, seconds, loss, psnr, lr} and a progress line (it/s, ETA);
  *   a checkpoint every `checkpointEvery` steps and at the end;
  * - every log record also goes to a TensorBoard event file beside the log (tensorboard.ts; restart removes
@@ -135,11 +136,20 @@ async function prepareFolder(opts: RunOptions, say: (s: string) => void): Promis
       );
     }
     await clearHistory(opts.dir); // leftovers of a run whose checkpoint and log were deleted by hand
-  } else if (!have) {
-    say(`no checkpoint at ${checkpoint}: starting from scratch`);
-    await clearHistory(opts.dir);
-  }
+  } else if (!have) throw await nothingToResume(opts, log);
   return have;
+}
+
+/** The error of a resume in a run folder without a checkpoint: names the folder and how to start fresh. */
+async function nothingToResume(opts: RunOptions, log: string): Promise<Error> {
+  const hint = opts.resumeHint;
+  const how = await exists(log)
+    ? `its log ${log} is of a run stopped before its first checkpoint; train again from scratch with: ` +
+      (hint ? hint.replace(/--resume$/, "--restart") : "the same command with --restart instead of --resume")
+    : `no run has saved one there; start a fresh run with: ${
+      hint ? hint.replace(/ --resume$/, "") : "the same command without --resume"
+    }`;
+  return new Error(`--resume: nothing to resume in ${opts.dir}: no ${runFiles(opts.dir).checkpoint}; ${how}`);
 }
 
 /** Saves the checkpoint of `step` complete steps (rank 0) and returns the error that ends a run whose peer is gone. */
