@@ -8,12 +8,12 @@
  * published tables. `--step` (overrides [finetune_lut] export_lut_iter) requires tables exported from that
  * training step.
  */
-import { loadSrConfig } from "../sr/config.ts";
 import { finetunesDfc, finetuneSr } from "../sr/finetune.ts";
 import { finetuneDfc } from "../sr/dfc_finetune.ts";
 import { exclusive, experimentArg, parseTaskArgs, runCli, str, type TaskSpec } from "./args.ts";
 import { parseStepChoice } from "../experiment/step_choice.ts";
 import { srStep } from "../sr/steps.ts";
+import { loadSrFor } from "./sr_only.ts";
 
 const SPEC: TaskSpec = {
   task: "finetune",
@@ -34,7 +34,7 @@ export async function main(args: string[]): Promise<void> {
   const exp = experimentArg(a, SPEC);
   exclusive(a, ["pretrained", "from"], SPEC);
   exclusive(a, ["resume", "restart"], SPEC);
-  const config = await loadSrConfig(exp);
+  const config = await loadSrFor("finetune", exp);
   const run = {
     resume: a.flags.resume === true,
     restart: a.flags.restart === true,
