@@ -1,7 +1,7 @@
 // `deno task figures` on an experiment: the AutoLUT figures show exactly the exported sampler and AdaRL
 // weights, a figure whose data is missing is skipped with the reason, and bad arguments name the problem.
 import { assert, assertEquals, assertRejects } from "@std/assert";
-import { join } from "@std/path";
+import { basename, join } from "@std/path";
 import { initTf, tf } from "../lib/core/backend.ts";
 import { writeFigures } from "../lib/cli/figures.ts";
 import { type AutoLutModel, autolutWeights } from "../lib/sr/models/autolut.ts";
@@ -49,11 +49,15 @@ Deno.test("figures -e autolut: sampler and AdaRL figures carry the exported weig
       only: ["autolut_samplers", "autolut_adarl"],
     });
     assertEquals(skipped, []);
-    assertEquals(written.map((p) => p.split("/").pop()), ["autolut_samplers.html", "autolut_adarl.html"]);
-    const adarl = await Deno.readTextFile(join(out, "autolut_adarl.html"));
+    const name = basename(dir); // the figures of an experiment are named after its folder
+    assertEquals(written.map((p) => p.split("/").pop()), [
+      `${name}_autolut_samplers.html`,
+      `${name}_autolut_adarl.html`,
+    ]);
+    const adarl = await Deno.readTextFile(join(out, `${name}_autolut_adarl.html`));
     assertEquals(want.adarl.length, 2);
     assert(adarl.includes("[[0.25,0.5,0.75,1],[0.25,0.5,0.75,1]]"), "AdaRL weights missing from the figure");
-    const samplers = await Deno.readTextFile(join(out, "autolut_samplers.html"));
+    const samplers = await Deno.readTextFile(join(out, `${name}_autolut_samplers.html`));
     assertEquals(want.samplers.length, 4);
     for (const s of want.samplers) {
       const firstRow = JSON.stringify(Array.from(s.weights.subarray(0, 3)));

@@ -15,13 +15,13 @@ Deno.test("figures: training curves from an experiment's JSONL logs; unknown nam
     );
     const out = join(dir, "figs");
     const r = await writeFigures({ exp, out, png: false, only: ["training_curves"] });
-    assertEquals(r.written, [join(out, "training_curves.html")]);
-    const html = await Deno.readTextFile(join(out, "training_curves.html"));
+    assertEquals(r.written, [join(out, "exp_training_curves.html")]); // named after the experiment folder
+    const html = await Deno.readTextFile(join(out, "exp_training_curves.html"));
     assert(html.includes("21.49") && html.includes("0.0071") && html.includes('src="plotly.js"'));
     assert((await Deno.stat(join(out, "plotly.js"))).size > 1_000_000);
     const images = await writeFigures({ exp, out, png: true, only: ["training_curves"] });
-    assertEquals(images.written, ["html", "png", "svg"].map((e) => join(out, `training_curves.${e}`)));
-    assert((await Deno.readTextFile(join(out, "training_curves.svg"))).includes("main-svg"));
+    assertEquals(images.written, ["html", "png", "svg"].map((e) => join(out, `exp_training_curves.${e}`)));
+    assert((await Deno.readTextFile(join(out, "exp_training_curves.svg"))).includes("main-svg"));
 
     const none = await writeFigures({ out, png: false, only: ["training_curves"] });
     assertEquals([none.written, none.skipped], [[], ["training_curves"]]);

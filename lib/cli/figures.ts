@@ -7,9 +7,11 @@
  * logs (-e); the SR storage figure evaluates the published SR-LUT / MuLUT tables on Set5, full and with
  * DFC at sampling intervals 5-7, plus an SR experiment's own exported tables (-e, e.g. SPF-LUT); the
  * AutoLUT figures show the AutoSample and AdaRL weights of an AutoLUT experiment's exported model (-e).
- * A figure whose data is missing is skipped with the reason.
+ * A figure whose data is missing is skipped with the reason. The figures that show the -e experiment are
+ * written as `<out>/<experiment folder name>_<figure>.{html,png,svg}`, so `-e A` and `-e B` keep both;
+ * `--help` lists the figure names (`--only`).
  */
-import { join, relative, resolve } from "@std/path";
+import { basename, join, relative, resolve } from "@std/path";
 import { initTf } from "../core/backend.ts";
 import { sharedPath } from "../core/shared.ts";
 import { embeddedPhotos, loadEmbedded } from "../data/embedded.ts";
@@ -39,8 +41,12 @@ import { occupancyFigure } from "../analysis/occupancy.ts";
 import { findChromium, saveHtml, savePng, saveSvg } from "../analysis/save.ts";
 import { parseTaskArgs, runCli, str, type TaskSpec } from "./args.ts";
 
-/** A figure of the list: its file name and how to build it (a string = skipped, with the reason). */
-type FigureJob = { name: string; make: () => Promise<Figure | string> };
+/**
+ * A figure of the list: its file name, how to build it (a string = skipped, with the reason) and whether it
+ * shows the -e experiment (then its files are named `<experiment>_<name>`, so two experiments' figures
+ * never overwrite each other).
+ */
+type FigureJob = { name: string; make: () => Promise<Figure | string>; perExperiment?: boolean };
 
 /** A LUT [3,D,D,D] (lut[c][b][g][r]) to analyse, with where it came from. */
 type LutSource = { label: string; lut: Float32Array; dim: number };
@@ -270,6 +276,7 @@ function jobs(exp: string | undefined): FigureJob[] {
     },
     {
       name: "training_curves",
+      perExperiment: true,
       make: async () => {
         if (!exp) return "no experiment given (-e experiments/x)";
         const logs = jsonlFiles(exp);
@@ -282,19 +289,27 @@ function jobs(exp: string | undefined): FigureJob[] {
         });
       },
     },
-    { name: "sr_storage_psnr", make: () => srStorage(exp, own) },
-    { name: "autolut_samplers", make: () => autolutFigure(own, "samplers") },
-    { name: "autolut_adarl", make: () => autolutFigure(own, "adarl") },
+    { name: "sr_storage_psnr", perExperiment: true, make: () => srStorage(exp, own) },
+    { name: "autolut_samplers", perExperiment: true, make: () => autolutFigure(own, "samplers") },
+    { name: "autolut_adarl", perExperiment: true, make: () => autolutFigure(own, "adarl") },
   ];
 }
 
 const SPEC: TaskSpec = {
   task: "figures",
-  usage: "[-e experiments/x] [--out dir] [--no-png] [--only name,...]",
+  usage: "[-e experiments/x] [--out dir] [--no-png] [--only name,...]\n" +
+    `  names (--only): ${jobs(undefined).map((j) => j.name).join(", ")}\n` +
+    "  into --out (default out/figures); with -e experiments/x the figures that show it are named\n" +
+    `  x_<name> (${jobs(undefined).filter((j) => j.perExperiment).map((j) => j.name).join(", ")})`,
   boolean: ["no-png"],
   string: ["experiment", "out", "only"],
   alias: { e: "experiment" },
 };
+
+/** The name of experiment folder `exp` in figure file names: its folder name. */
+function experimentName(exp: string): string {
+  return basename(resolve(exp));
+}
 
 /** Writes the figures into opts.out; returns the files written and the figures skipped. */
 export async function writeFigures(
@@ -322,13 +337,16 @@ export async function writeFigures(
       skipped.push(job.name);
       continue;
     }
-    const html = join(opts.out, `${job.name}.html`);
-    await saveHtml(fig, html, { plotly: "sibling" });
-    written.push(html);
+    const file = join(
+      opts.out,
+      job.perExperiment && opts.exp ? `${experimentName(opts.exp)}_${job.name}` : job.name,
+    );
+    await saveHtml(fig, `${file}.html`, { plotly: "sibling" });
+    written.push(`${file}.html`);
     if (png) {
-      await savePng(fig, join(opts.out, `${job.name}.png`));
-      await saveSvg(fig, join(opts.out, `${job.name}.svg`));
-      written.push(join(opts.out, `${job.name}.png`), join(opts.out, `${job.name}.svg`));
+      await savePng(fig, `${file}.png`);
+      await saveSvg(fig, `${file}.svg`);
+      written.push(`${file}.png`, `${file}.svg`);
     }
     console.log(
       `${job.name}: ${png ? "html + png + svg" : "html"} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
