@@ -120,7 +120,7 @@ async function clearHistory(dir: string): Promise<void> {
 }
 
 /** Refuses / clears / checks existing files as `mode` says; returns whether a checkpoint exists. */
-async function prepareFolder(opts: RunOptions, say: (s: string) => void): Promise<boolean> {
+async function prepareFolder(opts: RunOptions): Promise<boolean> {
   const { checkpoint, log } = runFiles(opts.dir);
   if (opts.mode === "restart") {
     for (const p of [checkpoint, log]) await Deno.remove(p).catch(() => {});
@@ -198,7 +198,7 @@ export async function runTraining(opts: RunOptions, build: () => Promise<TrainTa
       await cleanTemp(opts.dir, say);
       if (await exists(historyDir(opts.dir))) await cleanTemp(historyDir(opts.dir), say);
     }
-    const have = await fromRank0(ranks, lead && await prepareFolder(opts, say));
+    const have = await fromRank0(ranks, lead && await prepareFolder(opts));
     const { checkpoint, log } = runFiles(opts.dir);
     task = await build();
     const t = task;
