@@ -10,8 +10,10 @@
  * for a photo experiment the interpolation it was trained with (another one re-applies each image's fused
  * LUT with it). <in> is an image or a folder of images; <out> is an image path
  * (.png/.jpg) for one input, else a folder that gets <stem>.png per input. Every output is checked before
- * the first is written: existing outputs are refused unless --force, an output that is its own input
- * always, and two inputs with the same stem (a.png, a.jpg) are refused with both names.
+ * the first is written: existing outputs are refused unless --force (or left alone with --skip-existing,
+ * so a rerun continues), an output that is its own input always, and two inputs with the same stem (a.png,
+ * a.jpg) are refused with both names. An image that fails (e.g. undecodable) is named and the others still
+ * run; a summary ends the run, which fails when any image did (lib/cli/apply_batch.ts).
  */
 import { basename, extname, join, resolve } from "@std/path";
 import { type Image, readImage, writeImage } from "../image/io.ts";
@@ -20,15 +22,16 @@ import { trainedInterpolation } from "../enhance/interpolation.ts";
 import type { Lut3dMode } from "../lut/lut3d_ref.ts";
 import { CliExit, exclusive, parseTaskArgs, runCli, str, type TaskSpec, usageText } from "./args.ts";
 import { parseStepChoice, type StepChoice } from "../experiment/step_choice.ts";
+import { applyEach, withoutExisting } from "./apply_batch.ts";
 
 const SPEC: TaskSpec = {
   task: "apply",
   usage:
     "(-e experiments/<name> | --cube <file.cube|.3dl|hald.png>) <image or folder> <output image or folder>\n" +
-    "  [--interp trilinear|tetrahedral] [--force] [--quiet] [--step N|best]\n" +
+    "  [--interp trilinear|tetrahedral] [--force | --skip-existing] [--quiet] [--step N|best]\n" +
     "  photo: [--pretrained | --trained] [--convert-input xyz (sRGB images into an XYZ model)]\n" +
     "  sr: [--from exported|finetuned|dfc | --pretrained]",
-  boolean: ["force", "quiet", "pretrained", "trained"],
+  boolean: ["force", "skip-existing", "quiet", "pretrained", "trained"],
   string: ["experiment", "cube", "from", "interp", "convert-input", "step"],
   alias: { e: "experiment", lut: "cube" },
   positionals: 2,
@@ -181,6 +184,7 @@ export async function main(args: string[]): Promise<string[]> {
   const a = parseTaskArgs(args, SPEC);
   exclusive(a, ["experiment", "cube"], SPEC);
   exclusive(a, ["pretrained", "trained", "from"], SPEC);
+  exclusive(a, ["force", "skip-existing"], SPEC);
   const exp = str(a, "experiment"), cube = str(a, "cube"), interp = interpArg(str(a, "interp"));
   const [input, output] = a.positionals;
   if ((!exp && !cube) || output === undefined) {
@@ -195,7 +199,9 @@ export async function main(args: string[]): Promise<string[]> {
       `--cube applies the file as it is: no --pretrained/--trained/--from/--step\n${usageText(SPEC)}`,
     );
   }
-  const jobs = await planJobs(input, output, a.flags.force === true);
+  const skip = a.flags["skip-existing"] === true;
+  const { jobs, skipped } = await planJobs(input, output, a.flags.force === true || skip)
+    .then((all) => skip ? withoutExisting(all) : { jobs: all, skipped: 0 });
   const t = cube ? await cubeTransform(cube, interp) : await experimentTransform(exp!, {
     pretrained: a.flags.pretrained === true,
     trained: a.flags.trained === true,
@@ -205,22 +211,21 @@ export async function main(args: string[]): Promise<string[]> {
     step: parseStepChoice(str(a, "step")),
   });
   const say = (s: string) => a.flags.quiet || console.log(s);
-  say(`apply: ${t.label}: ${jobs.length} image${jobs.length > 1 ? "s" : ""}`);
-  const t0 = performance.now();
+  say(
+    `apply: ${t.label}: ${jobs.length} image${jobs.length === 1 ? "" : "s"}` +
+      (skipped ? ` (${skipped} skipped: output exists)` : ""),
+  );
   try {
-    for (const [i, j] of jobs.entries()) {
-      await writeImage(j.output, await t.apply(await readImage(j.input, { channels: 3 })));
-      const secs = (performance.now() - t0) / 1000, eta = (secs / (i + 1)) * (jobs.length - i - 1);
-      say(
-        `apply ${i + 1}/${jobs.length}: ${j.input} -> ${j.output} (${secs.toFixed(1)} s, ETA ${
-          eta.toFixed(0)
-        } s)`,
-      );
-    }
+    return await applyEach(
+      jobs,
+      async (j) => await writeImage(j.output, await t.apply(await readImage(j.input, { channels: 3 }))),
+      say,
+      (s) => console.error(s),
+      skipped,
+    );
   } finally {
     t.dispose?.();
   }
-  return jobs.map((j) => j.output);
 }
 
 if (import.meta.main) await runCli("apply", () => main(Deno.args));

@@ -1,7 +1,8 @@
 /**
  * The one argument parser of every `deno task` CLI: `parseTaskArgs(args, spec)` on @std/cli's parseArgs
  * refuses unknown flags, missing values and stray positionals with the task's usage (CliExit, code 2);
- * `--help` gives the usage and every experiment preset of both tasks (CliExit, code 0). `runCli` is the
+ * `--help` gives the usage, the shipped experiment presets of both tasks and, apart, the user's own
+ * experiment folders (untracked by git, lib/cli/shipped.ts) (CliExit, code 0). `runCli` is the
  * `import.meta.main` wrapper: it prints a CliExit or an error as "<task>: message" and sets the exit code.
  */
 import { Interrupted } from "../experiment/interrupted.ts";
@@ -9,6 +10,7 @@ import { parseArgs } from "@std/cli";
 import { parse } from "@std/toml";
 import { join } from "@std/path";
 import { repoRoot } from "../core/shared.ts";
+import { trackedExperiments } from "./shipped.ts";
 
 /** What a task accepts: flag names without dashes (aliases: short -> long), positionals, usage text. */
 export type TaskSpec = {
@@ -43,13 +45,14 @@ export function usageText(spec: TaskSpec): string {
 
 /**
  * A preset folder: experiments/<name>/config.toml (an experiment: task photo or sr) or
- * experiments/<name>/sweep.toml (a sweep for `deno task sweep -e`), with its description.
+ * experiments/<name>/sweep.toml (a sweep for `deno task sweep -e`), with its description; `shipped`: tracked
+ * by git (a preset of the repository) or not (the user's own folder); undefined outside a git checkout.
  */
-export type Preset = { name: string; task: "photo" | "sr" | "sweep"; text: string };
+export type Preset = { name: string; task: "photo" | "sr" | "sweep"; text: string; shipped?: boolean };
 
 /** Every preset folder of `root` with its task and description (or its first comment line), by task and name. */
 export function presets(root = join(repoRoot, "experiments")): Preset[] {
-  const rows: Preset[] = [];
+  const rows: Preset[] = [], tracked = trackedExperiments(root);
   for (const e of Deno.readDirSync(root)) {
     if (!e.isDirectory) continue;
     for (const [file, section] of [["config.toml", "experiment"], ["sweep.toml", "sweep"]]) {
@@ -69,6 +72,7 @@ export function presets(root = join(repoRoot, "experiments")): Preset[] {
         name: e.name,
         task,
         text: typeof head.description === "string" ? head.description : comment,
+        shipped: tracked?.has(e.name),
       });
       break;
     }
@@ -76,18 +80,32 @@ export function presets(root = join(repoRoot, "experiments")): Preset[] {
   return rows.sort((a, b) => a.task.localeCompare(b.task) || a.name.localeCompare(b.name));
 }
 
-/** One line per preset: name, task, description. */
-export function presetLines(): string[] {
-  const rows = presets();
+/** One line per preset of `rows`: name, task, description. */
+export function presetLines(rows: Preset[] = presets()): string[] {
   const width = Math.max(0, ...rows.map((r) => r.name.length));
   return rows.map((r) => `  ${r.name.padEnd(width)}  ${r.task.padEnd(5)}  ${r.text}`);
 }
 
-/** The `--help` text: usage and every preset of both tasks and every sweep (experiments/<name>). */
+/** The experiment folders of `rows` for `--help`: the shipped presets, then the user's own folders apart. */
+export function presetHelp(rows: Preset[] = presets()): string {
+  const how = `copy one with deno task new experiments/mine --preset <name>; ` +
+    `sweeps run with deno task sweep -e experiments/<name>`;
+  if (rows.some((r) => r.shipped === undefined)) {
+    return `experiments/<name> (not a git checkout: the shipped presets and your own folders are not told ` +
+      `apart; ${how}):\n${presetLines(rows).join("\n")}`;
+  }
+  const mine = rows.filter((r) => !r.shipped);
+  return `presets (shipped in experiments/<name>: photo and sr experiments, ${how}):\n` +
+    presetLines(rows.filter((r) => r.shipped)).join("\n") +
+    (mine.length
+      ? `\n\nyour experiments (experiments/<name> not tracked by git; train one with -e experiments/<name>):\n` +
+        presetLines(mine).join("\n")
+      : "");
+}
+
+/** The `--help` text: usage, the shipped presets and sweeps, then the user's experiments (experiments/<name>). */
 export function helpText(spec: TaskSpec): string {
-  return `${usageText(spec)}\n\npresets (experiments/<name>: photo and sr experiments, copy one with ` +
-    `deno task new experiments/mine --preset <name>; sweeps run with deno task sweep -e experiments/<name>):\n` +
-    presetLines().join("\n");
+  return `${usageText(spec)}\n\n${presetHelp()}`;
 }
 
 /** Parses `args` against `spec`; throws CliExit on `--help` (0) and on unknown or incomplete flags (2). */

@@ -16,15 +16,17 @@ import { CliExit, parseTaskArgs, presets, runCli, str, type TaskSpec, usageText 
 
 const DEFAULT_PRESET = "clutnet-20+05+10";
 
-/** The usage line with every preset of both tasks. */
+/** The usage line with every shipped preset of both tasks, and the user's own experiments apart. */
 function spec(): TaskSpec {
-  const all = presets();
-  const names = (task: string) => all.filter((p) => p.task === task).map((p) => p.name).join(", ");
+  const all = presets(), shipped = all.filter((p) => p.shipped !== false);
+  const names = (task: string) => shipped.filter((p) => p.task === task).map((p) => p.name).join(", ");
+  const mine = all.filter((p) => p.shipped === false && p.task !== "sweep").map((p) => p.name);
   return {
     task: "new",
     usage: `experiments/<name> [--preset <preset>] (default ${DEFAULT_PRESET})\n` +
       `  photo presets: ${names("photo")}\n` +
-      `  sr presets:    ${names("sr")}`,
+      `  sr presets:    ${names("sr")}` +
+      (mine.length ? `\n  your experiments (copied the same way): ${mine.join(", ")}` : ""),
     string: ["preset"],
     positionals: 1,
   };

@@ -9,6 +9,7 @@
 import { join } from "@std/path";
 import type { PhotoConfig } from "./config.ts";
 import { loadPairs, type Pair } from "../data/paired.ts";
+import { noHeldOutWarning } from "../data/held_out.ts";
 import { writeImage } from "../image/io.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../core/atomic.ts";
 import { writeBasisCubes, writeImageCube } from "./export.ts";
@@ -61,6 +62,8 @@ export async function evalPhoto(
   try {
     net = forSrgbImages(config, loaded, opts.convertInput); // test pairs are sRGB files
     const pairs = opts.pairs ?? await loadPairs(config.data.root, "test", config.eval.maxImages);
+    const sameImages = opts.pairs ? undefined : await noHeldOutWarning(config.data.root);
+    if (sameImages) console.warn(sameImages);
     const outDir = join(config.dir, "eval", source);
     const cubeOut = { interpolation: trainedInterpolation(config) };
     const log = (s: string) => opts.quiet || console.log(s);
@@ -105,11 +108,13 @@ export async function evalPhoto(
       mean: res.mean,
       input: res.input,
       params: net.paramCount(),
+      test_is_train: sameImages !== undefined, // input/ + target/ layout: no held-out test (lib/data/held_out.ts)
     });
     log(
       `${config.name} [${source}] mean: PSNR ${res.mean.psnr.toFixed(2)} dB (input ${
         res.input.psnr.toFixed(2)
-      })  SSIM ${res.mean.ssim.toFixed(4)}  ΔE ${res.mean.deltaE.toFixed(2)}\n` +
+      })  SSIM ${res.mean.ssim.toFixed(4)}  ΔE ${res.mean.deltaE.toFixed(2)}` +
+        `${sameImages ? "  (on the TRAINING images: no held-out test set)" : ""}\n` +
         `  written to ${outDir}/ (images/, cubes/, basis/, scores.csv, summary.json)`,
     );
     return { ...res, source, outDir };

@@ -13,6 +13,7 @@ import { join } from "@std/path";
 import { initTf, tf } from "../core/backend.ts";
 import type { PhotoConfig, TrainConfig } from "./config.ts";
 import { loadPairs, type Pair } from "../data/paired.ts";
+import { noHeldOutWarning } from "../data/held_out.ts";
 import { resizeBilinear } from "../image/resize.ts";
 import { cosine, l1, lutMonotonicity, lutSmoothness, mse, weightL2 } from "./losses.ts";
 import { Adam, stepWithGrads } from "../experiment/adam.ts";
@@ -106,6 +107,8 @@ export async function trainPhoto(config: PhotoConfig, opts: TrainOptions = {}): 
   const dir = join(config.dir, "train");
   const say = (s: string) => opts.quiet || console.log(s);
   let lastEval: Scores | undefined;
+  const sameImages = opts.train ? undefined : await noHeldOutWarning(config.data.root);
+  if (sameImages) console.warn(sameImages);
   const r = await runTraining(photoRun(config, opts), async () => {
     const train = opts.train ?? await loadPairs(config.data.root, "train");
     const test = opts.test ?? await loadPairs(config.data.root, "test", config.eval.maxImages);
