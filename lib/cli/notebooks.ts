@@ -5,8 +5,9 @@
  * outputs) replace the notebooks in notebooks/, each by an atomic rename; nothing is replaced otherwise.
  * The cell-by-cell driver is lib/cli/nbrun.py (waits for late outputs).
  *
- * `deno task notebooks:setup [--install-deps]`: installs the Deno Jupyter kernel for this deno binary
- * and checks the Debian Jupyter packages (installs them with --install-deps when running as root).
+ * `deno task notebooks:setup [--install-deps]`: installs the Deno Jupyter kernel for this deno binary (a
+ * deno run from npx's cache gets a stable launcher instead, lib/cli/kernel_launcher.ts) and checks the
+ * Debian Jupyter packages (installs them with --install-deps when running as root).
  *
  * Options: --timeout S (per cell, default 300), --out DIR (default out/notebooks), --quiet S (iopub
  * silence that ends a cell, default 0.5), --late S (extra wait for a cell still without output, default 5).
@@ -22,6 +23,7 @@ import {
   type TaskSpec,
   usageText,
 } from "./args.ts";
+import { pinKernelspec } from "./kernel_launcher.ts";
 
 const REPO = resolve(dirname(fromFileUrl(import.meta.url)), "..", "..");
 const NOTEBOOKS = join(REPO, "notebooks");
@@ -65,15 +67,21 @@ export async function missingPackages(): Promise<string[]> {
   return missing;
 }
 
-/** argv of the installed "deno" kernelspec, or undefined when there is none (or no Jupyter). */
-export async function denoKernelArgv(): Promise<string[] | undefined> {
+/** The installed "deno" kernelspec's argv and folder, or undefined when there is none (or no Jupyter). */
+export async function denoKernelspec(): Promise<{ argv: string[]; dir: string } | undefined> {
   const r = await capture(PYTHON, [
     "-c",
     "import json; from jupyter_client.kernelspec import KernelSpecManager as K\n" +
-    "try: print(json.dumps(K().get_kernel_spec('deno').argv))\nexcept Exception: print('null')",
+    "try: s = K().get_kernel_spec('deno'); print(json.dumps({'argv': s.argv, 'dir': s.resource_dir}))\n" +
+    "except Exception: print('null')",
   ]);
   if (!r.ok) return undefined;
   return JSON.parse(r.text.trim().split("\n").at(-1) ?? "null") ?? undefined;
+}
+
+/** argv of the installed "deno" kernelspec, or undefined when there is none (or no Jupyter). */
+export async function denoKernelArgv(): Promise<string[] | undefined> {
+  return (await denoKernelspec())?.argv;
 }
 
 /** Why notebooks cannot run here (missing Python Jupyter modules or Deno kernel), or undefined when ready. */
@@ -117,6 +125,8 @@ export async function setup(installDeps: boolean): Promise<boolean> {
     console.error(`notebooks:setup: ${Deno.execPath()} jupyter --install failed`);
     return false;
   }
+  const spec = await denoKernelspec();
+  if (spec) await pinKernelspec(spec.dir); // not into npx's cache (lib/cli/kernel_launcher.ts)
   const problem = await jupyterProblem();
   if (problem) {
     console.error(`notebooks:setup: ${problem}`);
