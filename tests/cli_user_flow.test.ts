@@ -17,19 +17,10 @@ import { trainPhoto } from "../lib/enhance/photo_train.ts";
 import { evalPhoto } from "../lib/enhance/evaluate.ts";
 import { initTf } from "../lib/core/backend.ts";
 import { repoRoot } from "../lib/core/shared.ts";
-import { MODELS, smooth } from "./cli_util.ts";
+import { captureConsole, MODELS, smooth } from "./cli_util.ts";
 
 /** Runs `f` with console.warn captured; returns the warnings. */
-async function warnings(f: () => Promise<unknown>): Promise<string[]> {
-  const said: string[] = [], warn = console.warn;
-  console.warn = (...a: unknown[]) => said.push(a.join(" "));
-  try {
-    await f();
-  } finally {
-    console.warn = warn;
-  }
-  return said;
-}
+const warnings = (f: () => Promise<unknown>) => captureConsole("warn", f);
 
 Deno.test("finetune -e <photo experiment>: says finetune tunes SR tables, names task and family and what to use", async () => {
   const e = await assertRejects(

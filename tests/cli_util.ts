@@ -71,3 +71,15 @@ export async function writeHrImages(dir: string, h: number, w: number): Promise<
   }
   return join(dir, "hr");
 }
+
+/** Runs `f` with `console[method]` captured; returns the printed lines. */
+export async function captureConsole(method: "log" | "warn", f: () => Promise<unknown>): Promise<string[]> {
+  const lines: string[] = [], original = console[method];
+  console[method] = (...a: unknown[]) => lines.push(a.join(" "));
+  try {
+    await f();
+  } finally {
+    console[method] = original;
+  }
+  return lines;
+}

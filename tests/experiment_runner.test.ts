@@ -18,6 +18,7 @@ import { trainPhoto } from "../lib/enhance/photo_train.ts";
 import { readCheckpoint } from "../lib/experiment/checkpoint.ts";
 import { parsePhotoConfig, type PhotoConfig } from "../lib/enhance/config.ts";
 import { readLog } from "../lib/experiment/log.ts";
+import { captureConsole } from "./cli_util.ts";
 import { runFiles } from "../lib/experiment/loop.ts";
 import type { Image } from "../lib/image/io.ts";
 import { DEFAULT_FIT, type FitConfig, parseSrConfig } from "../lib/sr/config.ts";
@@ -73,16 +74,7 @@ const fit = (iterations: number): FitConfig => ({
 });
 
 /** Runs `f` with console.log captured; returns the printed lines. */
-async function captured(f: () => Promise<unknown>): Promise<string[]> {
-  const lines: string[] = [], log = console.log;
-  console.log = (...a: unknown[]) => lines.push(a.join(" "));
-  try {
-    await f();
-  } finally {
-    console.log = log;
-  }
-  return lines;
-}
+const captured = (f: () => Promise<unknown>) => captureConsole("log", f);
 
 async function withTemp(prefix: string, f: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix });
