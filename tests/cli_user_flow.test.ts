@@ -91,6 +91,12 @@ Deno.test("apply on a folder: an undecodable file is named, the rest written, ex
       Error,
     );
     assertStringIncludes(again.message, "0 written, 2 skipped (output exists), 1 failed");
+    // one image alone: its own error, naming the file
+    const single = await assertRejects(
+      () => applyMain(["--cube", cube, join(input, "b.png"), join(dir, "b_out.png"), "--quiet"]),
+      Error,
+    );
+    assertStringIncludes(single.message, `cannot decode image ${join(input, "b.png")}`);
     await writeImage(join(input, "b.png"), smooth(8, 8, 2)); // fixed
     const before = (await Deno.stat(join(out, "a.png"))).mtime!.getTime();
     assertEquals(await applyMain(["--cube", cube, input, out, "--skip-existing", "--quiet"]), [

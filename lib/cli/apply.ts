@@ -22,7 +22,7 @@ import { trainedInterpolation } from "../enhance/interpolation.ts";
 import type { Lut3dMode } from "../lut/lut3d_ref.ts";
 import { CliExit, exclusive, parseTaskArgs, runCli, str, type TaskSpec, usageText } from "./args.ts";
 import { parseStepChoice, type StepChoice } from "../experiment/step_choice.ts";
-import { applyEach, withoutExisting } from "./apply_batch.ts";
+import { applyEach, type ImageJob, withoutExisting } from "./apply_batch.ts";
 
 const SPEC: TaskSpec = {
   task: "apply",
@@ -37,8 +37,7 @@ const SPEC: TaskSpec = {
   positionals: 2,
 };
 
-/** One image to process: input file and output file. */
-export type ImageJob = { input: string; output: string };
+export type { ImageJob };
 
 const OUTPUT_EXT = /\.(png|jpe?g)$/i;
 

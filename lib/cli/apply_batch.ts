@@ -5,7 +5,8 @@
  * list. `--skip-existing` leaves the outputs that are already there, so a rerun continues an interrupted or
  * partly failed folder (outputs are written atomically: an existing one is complete).
  */
-import type { ImageJob } from "./apply.ts";
+/** One image to process: input file and output file. */
+export type ImageJob = { input: string; output: string };
 
 /** The jobs whose output does not exist yet, and how many were left out. */
 export async function withoutExisting(jobs: ImageJob[]): Promise<{ jobs: ImageJob[]; skipped: number }> {
@@ -17,7 +18,7 @@ export async function withoutExisting(jobs: ImageJob[]): Promise<{ jobs: ImageJo
 }
 
 /** One image that failed: its input file and the error's message. */
-export type Failure = { input: string; error: string };
+type Failure = { input: string; error: string };
 
 /**
  * Runs `run` on every job in order, printing progress with `say` and each failure with `warn` (naming the
@@ -36,6 +37,7 @@ export async function applyEach(
       await run(j);
       written.push(j.output);
     } catch (e) {
+      if (jobs.length === 1 && skipped === 0) throw e; // one image: its own error is the whole story
       failed.push({ input: j.input, error: (e as Error).message });
       warn(`apply ${i + 1}/${jobs.length}: ${j.input} FAILED: ${(e as Error).message} (continuing)`);
       continue;
@@ -54,7 +56,7 @@ export async function applyEach(
   }
   const list = failed.map((f) => `\n  ${f.input}: ${f.error}`).join("");
   throw new Error(
-    `${summary}:${list}\nthe other images were written; after fixing or removing these, ` +
-      `rerun with --skip-existing to do only what is missing`,
+    `${summary}:${list}\n${written.length ? "the other images were written; " : ""}after fixing or ` +
+      `removing these, rerun with --skip-existing to do only what is missing`,
   );
 }
