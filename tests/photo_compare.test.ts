@@ -1,0 +1,53 @@
+/**
+ * The photo LUT comparison (lib/bench/photo_compare.ts, notebooks/data/photo_compare.json, README and
+ * notebook 07): the committed record holds every method, each published number has its source and FiveK
+ * setting, and three methods (one per kind of .cube form: a fused 3D LUT, SepLUT's shaper, none) measured
+ * afresh on the 12 FiveK pairs equal the record.
+ */
+import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
+import { initTf } from "../lib/core/backend.ts";
+import { sharedPath } from "../lib/core/shared.ts";
+import { expertPairs } from "../lib/bench/adaptive_published.ts";
+import {
+  COMPARISON_JSON,
+  comparisonMarkdown,
+  measureMethod,
+  METHODS,
+  type PhotoComparison,
+} from "../lib/bench/photo_compare.ts";
+
+const record: PhotoComparison = JSON.parse(await Deno.readTextFile(COMPARISON_JSON));
+
+Deno.test("photo_compare.json: every method once, published numbers with source and setting, table rows", () => {
+  assertEquals(record.methods.map((m) => m.preset), METHODS.map((m) => m.preset));
+  for (const m of record.methods) {
+    assert(m.published.source.length > 20, `${m.preset}: no source`);
+    if (m.published.psnr !== null) assert(m.published.setting, `${m.preset}: published PSNR without setting`);
+    assert(m.enhance4kMs !== null && m.enhance4kMs > 0, `${m.preset}: no 4K time`);
+  }
+  assert(record.loadAverage, "timings without the load average");
+  const lines = comparisonMarkdown(record).split("\n");
+  assertEquals(lines.length, 3 + METHODS.length); // header, rule, input, one per method
+  assert(lines.every((l) => l.split(" | ").length === 9), "every row has 9 columns");
+});
+
+Deno.test({
+  name: "photo_compare.json = a fresh measurement (3DLUT, SepLUT M6#3D9#1D9, LUTwithBGrid)",
+  ignore: !sharedPath("pretrained") || !sharedPath("FiveK", "dpe_expertC_pairs"),
+  async fn() {
+    await initTf();
+    const pairs = await expertPairs();
+    for (const preset of ["3dlut", "seplut-m6-9", "lutbgrid-fivek"]) {
+      const now = await measureMethod(METHODS.find((m) => m.preset === preset)!, pairs, false);
+      const rec = record.methods.find((m) => m.preset === preset)!;
+      assertEquals([now.params, now.storageBytes], [rec.params, rec.storageBytes], preset);
+      for (const k of ["psnr", "ssim", "deltaE"] as const) {
+        assertAlmostEquals(now.scores[k], rec.scores[k], 1e-6, `${preset} ${k}`);
+      }
+      assertEquals(now.cube === null, rec.cube === null, `${preset}: .cube form`);
+      if (now.cube && rec.cube) assertAlmostEquals(now.cube.maxAbs, rec.cube.maxAbs, 1e-6, preset);
+      // every released model lifts PSNR well above the input's own 18.33 dB
+      assert(now.scores.psnr > record.input.psnr + 6, `${preset}: ${now.scores.psnr}`);
+    }
+  },
+});
