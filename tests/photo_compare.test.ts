@@ -2,11 +2,16 @@
  * The photo LUT comparison (lib/bench/photo_compare.ts, notebooks/data/photo_compare.json, README and
  * notebook 07): the committed record holds every method, each published number has its source and FiveK
  * setting, and three methods (one per kind of .cube form: a fused 3D LUT, SepLUT's shaper, none) measured
- * afresh on the 12 FiveK pairs equal the record.
+ * afresh on the 12 FiveK pairs equal the record; HashLUT's full-resolution network on a 4K frame (enhanced
+ * in bands) agrees with its own LUT form.
  */
 import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
+import { join } from "@std/path";
 import { initTf } from "../lib/core/backend.ts";
-import { sharedPath } from "../lib/core/shared.ts";
+import { repoRoot, sharedPath } from "../lib/core/shared.ts";
+import { loadPhotoConfig } from "../lib/enhance/config.ts";
+import { loadPretrained } from "../lib/enhance/nets.ts";
+import { applyLut3dImage } from "../lib/lut/lut3d.ts";
 import { expertPairs } from "../lib/bench/adaptive_published.ts";
 import {
   COMPARISON_JSON,
@@ -48,6 +53,30 @@ Deno.test({
       if (now.cube && rec.cube) assertAlmostEquals(now.cube.maxAbs, rec.cube.maxAbs, 1e-6, preset);
       // every released model lifts PSNR well above the input's own 18.33 dB
       assert(now.scores.psnr > record.input.psnr + 6, `${preset}: ${now.scores.psnr}`);
+    }
+  },
+});
+
+Deno.test({
+  name: "HashLUT enhance of a 4K frame (in bands) = its own 33³ LUT form, not XNNPACK's out-of-memory zeros",
+  ignore: !sharedPath("pretrained"),
+  async fn() {
+    await initTf();
+    const net = await loadPretrained(await loadPhotoConfig(join(repoRoot, "experiments", "hashlut-7+13")));
+    try {
+      const w = 3840, h = 2160, data = new Float32Array(3 * w * h);
+      for (let i = 0; i < data.length; i++) data[i] = 0.5 + 0.45 * Math.sin(i * 0.0007 + (i % w) * 0.003);
+      const img = { data, channels: 3, height: h, width: w };
+      const r = await net.enhance(img);
+      const viaLut = applyLut3dImage(img, r.lut, 33, "trilinear");
+      let sum = 0;
+      for (let i = 0; i < data.length; i++) {
+        sum += Math.abs(Math.min(1, Math.max(0, viaLut.data[i])) - r.out.data[i]);
+      }
+      // measured 0.0058 (the whole frame at once gave 0.67: zeros)
+      assert(sum / data.length < 0.02, `HashLUT 4K vs its LUT form: mean |Δ| ${sum / data.length}`);
+    } finally {
+      net.dispose();
     }
   },
 });
