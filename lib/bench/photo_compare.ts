@@ -223,7 +223,7 @@ export function comparisonMarkdown(c: PhotoComparison): string {
     "PSNR",
     "SSIM",
     "ΔE76",
-    ".cube form: max / mean |Δ|",
+    ".cube form: max / mean abs. error",
     "4K enhance",
     "paper FiveK PSNR / SSIM / ΔE",
   ];
