@@ -25,6 +25,8 @@ const record: PhotoComparison = JSON.parse(await Deno.readTextFile(COMPARISON_JS
 
 Deno.test("photo_compare.json: every method once, published numbers with source and setting, table rows", () => {
   assertEquals(record.methods.map((m) => m.preset), METHODS.map((m) => m.preset));
+  // the record's published numbers are METHODS' (deno run -A lib/bench/photo_compare.ts --published)
+  assertEquals(record.methods.map((m) => m.published), METHODS.map((m) => m.published));
   for (const m of record.methods) {
     assert(m.published.source.length > 20, `${m.preset}: no source`);
     if (m.published.psnr !== null) assert(m.published.setting, `${m.preset}: published PSNR without setting`);
