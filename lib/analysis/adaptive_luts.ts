@@ -12,6 +12,19 @@ export type ChannelTables = { name: string; values: ArrayLike<number> };
 
 const CHANNELS = ["R", "G", "B"] as const;
 const COLOURS = ["#d62728", "#2ca02c", "#1f77b4"];
+/** plotly's default colour cycle, fixed per image so that panel G does not take the next colours. */
+const PALETTE = [
+  "#1f77b4",
+  "#ff7f0e",
+  "#2ca02c",
+  "#d62728",
+  "#9467bd",
+  "#8c564b",
+  "#e377c2",
+  "#7f7f7f",
+  "#bcbd22",
+  "#17becf",
+];
 
 /** Checks `images` hold [3,N] tables with one N (>= 2); returns N. */
 function tableSize(what: string, images: ChannelTables[]): number {
@@ -54,7 +67,7 @@ function channelPanels(
   const data: Trace[] = [];
   CHANNELS.forEach((ch, c) => {
     const axis = c === 0 ? "" : `${c + 1}`;
-    images.forEach((im) => {
+    images.forEach((im, i) => {
       const { x, y } = line(Array.from(im.values).slice(c * n, (c + 1) * n));
       data.push({
         type: "scatter",
@@ -67,7 +80,8 @@ function channelPanels(
         xaxis: `x${axis}`,
         yaxis: `y${axis}`,
         marker: { size: 4 },
-        line: { width: 1.5, ...(images.length === 1 ? { color: COLOURS[c] } : {}) },
+        // one colour per image in all three panels (the legend's), or the channel's for a single image
+        line: { width: 1.5, color: images.length === 1 ? COLOURS[c] : PALETTE[i % PALETTE.length] },
         hovertemplate: `${im.name} ${ch}<br>x %{x:.3f}<br>${layout.y} %{y:.3f}<extra></extra>`,
       });
     });

@@ -2,7 +2,7 @@
  * AdaInt (lib/enhance/models/adaint.ts) behind the PhotoNet interface; registered as model.family "adaint"
  * with its importer of the released checkpoint. Its LUT form (`enhance().lut`, the .cube files) is the
  * image's AiLUT transform resampled on the uniform D³ lattice (lib/lut/ailut.ts `ailutToUniform`): exact at
- * the lattice points, trilinear between them -- the resampling error is measured in tests/photo_adaint.test.ts.
+ * the lattice points, trilinear between them -- the resampling error is measured in tests/photo_adaptive_cube.test.ts.
  */
 import type { Image } from "../image/io.ts";
 import type { tf } from "../core/backend.ts";

@@ -49,6 +49,8 @@ export const HASHLUT_FEATURES = 2;
 export const HASHLUT_HIDDEN = 32;
 /** Expert input size (the original resizes the input to 256x256 with PIL bilinear). */
 export const HASHLUT_THUMB = 256;
+/** Pixels per band of `HashLut.enhance` (2^20: one 1024² image in one go). */
+const ENHANCE_BAND_PIXELS = 1 << 20;
 
 /** tcnn (CutlassMLP of the checkpoints' era) pads MLP input/output widths to multiples of 8. */
 const pad8 = (n: number) => Math.ceil(n / 8) * 8;
@@ -183,18 +185,26 @@ export class HashLut {
 
   /**
    * Inference at full resolution through the network (hash grid + MLP, unclamped like the original's
-   * evaluation), plus the weights and the exported 33^3 LUT of this image.
+   * evaluation), plus the weights and the exported 33^3 LUT of this image. The map is per pixel, so the
+   * image goes through in bands of at most ENHANCE_BAND_PIXELS pixels (a 4K frame at once made XNNPACK's
+   * fully connected layer fail with out-of-memory on wasm and return zeros).
    */
   async enhance(img: Image): Promise<{ out: Image; lut: Float32Array; weights: Float32Array }> {
     const weights = await this.imageWeights(img);
-    const data = await readAndDispose(tf.tidy(() =>
-      this.apply(
-        tf.tensor4d(img.data, [1, 3, img.height, img.width]),
-        tf.tensor2d(weights, [1, weights.length]),
-      )
-    ));
+    const { height: H, width: W } = img, hw = H * W, rows = Math.max(1, Math.floor(ENHANCE_BAND_PIXELS / W));
+    const data = new Float32Array(3 * hw);
+    for (let y0 = 0; y0 < H; y0 += rows) {
+      const h = Math.min(rows, H - y0), band = new Float32Array(3 * h * W);
+      for (let c = 0; c < 3; c++) {
+        band.set(img.data.subarray(c * hw + y0 * W, c * hw + (y0 + h) * W), c * h * W);
+      }
+      const out = await readAndDispose(
+        tf.tidy(() => this.apply(tf.tensor4d(band, [1, 3, h, W]), tf.tensor2d(weights, [1, weights.length]))),
+      );
+      for (let c = 0; c < 3; c++) data.set(out.subarray(c * h * W, (c + 1) * h * W), c * hw + y0 * W);
+    }
     return {
-      out: { data, channels: 3, height: img.height, width: img.width },
+      out: { data, channels: 3, height: H, width: W },
       lut: await this.exportLut(weights),
       weights,
     };
