@@ -12,10 +12,17 @@ import { readPth } from "../formats/pth.ts";
 import type { CubeFileInput } from "../formats/cube.ts";
 import { applyLutStages } from "../lut/lut_file.ts";
 import { identityLut } from "./models/lut3dnet.ts";
-import { SepLutModel, type SepLutTables } from "./models/seplut.ts";
+import { type SepLutConfig, SepLutModel, type SepLutTables } from "./models/seplut.ts";
 import { importSepLut } from "./models/import_adaptive.ts";
 import type { PhotoNet } from "./photonet.ts";
-import { photoNets, photoPretrained } from "./photo_registry.ts";
+import { registerPhotoFamily } from "./photo_registry.ts";
+import { LUT3D_TRAIN } from "./train_defaults.ts";
+
+declare module "./photo_registry.ts" {
+  interface PhotoFamilies {
+    seplut: SepLutConfig;
+  }
+}
 
 /** Lattice of the single-3D-LUT form of SepLUT. */
 export const SEPLUT_CUBE_SIZE = 33;
@@ -84,14 +91,31 @@ export class SepLutNet implements PhotoNet {
   }
 }
 
-photoNets.register("seplut", (config) => {
-  const m = config.model;
-  if (m.family !== "seplut") throw new Error(`seplut builder: model.family is "${m.family}"`);
-  const { family: _, ...c } = m;
-  return Promise.resolve(new SepLutNet(new SepLutModel(c, config.seed)));
+registerPhotoFamily("seplut", {
+  doc: "SepLUT (Yang et al., ECCV 2022): per-channel 1D LUTs then a small 3D LUT, both image-adaptive",
+  settings: {
+    base_feats: {
+      type: "int",
+      default: 8,
+      min: 1,
+      max: 64,
+      doc: "width M of the encoder (M8, M6 in the paper)",
+    },
+    dim3d: { type: "int", default: 17, min: 2, max: 129, doc: "lattice size of the 3D LUT" },
+    dim1d: { type: "int", default: 17, min: 2, max: 4096, doc: "number of entries of each 1D LUT" },
+    luts: { type: "int", default: 3, min: 1, max: 256, doc: "number N of basis 3D LUTs" },
+  },
+  refuses: { thumb: "its encoder sees 256x256 thumbnails, as in the original (input_resolution)" },
+  model: (v) => ({
+    baseFeats: v.num("base_feats"),
+    dim3d: v.num("dim3d"),
+    dim1d: v.num("dim1d"),
+    luts: v.num("luts"),
+  }),
+  train: { ...LUT3D_TRAIN, lambdaSmooth: 0, lambdaMono: 0 },
+  build: (config) => {
+    const { family: _, ...c } = config.model;
+    return Promise.resolve(new SepLutNet(new SepLutModel(c, config.seed)));
+  },
+  pretrained: async (_config, [path]) => new SepLutNet(importSepLut(await readPth(path), path)),
 });
-
-photoPretrained.register(
-  "seplut",
-  async (_config, [path]) => new SepLutNet(importSepLut(await readPth(path), path)),
-);
