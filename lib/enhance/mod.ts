@@ -11,6 +11,7 @@ export * from "./bgridnet.ts";
 export * from "./config.ts";
 export * from "./evaluate.ts";
 export * from "./export.ts";
+export * from "./family_doc.ts";
 export * from "./families.ts";
 export * from "./hashnet.ts";
 export * from "./icelutnet.ts";
