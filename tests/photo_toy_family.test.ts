@@ -14,7 +14,7 @@ import { retouchImage } from "../lib/data/retouch.ts";
 import type { Params } from "../lib/nn/params.ts";
 import { identityLut } from "../lib/enhance/models/lut3dnet.ts";
 import type { PhotoNet } from "../lib/enhance/photonet.ts";
-import { registerPhotoFamily } from "../lib/enhance/photo_registry.ts";
+import { intSetting, registerPhotoFamily } from "../lib/enhance/photo_registry.ts";
 import { CLUT_TRAIN } from "../lib/enhance/train_defaults.ts";
 import { loadPhotoConfig, parsePhotoConfig } from "../lib/enhance/config.ts";
 import { modelDoc } from "../lib/enhance/family_doc.ts";
@@ -78,7 +78,7 @@ class AffineNet implements PhotoNet {
 
 registerPhotoFamily("affine", {
   doc: "toy: one global affine colour transform (tests/photo_toy_family.test.ts)",
-  settings: { dim: { type: "int", default: 9, min: 2, max: 65, doc: "lattice size of the exported LUTs" } },
+  settings: { dim: intSetting(9, 2, 65, "lattice size of the exported LUTs") },
   model: (v) => ({ dim: v.num("dim") }),
   train: CLUT_TRAIN,
   build: (config) => Promise.resolve(new AffineNet(config.model.dim)),

@@ -21,7 +21,7 @@ import {
 const BRANCH = ["adaint.weight", "adaint.bias"];
 import { importAdaInt } from "./models/import_adaptive.ts";
 import type { PhotoNet } from "./photonet.ts";
-import { registerPhotoFamily } from "./photo_registry.ts";
+import { intSetting, registerPhotoFamily } from "./photo_registry.ts";
 import { LUT3D_TRAIN } from "./train_defaults.ts";
 
 declare module "./photo_registry.ts" {
@@ -78,8 +78,8 @@ registerPhotoFamily("adaint", {
   doc:
     "AdaInt (Yang et al., CVPR 2022): basis LUTs on image-adaptive sampling intervals (lib/enhance/models/adaint.ts)",
   settings: {
-    luts: { type: "int", default: 3, min: 1, max: 256, doc: "number N of basis LUTs" },
-    dim: { type: "int", default: 33, min: 2, max: 129, doc: "number D of lattice vertices per axis" },
+    luts: intSetting(3, 1, 256, "number N of basis LUTs"),
+    dim: intSetting(33, 2, 129, "number D of lattice vertices per axis"),
     share: {
       type: "bool",
       default: false,
@@ -92,13 +92,7 @@ registerPhotoFamily("adaint", {
       must: ">= 0",
       doc: "learning-rate multiplier of the interval branch",
     },
-    fix_steps: {
-      type: "int",
-      default: 0,
-      min: 0,
-      max: 2 ** 31,
-      doc: "steps with the interval branch frozen (paper: 22500)",
-    },
+    fix_steps: intSetting(0, 0, 2 ** 31, "steps with the interval branch frozen (paper: 22500)"),
   },
   refuses: { thumb: "its encoder sees 256x256 thumbnails, as in the original (input_resolution)" },
   model: (v) => ({

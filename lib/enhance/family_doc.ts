@@ -5,6 +5,7 @@
  */
 import type { Raw } from "../experiment/reader.ts";
 import { photoFamilies, type Setting } from "./photo_registry.ts";
+import { DEFAULT_FAMILY } from "./model_settings.ts";
 import "./families.ts";
 
 /** What values a setting takes: "integer in [1, 256]", `"a" | "b"`, "true / false" or its own text. */
@@ -32,7 +33,7 @@ export function familiesHelp(): string {
 /** Commented TOML of the [model] keys a parsed photo config `raw` does not set (`deno task new`). */
 export function modelDoc(raw: Raw): string {
   const model = (raw.model ?? {}) as Raw;
-  const name = typeof model.family === "string" ? model.family : "clutnet";
+  const name = typeof model.family === "string" ? model.family : DEFAULT_FAMILY;
   const unset = Object.entries(photoFamilies.get(name).settings).filter(([k]) => !(k in model));
   if (!unset.length) return "";
   const lines = unset.map(([k, s]) => `#   ${settingLine(k, s)}`);

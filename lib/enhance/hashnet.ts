@@ -14,7 +14,7 @@ import { readPth } from "../formats/pth.ts";
 import { configFile, Reader, readToml } from "../experiment/reader.ts";
 import { importHashLut } from "./models/import.ts";
 import type { PhotoNet } from "./photonet.ts";
-import { registerPhotoFamily } from "./photo_registry.ts";
+import { intSetting, registerPhotoFamily } from "./photo_registry.ts";
 import { parseModel } from "./model_settings.ts";
 import { BACKBONE_SETTING } from "./lutnets.ts";
 import { CLUT_TRAIN } from "./train_defaults.ts";
@@ -60,34 +60,10 @@ registerPhotoFamily("hashlut", {
   doc:
     "HashLUT (Zhang et al., ICME 2023): basis transforms in one multi-resolution hash grid, mixed by a CNN",
   settings: {
-    levels: {
-      type: "int",
-      default: 7,
-      min: 1,
-      max: 32,
-      doc: "number L of hash-grid levels (and CNN weights)",
-    },
-    log2_table_size: {
-      type: "int",
-      default: 13,
-      min: 4,
-      max: 24,
-      doc: "log2 of the hash table size T per level",
-    },
-    base_resolution: {
-      type: "int",
-      default: 9,
-      min: 2,
-      max: 1024,
-      doc: "grid resolution of the coarsest level",
-    },
-    max_resolution: {
-      type: "int",
-      default: 64,
-      min: 2,
-      max: 4096,
-      doc: "grid resolution of the finest level",
-    },
+    levels: intSetting(7, 1, 32, "number L of hash-grid levels (and CNN weights)"),
+    log2_table_size: intSetting(13, 4, 24, "log2 of the hash table size T per level"),
+    base_resolution: intSetting(9, 2, 1024, "grid resolution of the coarsest level"),
+    max_resolution: intSetting(64, 2, 4096, "grid resolution of the finest level"),
     backbone: BACKBONE_SETTING,
   },
   refuses: {

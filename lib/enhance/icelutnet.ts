@@ -10,7 +10,7 @@ import type { Params } from "../nn/params.ts";
 import { resolveShared } from "../core/shared.ts";
 import { ICELUT, iceLutEnhance, iceLutFused, type IceLutTables, readIceLut } from "./models/icelut.ts";
 import type { PhotoNet } from "./photonet.ts";
-import { registerPhotoFamily } from "./photo_registry.ts";
+import { registerPhotoFamily, strSetting } from "./photo_registry.ts";
 import { CLUT_TRAIN } from "./train_defaults.ts";
 
 declare module "./photo_registry.ts" {
@@ -55,11 +55,10 @@ export class IceLutNet implements PhotoNet {
 registerPhotoFamily("icelut", {
   doc: "ICELUT (Yang et al., ECCV 2024): the released lookup tables, evaluation and .cube export only",
   settings: {
-    tables: {
-      type: "str",
-      default: "shared:pretrained/icelut",
-      doc: "folder of the released .npy tables (Basis_lut, Model_msb_fp32, Model_lsb_fp32, classifier_int8)",
-    },
+    tables: strSetting(
+      "shared:pretrained/icelut",
+      "folder of the released .npy tables (Basis_lut, Model_msb_fp32, Model_lsb_fp32, classifier_int8)",
+    ),
   },
   model: (v) => ({ tables: v.str("tables") }),
   train: CLUT_TRAIN,

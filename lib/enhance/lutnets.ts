@@ -12,11 +12,13 @@ import type { Reader } from "../experiment/reader.ts";
 import { stableJson } from "../experiment/checkpoint.ts";
 import type { PhotoNet } from "./photonet.ts";
 import {
+  intSetting,
   type PhotoConfig,
   type PhotoFamily,
   registerPhotoFamily,
   type Setting,
   type SettingValues,
+  strSetting,
 } from "./photo_registry.ts";
 import { CLUT_TRAIN, LUT3D_TRAIN } from "./train_defaults.ts";
 
@@ -47,12 +49,11 @@ export const BACKBONE_SETTING: Setting = {
 };
 
 /** model.interpolation of the LUT families. */
-export const INTERPOLATION_SETTING: Setting = {
-  type: "str",
-  default: "trilinear",
-  choices: ["trilinear", "tetrahedral"],
-  doc: "3D interpolation of the LUTs in training, evaluation and export",
-};
+export const INTERPOLATION_SETTING: Setting = strSetting(
+  "trilinear",
+  "3D interpolation of the LUTs in training, evaluation and export",
+  ["trilinear", "tetrahedral"],
+);
 
 const thumb: Setting = {
   type: "num",
@@ -128,17 +129,16 @@ registerPhotoFamily("3dlut", {
   doc:
     "Image-Adaptive 3DLUT (Zeng et al., TPAMI 2020): N basis 3D LUTs weighted by a CNN; BL-A = dim 17 or 9",
   settings: {
-    luts: { type: "int", default: 3, min: 1, max: 256, doc: "number N of basis LUTs" },
-    dim: { type: "int", default: 33, min: 2, max: 129, doc: "lattice size D of each LUT (D³ entries)" },
+    luts: intSetting(3, 1, 256, "number N of basis LUTs"),
+    dim: intSetting(33, 2, 129, "lattice size D of each LUT (D³ entries)"),
     backbone: BACKBONE_SETTING,
     thumb: { ...thumb, doc: "thumbnail side: 256 only (the 8x8 conv head)" },
     interpolation: INTERPOLATION_SETTING,
-    input_space: {
-      type: "str",
-      default: "srgb",
-      choices: ["srgb", "xyz"],
-      doc: 'colour space the model expects: "srgb" photos or the original\'s "xyz" inputs (input_space.ts)',
-    },
+    input_space: strSetting(
+      "srgb",
+      'colour space the model expects: "srgb" photos or the original\'s "xyz" inputs (input_space.ts)',
+      ["srgb", "xyz"],
+    ),
   },
   model: (v, r) => lutSpec("3dlut", v, r),
   train: LUT3D_TRAIN,
@@ -149,28 +149,15 @@ registerPhotoFamily("clutnet", {
   doc:
     "CLUT-Net N+S+W (Zhang et al., ACM MM 2022): compressed basis LUTs (S/W matrices); BL-C = fixed DCT bases",
   settings: {
-    luts: { type: "int", default: 20, min: 1, max: 256, doc: "number N of basis LUTs" },
-    dim: { type: "int", default: 33, min: 2, max: 129, doc: "lattice size D of each LUT (D³ entries)" },
-    s: {
-      type: "int",
-      default: 5,
-      min: 1,
-      max: 129,
-      doc: "S: rank of the per-axis compression matrix Ms [D,S] (<= dim)",
-    },
-    w: {
-      type: "int",
-      default: 10,
-      min: 1,
-      max: 129 ** 2,
-      doc: "W: rank of the plane compression matrix Mw [W,D²] (<= dim²)",
-    },
-    compression: {
-      type: "str",
-      default: "learned",
-      choices: ["learned", "fixed"],
-      doc: 'compression matrices: "learned" (CLUT-Net) or "fixed" DCT bases (BL-C)',
-    },
+    luts: intSetting(20, 1, 256, "number N of basis LUTs"),
+    dim: intSetting(33, 2, 129, "lattice size D of each LUT (D³ entries)"),
+    s: intSetting(5, 1, 129, "S: rank of the per-axis compression matrix Ms [D,S] (<= dim)"),
+    w: intSetting(10, 1, 129 ** 2, "W: rank of the plane compression matrix Mw [W,D²] (<= dim²)"),
+    compression: strSetting(
+      "learned",
+      'compression matrices: "learned" (CLUT-Net) or "fixed" DCT bases (BL-C)',
+      ["learned", "fixed"],
+    ),
     backbone: BACKBONE_SETTING,
     thumb,
     interpolation: INTERPOLATION_SETTING,

@@ -40,6 +40,9 @@ export function readSettings(
   };
 }
 
+/** model.family when a config names none (CLUT-Net). */
+export const DEFAULT_FAMILY = "clutnet";
+
 /** Every registered family's [model] keys (for the first unknown-key check). */
 function allModelKeys(): string[] {
   return [
@@ -54,7 +57,7 @@ export function parseModel(
   raw: Raw,
 ): { model: PhotoModelConfig; values: SettingValues; family: PhotoFamily } {
   const pre = r.table(raw, "model", allModelKeys());
-  const name = r.str(pre, "model", "family", "clutnet", photoFamilies.names());
+  const name = r.str(pre, "model", "family", DEFAULT_FAMILY, photoFamilies.names());
   const family = photoFamilies.get(name);
   for (const [key, why] of Object.entries(family.refuses ?? {})) {
     if (key in pre) r.fail(`model.${key} is not a setting of family "${name}": ${why}`);

@@ -76,6 +76,16 @@ export type Setting =
   | { type: "bool"; default: boolean; doc: string }
   | { type: "str"; default: string; choices?: readonly string[]; doc: string };
 
+/** An integer setting in [min, max]. */
+export function intSetting(def: number, min: number, max: number, doc: string): Setting {
+  return { type: "int", default: def, min, max, doc };
+}
+
+/** A string setting, one of `choices` when given. */
+export function strSetting(def: string, doc: string, choices?: readonly string[]): Setting {
+  return { type: "str", default: def, choices, doc };
+}
+
 /** The validated `[model]` values of a family, by key (each read as its declared type). */
 export interface SettingValues {
   num(key: string): number;

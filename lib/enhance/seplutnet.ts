@@ -15,7 +15,7 @@ import { identityLut } from "./models/lut3dnet.ts";
 import { type SepLutConfig, SepLutModel, type SepLutTables } from "./models/seplut.ts";
 import { importSepLut } from "./models/import_adaptive.ts";
 import type { PhotoNet } from "./photonet.ts";
-import { registerPhotoFamily } from "./photo_registry.ts";
+import { intSetting, registerPhotoFamily } from "./photo_registry.ts";
 import { LUT3D_TRAIN } from "./train_defaults.ts";
 
 declare module "./photo_registry.ts" {
@@ -94,16 +94,10 @@ export class SepLutNet implements PhotoNet {
 registerPhotoFamily("seplut", {
   doc: "SepLUT (Yang et al., ECCV 2022): per-channel 1D LUTs then a small 3D LUT, both image-adaptive",
   settings: {
-    base_feats: {
-      type: "int",
-      default: 8,
-      min: 1,
-      max: 64,
-      doc: "width M of the encoder (M8, M6 in the paper)",
-    },
-    dim3d: { type: "int", default: 17, min: 2, max: 129, doc: "lattice size of the 3D LUT" },
-    dim1d: { type: "int", default: 17, min: 2, max: 4096, doc: "number of entries of each 1D LUT" },
-    luts: { type: "int", default: 3, min: 1, max: 256, doc: "number N of basis 3D LUTs" },
+    base_feats: intSetting(8, 1, 64, "width M of the encoder (M8, M6 in the paper)"),
+    dim3d: intSetting(17, 2, 129, "lattice size of the 3D LUT"),
+    dim1d: intSetting(17, 2, 4096, "number of entries of each 1D LUT"),
+    luts: intSetting(3, 1, 256, "number N of basis 3D LUTs"),
   },
   refuses: { thumb: "its encoder sees 256x256 thumbnails, as in the original (input_resolution)" },
   model: (v) => ({

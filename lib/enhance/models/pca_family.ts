@@ -11,7 +11,13 @@ import { pcaCompress } from "./pca.ts";
 import type { Lut3dMode } from "../../lut/lut3d_ref.ts";
 import { loadNet } from "../nets.ts";
 import { INTERPOLATION_SETTING, LutPhotoNet } from "../lutnets.ts";
-import { type PhotoConfig, type PhotoConfigOf, registerPhotoFamily } from "../photo_registry.ts";
+import {
+  intSetting,
+  type PhotoConfig,
+  type PhotoConfigOf,
+  registerPhotoFamily,
+  strSetting,
+} from "../photo_registry.ts";
 import { LUT3D_TRAIN } from "../train_defaults.ts";
 
 /** BL-B's settings: the source experiment, the ranks S and W, the interpolation. */
@@ -62,9 +68,9 @@ registerPhotoFamily("pca", {
   doc:
     "BL-B (CLUT-Net's baseline): a trained 3dlut's LUT bank compressed by PCA into the S/W form, fine-tunable",
   settings: {
-    source: { type: "str", default: "", doc: "experiment folder of a trained 3dlut (required)" },
-    s: { type: "int", default: 5, min: 1, max: 129, doc: "S: rank of the per-axis matrix Ms [D,S]" },
-    w: { type: "int", default: 10, min: 1, max: 129 ** 2, doc: "W: rank of the plane matrix Mw [W,D²]" },
+    source: strSetting("", "experiment folder of a trained 3dlut (required)"),
+    s: intSetting(5, 1, 129, "S: rank of the per-axis matrix Ms [D,S]"),
+    w: intSetting(10, 1, 129 ** 2, "W: rank of the plane matrix Mw [W,D²]"),
     interpolation: INTERPOLATION_SETTING,
   },
   refuses: {
