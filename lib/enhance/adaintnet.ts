@@ -75,8 +75,7 @@ export class AdaIntNet implements PhotoNet {
 }
 
 registerPhotoFamily("adaint", {
-  doc:
-    "AdaInt (Yang et al., CVPR 2022): basis LUTs on image-adaptive sampling intervals (lib/enhance/models/adaint.ts)",
+  doc: "AdaInt (Yang et al., CVPR 2022): basis LUTs on image-adaptive sampling intervals (AiLUT)",
   settings: {
     luts: intSetting(3, 1, 256, "number N of basis LUTs"),
     dim: intSetting(33, 2, 129, "number D of lattice vertices per axis"),
