@@ -27,7 +27,7 @@ import { makePairs, type TrainPair } from "../lib/sr/core/data.ts";
 import { fitSr } from "../lib/sr/sr_train.ts";
 import { buildSrModel, DEFAULT_MODEL, type SrModelConfig } from "../lib/sr/models/models.ts";
 import { srModels } from "../lib/sr/models/sr_registry.ts";
-import { photoNets } from "../lib/enhance/photo_registry.ts";
+import { photoFamilies } from "../lib/enhance/photo_registry.ts";
 
 await initTf();
 
@@ -248,7 +248,7 @@ Deno.test("SR config: out-of-range values are refused naming the file and key; o
 
 Deno.test("model families register themselves; an unknown family lists the registered ones", () => {
   assertEquals(srModels.names().sort(), ["autolut", "mulut", "spf", "srlut"]);
-  assertEquals(photoNets.names().sort(), [
+  assertEquals(photoFamilies.names().sort(), [
     "3dlut",
     "adaint",
     "clutnet",

@@ -16,6 +16,7 @@ import { writeJsonAtomic } from "../core/atomic.ts";
 import { repoRoot, resolveShared } from "../core/shared.ts";
 import { loadPhotoConfig } from "../enhance/config.ts";
 import { loadPretrained } from "../enhance/nets.ts";
+import { familyOf } from "../enhance/photo_registry.ts";
 import { trainedInterpolation } from "../enhance/interpolation.ts";
 import { meanScores, scorePair, type Scores } from "../enhance/score.ts";
 import type { Image } from "../image/io.ts";
@@ -159,13 +160,14 @@ export async function measureMethod(
 ): Promise<MethodRecord> {
   const config = await loadPhotoConfig(join(repoRoot, "experiments", method.preset));
   const net = await loadPretrained(config);
+  const noCube = familyOf(config).unsupported?.cube !== undefined;
   try {
     const scores: Scores[] = [];
     let maxAbs = 0, sumAbs = 0, count = 0;
     for (const p of pairs) {
       const r = await net.enhance(p.input);
       scores.push(scorePair(r.out, p.target));
-      if (net.noCube) continue;
+      if (noCube) continue;
       // the .cube text as export writes it (SepLUT: 1D shaper + 3D), parsed and applied as `apply --cube`
       const file = parseCubeFile(
         formatCubeFile(r.lutFile ?? { lut3d: { size: net.cubeSize, lut: r.lut } }),
@@ -181,7 +183,7 @@ export async function measureMethod(
       }
     }
     const lut1d = config.model.family === "seplut";
-    const cube = net.noCube ? null : {
+    const cube = noCube ? null : {
       form: lut1d ? "1D shaper + 3D (exact)" : `${net.cubeSize}³ 3D LUT`,
       maxAbs,
       meanAbs: sumAbs / count,

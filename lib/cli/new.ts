@@ -4,13 +4,16 @@
  * A copy gets the new experiment's name and description; the preset's header comments (commands and
  * results of the preset's own folder) are replaced by a line naming the source. SR configs get a commented
  * block documenting the workflow and checkpoint-history keys they do not set
- * (lib/experiment/workflow_config.ts). Never overwrites an existing config.
+ * (lib/experiment/workflow_config.ts), photo configs one documenting their family's [model] keys they do
+ * not set (generated from the family's declaration, lib/enhance/family_doc.ts). `--help` lists the photo
+ * families. Never overwrites an existing config.
  */
 import { basename, join } from "@std/path";
 import { parse as parseToml } from "@std/toml";
 import { writeFileAtomic } from "../core/atomic.ts";
 import { loadExperiment, taskOf } from "./all_tasks.ts";
 import { workflowDoc } from "../experiment/workflow_config.ts";
+import { familiesHelp, modelDoc } from "../enhance/family_doc.ts";
 import { repoRoot } from "../core/shared.ts";
 import { CliExit, parseTaskArgs, presets, runCli, str, type TaskSpec, usageText } from "./args.ts";
 
@@ -26,7 +29,9 @@ function spec(): TaskSpec {
     usage: `experiments/<name> [--preset <preset>] (default ${DEFAULT_PRESET})\n` +
       `  photo presets: ${names("photo")}\n` +
       `  sr presets:    ${names("sr")}` +
-      (mine.length ? `\n  your experiments (copied the same way): ${mine.join(", ")}` : ""),
+      (mine.length ? `\n  your experiments (copied the same way): ${mine.join(", ")}` : "") +
+      `\nphoto families (model.family; the config written lists the family's other keys as comments):\n` +
+      familiesHelp(),
     string: ["preset"],
     positionals: 1,
   };
@@ -73,7 +78,8 @@ export async function newExperiment(dir: string, preset: string): Promise<string
   } catch {
     throw new Error(`unknown preset "${preset}"\n${usageText(spec())}`);
   }
-  if (taskOf(parseToml(text), file) === "sr") text += workflowDoc(text);
+  const raw = parseToml(text);
+  text += taskOf(raw, file) === "sr" ? workflowDoc(text) : modelDoc(raw);
   await writeFileAtomic(file, text);
   await loadExperiment(file); // the written file must validate
   return file;

@@ -10,13 +10,25 @@ import type { Rng } from "../core/rng.ts";
 import type { Params } from "../nn/params.ts";
 import { readPth } from "../formats/pth.ts";
 import { ailutToUniform } from "../lut/ailut.ts";
-import { ADAINT_PAPER_TRAINING, AdaIntModel, type AdaIntTraining } from "./models/adaint.ts";
+import {
+  ADAINT_PAPER_TRAINING,
+  type AdaIntConfig,
+  AdaIntModel,
+  type AdaIntTraining,
+} from "./models/adaint.ts";
 
 /** The parameters of AdaInt's interval branch (mapping g). */
 const BRANCH = ["adaint.weight", "adaint.bias"];
 import { importAdaInt } from "./models/import_adaptive.ts";
 import type { PhotoNet } from "./photonet.ts";
-import { photoNets, photoPretrained } from "./photo_registry.ts";
+import { intSetting, registerPhotoFamily } from "./photo_registry.ts";
+import { LUT3D_TRAIN } from "./train_defaults.ts";
+
+declare module "./photo_registry.ts" {
+  interface PhotoFamilies {
+    adaint: AdaIntConfig & AdaIntTraining;
+  }
+}
 
 /** AdaInt with the PhotoNet extras (exported LUT: the adaptive lattice resampled to the uniform D³ one). */
 export class AdaIntNet implements PhotoNet {
@@ -62,14 +74,37 @@ export class AdaIntNet implements PhotoNet {
   }
 }
 
-photoNets.register("adaint", (config) => {
-  const m = config.model;
-  if (m.family !== "adaint") throw new Error(`adaint builder: model.family is "${m.family}"`);
-  const { family: _, lrMult, fixSteps, ...c } = m;
-  return Promise.resolve(new AdaIntNet(new AdaIntModel(c, config.seed), { lrMult, fixSteps }));
+registerPhotoFamily("adaint", {
+  doc: "AdaInt (Yang et al., CVPR 2022): basis LUTs on image-adaptive sampling intervals (AiLUT)",
+  settings: {
+    luts: intSetting(3, 1, 256, "number N of basis LUTs"),
+    dim: intSetting(33, 2, 129, "number D of lattice vertices per axis"),
+    share: {
+      type: "bool",
+      default: false,
+      doc: "one interval set for the three channels (false: per channel)",
+    },
+    lr_mult: {
+      type: "num",
+      default: 0.1,
+      ok: (v) => v >= 0,
+      must: ">= 0",
+      doc: "learning-rate multiplier of the interval branch",
+    },
+    fix_steps: intSetting(0, 0, 2 ** 31, "steps with the interval branch frozen (paper: 22500)"),
+  },
+  refuses: { thumb: "its encoder sees 256x256 thumbnails, as in the original (input_resolution)" },
+  model: (v) => ({
+    luts: v.num("luts"),
+    dim: v.num("dim"),
+    share: v.bool("share"),
+    lrMult: v.num("lr_mult"),
+    fixSteps: v.num("fix_steps"),
+  }),
+  train: { ...LUT3D_TRAIN, lambdaSmooth: 0 },
+  build: (config) => {
+    const { family: _, lrMult, fixSteps, ...c } = config.model;
+    return Promise.resolve(new AdaIntNet(new AdaIntModel(c, config.seed), { lrMult, fixSteps }));
+  },
+  pretrained: async (_config, [path]) => new AdaIntNet(importAdaInt(await readPth(path), path)),
 });
-
-photoPretrained.register(
-  "adaint",
-  async (_config, [path]) => new AdaIntNet(importAdaInt(await readPth(path), path)),
-);

@@ -10,14 +10,19 @@ import type { Params } from "../nn/params.ts";
 import { readPth } from "../formats/pth.ts";
 import { importLutBGrid, LUTBGRID, LutBGrid } from "./models/lutbgrid.ts";
 import type { PhotoNet } from "./photonet.ts";
-import { photoNets, photoPretrained } from "./photo_registry.ts";
+import { registerPhotoFamily } from "./photo_registry.ts";
+import { LUT3D_TRAIN } from "./train_defaults.ts";
+
+declare module "./photo_registry.ts" {
+  interface PhotoFamilies {
+    lutbgrid: Record<never, never>;
+  }
+}
 
 /** LUTwithBGrid as a PhotoNet (output clamped to [0,1] in `enhance`). */
 export class BGridNet implements PhotoNet {
   readonly cubeSize = LUTBGRID.lutDim;
   readonly thumb = LUTBGRID.thumb;
-  readonly noCube =
-    "LUTwithBGrid's output depends on its bilateral grids (slicing, a 9->3 mix), not on one 3D LUT";
   constructor(readonly model: LutBGrid) {}
   get params(): Params {
     return this.model.params;
@@ -50,18 +55,27 @@ export class BGridNet implements PhotoNet {
   }
 }
 
-photoNets.register("lutbgrid", (config) => Promise.resolve(new BGridNet(new LutBGrid(new Rng(config.seed)))));
-
-photoPretrained.register("lutbgrid", async (config, paths) => {
-  if (paths.length !== 1) {
-    throw new Error(`${config.file}: LUTwithBGrid takes one checkpoint (FiveK_sRGB.pth)`);
-  }
-  const net = new BGridNet(new LutBGrid(new Rng(config.seed)));
-  try {
-    importLutBGrid(net.model, await readPth(paths[0]), paths[0]);
-  } catch (e) {
-    net.dispose();
-    throw e;
-  }
-  return net;
+registerPhotoFamily("lutbgrid", {
+  doc:
+    "LUTwithBGrid (Kim & Cho, ECCV 2024): 3D LUTs with bilateral grids; the FiveK configuration of the paper's code",
+  settings: {},
+  model: () => ({}),
+  train: LUT3D_TRAIN,
+  build: (config) => Promise.resolve(new BGridNet(new LutBGrid(new Rng(config.seed)))),
+  pretrained: async (config, paths) => {
+    if (paths.length !== 1) {
+      throw new Error(`${config.file}: LUTwithBGrid takes one checkpoint (FiveK_sRGB.pth)`);
+    }
+    const net = new BGridNet(new LutBGrid(new Rng(config.seed)));
+    try {
+      importLutBGrid(net.model, await readPth(paths[0]), paths[0]);
+    } catch (e) {
+      net.dispose();
+      throw e;
+    }
+    return net;
+  },
+  unsupported: {
+    cube: "LUTwithBGrid's output depends on its bilateral grids (slicing, a 9->3 mix), not on one 3D LUT",
+  },
 });

@@ -7,7 +7,7 @@
  * loaded and checked before anything is written.
  */
 import { join } from "@std/path";
-import type { PhotoConfig } from "./config.ts";
+import { familyOf, type PhotoConfig } from "./photo_registry.ts";
 import { loadPairs, type Pair } from "../data/paired.ts";
 import { noHeldOutWarning } from "../data/held_out.ts";
 import { writeImage } from "../image/io.ts";
@@ -66,11 +66,12 @@ export async function evalPhoto(
     if (sameImages) console.warn(sameImages);
     const outDir = join(config.dir, "eval", source);
     const cubeOut = { interpolation: trainedInterpolation(config) };
+    const cubes = config.eval.saveCubes && !familyOf(config).unsupported?.cube;
     const log = (s: string) => opts.quiet || console.log(s);
     log(`${config.name} [${source}]: ${pairs.length} test image(s), ${net.paramCount()} parameters`);
     const res = await scoreNet(net, pairs, async (p, r) => {
       if (config.eval.saveImages) await writeImage(join(outDir, "images", `${p.name}.png`), r.out);
-      if (config.eval.saveCubes && !net.noCube) {
+      if (cubes) {
         await writeImageCube(
           net,
           join(outDir, "cubes"),
@@ -89,7 +90,7 @@ export async function evalPhoto(
         }  ΔE ${r.deltaE.toFixed(2)}`,
       );
     }
-    if (config.eval.saveCubes && !net.noCube) {
+    if (cubes) {
       await writeBasisCubes(net, join(outDir, "basis"), config.name, cubeOut);
     }
     const csv = [

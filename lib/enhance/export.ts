@@ -6,7 +6,7 @@
  * <exp>/export/) and `deno task eval` (under <exp>/eval/<source>/).
  */
 import { basename, extname, join } from "@std/path";
-import type { PhotoConfig } from "./config.ts";
+import { familyOf, type PhotoConfig } from "./photo_registry.ts";
 import { loadPairs } from "../data/paired.ts";
 import { type Image, readImage } from "../image/io.ts";
 import { listImages, refuseStemCollisions } from "../image/files.ts";
@@ -108,11 +108,9 @@ export async function exportPhoto(
     throw new Error(`${config.dir}: --step needs the trained weights`);
   }
   const step = source === "trained" ? (await trainedCheckpoint(config, opts.step)).step : undefined;
+  const noCube = familyOf(config).unsupported?.cube;
+  if (noCube) throw new Error(`${config.name}: no .cube export: ${noCube}`);
   const net = await loadNet(config, source, opts.step);
-  if (net.noCube) {
-    net.dispose();
-    throw new Error(`${config.name}: no .cube export: ${net.noCube}`);
-  }
   const title = (t: string) => step === undefined ? t : `${t} step ${step}`;
   try {
     const outDir = join(config.dir, "export");

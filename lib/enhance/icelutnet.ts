@@ -10,8 +10,14 @@ import type { Params } from "../nn/params.ts";
 import { resolveShared } from "../core/shared.ts";
 import { ICELUT, iceLutEnhance, iceLutFused, type IceLutTables, readIceLut } from "./models/icelut.ts";
 import type { PhotoNet } from "./photonet.ts";
-import type { PhotoConfig } from "./config.ts";
-import { photoNets, photoPretrained } from "./photo_registry.ts";
+import { registerPhotoFamily, strSetting } from "./photo_registry.ts";
+import { CLUT_TRAIN } from "./train_defaults.ts";
+
+declare module "./photo_registry.ts" {
+  interface PhotoFamilies {
+    icelut: { tables: string };
+  }
+}
 
 const NOT_TRAINABLE =
   "ICELUT: the released form is lookup tables with no trainable parameters, and the network " +
@@ -46,13 +52,17 @@ export class IceLutNet implements PhotoNet {
   dispose(): void {}
 }
 
-async function load(config: PhotoConfig): Promise<IceLutNet> {
-  if (config.model.family !== "icelut") {
-    throw new Error(`icelut builder: model.family is "${config.model.family}"`);
-  }
-  return new IceLutNet(await readIceLut(resolveShared(config.model.tables)));
-}
-
-// the builder is what training asks for; evaluation and export load the tables as pretrained weights
-photoNets.register("icelut", () => Promise.reject(new Error(NOT_TRAINABLE)));
-photoPretrained.register("icelut", (config) => load(config));
+registerPhotoFamily("icelut", {
+  doc: "ICELUT (Yang et al., ECCV 2024): the released lookup tables, evaluation and .cube export only",
+  settings: {
+    tables: strSetting(
+      "shared:pretrained/icelut",
+      "folder of the released .npy tables (Basis_lut, Model_msb_fp32, Model_lsb_fp32, classifier_int8)",
+    ),
+  },
+  model: (v) => ({ tables: v.str("tables") }),
+  train: CLUT_TRAIN,
+  // evaluation and export load the tables as the pretrained weights
+  pretrained: async (config) => new IceLutNet(await readIceLut(resolveShared(config.model.tables))),
+  unsupported: { train: NOT_TRAINABLE },
+});

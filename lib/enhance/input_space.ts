@@ -10,7 +10,7 @@
  * baked in, the raw dynamic range is gone, and the encoding of the original's XYZ PNGs (transfer curve,
  * white point) is not published, so an XYZ model sees other colours than it was trained on.
  */
-import type { PhotoConfig } from "./config.ts";
+import type { PhotoConfig } from "./photo_registry.ts";
 import type { Image } from "../image/io.ts";
 import { rgbToXyz } from "../image/color.ts";
 import type { PhotoNet } from "./photonet.ts";

@@ -1,7 +1,7 @@
 /**
  * lib/enhance: photo enhancement with learned 3D LUTs -- the models (Image-Adaptive 3DLUT, CLUT-Net and its
  * baselines, HashLUT, AdaInt, SepLUT, LUTwithBGrid, ICELUT; lib/enhance/models/), their PhotoNet wrappers
- * registered by `model.family`, losses, augmentation, training (paired, and unpaired with WGAN-GP),
+ * declared and registered by `model.family` (photo_registry.ts), losses, augmentation, training (paired, and unpaired with WGAN-GP),
  * evaluation, LUT export (.cube, Hald CLUT, .3dl) and the built-in presets.
  * @module
  */
@@ -11,6 +11,8 @@ export * from "./bgridnet.ts";
 export * from "./config.ts";
 export * from "./evaluate.ts";
 export * from "./export.ts";
+export * from "./family_doc.ts";
+export * from "./families.ts";
 export * from "./hashnet.ts";
 export * from "./icelutnet.ts";
 export * from "./input_space.ts";
@@ -19,11 +21,13 @@ export * from "./losses.ts";
 export * from "./losses_gan.ts";
 export * from "./lut_export.ts";
 export * from "./lutnets.ts";
+export * from "./model_settings.ts";
 export * from "./nets.ts";
 export * from "./photonet.ts";
 export * from "./photo_registry.ts";
 export * from "./score.ts";
 export * from "./seplutnet.ts";
+export * from "./train_defaults.ts";
 export * from "./photo_train.ts";
 export * from "./unpaired.ts";
 export * from "./unpaired_checkpoint.ts";
@@ -41,5 +45,6 @@ export * from "./models/lut3dnet.ts";
 export * from "./models/lutbgrid.ts";
 export * from "./models/occupancy.ts";
 export * from "./models/pca.ts";
+export * from "./models/pca_family.ts";
 export * from "./models/pooled_trunk.ts";
 export * from "./models/seplut.ts";

@@ -11,7 +11,7 @@
  */
 import { join } from "@std/path";
 import { initTf, tf } from "../core/backend.ts";
-import type { PhotoConfig, TrainConfig } from "./config.ts";
+import { familyOf, type PhotoConfig, type TrainConfig } from "./photo_registry.ts";
 import { loadPairs, type Pair } from "../data/paired.ts";
 import { noHeldOutWarning } from "../data/held_out.ts";
 import { resizeBilinear } from "../image/resize.ts";
@@ -62,7 +62,7 @@ export async function trainStep(
   rng: Rng,
 ): Promise<StepStats> {
   const t = config.train;
-  const style = config.model.family === "clutnet" ? "clutnet" : "3dlut";
+  const style = familyOf(config).regularizer ?? "3dlut";
   const side = net.thumb; // model.thumb, as eval and apply use (PhotoNet.enhance)
   const thumbs = batch.map((p) =>
     p.input.height === side && p.input.width === side ? p.input : resizeBilinear(p.input, side, side)

@@ -1,6 +1,6 @@
 /**
  * What training, evaluation and export need from a photo-enhancement model (PhotoNet), whatever its
- * family; the families register their builders in photo_registry.ts.
+ * family; the families declare their builders in photo_registry.ts.
  */
 import type { tf } from "../core/backend.ts";
 import type { Image } from "../image/io.ts";
@@ -11,8 +11,6 @@ import type { CubeFileInput } from "../formats/cube.ts";
 /** What training and evaluation need from a model. */
 export interface PhotoNet {
   readonly params: Params;
-  /** why the model has no exact per-image .cube form (export refuses it, evaluation writes no cubes) */
-  readonly noCube?: string;
   /** LUT lattice size of the exported .cube files */
   readonly cubeSize: number;
   /** side T of the square thumbnail [B,3,T,T] the weight predictor sees (model.thumb; 256 in the papers) */

@@ -12,10 +12,17 @@ import { readPth } from "../formats/pth.ts";
 import type { CubeFileInput } from "../formats/cube.ts";
 import { applyLutStages } from "../lut/lut_file.ts";
 import { identityLut } from "./models/lut3dnet.ts";
-import { SepLutModel, type SepLutTables } from "./models/seplut.ts";
+import { type SepLutConfig, SepLutModel, type SepLutTables } from "./models/seplut.ts";
 import { importSepLut } from "./models/import_adaptive.ts";
 import type { PhotoNet } from "./photonet.ts";
-import { photoNets, photoPretrained } from "./photo_registry.ts";
+import { intSetting, registerPhotoFamily } from "./photo_registry.ts";
+import { LUT3D_TRAIN } from "./train_defaults.ts";
+
+declare module "./photo_registry.ts" {
+  interface PhotoFamilies {
+    seplut: SepLutConfig;
+  }
+}
 
 /** Lattice of the single-3D-LUT form of SepLUT. */
 export const SEPLUT_CUBE_SIZE = 33;
@@ -84,14 +91,25 @@ export class SepLutNet implements PhotoNet {
   }
 }
 
-photoNets.register("seplut", (config) => {
-  const m = config.model;
-  if (m.family !== "seplut") throw new Error(`seplut builder: model.family is "${m.family}"`);
-  const { family: _, ...c } = m;
-  return Promise.resolve(new SepLutNet(new SepLutModel(c, config.seed)));
+registerPhotoFamily("seplut", {
+  doc: "SepLUT (Yang et al., ECCV 2022): per-channel 1D LUTs then a small 3D LUT, both image-adaptive",
+  settings: {
+    base_feats: intSetting(8, 1, 64, "width M of the encoder (M8, M6 in the paper)"),
+    dim3d: intSetting(17, 2, 129, "lattice size of the 3D LUT"),
+    dim1d: intSetting(17, 2, 4096, "number of entries of each 1D LUT"),
+    luts: intSetting(3, 1, 256, "number N of basis 3D LUTs"),
+  },
+  refuses: { thumb: "its encoder sees 256x256 thumbnails, as in the original (input_resolution)" },
+  model: (v) => ({
+    baseFeats: v.num("base_feats"),
+    dim3d: v.num("dim3d"),
+    dim1d: v.num("dim1d"),
+    luts: v.num("luts"),
+  }),
+  train: { ...LUT3D_TRAIN, lambdaSmooth: 0, lambdaMono: 0 },
+  build: (config) => {
+    const { family: _, ...c } = config.model;
+    return Promise.resolve(new SepLutNet(new SepLutModel(c, config.seed)));
+  },
+  pretrained: async (_config, [path]) => new SepLutNet(importSepLut(await readPth(path), path)),
 });
-
-photoPretrained.register(
-  "seplut",
-  async (_config, [path]) => new SepLutNet(importSepLut(await readPth(path), path)),
-);

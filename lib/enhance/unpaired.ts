@@ -23,7 +23,7 @@
  */
 import { join } from "@std/path";
 import { initTf, tf } from "../core/backend.ts";
-import type { PhotoConfig } from "./config.ts";
+import { familyOf, type PhotoConfig } from "./photo_registry.ts";
 import { loadPairs, type Pair } from "../data/paired.ts";
 import { loadUnpaired, type Named, type UnpairedData } from "../data/unpaired.ts";
 import type { Image } from "../image/io.ts";
@@ -98,7 +98,7 @@ function generatorLoss(
   keep: tf.Scalar[],
 ) {
   const t = config.train, gan = t.gan!;
-  const style = config.model.family === "clutnet" ? "clutnet" : "3dlut";
+  const style = familyOf(config).regularizer ?? "3dlut";
   const r = net.forward(x, x, true, rng, t.lambdaSmooth > 0 || t.lambdaMono > 0);
   const adv = tf.neg(tf.mean(discriminatorForward(critic, r.out))) as tf.Scalar, pixel = mse(r.out, x);
   const terms: tf.Scalar[] = [adv, tf.mul(pixel, gan.lambdaPixel)];
