@@ -1,6 +1,8 @@
 // tfjs backend choice (lib/core/backend.ts): the WebGPU adapter is probed at most once per process and
 // not at all when LUTLAB_TF_BACKEND is set; the choice itself is unchanged (webgpu only for a real adapter).
-// Each case runs in a fresh process with a fake navigator.gpu that counts requestAdapter calls.
+// Each case runs in a fresh process with a fake navigator.gpu that counts requestAdapter calls. The real
+// probe asks wgpu for Vulkan only, so libEGL (freed twice when a worker thread ends during process exit) is
+// never loaded.
 import { assertEquals } from "@std/assert";
 import { join, toFileUrl } from "@std/path";
 import { repoRoot } from "../lib/core/shared.ts";
@@ -60,4 +62,29 @@ Deno.test("a real (non-fallback) adapter is still chosen: webgpu, probed once", 
     `const b = await tfBackendChoice(); await webgpuAdapter(); return [b, probes()];`,
   );
   assertEquals(r, ["webgpu", 1]);
+});
+
+/** Runs `script` with `deno eval` (repo config, env `env` added); returns its last stdout line, parsed. */
+async function evalJson(script: string, env: Record<string, string> = {}): Promise<unknown> {
+  const o = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--config", join(repoRoot, "deno.json"), script],
+    cwd: repoRoot,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(o.code, 0, new TextDecoder().decode(o.stderr));
+  return JSON.parse(new TextDecoder().decode(o.stdout).trim().split("\n").at(-1)!);
+}
+
+Deno.test("the real adapter probe asks wgpu for Vulkan only: libEGL (exit-time double free) stays unloaded", async () => {
+  const backend = toFileUrl(join(repoRoot, "lib", "core", "backend.ts")).href;
+  const probe = `const { webgpuAdapter } = await import(${JSON.stringify(backend)});
+const a = await webgpuAdapter();
+const maps = await Deno.readTextFile("/proc/self/maps");
+console.log(JSON.stringify([!!a, Deno.env.get("DENO_WEBGPU_BACKEND"), maps.includes("libEGL")]));`;
+  // lavapipe (mesa-vulkan-drivers) is installed wherever the webgpu tests run: the probe finds it
+  assertEquals(await evalJson(probe), [true, "vulkan", false]);
+  // a backend list the user set is kept (here: every backend, so wgpu loads libEGL as before)
+  assertEquals(await evalJson(probe, { DENO_WEBGPU_BACKEND: "vulkan,gl" }), [true, "vulkan,gl", true]);
 });

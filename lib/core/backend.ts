@@ -25,6 +25,11 @@ let adapterProbe: Promise<{ description: string; fallback: boolean } | undefined
 export function webgpuAdapter(): Promise<{ description: string; fallback: boolean } | undefined> {
   adapterProbe ??= (async () => {
     const gpu = (navigator as { gpu?: GPU }).gpu;
+    // Vulkan only (unless the user picks backends): with all backends wgpu also loads libEGL, whose
+    // per-thread state is freed both by a finishing worker thread and by libEGL's exit destructor; a worker
+    // thread (a `deno test --parallel` module) that ends while the process exits then double-frees it
+    // ("corrupted size vs. prev_size in fastbins" after the test summary).
+    if (Deno.env.get("DENO_WEBGPU_BACKEND") === undefined) Deno.env.set("DENO_WEBGPU_BACKEND", "vulkan");
     const xdg = Deno.env.get("XDG_RUNTIME_DIR");
     if (gpu && (!xdg || !(await Deno.stat(xdg).catch(() => null)))) {
       // the Vulkan loader's window-system probes print an error on every start without one
