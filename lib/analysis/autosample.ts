@@ -5,6 +5,7 @@
  */
 import { checkFinite, type Figure } from "./figure.ts";
 import { colorbar, LIGHT_TO_DARK_BLUE } from "./heatmap.ts";
+import { addCaption, addNote, CHAR_PX, visibleLength } from "./rules.ts";
 
 /** One sampler's softmax weights: `weights` [4, K, K] row-major (input c, window row, window column). */
 export type SamplerWeights = { name: string; size: number; weights: ArrayLike<number> };
@@ -19,10 +20,14 @@ function rows(w: ArrayLike<number>, c: number, k: number): number[][] {
   return Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => w[c * k * k + i * k + j]));
 }
 
-/** Grid of K×K heatmaps: units × 4 inputs, shared colour range [0, max weight]; weights shown on hover. */
+/**
+ * Grid of K×K heatmaps: units × 4 inputs, shared colour range [0, max weight]; weights shown on hover.
+ * With `beforeAfter` (two units: before, after) the largest change is noted, and called no difference
+ * when it is under 5 % of the colour range.
+ */
 export function samplerWeightsFigure(
   units: SamplerWeights[],
-  opts: { title?: string; cell?: number } = {},
+  opts: { title?: string; cell?: number; beforeAfter?: boolean } = {},
 ): Figure {
   if (units.length === 0) throw new Error("samplerWeightsFigure: no samplers");
   for (const u of units) {
@@ -34,12 +39,14 @@ export function samplerWeightsFigure(
   }
   const k = Math.max(...units.map((u) => u.size)), cell = opts.cell ?? 26;
   const zmax = Math.max(...units.flatMap((u) => Array.from(u.weights)));
+  // the row labels sit left of the first column: the left margin holds the longest
+  const label = Math.max(60, ...units.map((u) => visibleLength(u.name) * CHAR_PX + 30));
   const layout: Record<string, unknown> = {
     title: { text: opts.title ?? "AutoSample weights (softmax) per LUT input" },
     grid: { rows: units.length, columns: 4, pattern: "independent", ygap: 0.25 },
-    width: 4 * (k * cell + 50) + 160,
-    height: units.length * (k * cell + 50) + 120,
-    margin: { l: 90, t: 80 },
+    width: 4 * (k * cell + 50) + label + 100,
+    height: units.length * (k * cell + 60) + 140,
+    margin: { l: label, t: 80, r: 100 },
     annotations: [
       ...INPUT_NAMES.map((text, c) => ({
         text,
@@ -83,7 +90,19 @@ export function samplerWeightsFigure(
       };
     })
   );
-  return checkFinite({ data, layout }, "samplerWeightsFigure");
+  const fig = checkFinite({ data, layout }, "samplerWeightsFigure");
+  if (opts.beforeAfter) {
+    if (units.length !== 2 || units[0].weights.length !== units[1].weights.length) {
+      throw new Error("samplerWeightsFigure: beforeAfter needs two samplers of the same size");
+    }
+    const change = Math.max(...Array.from(units[0].weights, (v, i) => Math.abs(units[1].weights[i] - v)));
+    addNote(
+      fig,
+      `largest weight change ${change.toFixed(3)} on a 0-${zmax.toFixed(2)} scale` +
+        (change < 0.05 * zmax ? ": no visible difference between the rows" : ""),
+    );
+  }
+  return fig;
 }
 
 /** Heatmap of AdaRL weights: one row per unit, one column per LUT input, values printed in the cells. */
@@ -95,26 +114,29 @@ export function adarlFigure(units: AdaRLWeights[], opts: { title?: string } = {}
     }
   }
   const z = units.map((u) => Array.from(u.weights));
-  return checkFinite({
-    data: [{
-      type: "heatmap",
-      z,
-      x: INPUT_NAMES,
-      y: units.map((u) => u.name),
-      zmin: 0,
-      zmax: 1,
-      colorscale: LIGHT_TO_DARK_BLUE, // 0 light, 1 dark
-      colorbar: colorbar("weight of the previous stage's input"),
-      text: z.map((r) => r.map((v) => v.toFixed(3))),
-      texttemplate: "%{text}",
-      hovertemplate: "%{y} %{x}: %{z:.4f}<extra></extra>",
-    }],
-    layout: {
-      title: { text: opts.title ?? "AdaRL weights (share of the previous stage's input)" },
-      width: 640,
-      height: 130 + 44 * units.length,
-      margin: { t: 60, b: 40, l: 90, r: 20 }, // plotly's default margins leave no room for one row
-      yaxis: { autorange: "reversed" },
-    },
-  }, "adarlFigure");
+  return addCaption(
+    checkFinite({
+      data: [{
+        type: "heatmap",
+        z,
+        x: INPUT_NAMES,
+        y: units.map((u) => u.name),
+        zmin: 0,
+        zmax: 1,
+        colorscale: LIGHT_TO_DARK_BLUE, // 0 light, 1 dark
+        colorbar: colorbar("weight"),
+        text: z.map((r) => r.map((v) => v.toFixed(3))),
+        texttemplate: "%{text}",
+        hovertemplate: "%{y} %{x}: %{z:.4f}<extra></extra>",
+      }],
+      layout: {
+        title: { text: opts.title ?? "AdaRL weights (share of the previous stage's input)" },
+        width: 640,
+        height: 130 + 44 * units.length,
+        margin: { t: 60, b: 40, l: 90, r: 20 }, // plotly's default margins leave no room for one row
+        yaxis: { autorange: "reversed" },
+      },
+    }, "adarlFigure"),
+    "colour: weight of the previous stage's input (0 = current stage's input only)",
+  );
 }
