@@ -105,6 +105,16 @@ Deno.test("a curve needs two points: one-point series are noted, and the text ca
   const mixed = lineFigure([{ name: "ok", x: [1, 2], y: [1, 2] }, { name: "dot", x: [1], y: [1] }]);
   assertEquals(figureNotes(mixed), ["dot: fewer than 2 points, no curve (one logged value)"]);
   assertEquals(figureNotes(lineFigure([{ name: "ok", x: [1, 2], y: [1, 2] }])), []);
+  const hidden = lineFigure([{ name: "a", x: [1, 2, 3], y: [1, 3, 2] }, {
+    name: "b",
+    x: [1, 2, 3],
+    y: [1, 3, 2.0001],
+  }]);
+  assertStringIncludes(figureNotes(hidden)[0], '"a" and "b" coincide');
+  assertEquals(
+    figureNotes(lineFigure([{ name: "a", x: [1, 2], y: [1, 3] }, { name: "b", x: [1, 2], y: [1, 2] }])),
+    [],
+  );
 });
 
 Deno.test("a before/after needs a difference: equal fine-tuned points and unchanged samplers are noted", () => {
@@ -127,6 +137,10 @@ Deno.test("a before/after needs a difference: equal fine-tuned points and unchan
     { beforeAfter: true },
   );
   assertStringIncludes(figureNotes(still)[0], "no visible difference");
+  // the third row draws the change in its own symmetric range
+  const diff = still.data.filter((t) => t.colorscale === "RdBu");
+  assertEquals(diff.length, 4);
+  assertEquals([diff[0].zmin, diff[0].zmax].map((v) => +(v as number).toFixed(6)), [-0.001, 0.001]);
   const trained = samplerWeightsFigure(
     [{ name: "initial", size: 3, weights: w }, {
       name: "after",

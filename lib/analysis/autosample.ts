@@ -22,8 +22,9 @@ function rows(w: ArrayLike<number>, c: number, k: number): number[][] {
 
 /**
  * Grid of K×K heatmaps: units × 4 inputs, shared colour range [0, max weight]; weights shown on hover.
- * With `beforeAfter` (two units: before, after) the largest change is noted, and called no difference
- * when it is under 5 % of the colour range.
+ * With `beforeAfter` (two units of one size: before, after) a third row draws the change (after − before)
+ * in its own symmetric range, and a note gives the largest change, called no visible difference when it
+ * is under 10 % of the weights' range.
  */
 export function samplerWeightsFigure(
   units: SamplerWeights[],
@@ -37,39 +38,52 @@ export function samplerWeightsFigure(
       );
     }
   }
+  if (opts.beforeAfter && (units.length !== 2 || units[0].size !== units[1].size)) {
+    throw new Error("samplerWeightsFigure: beforeAfter needs two samplers of the same size");
+  }
   const k = Math.max(...units.map((u) => u.size)), cell = opts.cell ?? 26;
   const zmax = Math.max(...units.flatMap((u) => Array.from(u.weights)));
-  // the row labels sit left of the first column: the left margin holds the longest
-  const label = Math.max(60, ...units.map((u) => visibleLength(u.name) * CHAR_PX + 30));
+  const change = opts.beforeAfter
+    ? Array.from(units[0].weights, (v, i) => units[1].weights[i] - v)
+    : undefined;
+  const largest = change ? Math.max(...change.map(Math.abs)) : 0;
+  const rowsShown = [...units, ...(change ? [{ name: "change", size: units[0].size, weights: change }] : [])];
+  const n = rowsShown.length;
+  // the row labels sit left of the first column's tick labels: the left margin holds the longest
+  const label = Math.max(60, ...rowsShown.map((u) => visibleLength(u.name) * CHAR_PX + 40));
   const layout: Record<string, unknown> = {
     title: { text: opts.title ?? "AutoSample weights (softmax) per LUT input" },
-    grid: { rows: units.length, columns: 4, pattern: "independent", ygap: 0.25 },
-    width: 4 * (k * cell + 50) + label + 100,
-    height: units.length * (k * cell + 60) + 140,
-    margin: { l: label, t: 80, r: 100 },
+    grid: { rows: n, columns: 4, pattern: "independent", ygap: 0.3 },
+    width: 4 * (k * cell + 50) + label + 110,
+    height: n * (k * cell + 60) + 140,
+    margin: { l: label, t: 80, r: 110 },
     annotations: [
       ...INPUT_NAMES.map((text, c) => ({
         text,
         showarrow: false,
         xref: `x${c === 0 ? "" : c + 1} domain`,
-        yref: "paper",
+        yref: `y${c === 0 ? "" : c + 1} domain`,
         x: 0.5,
-        y: 1.02,
+        y: 1,
+        yanchor: "bottom",
+        yshift: 6,
       })),
-      ...units.map((u, r) => ({
+      ...rowsShown.map((u, r) => ({
         text: u.name,
         showarrow: false,
         xref: "paper",
         yref: `y${r * 4 === 0 ? "" : r * 4 + 1} domain`,
-        x: -0.02,
+        x: 0,
+        xshift: -28,
         y: 0.5,
         xanchor: "right",
       })),
     ],
   };
-  const data = units.flatMap((u, r) =>
+  const barRows = (from: number, count: number) => ({ y: 1 - (from + count / 2) / n, len: count / n * 0.9 });
+  const data = rowsShown.flatMap((u, r) =>
     [0, 1, 2, 3].map((c) => {
-      const a = r * 4 + c + 1, s = a === 1 ? "" : `${a}`;
+      const a = r * 4 + c + 1, s = a === 1 ? "" : `${a}`, diff = change !== undefined && r === 2;
       const ticks = { ticks: "outside", tickmode: "linear", dtick: 1, tickfont: { size: 9 } };
       layout[`xaxis${s}`] = { ...ticks, constrain: "domain" };
       layout[`yaxis${s}`] = { ...ticks, autorange: "reversed", scaleanchor: `x${s}` };
@@ -77,11 +91,13 @@ export function samplerWeightsFigure(
         type: "heatmap",
         z: rows(u.weights, c, u.size),
         name: `${u.name} ${INPUT_NAMES[c]}`,
-        colorscale: "Viridis",
-        zmin: 0,
-        zmax,
-        showscale: a === 1,
-        colorbar: colorbar("softmax weight"),
+        colorscale: diff ? "RdBu" : "Viridis",
+        zmin: diff ? -largest || -1 : 0,
+        zmax: diff ? largest || 1 : zmax,
+        showscale: c === 0 && (r === 0 || diff),
+        colorbar: diff
+          ? colorbar("change", barRows(2, 1))
+          : colorbar("softmax weight", change ? barRows(0, 2) : {}),
         xgap: 1,
         ygap: 1,
         xaxis: `x${s}`,
@@ -91,15 +107,11 @@ export function samplerWeightsFigure(
     })
   );
   const fig = checkFinite({ data, layout }, "samplerWeightsFigure");
-  if (opts.beforeAfter) {
-    if (units.length !== 2 || units[0].weights.length !== units[1].weights.length) {
-      throw new Error("samplerWeightsFigure: beforeAfter needs two samplers of the same size");
-    }
-    const change = Math.max(...Array.from(units[0].weights, (v, i) => Math.abs(units[1].weights[i] - v)));
+  if (change) {
     addNote(
       fig,
-      `largest weight change ${change.toFixed(3)} on a 0-${zmax.toFixed(2)} scale` +
-        (change < 0.05 * zmax ? ": no visible difference between the rows" : ""),
+      `largest weight change ${largest.toFixed(3)} on a 0-${zmax.toFixed(2)} scale` +
+        (largest < 0.1 * zmax ? ": no visible difference between the rows (the change row shows it)" : ""),
     );
   }
   return fig;

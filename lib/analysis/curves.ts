@@ -180,9 +180,33 @@ export function lineFigure(
   );
 }
 
-/** A curve needs two points: notes the series that have fewer (`short` of `total`) on the figure. */
+/**
+ * A curve needs two points: notes the series that have fewer (`short` of `total`); and curves that hide
+ * each other (same x, y within 0.1 % of the panel's range) are noted too.
+ */
 function curveNote(fig: Figure, short: string[], total: number): Figure {
-  if (short.length === 0) return fig;
-  const which = short.length === total ? "every series" : short.join(", ");
-  return addNote(fig, `${which}: fewer than 2 points, no curve (one logged value)`);
+  if (short.length > 0) {
+    const which = short.length === total ? "every series" : short.join(", ");
+    addNote(fig, `${which}: fewer than 2 points, no curve (one logged value)`);
+  }
+  const lines = fig.data.filter((t) => Array.isArray(t.y) && (t.y as number[]).length > 1);
+  const done = new Set<number>();
+  lines.forEach((a, i) => {
+    for (let j = i + 1; j < lines.length; ++j) {
+      const b = lines[j], ya = a.y as number[], yb = b.y as number[];
+      if (done.has(j) || a.yaxis !== b.yaxis || JSON.stringify(a.x) !== JSON.stringify(b.x)) continue;
+      const all = [...ya, ...yb], span = Math.max(...all) - Math.min(...all) || 1;
+      const gap = Math.max(...ya.map((v, k) => Math.abs(v - yb[k])));
+      if (gap <= 1e-3 * span) {
+        done.add(j);
+        addNote(
+          fig,
+          `"${a.name}" and "${b.name}" coincide (largest difference ${
+            gap.toPrecision(2)
+          }): one hides the other`,
+        );
+      }
+    }
+  });
+  return fig;
 }

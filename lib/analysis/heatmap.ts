@@ -142,7 +142,7 @@ export function heatmapsFigure(
     }
   });
   const fig = checkFinite({ data, layout }, "heatmapsFigure");
-  if (opts.colorbarTitle) addCaption(fig, `colour: ${opts.colorbarTitle}`);
+  addCaption(fig, `colour: ${opts.colorbarTitle ?? "value"}${shared ? "" : " (own range per panel)"}`);
   if (outside > 0) {
     addNote(
       fig,
