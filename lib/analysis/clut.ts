@@ -78,7 +78,12 @@ export function strongCorrelationFigure(
   };
   for (let c = 0; c < 3; ++c) {
     const s = c === 0 ? "" : `${c + 1}`;
-    layout[`xaxis${s}`] = { title: { text: `input ${CHANNELS[c]}` }, range: [0, 1] };
+    layout[`xaxis${s}`] = {
+      title: { text: `input ${CHANNELS[c]}` },
+      range: [0, 1],
+      ticks: "outside",
+      ticklen: 6,
+    };
     layout[`yaxis${s}`] = { title: { text: `output ${CHANNELS[c]}` } };
   }
   return checkFinite({ data, layout }, "strongCorrelationFigure");
@@ -115,7 +120,7 @@ export function weakCorrelationFigure(
     {
       title: opts.title ?? `Weak correlation: ${CHANNELS[c]} output over ${others.join(" × ")} inputs`,
       colorscale: "Viridis",
-      cell: Math.max(3, Math.min(8, Math.floor(200 / dim))),
+      cell: Math.max(3, Math.min(8, Math.floor(170 / dim))),
       colorbarTitle: `${CHANNELS[c]} output (own range per panel); x: ${others[0]} input, y: ${
         others[1]
       } input`,

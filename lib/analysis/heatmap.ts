@@ -68,7 +68,7 @@ export function heatmapsFigure(
   const maxW = Math.max(...panels.map((p) => p.z[0].length)),
     maxH = Math.max(...panels.map((p) => p.z.length));
   // one slot per panel: y tick labels, the cells, its colour bar (per-panel ranges), a gap
-  const bar = shared ? 0 : 70, slotW = 45 + maxW * cell + bar + 20, slotH = maxH * cell + 70;
+  const bar = shared ? 0 : 60, slotW = 45 + maxW * cell + bar + 15, slotH = maxH * cell + 70;
   const ml = 20, mr = shared ? 90 : 10, mb = 40, mt = 70;
   const perRow = Math.max(1, Math.min(panels.length, Math.floor((MAX_FIGURE_WIDTH - ml - mr) / slotW)));
   const nRows = Math.ceil(panels.length / perRow);
@@ -130,8 +130,8 @@ export function heatmapsFigure(
           len: yDomain[1] - yDomain[0],
           thickness: 12,
         }),
-      xgap: 1,
-      ygap: 1,
+      xgap: cell >= 8 ? 1 : 0, // cell borders only where cells are large enough to read
+      ygap: cell >= 8 ? 1 : 0,
       xaxis: `x${s}`,
       yaxis: `y${s}`,
       hovertemplate: "row %{y}, col %{x}: %{z}<extra></extra>",

@@ -12,6 +12,8 @@ import type { Figure, Layout, Trace } from "./figure.ts";
 export const MAX_FIGURE_WIDTH = 900;
 /** Approximate width of one character of plotly's default 12 px font, in pixels. */
 export const CHAR_PX = 7;
+/** Narrowest panel of a grid before its panels wrap into rows. */
+export const MIN_PANEL_WIDTH = 200;
 const TITLE_CHAR_PX = 10.5, TITLE_LINE_PX = 23, NOTE_LINE_PX = 23;
 
 /** Notes a builder attached to `fig` (layout.meta.notes): facts the figure shows and the text can read. */
@@ -101,18 +103,20 @@ function wrapGrid(layout: Layout): void {
   if (!grid || (grid.rows ?? 1) !== 1 || !grid.columns || grid.columns < 2 || width <= MAX_FIGURE_WIDTH) {
     return;
   }
+  // shrink the panels down to MIN_PANEL_WIDTH before wrapping them into rows
   const margins = 160, per = (width - margins) / grid.columns;
-  const columns = Math.max(1, Math.floor((MAX_FIGURE_WIDTH - margins) / per));
+  if ((MAX_FIGURE_WIDTH - margins) / grid.columns >= MIN_PANEL_WIDTH) return;
+  const columns = Math.max(1, Math.floor((MAX_FIGURE_WIDTH - margins) / Math.min(per, MIN_PANEL_WIDTH)));
   const rows = Math.ceil(grid.columns / columns);
   const height = typeof layout.height === "number" ? layout.height : 500, plotH = Math.max(150, height - 150);
   layout.grid = { ...grid, rows, columns, ygap: 0.35, roworder: "top to bottom" };
-  layout.width = Math.round(Math.min(MAX_FIGURE_WIDTH, columns * per + margins));
+  layout.width = Math.round(Math.min(MAX_FIGURE_WIDTH, columns * Math.max(per, MIN_PANEL_WIDTH) + margins));
   layout.height = Math.round(plotH * rows * 1.35 + 150);
 }
 
 /**
- * Copy of `fig` with the layout rules applied: width at most MAX_FIGURE_WIDTH (a one-row panel grid wraps
- * into rows first), the title wrapped to the width with the notes under it and the top margin sized to
+ * Copy of `fig` with the layout rules applied: width at most MAX_FIGURE_WIDTH (a one-row panel grid whose
+ * panels would get narrower than MIN_PANEL_WIDTH wraps into rows first), the title wrapped to the width with the notes under it and the top margin sized to
  * them, automargin on every axis, a horizontal legend moved below the x-axis title (bottom margin grown
  * to hold it). Idempotent.
  */
