@@ -94,12 +94,14 @@ export function heatmapsFigure(
         : labels
         ? { nticks: 5 }
         : { tickmode: "linear", dtick: Math.max(1, Math.ceil(p.z.length / 12)) };
-    layout[`xaxis${s}`] = { domain: xDomain, anchor: `y${s}`, ticks: "outside", ...axis(p.x) };
+    const plain = { showgrid: false, zeroline: false };
+    layout[`xaxis${s}`] = { domain: xDomain, anchor: `y${s}`, ticks: "outside", ...plain, ...axis(p.x) };
     layout[`yaxis${s}`] = {
       domain: yDomain,
       anchor: `x${s}`,
       autorange: "reversed",
       ticks: "outside",
+      ...plain,
       ...axis(p.y),
     };
     (layout.annotations as Record<string, unknown>[]).push({
@@ -108,6 +110,7 @@ export function heatmapsFigure(
       xref: "paper",
       yref: "paper",
       x: (xDomain[0] + xDomain[1]) / 2,
+      xanchor: "center", // plotly's "auto" anchors paper x < 1/3 at the left
       y: y1 + 6 / plotH,
       yanchor: "bottom",
     });
