@@ -12,7 +12,14 @@ import { PLOTLY_LOADER_MARK, plotlyLoaderHtml } from "../lib/analysis/plotlyjs.t
 import { findChromium, savePng, saveSvg } from "../lib/analysis/save.ts";
 import { decodeImage } from "../lib/image/io.ts";
 import { DRIVER, jupyterProblem, PYTHON, selectNotebooks } from "../lib/cli/notebooks.ts";
-import { CHECK_SCRIPT, checkPage, plotProblems, type PlotReport, writeNotebook } from "./nb_util.ts";
+import {
+  CHECK_SCRIPT,
+  checkPage,
+  nbconvertWith,
+  plotProblems,
+  type PlotReport,
+  writeNotebook,
+} from "./nb_util.ts";
 import { sampleFigures } from "./nb_sample_figures.ts";
 
 const repo = join(dirname(fromFileUrl(import.meta.url)), "..");
@@ -95,17 +102,8 @@ Deno.test("savePng draws the plot (non-background pixels inside the plot area); 
 });
 
 /** `jupyter nbconvert --to html` of `ipynb` into `dir`, with the checker appended; the HTML path. */
-async function nbconvertHtml(ipynb: string, dir: string): Promise<string> {
-  const out = await new Deno.Command("jupyter", {
-    args: ["nbconvert", "--to", "html", "--output-dir", dir, ipynb],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert(out.success, `nbconvert ${ipynb}: ${new TextDecoder().decode(out.stderr)}`);
-  const html = join(dir, ipynb.split("/").at(-1)!.replace(/\.ipynb$/, ".html"));
-  const text = await Deno.readTextFile(html);
-  await Deno.writeTextFile(html, text.replace(/<\/body>(?![\s\S]*<\/body>)/, `${CHECK_SCRIPT}</body>`));
-  return html;
+function nbconvertHtml(ipynb: string, dir: string): Promise<string> {
+  return nbconvertWith(ipynb, dir, CHECK_SCRIPT);
 }
 
 type NbOutput = { output_type: string; data?: Record<string, unknown> };

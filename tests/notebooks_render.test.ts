@@ -5,11 +5,12 @@
  * clipped by the figure or overlapping other text, every trace with data. Every figure output carries a
  * static `image/png` beside its interactive form. Needs Chromium and nbconvert (CI installs both).
  */
-import { assert, assertEquals } from "@std/assert";
+import { assertEquals } from "@std/assert";
 import { dirname, fromFileUrl, join } from "@std/path";
 import { selectNotebooks } from "../lib/cli/notebooks.ts";
 import { findChromium } from "../lib/analysis/save.ts";
 import { RENDER_CHECK_SCRIPT, renderProblems, renderReport } from "./nb_render_util.ts";
+import { nbconvertWith } from "./nb_util.ts";
 
 const notebooksDir = join(dirname(fromFileUrl(import.meta.url)), "..", "notebooks");
 /** Browser window of the check: JupyterLab's output area beside the prompt on a 1100 px window. */
@@ -17,22 +18,6 @@ const WINDOW: [number, number] = [1100, 1000];
 
 type NbOutput = { output_type: string; data?: Record<string, unknown> };
 type NbCell = { cell_type: string; outputs?: NbOutput[] };
-
-async function nbconvert(ipynb: string, dir: string): Promise<string> {
-  const out = await new Deno.Command("jupyter", {
-    args: ["nbconvert", "--to", "html", "--output-dir", dir, ipynb],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert(out.success, `nbconvert ${ipynb}: ${new TextDecoder().decode(out.stderr)}`);
-  const html = join(dir, ipynb.split("/").at(-1)!.replace(/\.ipynb$/, ".html"));
-  const text = await Deno.readTextFile(html);
-  await Deno.writeTextFile(
-    html,
-    text.replace(/<\/body>(?![\s\S]*<\/body>)/, `${RENDER_CHECK_SCRIPT}</body>`),
-  );
-  return html;
-}
 
 const haveNbconvert = await new Deno.Command("jupyter", {
   args: ["nbconvert", "--version"],
@@ -57,7 +42,7 @@ for (const ipynb of selectNotebooks([], notebooksDir)) {
         : [];
       const dir = await Deno.makeTempDir({ prefix: "nb_render_" });
       try {
-        const report = await renderReport(await nbconvert(ipynb, dir), WINDOW);
+        const report = await renderReport(await nbconvertWith(ipynb, dir, RENDER_CHECK_SCRIPT), WINDOW);
         assertEquals(report.plots.length, figures.length, `${name}: figures drawn`);
         assertEquals([...problems, ...renderProblems(report, name)], []);
       } finally {
