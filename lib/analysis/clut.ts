@@ -121,9 +121,7 @@ export function weakCorrelationFigure(
       title: opts.title ?? `Weak correlation: ${CHANNELS[c]} output over ${others.join(" × ")} inputs`,
       colorscale: "Viridis",
       cell: Math.max(3, Math.min(8, Math.floor(170 / dim))),
-      colorbarTitle: `${CHANNELS[c]} output (own range per panel); x: ${others[0]} input, y: ${
-        others[1]
-      } input`,
+      colorbarTitle: `${CHANNELS[c]} output; x: ${others[0]} input, y: ${others[1]} input`,
     },
   );
 }
