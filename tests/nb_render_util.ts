@@ -15,8 +15,8 @@ export type RenderReport = {
 
 /**
  * Script (HTML) that, 5 s (virtual time) after load, checks every `.lutlab-plot` / `#plot` graph: wider
- * than an enclosing box (or making it scroll), text boxes outside the graph or overlapping (more than 2 px each way), traces with
- * no x/y/z values; and the page's scroll width against its window.
+ * than an enclosing box, text boxes outside the graph, overlapping other text or lying over a heatmap (more
+ * than 1 px each way), traces with no x/y/z values; and the page's scroll width against its window.
  */
 export const RENDER_CHECK_SCRIPT = `<script type="text/javascript">
 window.addEventListener("load", function () {
@@ -56,9 +56,19 @@ window.addEventListener("load", function () {
           if (a.el.contains(b.el) || b.el.contains(a.el)) continue;
           var w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
           var h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
-          if (w > 2 && h > 2) problems.push("texts overlap: '" + label(a.el) + "' and '" + label(b.el) + "'");
+          if (w > 1 && h > 1) problems.push("texts overlap: '" + label(a.el) + "' and '" + label(b.el) + "'");
         }
       }
+      var maps = [];
+      gd.querySelectorAll(".heatmaplayer image").forEach(function (im) { maps.push(im.getBoundingClientRect()); });
+      texts.forEach(function (a) {
+        if (a.kind !== "label" || a.el.closest(".heatmaplayer")) return;
+        maps.forEach(function (m) {
+          var w = Math.min(a.r.right, m.right) - Math.max(a.r.left, m.left);
+          var h = Math.min(a.r.bottom, m.bottom) - Math.max(a.r.top, m.top);
+          if (w > 1 && h > 1) problems.push("text over a heatmap: '" + label(a.el) + "'");
+        });
+      });
       (gd._fullData || []).forEach(function (t, k) {
         if (t.visible !== true) return;
         var n = Math.max(len(t.x), len(t.y), len(t.z), len(t.values), len(t.source));
