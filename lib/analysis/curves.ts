@@ -182,7 +182,7 @@ export function lineFigure(
 
 /**
  * A curve needs two points: notes the series that have fewer (`short` of `total`); and curves that hide
- * each other (same x, y within 0.1 % of the panel's range) are noted too.
+ * each other (same x, y within 0.5 % of their range: about a pixel of a panel) are noted too.
  */
 function curveNote(fig: Figure, short: string[], total: number): Figure {
   if (short.length > 0) {
@@ -197,7 +197,7 @@ function curveNote(fig: Figure, short: string[], total: number): Figure {
       if (done.has(j) || a.yaxis !== b.yaxis || JSON.stringify(a.x) !== JSON.stringify(b.x)) continue;
       const all = [...ya, ...yb], span = Math.max(...all) - Math.min(...all) || 1;
       const gap = Math.max(...ya.map((v, k) => Math.abs(v - yb[k])));
-      if (gap <= 1e-3 * span) {
+      if (gap <= 5e-3 * span) {
         done.add(j);
         addNote(
           fig,
