@@ -1,5 +1,6 @@
 /**
- * Numbers in the committed notebooks' prose that a run could contradict are checked against the outputs
+ * Numbers in the committed notebooks' prose (and the README rows quoting them) that a run could contradict are
+ * checked against the outputs
  * of the same notebook: each claim names the markdown phrase (its number captured) and the output line
  * that prints the measured number. Other numbers in the prose are either printed by a cell or are
  * constants of the method (lattice sizes, paper settings).
@@ -45,3 +46,30 @@ for (const [name, prose, output] of CLAIMS) {
     assertEquals(said[1].replaceAll(",", ""), shown[1], `${name}: prose ${said[0]} vs output ${shown[0]}`);
   });
 }
+
+Deno.test("README's AutoLUT fine-tuning rows are notebook 06's measured steps and Set5 scores", () => {
+  const readme = Deno.readTextFileSync(join(dir, "..", "README.md"));
+  const { outputs } = read("06_autolut.ipynb");
+  // console.table rows: model │ iterations │ train s │ last train PSNR │ Set5 before │ Set5 after
+  const row = (model: string) => {
+    const m = outputs.match(
+      new RegExp(
+        `"${model.replace(/[()+]/g, "\\$&")}"\\s*│\\s*(\\d+)\\s*│[^│]*│[^│]*│\\s*([\\d.]+)\\s*│\\s*([\\d.]+)`,
+      ),
+    );
+    if (!m) throw new Error(`06_autolut.ipynb: no output row for ${model}`);
+    return { steps: m[1], before: m[2], after: m[3] };
+  };
+  for (
+    const [base, a, b] of [
+      ["SR-LUT-S", "SR-LUT (fixed S)", "AutoLUT-SR-LUT (K=3)"],
+      ["MuLUT", "AutoLUT-MuLUT, no AdaRL", "AutoLUT-MuLUT + AdaRL"],
+    ]
+  ) {
+    const ra = row(a), rb = row(b);
+    const line = readme.match(new RegExp(`LUT fine-tuning (\\d+) steps from ${base}:[^|]*\\|\\s*([^|]+)\\|`));
+    if (!line) throw new Error(`README: no AutoLUT fine-tuning row for ${base}`);
+    assertEquals(line[1], ra.steps, `README ${base} steps`);
+    assertEquals(line[2].trim(), `${ra.before} → ${ra.after} / ${rb.before} → ${rb.after} dB`);
+  }
+});
