@@ -1,8 +1,7 @@
 /**
- * Numbers in the committed notebooks' prose (and the README rows quoting them) that a run could contradict are
- * checked against the outputs
- * of the same notebook: each claim names the markdown phrase (its number captured) and the output line
- * that prints the measured number. Other numbers in the prose are either printed by a cell or are
+ * Numbers in the committed notebooks' prose (and the README rows quoting them) that a run could contradict
+ * are checked against the outputs of the same notebook: each claim names the markdown phrase (its number
+ * captured) and the output line that prints the measured number. Other numbers in the prose are either printed by a cell or are
  * constants of the method (lattice sizes, paper settings).
  */
 import { assertEquals } from "@std/assert";
