@@ -6,12 +6,20 @@
  */
 import { assert, assertEquals, assertGreater } from "@std/assert";
 import { dirname, fromFileUrl, join } from "@std/path";
-import { figureHtmlFragment } from "../lib/analysis/figure.ts";
+import { figureHtmlFragment, figureSize } from "../lib/analysis/figure.ts";
+import { fitFigure } from "../lib/analysis/rules.ts";
 import { PLOTLY_LOADER_MARK, plotlyLoaderHtml } from "../lib/analysis/plotlyjs.ts";
 import { findChromium, savePng, saveSvg } from "../lib/analysis/save.ts";
 import { decodeImage } from "../lib/image/io.ts";
 import { DRIVER, jupyterProblem, PYTHON, selectNotebooks } from "../lib/cli/notebooks.ts";
-import { CHECK_SCRIPT, checkPage, plotProblems, type PlotReport, writeNotebook } from "./nb_util.ts";
+import {
+  CHECK_SCRIPT,
+  checkPage,
+  nbconvertWith,
+  plotProblems,
+  type PlotReport,
+  writeNotebook,
+} from "./nb_util.ts";
 import { sampleFigures } from "./nb_sample_figures.ts";
 
 const repo = join(dirname(fromFileUrl(import.meta.url)), "..");
@@ -70,7 +78,8 @@ Deno.test("savePng draws the plot (non-background pixels inside the plot area); 
     assert(await savePng(fig, path), "savePng skipped: chromium missing");
     const png = await Deno.readFile(path);
     const img = await decodeImage(png, path, { channels: 3 });
-    assertEquals([img.width, img.height], [1100, 420]);
+    const [fw, fh] = figureSize(fitFigure(fig));
+    assertEquals([img.width, img.height], [fw, fh]);
     // inside the first panel (left third, below the title): coloured (non-grey) line pixels
     const { width: w, height: h, data } = img, plane = w * h;
     let coloured = 0;
@@ -85,7 +94,7 @@ Deno.test("savePng draws the plot (non-background pixels inside the plot area); 
     const svgPath = join(dir, "strong.svg");
     assert(await saveSvg(fig, svgPath));
     const svg = await Deno.readTextFile(svgPath);
-    assert(svg.startsWith("<svg") && svg.includes('width="1100"'), svg.slice(0, 200));
+    assert(svg.startsWith("<svg") && svg.includes(`width="${fw}"`), svg.slice(0, 200));
     assertGreater(count(svg, 'class="js-line"'), 11, "SVG lacks the 12 line traces");
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -93,17 +102,8 @@ Deno.test("savePng draws the plot (non-background pixels inside the plot area); 
 });
 
 /** `jupyter nbconvert --to html` of `ipynb` into `dir`, with the checker appended; the HTML path. */
-async function nbconvertHtml(ipynb: string, dir: string): Promise<string> {
-  const out = await new Deno.Command("jupyter", {
-    args: ["nbconvert", "--to", "html", "--output-dir", dir, ipynb],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert(out.success, `nbconvert ${ipynb}: ${new TextDecoder().decode(out.stderr)}`);
-  const html = join(dir, ipynb.split("/").at(-1)!.replace(/\.ipynb$/, ".html"));
-  const text = await Deno.readTextFile(html);
-  await Deno.writeTextFile(html, text.replace(/<\/body>(?![\s\S]*<\/body>)/, `${CHECK_SCRIPT}</body>`));
-  return html;
+function nbconvertHtml(ipynb: string, dir: string): Promise<string> {
+  return nbconvertWith(ipynb, dir, CHECK_SCRIPT);
 }
 
 type NbOutput = { output_type: string; data?: Record<string, unknown> };

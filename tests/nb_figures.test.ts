@@ -254,7 +254,7 @@ Deno.test("training curves draw the evaluations a log holds (eval PSNR/SSIM/ΔE)
   assertEquals((fig.layout.yaxis4 as { title: { text: string } }).title.text, "ΔE (CIE76)");
 });
 
-Deno.test("every heatmap has a titled colour bar and ticks; blue scales run light (low) to dark (high)", () => {
+Deno.test("every heatmap's colour bar is titled or captioned, with ticks; blue scales run light (low) to dark (high)", () => {
   const lum = (hex: string) => [1, 3, 5].reduce((s, i) => s + parseInt(hex.slice(i, i + 2), 16), 0);
   assert(lum(LIGHT_TO_DARK_BLUE[0][1]) > lum(LIGHT_TO_DARK_BLUE.at(-1)![1]));
   for (const { name, fig } of sampleFigures()) {
@@ -262,10 +262,13 @@ Deno.test("every heatmap has a titled colour bar and ticks; blue scales run ligh
     if (maps.length === 0) continue;
     const shown = maps.filter((t) => t.showscale !== false);
     assert(shown.length >= 1, `${name}: no colour bar`);
+    const captioned = ((fig.layout.meta as { captions?: string[] })?.captions ?? []).some((c) =>
+      c.startsWith("colour")
+    );
     for (const t of shown) {
       assert(
-        (t.colorbar as { title?: { text?: string } })?.title?.text,
-        `${name}: colour bar without a title`,
+        (t.colorbar as { title?: { text?: string } })?.title?.text || captioned,
+        `${name}: colour bar without a title or caption`,
       );
     }
     for (const t of maps) assert(t.colorscale !== "Blues", `${name}: plotly "Blues" is dark at the low end`);
@@ -275,7 +278,9 @@ Deno.test("every heatmap has a titled colour bar and ticks; blue scales run ligh
     if (name !== "matrices") assertEquals(hidden, [], `${name}: axes without tick labels`);
   }
   const hm = heatmapsFigure([{ title: "a", z: [[0, 2]] }, { title: "b", z: [[1, 1]] }]);
-  assertEquals(hm.data.map((t) => [t.zmin, t.zmax, t.showscale]), [[0, 2, false], [0, 2, true]]);
+  assertEquals(hm.data.map((t) => [t.zmin, t.zmax, t.showscale]), [[0, 2, true], [0.5, 1.5, true]]);
+  const one = heatmapsFigure([{ title: "a", z: [[0, 2]] }, { title: "b", z: [[1, 1]] }], { shared: true });
+  assertEquals(one.data.map((t) => [t.zmin, t.zmax, t.showscale]), [[0, 2, false], [0, 2, true]]);
 });
 
 Deno.test("CLUT-Net matrices (D=33, S=5, W=10) wrap into rows: no 1650 px wide figure", () => {

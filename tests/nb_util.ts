@@ -1,8 +1,10 @@
 /**
- * Notebook test helpers: writing a Deno-kernel notebook of code cells, and browser checks of figure HTML: a checker script that reports, for every plotly graph on a page, how
+ * Notebook test helpers: writing a Deno-kernel notebook of code cells, converting one to HTML (nbconvert),
+ * and browser checks of figure HTML: a checker script that reports, for every plotly graph on a page, how
  * many traces plotly holds and how many it drew (SVG trace groups, heatmap images, WebGL canvases), and
  * a runner that loads a page in headless Chromium (--dump-dom) and returns those reports.
  */
+import { assert } from "@std/assert";
 import { join } from "@std/path";
 import { runChromium } from "../lib/analysis/save.ts";
 
@@ -100,4 +102,18 @@ export function writeNotebook(
   const path = join(dir, `${name}.ipynb`);
   Deno.writeTextFileSync(path, JSON.stringify(nb));
   return path;
+}
+
+/** `jupyter nbconvert --to html` of `ipynb` into `dir`, with `script` appended to the body; the HTML path. */
+export async function nbconvertWith(ipynb: string, dir: string, script: string): Promise<string> {
+  const out = await new Deno.Command("jupyter", {
+    args: ["nbconvert", "--to", "html", "--output-dir", dir, ipynb],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert(out.success, `nbconvert ${ipynb}: ${new TextDecoder().decode(out.stderr)}`);
+  const html = join(dir, ipynb.split("/").at(-1)!.replace(/\.ipynb$/, ".html"));
+  const text = await Deno.readTextFile(html);
+  await Deno.writeTextFile(html, text.replace(/<\/body>(?![\s\S]*<\/body>)/, `${script}</body>`));
+  return html;
 }

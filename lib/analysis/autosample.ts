@@ -5,6 +5,7 @@
  */
 import { checkFinite, type Figure } from "./figure.ts";
 import { colorbar, LIGHT_TO_DARK_BLUE } from "./heatmap.ts";
+import { addCaption, addNote, CHAR_PX, visibleLength } from "./rules.ts";
 
 /** One sampler's softmax weights: `weights` [4, K, K] row-major (input c, window row, window column). */
 export type SamplerWeights = { name: string; size: number; weights: ArrayLike<number> };
@@ -19,10 +20,15 @@ function rows(w: ArrayLike<number>, c: number, k: number): number[][] {
   return Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => w[c * k * k + i * k + j]));
 }
 
-/** Grid of K×K heatmaps: units × 4 inputs, shared colour range [0, max weight]; weights shown on hover. */
+/**
+ * Grid of K×K heatmaps: units × 4 inputs, shared colour range [0, max weight]; weights shown on hover.
+ * With `beforeAfter` (two units of one size: before, after) a third row draws the change (after − before)
+ * in its own symmetric range, and a note gives the largest change, called no visible difference when it
+ * is under 10 % of the weights' range.
+ */
 export function samplerWeightsFigure(
   units: SamplerWeights[],
-  opts: { title?: string; cell?: number } = {},
+  opts: { title?: string; cell?: number; beforeAfter?: boolean } = {},
 ): Figure {
   if (units.length === 0) throw new Error("samplerWeightsFigure: no samplers");
   for (const u of units) {
@@ -32,37 +38,52 @@ export function samplerWeightsFigure(
       );
     }
   }
+  if (opts.beforeAfter && (units.length !== 2 || units[0].size !== units[1].size)) {
+    throw new Error("samplerWeightsFigure: beforeAfter needs two samplers of the same size");
+  }
   const k = Math.max(...units.map((u) => u.size)), cell = opts.cell ?? 26;
   const zmax = Math.max(...units.flatMap((u) => Array.from(u.weights)));
+  const change = opts.beforeAfter
+    ? Array.from(units[0].weights, (v, i) => units[1].weights[i] - v)
+    : undefined;
+  const largest = change ? Math.max(...change.map(Math.abs)) : 0;
+  const rowsShown = [...units, ...(change ? [{ name: "change", size: units[0].size, weights: change }] : [])];
+  const n = rowsShown.length;
+  // the row labels sit left of the first column's tick labels: the left margin holds the longest
+  const label = Math.max(60, ...rowsShown.map((u) => visibleLength(u.name) * CHAR_PX + 40));
   const layout: Record<string, unknown> = {
     title: { text: opts.title ?? "AutoSample weights (softmax) per LUT input" },
-    grid: { rows: units.length, columns: 4, pattern: "independent", ygap: 0.25 },
-    width: 4 * (k * cell + 50) + 160,
-    height: units.length * (k * cell + 50) + 120,
-    margin: { l: 90, t: 80 },
+    grid: { rows: n, columns: 4, pattern: "independent", ygap: 0.3 },
+    width: 4 * (k * cell + 50) + label + 110,
+    height: n * (k * cell + 60) + 140,
+    margin: { l: label, t: 80, r: 110 },
     annotations: [
       ...INPUT_NAMES.map((text, c) => ({
         text,
         showarrow: false,
         xref: `x${c === 0 ? "" : c + 1} domain`,
-        yref: "paper",
+        yref: `y${c === 0 ? "" : c + 1} domain`,
         x: 0.5,
-        y: 1.02,
+        y: 1,
+        yanchor: "bottom",
+        yshift: 6,
       })),
-      ...units.map((u, r) => ({
+      ...rowsShown.map((u, r) => ({
         text: u.name,
         showarrow: false,
         xref: "paper",
         yref: `y${r * 4 === 0 ? "" : r * 4 + 1} domain`,
-        x: -0.02,
+        x: 0,
+        xshift: -28,
         y: 0.5,
         xanchor: "right",
       })),
     ],
   };
-  const data = units.flatMap((u, r) =>
+  const barRows = (from: number, count: number) => ({ y: 1 - (from + count / 2) / n, len: count / n * 0.9 });
+  const data = rowsShown.flatMap((u, r) =>
     [0, 1, 2, 3].map((c) => {
-      const a = r * 4 + c + 1, s = a === 1 ? "" : `${a}`;
+      const a = r * 4 + c + 1, s = a === 1 ? "" : `${a}`, diff = change !== undefined && r === 2;
       const ticks = { ticks: "outside", tickmode: "linear", dtick: 1, tickfont: { size: 9 } };
       layout[`xaxis${s}`] = { ...ticks, constrain: "domain" };
       layout[`yaxis${s}`] = { ...ticks, autorange: "reversed", scaleanchor: `x${s}` };
@@ -70,11 +91,13 @@ export function samplerWeightsFigure(
         type: "heatmap",
         z: rows(u.weights, c, u.size),
         name: `${u.name} ${INPUT_NAMES[c]}`,
-        colorscale: "Viridis",
-        zmin: 0,
-        zmax,
-        showscale: a === 1,
-        colorbar: colorbar("softmax weight"),
+        colorscale: diff ? "RdBu" : "Viridis",
+        zmin: diff ? -largest || -1 : 0,
+        zmax: diff ? largest || 1 : zmax,
+        showscale: c === 0 && (r === 0 || diff),
+        colorbar: diff
+          ? colorbar("change", barRows(2, 1))
+          : colorbar("softmax weight", change ? barRows(0, 2) : {}),
         xgap: 1,
         ygap: 1,
         xaxis: `x${s}`,
@@ -83,7 +106,15 @@ export function samplerWeightsFigure(
       };
     })
   );
-  return checkFinite({ data, layout }, "samplerWeightsFigure");
+  const fig = checkFinite({ data, layout }, "samplerWeightsFigure");
+  if (change) {
+    addNote(
+      fig,
+      `largest weight change ${largest.toFixed(3)} on a 0-${zmax.toFixed(2)} scale` +
+        (largest < 0.1 * zmax ? ": no visible difference between the rows (the change row shows it)" : ""),
+    );
+  }
+  return fig;
 }
 
 /** Heatmap of AdaRL weights: one row per unit, one column per LUT input, values printed in the cells. */
@@ -95,26 +126,29 @@ export function adarlFigure(units: AdaRLWeights[], opts: { title?: string } = {}
     }
   }
   const z = units.map((u) => Array.from(u.weights));
-  return checkFinite({
-    data: [{
-      type: "heatmap",
-      z,
-      x: INPUT_NAMES,
-      y: units.map((u) => u.name),
-      zmin: 0,
-      zmax: 1,
-      colorscale: LIGHT_TO_DARK_BLUE, // 0 light, 1 dark
-      colorbar: colorbar("weight of the previous stage's input"),
-      text: z.map((r) => r.map((v) => v.toFixed(3))),
-      texttemplate: "%{text}",
-      hovertemplate: "%{y} %{x}: %{z:.4f}<extra></extra>",
-    }],
-    layout: {
-      title: { text: opts.title ?? "AdaRL weights (share of the previous stage's input)" },
-      width: 640,
-      height: 130 + 44 * units.length,
-      margin: { t: 60, b: 40, l: 90, r: 20 }, // plotly's default margins leave no room for one row
-      yaxis: { autorange: "reversed" },
-    },
-  }, "adarlFigure");
+  return addCaption(
+    checkFinite({
+      data: [{
+        type: "heatmap",
+        z,
+        x: INPUT_NAMES,
+        y: units.map((u) => u.name),
+        zmin: 0,
+        zmax: 1,
+        colorscale: LIGHT_TO_DARK_BLUE, // 0 light, 1 dark
+        colorbar: colorbar("weight"),
+        text: z.map((r) => r.map((v) => v.toFixed(3))),
+        texttemplate: "%{text}",
+        hovertemplate: "%{y} %{x}: %{z:.4f}<extra></extra>",
+      }],
+      layout: {
+        title: { text: opts.title ?? "AdaRL weights (share of the previous stage's input)" },
+        width: 640,
+        height: 130 + 44 * units.length,
+        margin: { t: 60, b: 40, l: 90, r: 20 }, // plotly's default margins leave no room for one row
+        yaxis: { autorange: "reversed" },
+      },
+    }, "adarlFigure"),
+    "colour: weight of the previous stage's input (0 = current stage's input only)",
+  );
 }

@@ -5,7 +5,7 @@
  * axes: the two other inputs; each row is a D×D map over them).
  */
 import { checkFinite, type Figure, type Trace } from "./figure.ts";
-import { colorbar } from "./heatmap.ts";
+import { colorbar, heatmapsFigure } from "./heatmap.ts";
 
 const CHANNELS = ["red", "green", "blue"] as const;
 const COLOURS = ["rgb(214,39,40)", "rgb(44,160,44)", "rgb(31,119,180)"];
@@ -78,7 +78,12 @@ export function strongCorrelationFigure(
   };
   for (let c = 0; c < 3; ++c) {
     const s = c === 0 ? "" : `${c + 1}`;
-    layout[`xaxis${s}`] = { title: { text: `input ${CHANNELS[c]}` }, range: [0, 1] };
+    layout[`xaxis${s}`] = {
+      title: { text: `input ${CHANNELS[c]}` },
+      range: [0, 1],
+      ticks: "outside",
+      ticklen: 6,
+    };
     layout[`yaxis${s}`] = { title: { text: `output ${CHANNELS[c]}` } };
   }
   return checkFinite({ data, layout }, "strongCorrelationFigure");
@@ -103,36 +108,22 @@ export function weakCorrelationFigure(
     }
   }
   const others = [0, 1, 2].filter((k) => k !== c).map((k) => CHANNELS[k]);
-  const axis = Array.from({ length: dim }, (_, i) => i / (dim - 1));
-  const data: Trace[] = at.map((i, k) => ({
-    type: "heatmap",
-    x: axis,
-    y: axis,
-    z: axis.map((_, v) => axis.map((_, u) => lutAlong(lut, dim, c, i, u, v))),
-    zmin: 0,
-    zmax: 1,
-    colorscale: "Viridis",
-    showscale: k === at.length - 1,
-    colorbar: colorbar(`${CHANNELS[c]} output`),
-    xaxis: k === 0 ? "x" : `x${k + 1}`,
-    yaxis: k === 0 ? "y" : `y${k + 1}`,
-  }));
-  const layout: Record<string, unknown> = {
-    title: {
-      text: opts.title ?? `Weak correlation: ${CHANNELS[c]} output over ${others.join(" × ")} inputs`,
+  const axis = Array.from({ length: dim }, (_, i) => +(i / (dim - 1)).toFixed(4));
+  // a colour range per panel (the data's, even beyond [0,1]): the span of each slice is what matters
+  return heatmapsFigure(
+    at.map((i) => ({
+      title: `${CHANNELS[c]} in = ${(i / (dim - 1)).toFixed(2)}`,
+      z: axis.map((_, v) => axis.map((_, u) => lutAlong(lut, dim, c, i, u, v))),
+      x: axis,
+      y: axis,
+    })),
+    {
+      title: opts.title ?? `Weak correlation: ${CHANNELS[c]} output over ${others.join(" × ")} inputs`,
+      colorscale: "Viridis",
+      cell: Math.max(3, Math.min(8, Math.floor(170 / dim))),
+      colorbarTitle: `${CHANNELS[c]} output; x: ${others[0]} input, y: ${others[1]} input`,
     },
-    grid: { rows: 1, columns: at.length, pattern: "independent" },
-    width: 330 * at.length + 80,
-    height: 400,
-  };
-  at.forEach((i, k) => {
-    const s = k === 0 ? "" : `${k + 1}`;
-    layout[`xaxis${s}`] = {
-      title: { text: `${others[0]} (${CHANNELS[c]} = ${(i / (dim - 1)).toFixed(2)})` },
-    };
-    layout[`yaxis${s}`] = { title: { text: others[1] }, scaleanchor: k === 0 ? "x" : `x${k + 1}` };
-  });
-  return checkFinite({ data, layout }, "weakCorrelationFigure");
+  );
 }
 
 /** A CLUT-Net matrix pair: Ms [D,S] and Mw [W,D*D], both row-major. */
@@ -177,7 +168,7 @@ export function matrixFigure(
     }
   }
   // Ms and the W maps of Mw, wrapped into rows of at most PER_ROW panels (no 1650 px wide figure)
-  const PER_ROW = 6, panelsPerSet = 1 + w, rowsPerSet = Math.ceil(panelsPerSet / PER_ROW);
+  const PER_ROW = 4, panelsPerSet = 1 + w, rowsPerSet = Math.ceil(panelsPerSet / PER_ROW);
   const rowCount = rowsPerSet * sets.length, cols = Math.min(PER_ROW, panelsPerSet);
   const data: Trace[] = [];
   const zmax = Math.max(...sets.flatMap((x) => [...x.matrices.ms, ...x.matrices.mw].map(Math.abs)));
@@ -192,7 +183,7 @@ export function matrixFigure(
     annotations: [] as Record<string, unknown>[],
     margin: { l: 110, r: 40, t: 80, b: 30 },
   };
-  const gap = 0.02, cell = (1 - gap * (cols - 1)) / cols, rowH = 1 / rowCount;
+  const gap = 0.07, cell = (1 - gap * (cols - 1)) / cols, rowH = 1 / rowCount;
   sets.forEach((set, r) => {
     for (let k = 0; k < panelsPerSet; ++k) {
       const n = r * panelsPerSet + k + 1, s2 = n === 1 ? "" : `${n}`;
@@ -212,14 +203,10 @@ export function matrixFigure(
         yaxis: `y${s2}`,
         name: k === 0 ? `${set.name} Ms` : `${set.name} Mw[${k - 1}]`,
       });
-      const x0 = col * (cell + gap), y1 = 1 - row * rowH - 0.04, y0 = 1 - (row + 1) * rowH + 0.03;
-      layout[`xaxis${s2}`] = { domain: [x0, x0 + cell], showticklabels: false, ticks: "", anchor: `y${s2}` };
-      layout[`yaxis${s2}`] = {
-        domain: [y0, y1],
-        showticklabels: false,
-        anchor: `x${s2}`,
-        autorange: "reversed",
-      };
+      const x0 = col * (cell + gap), y1 = 1 - (row + 0.12) * rowH, y0 = 1 - (row + 0.84) * rowH;
+      const ticks = { ticks: "outside", nticks: 4, tickfont: { size: 9 } };
+      layout[`xaxis${s2}`] = { domain: [x0, x0 + cell], anchor: `y${s2}`, ...ticks };
+      layout[`yaxis${s2}`] = { domain: [y0, y1], anchor: `x${s2}`, autorange: "reversed", ...ticks };
       (layout.annotations as Record<string, unknown>[]).push({
         text: k === 0 ? `<b>${set.name}</b> Ms` : `Mw[${k - 1}]`,
         showarrow: false,
@@ -228,6 +215,7 @@ export function matrixFigure(
         x: 0.5,
         y: 1,
         yanchor: "bottom",
+        yshift: 8,
         font: { size: 11 },
       });
     }

@@ -5,6 +5,7 @@
  */
 import { logAxis } from "./axes.ts";
 import { checkFinite, type Figure, type Layout, type Trace } from "./figure.ts";
+import { addNote } from "./rules.ts";
 
 /** One log record: a flat JSON object. */
 export type LogRecord = Record<string, unknown>;
@@ -103,6 +104,7 @@ export function trainingCurvesFigure(
     }
   }
   if (series.length === 0) throw new Error("trainingCurvesFigure: no numeric metric found in the records");
+  const short = series.filter((s) => (s.trace.x as number[]).length < 2).map((s) => String(s.trace.name));
   const used = [...new Set(series.map((s) => s.panel))].sort();
   const xTitle = opts.x ??
     X_KEYS.find((k) => runs.some((r) => r.records.some((x) => typeof x[k] === "number"))) ??
@@ -131,7 +133,7 @@ export function trainingCurvesFigure(
     const k = used.indexOf(panel), s = k === 0 ? "" : `${k + 1}`;
     return { ...trace, xaxis: `x${s}`, yaxis: `y${s}` };
   });
-  return checkFinite({ data, layout }, "trainingCurvesFigure");
+  return curveNote(checkFinite({ data, layout }, "trainingCurvesFigure"), short, series.length);
 }
 
 /** One named line: x and y of equal length. */
@@ -151,24 +153,60 @@ export function lineFigure(
       throw new Error(`lineFigure: series "${s.name}" has ${s.x.length} x but ${s.y.length} y`);
     }
   }
-  return checkFinite({
-    data: series.map((s) => ({
-      type: "scatter",
-      mode: "lines+markers",
-      name: s.name,
-      x: Array.from(s.x),
-      y: Array.from(s.y),
-    })),
-    layout: {
-      title: { text: opts.title ?? "" },
-      xaxis: opts.logX
-        ? logAxis(series.flatMap((s) => Array.from(s.x)), opts.xTitle ?? "")
-        : { title: { text: opts.xTitle ?? "" } },
-      yaxis: opts.logY
-        ? logAxis(series.flatMap((s) => Array.from(s.y)), opts.yTitle ?? "")
-        : { title: { text: opts.yTitle ?? "" } },
-      width: 800,
-      height: 420,
-    },
-  }, "lineFigure");
+  const short = series.filter((s) => s.x.length < 2).map((s) => s.name);
+  return curveNote(
+    checkFinite({
+      data: series.map((s) => ({
+        type: "scatter",
+        mode: "lines+markers",
+        name: s.name,
+        x: Array.from(s.x),
+        y: Array.from(s.y),
+      })),
+      layout: {
+        title: { text: opts.title ?? "" },
+        xaxis: opts.logX
+          ? logAxis(series.flatMap((s) => Array.from(s.x)), opts.xTitle ?? "")
+          : { title: { text: opts.xTitle ?? "" } },
+        yaxis: opts.logY
+          ? logAxis(series.flatMap((s) => Array.from(s.y)), opts.yTitle ?? "")
+          : { title: { text: opts.yTitle ?? "" } },
+        width: 800,
+        height: 420,
+      },
+    }, "lineFigure"),
+    short,
+    series.length,
+  );
+}
+
+/**
+ * A curve needs two points: notes the series that have fewer (`short` of `total`); and curves that hide
+ * each other (same x, y within 0.5 % of their range: about a pixel of a panel) are noted too.
+ */
+function curveNote(fig: Figure, short: string[], total: number): Figure {
+  if (short.length > 0) {
+    const which = short.length === total ? "every series" : short.join(", ");
+    addNote(fig, `${which}: fewer than 2 points, no curve (one logged value)`);
+  }
+  const lines = fig.data.filter((t) => Array.isArray(t.y) && (t.y as number[]).length > 1);
+  const done = new Set<number>();
+  lines.forEach((a, i) => {
+    for (let j = i + 1; j < lines.length; ++j) {
+      const b = lines[j], ya = a.y as number[], yb = b.y as number[];
+      if (done.has(j) || a.yaxis !== b.yaxis || JSON.stringify(a.x) !== JSON.stringify(b.x)) continue;
+      const all = [...ya, ...yb], span = Math.max(...all) - Math.min(...all) || 1;
+      const gap = Math.max(...ya.map((v, k) => Math.abs(v - yb[k])));
+      if (gap <= 5e-3 * span) {
+        done.add(j);
+        addNote(
+          fig,
+          `"${a.name}" and "${b.name}" coincide (largest difference ${
+            gap.toPrecision(2)
+          }): one hides the other`,
+        );
+      }
+    }
+  });
+  return fig;
 }

@@ -3,6 +3,8 @@
  * figure module under lib/analysis/ returns a `Figure`; lib/analysis/save.ts writes them as HTML/PNG/SVG.
  */
 import { plotlyLoaderHtml } from "./plotlyjs.ts";
+import { figureNotes, fitFigure } from "./rules.ts";
+import { renderPngBase64 } from "./still.ts";
 
 /** One plotly trace (scatter, heatmap, scatter3d, bar, ...): plain JSON. */
 export type Trace = { type: string; [key: string]: unknown };
@@ -61,20 +63,26 @@ let divCounter = 0;
 let plotlyInlined = false;
 
 /**
- * HTML fragment that draws the figure once window.Plotly exists: it draws at once when plotly.js is
+ * HTML fragment that draws the figure (layout rules applied, fitFigure) once window.Plotly exists, over
+ * its static PNG (base64) when one is given: it draws at once when plotly.js is
  * loaded, else queues itself on window.__lutlabPlotly until the inline plotly.js loader
  * (plotlyLoaderHtml, passed as `prelude` to the first figure) has run and drains the queue. No CDN, no
  * require.js.
  */
-export function figureHtmlFragment(fig: Figure, prelude = ""): string {
+export function figureHtmlFragment(fig: Figure, prelude = "", pngBase64?: string): string {
+  fig = fitFigure(fig);
   const id = `lutlab-plot-${Date.now().toString(36)}-${divCounter++}`;
   const [w, h] = figureSize(fig);
-  return `${prelude}<div id="${id}" class="lutlab-plot" style="width:${w}px;height:${h}px"></div>
+  // the static image shows where scripts do not run (GitHub, nbviewer, an untrusted notebook)
+  const still = pngBase64 ? `<img src="data:image/png;base64,${pngBase64}" width="${w}" height="${h}">` : "";
+  return `${prelude}<div id="${id}" class="lutlab-plot" style="width:${w}px;height:${h}px">${still}</div>
 <script type="text/javascript">(function () {
   var fig = ${figureJson(fig)};
   function draw() {
     var el = document.getElementById("${id}");
-    if (el) window.Plotly.newPlot(el, fig.data, fig.layout, { displaylogo: false });
+    if (!el) return;
+    el.innerHTML = "";
+    window.Plotly.newPlot(el, fig.data, fig.layout, { displaylogo: false });
   }
   if (window.Plotly && window.Plotly.newPlot) draw();
   else (window.__lutlabPlotly = window.__lutlabPlotly || []).push(draw);
@@ -103,18 +111,23 @@ function jupyterApi(): { display: JupyterDisplay } | undefined {
 }
 
 /**
- * Displays a figure inline in a Deno notebook (mime "application/vnd.plotly.v1+json", HTML and text
- * fallbacks); outside Jupyter it prints the text summary. Use as `await show(fig)`. The first figure of
+ * Displays a figure inline in a Deno notebook (mime "application/vnd.plotly.v1+json", HTML, a static
+ * "image/png" rendered by headless Chromium when installed, and text); outside Jupyter it prints the text
+ * summary. The layout rules (fitFigure) are applied first; notes the figure carries are printed. Use as `await show(fig)`. The first figure of
  * a kernel session carries plotly.js (local npm package) inline, so a notebook run top to bottom holds
  * it once and draws offline in classic Notebook, JupyterLab, VS Code and nbconvert HTML.
  */
 export async function show(fig: Figure): Promise<void> {
   checkFinite(fig, "show");
+  fig = fitFigure(fig);
   const first = !plotlyInlined;
+  const png = jupyterApi() ? await renderPngBase64(fig) : undefined;
   await display({
     "application/vnd.plotly.v1+json": figurePlain(fig),
-    "text/html": figureHtmlFragment(fig, first ? await plotlyLoaderHtml() : ""),
+    "text/html": figureHtmlFragment(fig, first ? await plotlyLoaderHtml() : "", png),
+    ...(png ? { "image/png": png } : {}),
     "text/plain": describe(fig),
   });
   plotlyInlined = true;
+  for (const note of figureNotes(fig)) console.log(`figure note: ${note}`);
 }

@@ -70,8 +70,24 @@ export function lutLatticeFigure(
       scene: { ...axes, domain: { x: [0, 0.49], y: [0, 1] }, aspectmode: "cube" },
       scene2: { ...axes, domain: { x: [0.51, 1], y: [0, 1] }, aspectmode: "cube" },
       annotations: [
-        { text: "identity", x: 0.22, y: 1, xref: "paper", yref: "paper", showarrow: false },
-        { text: opts.name ?? "learned", x: 0.78, y: 1, xref: "paper", yref: "paper", showarrow: false },
+        {
+          text: "identity",
+          x: 0.22,
+          xanchor: "center",
+          y: 1,
+          xref: "paper",
+          yref: "paper",
+          showarrow: false,
+        },
+        {
+          text: opts.name ?? "learned",
+          x: 0.78,
+          xanchor: "center",
+          y: 1,
+          xref: "paper",
+          yref: "paper",
+          showarrow: false,
+        },
       ],
     },
   }, "lutLatticeFigure");

@@ -7,6 +7,7 @@ import { basename, dirname, join } from "@std/path";
 import { writeFileAtomic } from "../core/atomic.ts";
 import { type Figure, figureJson, figureSize } from "./figure.ts";
 import { plotlyJs, plotlyJsPath, plotlyScriptTag } from "./plotlyjs.ts";
+import { fitFigure } from "./rules.ts";
 
 /** Where saveHtml takes plotly.js from: inlined in the page, or a shared `plotly.js` beside it. */
 export type PlotlyMode = "embed" | "sibling";
@@ -16,6 +17,7 @@ export type PlotlyMode = "embed" | "sibling";
  * mode bar (for screenshots; staticPlot would leave WebGL 3D scenes blank).
  */
 export function figureHtml(fig: Figure, plotly: PlotlyMode = "embed", still = false): string {
+  fig = fitFigure(fig);
   const [w, h] = figureSize(fig);
   const title = typeof fig.layout.title === "string"
     ? fig.layout.title
@@ -144,7 +146,7 @@ export async function savePng(fig: Figure, path: string): Promise<boolean> {
   try {
     const html = join(dir, "figure.html"), png = join(dir, "figure.png");
     await Deno.writeTextFile(html, figureHtml(fig, "embed", true));
-    await runChromium(html, [`--screenshot=${png}`], figureSize(fig), `savePng ${basename(path)}`);
+    await runChromium(html, [`--screenshot=${png}`], figureSize(fitFigure(fig)), `savePng ${basename(path)}`);
     const size = await Deno.stat(png).then((s) => s.size, () => 0);
     if (size === 0) throw new Error(`savePng ${basename(path)}: chromium wrote no screenshot`);
     await writeFileAtomic(path, await Deno.readFile(png));
@@ -156,7 +158,7 @@ export async function savePng(fig: Figure, path: string): Promise<boolean> {
 
 /** Page that draws `fig`, exports it with Plotly.toImage as SVG and puts the SVG, base64, in #lutlab-svg. */
 function svgExportHtml(fig: Figure): string {
-  const [w, h] = figureSize(fig);
+  const [w, h] = figureSize(fitFigure(fig));
   return figureHtml(fig, "embed", true).replace(
     `document.body.setAttribute("data-rendered", "1");`,
     `return Plotly.toImage("plot", { format: "svg", width: ${w}, height: ${h} });
@@ -184,7 +186,12 @@ export async function saveSvg(fig: Figure, path: string): Promise<boolean> {
   try {
     const html = join(dir, "figure.html");
     await Deno.writeTextFile(html, svgExportHtml(fig));
-    const dom = await runChromium(html, ["--dump-dom"], figureSize(fig), `saveSvg ${basename(path)}`);
+    const dom = await runChromium(
+      html,
+      ["--dump-dom"],
+      figureSize(fitFigure(fig)),
+      `saveSvg ${basename(path)}`,
+    );
     const m = dom.match(/<pre id="lutlab-svg">([A-Za-z0-9+/=]+)<\/pre>/);
     if (!m) throw new Error(`saveSvg ${basename(path)}: the page produced no SVG (plotly failed to draw)`);
     const svg = new TextDecoder().decode(Uint8Array.from(atob(m[1]), (c) => c.charCodeAt(0)));

@@ -59,8 +59,24 @@ export function lutSliceSliderFigure(
       xaxis2: { ...axis("input red", "y2"), domain: [0.54, 1] },
       yaxis2: { ...axis("input green", "x2"), autorange: "reversed", scaleanchor: "x2" },
       annotations: [
-        { text: "identity (input colour)", x: 0.23, y: 1.06, xref: "paper", yref: "paper", showarrow: false },
-        { text: `${name} output`, x: 0.77, y: 1.06, xref: "paper", yref: "paper", showarrow: false },
+        {
+          text: "identity (input colour)",
+          x: 0.23,
+          xanchor: "center",
+          y: 1.06,
+          xref: "paper",
+          yref: "paper",
+          showarrow: false,
+        },
+        {
+          text: `${name} output`,
+          x: 0.77,
+          xanchor: "center",
+          y: 1.06,
+          xref: "paper",
+          yref: "paper",
+          showarrow: false,
+        },
       ],
       sliders: [{
         active: start,

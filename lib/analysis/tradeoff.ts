@@ -8,6 +8,7 @@
 import { logAxis, robustRange } from "./axes.ts";
 import { checkFinite, type Figure, type Layout, type Trace } from "./figure.ts";
 import { placeLabels } from "./labels.ts";
+import { addNote, MAX_FIGURE_WIDTH } from "./rules.ts";
 import type { StoragePoint } from "../sr/storage.ts";
 
 /** A point of one panel: its series, x (cost, > 0), y (PSNR) and label. */
@@ -71,17 +72,21 @@ function panel(
       yaxis: `y${s}`,
     };
   });
-  const annotations = shown.map((p, i) => ({
-    x: Math.log10(p.x),
-    y: p.y,
-    xref: `x${s}`,
-    yref: `y${s}`,
-    text: labels[i].text,
-    showarrow: false,
-    xshift: shifts[i][0],
-    yshift: -shifts[i][1],
-    font: { size: 11, color: p.colour },
-  }));
+  // a label placed away from its marker (long outlier labels) gets an arrow to it
+  const annotations = shown.map((p, i) => {
+    const far = Math.hypot(...shifts[i]) > 40 || outliers.includes(i);
+    return {
+      x: Math.log10(p.x),
+      y: p.y,
+      xref: `x${s}`,
+      yref: `y${s}`,
+      text: labels[i].text,
+      font: { size: 11, color: p.colour },
+      ...(far
+        ? { showarrow: true, arrowhead: 2, arrowcolor: p.colour, ax: shifts[i][0], ay: shifts[i][1] }
+        : { showarrow: false, xshift: shifts[i][0], yshift: -shifts[i][1] }),
+    };
+  });
   return {
     traces,
     annotations,
@@ -113,7 +118,7 @@ export function storageFigure(
     `${p.method}${p.dfc ? ` + DFC${widths.length > 1 ? ` d=${p.dfc.diagonalWidth}` : ""}` : ""}${
       p.finetuned ? ", fine-tuned" : ""
     }`;
-  const w = 1000, h = 600;
+  const w = MAX_FIGURE_WIDTH, h = 600;
   const { traces, annotations, axes } = panel(
     points.map((p) => ({
       series: series(p),
@@ -130,7 +135,7 @@ export function storageFigure(
   const dfcText = widths.length
     ? `; DFC diagonal width d = ${widths.join(", ")}, si = sampling interval`
     : "";
-  return checkFinite({
+  const fig = checkFinite({
     data: traces,
     layout: {
       title: { text: opts.title ?? `PSNR vs storage${opts.dataset ? ` (${opts.dataset})` : ""}${dfcText}` },
@@ -142,6 +147,21 @@ export function storageFigure(
       height: h,
     },
   }, "storageFigure");
+  // a before/after needs a difference: fine-tuned points on top of their untuned ones are said so
+  const tuned = points.filter((p) => p.finetuned);
+  const same = tuned.filter((t) =>
+    points.some((p) =>
+      !p.finetuned && p.method === t.method && p.variant === t.variant && p.bytes === t.bytes &&
+      Math.abs(p.psnr - t.psnr) < 5e-4
+    )
+  );
+  if (tuned.length > 0 && same.length > 0) {
+    addNote(
+      fig,
+      `${same.length} of ${tuned.length} fine-tuned points equal their points before fine-tuning (no difference)`,
+    );
+  }
+  return fig;
 }
 
 /** One model for the trade-off figure: PSNR and whichever costs are known. */
@@ -178,7 +198,7 @@ export function tradeoffFigure(models: ModelCost[], opts: { title?: string; span
   const used = costs.filter((c) => models.some((m) => m[c.key] !== undefined));
   if (used.length === 0) throw new Error("tradeoffFigure: no model has params, bytes or ms");
   const colour = colours(models.map((m) => m.family ?? m.name));
-  const w = Math.max(700, 480 * used.length), h = 560, gap = 0.06;
+  const w = MAX_FIGURE_WIDTH, h = 560, gap = 0.1;
   const cell = (1 - gap * (used.length - 1)) / used.length;
   const data: Trace[] = [], annotations: Record<string, unknown>[] = [];
   let layout: Layout = {};
