@@ -131,6 +131,10 @@ Deno.test("a before/after needs a difference: equal fine-tuned points and unchan
     { ...base, variant: "DFC si=5", psnr: 29.8, finetuned: true },
   ]);
   assertEquals(figureNotes(moved), []);
+  // a point equal to its untuned one is not labelled twice
+  const texts = (f: Figure) =>
+    ((f.layout.annotations ?? []) as { text?: string }[]).filter((a) => a.text === "si=5");
+  assertEquals([texts(same).length, texts(moved).length], [1, 2]);
   const w = Array.from({ length: 36 }, (_, i) => (i % 9) / 36);
   const still = samplerWeightsFigure(
     [{ name: "initial", size: 3, weights: w }, { name: "after", size: 3, weights: w.map((v) => v + 0.001) }],

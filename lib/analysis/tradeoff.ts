@@ -11,8 +11,16 @@ import { placeLabels } from "./labels.ts";
 import { addNote, MAX_FIGURE_WIDTH } from "./rules.ts";
 import type { StoragePoint } from "../sr/storage.ts";
 
-/** A point of one panel: its series, x (cost, > 0), y (PSNR) and label. */
-type PanelPoint = { series: string; colour: string; symbol: string; x: number; y: number; label: string };
+/** A point of one panel: its series, x (cost, > 0), y (PSNR) and label (`hideLabel`: hover text only). */
+type PanelPoint = {
+  series: string;
+  colour: string;
+  symbol: string;
+  x: number;
+  y: number;
+  label: string;
+  hideLabel?: boolean;
+};
 
 const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
 const MARGIN = { l: 70, r: 30, t: 80, b: 120 };
@@ -45,7 +53,8 @@ function panel(
     py: (range[1] - p.y) / (range[1] - range[0]) * ph,
     text: outliers.includes(i) ? `${p.series} ${p.label}: ${points[i].y.toFixed(2)} dB ↓` : p.label,
   }));
-  const order = labels.map((_, i) => i).sort((a, b) => shown[b].y - shown[a].y);
+  const order = labels.map((_, i) => i).filter((i) => !points[i].hideLabel)
+    .sort((a, b) => shown[b].y - shown[a].y);
   const shifts = new Array<[number, number]>(labels.length);
   placeLabels(order.map((i) => labels[i]), pw, ph).forEach((d, k) => shifts[order[k]] = d);
   const traces: Trace[] = [...new Set(points.map((p) => p.series))].map((series) => {
@@ -73,8 +82,8 @@ function panel(
     };
   });
   // a label placed away from its marker (long outlier labels) gets an arrow to it
-  const annotations = shown.map((p, i) => {
-    const far = Math.hypot(...shifts[i]) > 40 || outliers.includes(i);
+  const annotations = order.map((i) => {
+    const p = shown[i], far = Math.hypot(...shifts[i]) > 40 || outliers.includes(i);
     return {
       x: Math.log10(p.x),
       y: p.y,
@@ -118,6 +127,15 @@ export function storageFigure(
     `${p.method}${p.dfc ? ` + DFC${widths.length > 1 ? ` d=${p.dfc.diagonalWidth}` : ""}` : ""}${
       p.finetuned ? ", fine-tuned" : ""
     }`;
+  // a before/after needs a difference: fine-tuned points on top of their untuned ones are said so (and
+  // drawn without a second label)
+  const tuned = points.filter((p) => p.finetuned);
+  const same = tuned.filter((t) =>
+    points.some((p) =>
+      !p.finetuned && p.method === t.method && p.variant === t.variant && p.bytes === t.bytes &&
+      Math.abs(p.psnr - t.psnr) < 5e-4
+    )
+  );
   const w = MAX_FIGURE_WIDTH, h = 600;
   const { traces, annotations, axes } = panel(
     points.map((p) => ({
@@ -127,6 +145,7 @@ export function storageFigure(
       x: p.bytes / 1024,
       y: p.psnr,
       label: p.dfc ? `si=${p.dfc.samplingInterval}` : p.variant ?? p.method,
+      hideLabel: same.includes(p),
     })),
     "",
     [0, 1],
@@ -147,14 +166,6 @@ export function storageFigure(
       height: h,
     },
   }, "storageFigure");
-  // a before/after needs a difference: fine-tuned points on top of their untuned ones are said so
-  const tuned = points.filter((p) => p.finetuned);
-  const same = tuned.filter((t) =>
-    points.some((p) =>
-      !p.finetuned && p.method === t.method && p.variant === t.variant && p.bytes === t.bytes &&
-      Math.abs(p.psnr - t.psnr) < 5e-4
-    )
-  );
   if (tuned.length > 0 && same.length > 0) {
     addNote(
       fig,
