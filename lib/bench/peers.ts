@@ -191,7 +191,9 @@ export async function bench(report: BenchReport, opts: BenchOptions = {}): Promi
     }
   }
   const note =
-    `each row: median of alternating lutlab / PyTorch steps (${stepsNote}) after 1 warm-up each; ` +
+    `OMP_WAIT_POLICY=${
+      Deno.env.get("OMP_WAIT_POLICY") ?? "unset"
+    } (both sides); each row: median of alternating lutlab / PyTorch steps (${stepsNote}) after 1 warm-up each; ` +
     `load average ${loadBefore} before, ${load()} after on ${navigator.hardwareConcurrency} cores; ` +
     (torch
       ? `PyTorch: ${PYTHON} (python3-torch), lib/bench/peer/torch_steps.py`
