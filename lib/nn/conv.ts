@@ -52,6 +52,7 @@ export type ConvGeom = {
   left: number;
 };
 
+/** Each conv kernel and the function that names it in errors. */
 const WHAT = {
   lutlab_conv2d_forward: "convForward",
   lutlab_conv2d_backward_filter: "convFilterGrad",
