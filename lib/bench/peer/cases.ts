@@ -35,7 +35,7 @@ export function peerCases(ranks: number): PeerCase[] {
     { name: "HashLUT 7+13", batch: ranks },
     { name: "SR-LUT-S x4", batch: 32, crop: 48, torch: "srlut" },
     { name: "MuLUT unit x4", batch: 32, crop: 48, torch: "mulut" },
-    { name: "SPF-LUT x4 nf64", batch: ranks, crop: 48, torch: "spf" }, // one patch per rank: PyTorch takes ~15 s a patch
+    { name: "SPF-LUT x4 nf64", batch: ranks, crop: 48, torch: "spf" }, // one 48² patch per rank: the rerun stays in minutes
   ];
 }
 
