@@ -101,30 +101,31 @@ static int32_t gemm_dims(const char *fn, int32_t n, int32_t ho, int32_t wo, int3
   return LUTLAB_OK;
 }
 
+/* The forward pass (`tn` 0: y [m,co] = cols [m,k] · w [k,co]) or the filter gradient (`tn` 1: dw [k,co] =
+ * colsᵀ · dy [m,co]) from x's im2col matrix cols; `fn` names the caller in errors. */
+static int32_t columns_product(const char *fn, const float *x, const float *b, float *out, int32_t n, int32_t h,
+                               int32_t w, int32_t ci, int32_t ho, int32_t wo, int32_t co, int32_t kh, int32_t kw,
+                               int32_t stride, int32_t pad_top, int32_t pad_left, int32_t tn) {
+  int32_t m = 0, k = 0, st = check_shapes(fn, x, b, out, n, h, w, ci, ho, wo, co, kh, kw, stride, pad_top, pad_left);
+  if (st || (st = gemm_dims(fn, n, ho, wo, kh, kw, ci, &m, &k))) return st;
+  float *cols = columns(fn, x, n, h, w, ci, ho, wo, kh, kw, stride, pad_top, pad_left);
+  if (!cols) return LUTLAB_EINVAL;
+  st = tn ? lutlab_matmul_tn(cols, b, out, m, k, co) : lutlab_matmul(cols, b, out, m, k, co, 0);
+  free(cols);
+  return st;
+}
+
 int32_t lutlab_conv2d_forward(const float *x, const float *wt, float *y, int32_t n, int32_t h, int32_t w, int32_t ci,
                               int32_t ho, int32_t wo, int32_t co, int32_t kh, int32_t kw, int32_t stride,
                               int32_t pad_top, int32_t pad_left) {
-  int32_t m = 0, k = 0, st = check_shapes("conv2d_forward", x, wt, y, n, h, w, ci, ho, wo, co, kh, kw, stride, pad_top,
-                                   pad_left);
-  if (st || (st = gemm_dims("conv2d_forward", n, ho, wo, kh, kw, ci, &m, &k))) return st;
-  float *cols = columns("conv2d_forward", x, n, h, w, ci, ho, wo, kh, kw, stride, pad_top, pad_left);
-  if (!cols) return LUTLAB_EINVAL;
-  st = lutlab_matmul(cols, wt, y, m, k, co, 0); /* y [m,co] = cols [m,k] · w [k,co] */
-  free(cols);
-  return st;
+  return columns_product("conv2d_forward", x, wt, y, n, h, w, ci, ho, wo, co, kh, kw, stride, pad_top, pad_left, 0);
 }
 
 int32_t lutlab_conv2d_backward_filter(const float *x, const float *dy, float *dw, int32_t n, int32_t h, int32_t w,
                                       int32_t ci, int32_t ho, int32_t wo, int32_t co, int32_t kh, int32_t kw,
                                       int32_t stride, int32_t pad_top, int32_t pad_left) {
-  int32_t m = 0, k = 0, st = check_shapes("conv2d_backward_filter", x, dy, dw, n, h, w, ci, ho, wo, co, kh, kw, stride,
-                                   pad_top, pad_left);
-  if (st || (st = gemm_dims("conv2d_backward_filter", n, ho, wo, kh, kw, ci, &m, &k))) return st;
-  float *cols = columns("conv2d_backward_filter", x, n, h, w, ci, ho, wo, kh, kw, stride, pad_top, pad_left);
-  if (!cols) return LUTLAB_EINVAL;
-  st = lutlab_matmul_tn(cols, dy, dw, m, k, co); /* dw [k,co] = colsᵀ · dy [m,co] */
-  free(cols);
-  return st;
+  return columns_product("conv2d_backward_filter", x, dy, dw, n, h, w, ci, ho, wo, co, kh, kw, stride, pad_top,
+                         pad_left, 1);
 }
 
 int32_t lutlab_conv2d_backward_input(const float *dy, const float *wt, float *dx, int32_t n, int32_t h, int32_t w,

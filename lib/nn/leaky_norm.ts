@@ -6,39 +6,12 @@
 import { hostKernels } from "../core/backend.ts";
 import { expectF32, expectInt } from "../core/ffi_guard.ts";
 
+/** The seven array arguments of either kernel. */
+const arrays = ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"] as const;
 const kernels = hostKernels({
-  lutlab_leaky_norm_forward: {
-    parameters: [
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "i32",
-      "i32",
-      "i32",
-      "f32",
-      "f32",
-    ],
-    result: "i32",
-  },
+  lutlab_leaky_norm_forward: { parameters: [...arrays, "i32", "i32", "i32", "f32", "f32"], result: "i32" },
   lutlab_leaky_norm_backward: {
-    parameters: [
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "i32",
-      "i32",
-      "i32",
-      "f32",
-    ],
+    parameters: [...arrays, "buffer", "i32", "i32", "i32", "f32"],
     result: "i32",
   },
 });
