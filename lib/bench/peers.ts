@@ -7,7 +7,8 @@
  * PyTorch: N processes, gloo DistributedDataParallel), each at the same global batch. Both sides run as step
  * servers (lib/bench/peer/served.ts; lutlab's 1- and N-thread rows in this process) and their steps
  * alternate, lutlab, PyTorch, lutlab, ..., so that a load on the machine slows both alike; each row is the
- * median of its steps after one warm-up step. Ratios: PyTorch step / lutlab step (issue 20's target 1.5 for
+ * median of its steps after one warm-up step (`--quick`: fewer steps, and no warm-up for SPF-LUT, whose PyTorch step
+ * takes tens of seconds). Ratios: PyTorch step / lutlab step (issue 20's target 1.5 for
  * SR-LUT-S at 1 and N threads, 3DLUT and CLUT-Net at 1 thread), 1-thread step / N-thread step (target 1:
  * no N-thread row slower) and 1-rank step / N-rank step (throughput; target 1.8 for N = 2), for every model.
  * N = the cores of the machine (at least 2). `--quick`: fewer steps (a rerun on an idle machine in minutes).
@@ -82,11 +83,12 @@ function median(xs: number[]): number {
   return s[Math.floor((s.length - 1) / 2)];
 }
 
-/** Median ms of each side over `reps` alternating steps after one warm-up step each; a string: why not run. */
+/** Median ms of each side over `reps` alternating steps after `warmup` steps each; a string: why not run. */
 async function interleaved(
   mine: () => Promise<Stepper> | Stepper,
   peer: (() => Stepper) | undefined,
   reps: number,
+  warmup: number,
 ): Promise<[number | string, number | string | undefined]> {
   const sides: (Stepper | string | undefined)[] = [];
   try {
@@ -94,12 +96,12 @@ async function interleaved(
       sides.push(open ? await Promise.resolve().then(open).catch(errorOf) : undefined);
     }
     const times: number[][] = [[], []];
-    for (let r = 0; r <= reps; r++) {
+    for (let r = 0; r < warmup + reps; r++) {
       for (const [i, s] of sides.entries()) {
         if (typeof s !== "object") continue;
         try {
           const ms = await s.step();
-          if (r > 0) times[i].push(ms);
+          if (r >= warmup) times[i].push(ms);
         } catch (e) {
           await s.close().catch(() => {});
           sides[i] = errorOf(e);
@@ -131,8 +133,9 @@ export async function bench(report: BenchReport, opts: BenchOptions = {}): Promi
   const table: string[][] = [["model", "row", "lutlab ms", "PyTorch ms", "PyTorch/lutlab", "target"]];
   let stepsNote = "";
   for (const c of peerCases(n)) {
-    const reps = c.name.startsWith("SPF") ? (opts.quick ? 1 : 2) : (opts.quick ? 3 : 5);
-    stepsNote += `${stepsNote ? ", " : ""}${c.name} ${reps}`;
+    const spf = c.name.startsWith("SPF");
+    const reps = spf ? (opts.quick ? 1 : 2) : (opts.quick ? 3 : 5), warmup = spf && opts.quick ? 0 : 1;
+    stepsNote += `${stepsNote ? ", " : ""}${c.name} ${reps} after ${warmup} warm-up`;
     const what = `${c.name} (batch ${c.batch}${c.crop ? ` of ${c.crop}²` : ", 480x720"})`;
     const peer = (threads: number, ranks: number) =>
       c.torch && torch ? () => torchCase(c, threads, ranks) : undefined;
@@ -148,7 +151,7 @@ export async function bench(report: BenchReport, opts: BenchOptions = {}): Promi
     ];
     const mine: (number | undefined)[] = [];
     for (const k of configs) {
-      const [ms, theirs] = await interleaved(k.mine, k.peer, reps);
+      const [ms, theirs] = await interleaved(k.mine, k.peer, reps, warmup);
       if (typeof ms === "string") report.note(SECTION, `${what} lutlab ${k.label}: not run (${ms})`);
       else report.row(SECTION, `${what} step, lutlab ${k.label}`, ms, "ms");
       mine.push(typeof ms === "number" ? ms : undefined);
@@ -193,7 +196,7 @@ export async function bench(report: BenchReport, opts: BenchOptions = {}): Promi
   const note =
     `OMP_WAIT_POLICY=${
       Deno.env.get("OMP_WAIT_POLICY") ?? "unset"
-    } (both sides); each row: median of alternating lutlab / PyTorch steps (${stepsNote}) after 1 warm-up each; ` +
+    } (both sides); each row: median of alternating lutlab / PyTorch steps (${stepsNote}); ` +
     `load average ${loadBefore} before, ${load()} after on ${navigator.hardwareConcurrency} cores; ` +
     (torch
       ? `PyTorch: ${PYTHON} (python3-torch), lib/bench/peer/torch_steps.py`
