@@ -54,12 +54,18 @@ async function inProcess(c: PeerCase, threads: number): Promise<Stepper> {
   };
 }
 
-/** lutlab's step of `c` on `n` MPI ranks of one kernel thread each. */
+/**
+ * lutlab's step of `c` on `n` MPI ranks of one kernel thread each; a rank waiting in MPI_Allreduce yields its
+ * core (mpi_yield_when_idle) instead of polling it away from the other ranks on a loaded machine.
+ */
 function onRanks(c: PeerCase, n: number): Stepper {
   return new ServedSteps(
     "mpirun",
     mpirunArgs(n, WORKER, [JSON.stringify(c)]),
-    { LUTLAB_THREADS: "1" },
+    {
+      LUTLAB_THREADS: "1",
+      OMPI_MCA_mpi_yield_when_idle: Deno.env.get("OMPI_MCA_mpi_yield_when_idle") ?? "1",
+    },
     "lutlab",
   );
 }
