@@ -8,6 +8,9 @@ import { writeJsonAtomic } from "../core/atomic.ts";
 
 /** One measurement: `value` in `unit` (e.g. "MP/s", "ms"). */
 export type BenchRow = { section: string; name: string; value: number; unit: string };
+/** Options a section may honour: `quick` = fewer repetitions (`deno task bench --quick`). */
+export type BenchOptions = { quick?: boolean };
+
 /** A speed ratio and its target (pass when ratio >= target). */
 export type BenchRatio = { section: string; name: string; ratio: number; target: number; pass: boolean };
 
@@ -17,6 +20,7 @@ export class BenchReport {
   readonly ratios: BenchRatio[] = [];
   readonly notes: { section: string; text: string }[] = [];
   readonly failures: { section: string; error: string }[] = [];
+  readonly tables: { section: string; cells: string[][] }[] = [];
 
   /** Records a measurement. */
   row(section: string, name: string, value: number, unit: string): void {
@@ -35,6 +39,11 @@ export class BenchReport {
   note(section: string, text: string): void {
     this.notes.push({ section, text });
     console.log(`[${section}] note: ${text}`);
+  }
+
+  /** Records a summary table (first row: the header), printed after the ratio lines. */
+  table(section: string, cells: string[][]): void {
+    this.tables.push({ section, cells });
   }
 
   /** Records a section that threw. */
@@ -58,14 +67,30 @@ export class BenchReport {
         `${r.pass ? "PASS" : "FAIL"} ${r.section}: ${r.name} = ${fmt(r.ratio)}x (target >= ${r.target}x)`,
       );
     }
+    for (const t of this.tables) {
+      const widths = t.cells[0].map((_, j) => Math.max(...t.cells.map((r) => (r[j] ?? "").length)));
+      console.log(`\n${t.section}:`);
+      for (const [i, r] of t.cells.entries()) {
+        console.log(r.map((v, j) => j < 2 ? v.padEnd(widths[j]) : v.padStart(widths[j])).join("  "));
+        if (i === 0) console.log(widths.map((w) => "-".repeat(w)).join("  "));
+      }
+    }
     for (const n of this.notes) console.log(`note ${n.section}: ${n.text}`);
     for (const f of this.failures) console.log(`ERROR ${f.section}: ${f.error}`);
   }
 
   /** Writes rows, ratios, notes, failures and `meta` to `path` as JSON (atomically). */
   async write(path: string, meta: Record<string, unknown> = {}): Promise<void> {
-    const { rows, ratios, notes, failures } = this;
-    await writeJsonAtomic(path, { date: new Date().toISOString(), ...meta, rows, ratios, notes, failures });
+    const { rows, ratios, notes, failures, tables } = this;
+    await writeJsonAtomic(path, {
+      date: new Date().toISOString(),
+      ...meta,
+      rows,
+      ratios,
+      notes,
+      failures,
+      tables,
+    });
   }
 }
 

@@ -8,7 +8,7 @@
  * Models: 3DLUT, CLUT-Net 20+05+10 and HashLUT 7+13 on a 480x720 pair, batch 1; SR-LUT-S x4 (network form,
  * batch 32 of 48² patches, the papers' batch); SPF-LUT x4 at nf 16 (batch 4 of 48²) and nf 64 (one 24²
  * patch: on wasm one 48² patch exceeds the 4 GiB heap), batches small enough for the lavapipe rows to end
- * in minutes. Median wall time of 3 steps after 1 warm-up. A first row times the dense layer the SR
+ * in minutes. Median wall time of 3 steps (`--quick`: 1) after 1 warm-up. A first row times the dense layer the SR
  * networks are made of (lib/nn/matmul.ts: product and both gradients) natively on 1 and N threads against
  * tfjs-wasm's own tf.matMul.
  */
@@ -29,7 +29,7 @@ import { makePairs, sampleBatch } from "../sr/core/data.ts";
 import { buildSrModel } from "../sr/models/models.ts";
 import { passSize, srParams, trainStep as srStep } from "../sr/sr_train.ts";
 import { matMulHost, matMulTnHost } from "../nn/matmul.ts";
-import { type BenchReport, medianMs } from "./report.ts";
+import { type BenchOptions, type BenchReport, medianMs } from "./report.ts";
 
 const SECTION = "train_backends";
 
@@ -103,12 +103,12 @@ async function cases(): Promise<Case[]> {
 }
 
 /** Median step time of `c` on the current backend, or the reason it cannot run there. */
-async function time(c: Case): Promise<number | string> {
+async function time(c: Case, reps: number): Promise<number | string> {
   let built: Awaited<ReturnType<Case["setup"]>> | undefined;
   try {
     built = await c.setup();
     const b = built;
-    return await medianMs(() => b.step(), 3, 1);
+    return await medianMs(() => b.step(), reps, 1);
   } catch (e) {
     return (e as Error).message.split("\n")[0];
   } finally {
@@ -158,7 +158,7 @@ async function denseLayer(report: BenchReport, threads: number): Promise<void> {
 }
 
 /** Runs the section. */
-export async function bench(report: BenchReport): Promise<void> {
+export async function bench(report: BenchReport, opts: BenchOptions = {}): Promise<void> {
   await initTf();
   const threads = kernelThreads() || navigator.hardwareConcurrency;
   const adapter = await webgpuAdapter();
@@ -189,7 +189,7 @@ export async function bench(report: BenchReport): Promise<void> {
       for (const b of backends) {
         await tf.setBackend(b.tf);
         setKernelThreads(b.threads);
-        const ms = await time(c);
+        const ms = await time(c, opts.quick ? 1 : 3);
         if (typeof ms === "string") {
           report.note(SECTION, `${c.name} on ${b.label}: not run (${ms})`);
           continue;
@@ -218,7 +218,9 @@ export async function bench(report: BenchReport): Promise<void> {
   }
   report.note(
     SECTION,
-    `median of 3 steps after 1 warm-up; load average ${loadBefore} before, ${load()} after on ` +
+    `median of ${
+      opts.quick ? 1 : 3
+    } step(s) after 1 warm-up; load average ${loadBefore} before, ${load()} after on ` +
       `${navigator.hardwareConcurrency} cores (other jobs on the machine slow the multi-thread rows most); tfjs-wasm runs on one thread under Deno (its pthread build ` +
       `needs a worker script Deno cannot start), so "N threads" parallelises the native kernels only` +
       (adapter

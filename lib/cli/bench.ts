@@ -1,19 +1,21 @@
 /**
  * Benchmark runner: imports every section lib/bench/*.ts (all but report.ts), or those named by
  * `--only a,b`, calls its `bench(report)`, prints the table and ratio lines, writes out/bench.json.
- * Exits 1 if a section throws. Usage: deno task bench [--only lut3d] [--out out/bench.json]
+ * Exits 1 if a section throws. `--quick`: sections that honour it (peers) take fewer repetitions.
+ * Usage: deno task bench [--only lut3d] [--quick] [--out out/bench.json]
  */
 import { basename, dirname, fromFileUrl, join, toFileUrl } from "@std/path";
-import { BenchReport } from "../bench/report.ts";
+import { type BenchOptions, BenchReport } from "../bench/report.ts";
 import { repoRoot } from "../core/shared.ts";
 import { CliExit, parseTaskArgs, runCli, str, type TaskSpec } from "./args.ts";
 
-type Section = { bench: (report: BenchReport) => Promise<void> };
+type Section = { bench: (report: BenchReport, opts: BenchOptions) => Promise<void> };
 
 const SPEC: TaskSpec = {
   task: "bench",
-  usage: "[--only section,...] [--out out/bench.json]",
+  usage: "[--only section,...] [--quick] [--out out/bench.json]",
   string: ["only", "out"],
+  boolean: ["quick"],
 };
 
 const benchDir = join(dirname(fromFileUrl(import.meta.url)), "..", "bench");
@@ -40,7 +42,7 @@ export async function main(args: string[]): Promise<boolean> {
     try {
       const mod = (await import(toFileUrl(join(benchDir, `${name}.ts`)).href)) as Partial<Section>;
       if (typeof mod.bench !== "function") throw new Error(`lib/bench/${name}.ts exports no bench(report)`);
-      await mod.bench(report);
+      await mod.bench(report, { quick: a.flags.quick === true });
     } catch (e) {
       report.fail(name, e);
     }

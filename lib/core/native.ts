@@ -5,8 +5,16 @@
  * else CPU. `LUTLAB_KERNEL_LIB` overrides the library path (e.g. the sanitizer build).
  * Every kernel module opens the same library with its own symbol table (`openKernels`), so modules
  * stay independent; the OS loads the library once.
+ * OpenMP threads wait passively (OMP_WAIT_POLICY=passive, unless OMP_WAIT_POLICY or GOMP_SPINCOUNT is set):
+ * libgomp reads it when the first library loads. Spinning threads of a 2-thread team made a 3DLUT step 3-4x
+ * slower at 2 threads than at 1 on this 2-core machine under load (other processes running); passive,
+ * 2 threads were faster than 1 there too (lib/bench/peers.ts).
  */
 import { dirname, fromFileUrl, join } from "@std/path";
+
+if (!Deno.env.get("OMP_WAIT_POLICY") && !Deno.env.get("GOMP_SPINCOUNT")) {
+  Deno.env.set("OMP_WAIT_POLICY", "passive");
+}
 
 export type Device = "cpu" | "cuda";
 

@@ -1,11 +1,13 @@
 /**
  * 2-D convolution with a custom gradient for the wasm backend, which lacks Conv2DBackpropFilter and whose
- * stride-2 input gradient spends 3/4 of its work on inserted zeros: the forward pass is tf.conv2d (XNNPACK
- * on wasm), both gradients are native CPU kernels (kernels/conv2d.c) on the tensors' data, each value
- * summed in a fixed order, so training stays deterministic.
+ * stride-2 input gradient spends 3/4 of its work on inserted zeros: both gradients and (unless
+ * LUTLAB_PHOTO_NATIVE=0, native_switch.ts: then tf.conv2d, XNNPACK on one thread) the forward pass are native
+ * CPU kernels (kernels/conv2d.c, im2col products on `LUTLAB_THREADS` threads) on the tensors' data, each
+ * value summed in a fixed order, so training stays deterministic.
  */
 import { hostKernels, onWebgpu, tf, withData } from "../core/backend.ts";
 import { expectF32, expectInt } from "../core/ffi_guard.ts";
+import { photoNative } from "./native_switch.ts";
 
 /** Padding of `conv2d`: "same" (TensorFlow rule, output ceil(H/stride)), "valid", or p pixels per side. */
 export type ConvPad = "same" | "valid" | number;
@@ -29,6 +31,7 @@ const i32x4 = ["i32", "i32", "i32", "i32"] as const;
 /** n, h, w, ci, ho, wo, co, kh, kw, stride, pad top, pad left */
 const geomArgs = [...i32x4, ...i32x4, ...i32x4] as const;
 const kernels = hostKernels({
+  lutlab_conv2d_forward: { parameters: ["buffer", "buffer", "buffer", ...geomArgs], result: "i32" },
   lutlab_conv2d_backward_filter: { parameters: ["buffer", "buffer", "buffer", ...geomArgs], result: "i32" },
   lutlab_conv2d_backward_input: { parameters: ["buffer", "buffer", "buffer", ...geomArgs], result: "i32" },
 });
@@ -49,13 +52,16 @@ export type ConvGeom = {
   left: number;
 };
 
-/** Validates the arrays of a backward kernel against the geometry, runs it; names the argument on error. */
-function runBackward(
-  name: "lutlab_conv2d_backward_filter" | "lutlab_conv2d_backward_input",
-  g: ConvGeom,
-  arrays: [string, Float32Array, number[]][],
-): void {
-  const what = name === "lutlab_conv2d_backward_filter" ? "convFilterGrad" : "convInputGrad";
+/** Each conv kernel and the function that names it in errors. */
+const WHAT = {
+  lutlab_conv2d_forward: "convForward",
+  lutlab_conv2d_backward_filter: "convFilterGrad",
+  lutlab_conv2d_backward_input: "convInputGrad",
+} as const;
+
+/** Validates the arrays of a conv kernel against the geometry, runs it; names the argument on error. */
+function runKernel(name: keyof typeof WHAT, g: ConvGeom, arrays: [string, Float32Array, number[]][]): void {
+  const what = WHAT[name];
   for (const [k, v] of Object.entries(g)) {
     const pad = k === "top" || k === "left";
     expectInt(what, pad ? `padding ${k}` : k, v, pad ? 0 : 1);
@@ -92,6 +98,22 @@ function runBackward(
   );
 }
 
+/** Forward y [N,Ho,Wo,Co] of a convolution of x [N,H,W,Ci] with w [KH,KW,Ci,Co] (native). */
+export function convForward(
+  x: Float32Array,
+  w: Float32Array,
+  g: ConvGeom,
+  y: Float32Array = new Float32Array(g.n * g.ho * g.wo * g.co),
+): Float32Array {
+  const { n, h, ci, ho, wo, co, kh, kw } = g;
+  runKernel("lutlab_conv2d_forward", g, [["x", x, [n, h, g.w, ci]], ["w", w, [kh, kw, ci, co]], [
+    "y",
+    y,
+    [n, ho, wo, co],
+  ]]);
+  return y;
+}
+
 /** Filter gradient dw [KH,KW,Ci,Co] of a convolution from x [N,H,W,Ci] and dy [N,Ho,Wo,Co] (native). */
 export function convFilterGrad(
   x: Float32Array,
@@ -100,7 +122,7 @@ export function convFilterGrad(
   dw: Float32Array = new Float32Array(g.kh * g.kw * g.ci * g.co),
 ): Float32Array {
   const { n, h, w, ci, ho, wo, co, kh, kw } = g;
-  runBackward("lutlab_conv2d_backward_filter", g, [["x", x, [n, h, w, ci]], ["dy", dy, [n, ho, wo, co]], [
+  runKernel("lutlab_conv2d_backward_filter", g, [["x", x, [n, h, w, ci]], ["dy", dy, [n, ho, wo, co]], [
     "dw",
     dw,
     [kh, kw, ci, co],
@@ -116,7 +138,7 @@ export function convInputGrad(
   dx: Float32Array = new Float32Array(g.n * g.h * g.w * g.ci),
 ): Float32Array {
   const { n, h, ci, ho, wo, co, kh, kw } = g;
-  runBackward("lutlab_conv2d_backward_input", g, [["dy", dy, [n, ho, wo, co]], ["w", w, [kh, kw, ci, co]], [
+  runKernel("lutlab_conv2d_backward_input", g, [["dy", dy, [n, ho, wo, co]], ["w", w, [kh, kw, ci, co]], [
     "dx",
     dx,
     [n, h, g.w, ci],
@@ -162,6 +184,14 @@ export function conv2d(
     [0, 0],
   ];
   if (onWebgpu()) return tf.conv2d(x, w, stride, explicit); // the backend's own gradients, on the GPU
+  const forward = (xs: tf.Tensor, ws: tf.Tensor): tf.Tensor4D =>
+    photoNative()
+      ? withData(
+        [xs, ws],
+        [[n, ho, wo, co]],
+        ([xv, wv], [y]) => void convForward(xv, wv, g, y),
+      )[0] as tf.Tensor4D
+      : tf.conv2d(xs as tf.Tensor4D, ws as tf.Tensor4D, stride, explicit);
   // both gradients read the tensors' memory in place (withData) and write their results into new tensors
   const grads = (dy: tf.Tensor, xs: tf.Tensor, ws?: tf.Tensor): tf.Tensor[] =>
     ws
@@ -174,14 +204,14 @@ export function conv2d(
     const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const [wi, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
       save([x]);
-      return { value: tf.conv2d(x, wi, stride, explicit), gradFunc: (dy, [xs]) => grads(dy, xs) };
+      return { value: forward(x, wi), gradFunc: (dy, [xs]) => grads(dy, xs) };
     });
     return op(w) as tf.Tensor4D;
   }
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xi, wi, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
     save([xi, wi]);
-    return { value: tf.conv2d(xi, wi, stride, explicit), gradFunc: (dy, [xs, ws]) => grads(dy, xs, ws) };
+    return { value: forward(xi, wi), gradFunc: (dy, [xs, ws]) => grads(dy, xs, ws) };
   });
   return op(x, w) as tf.Tensor4D;
 }

@@ -27,7 +27,7 @@ import { nativeSrTraining, nativeTrainStep, releaseNativeSr } from "../../sr/cor
 /** A bench case: its label, global batch, the peer script's model name (none: no PyTorch peer). */
 export type PeerCase = { name: string; batch: number; crop?: number; torch?: string };
 
-/** The cases for a run on `ranks` ranks (photo batches: one image per rank). */
+/** The cases for a run on `ranks` ranks (photo and SPF-LUT batches: one image or patch per rank). */
 export function peerCases(ranks: number): PeerCase[] {
   return [
     { name: "3DLUT", batch: ranks, torch: "3dlut" },
@@ -35,7 +35,7 @@ export function peerCases(ranks: number): PeerCase[] {
     { name: "HashLUT 7+13", batch: ranks },
     { name: "SR-LUT-S x4", batch: 32, crop: 48, torch: "srlut" },
     { name: "MuLUT unit x4", batch: 32, crop: 48, torch: "mulut" },
-    { name: "SPF-LUT x4 nf64", batch: 2 * ranks, crop: 48, torch: "spf" },
+    { name: "SPF-LUT x4 nf64", batch: ranks, crop: 48, torch: "spf" }, // one 48² patch per rank: the rerun stays in minutes
   ];
 }
 

@@ -1,28 +1,32 @@
 /**
  * One rank of the peer bench's N-rank rows (lib/bench/peers.ts runs it under `mpirun -n N`):
- * `deno run -A lib/bench/peer/rank_step.ts '<PeerCase JSON>' <reps> <warmup>` builds the case on this
- * rank's share of the batch, times `reps` steps after `warmup` (gradients averaged over the ranks), and
- * rank 0 prints {"ms": median} (or {"error": message}) as one JSON line.
+ * `deno run -A lib/bench/peer/rank_step.ts '<PeerCase JSON>'` builds the case on this rank's share of the
+ * batch and serves steps (lib/bench/peer/served.ts): per line "step" that rank 0 reads on stdin (Open MPI
+ * forwards stdin to rank 0; the go/stop flag reaches the other ranks by an allreduce), every rank runs one
+ * step (gradients averaged over the ranks) and rank 0 prints {"ms"}; a build error prints {"error"}.
  */
 import { initTf } from "../../core/backend.ts";
 import { currentRanks } from "../../experiment/ranks.ts";
-import { medianMs } from "../report.ts";
 import { buildCase, type PeerCase } from "./cases.ts";
+import { lineReader } from "./served.ts";
 
 await initTf();
 const ranks = currentRanks();
-const [json, reps, warmup] = Deno.args;
-let out: { ms?: number; error?: string };
+const next = ranks.rank === 0 ? lineReader(Deno.stdin.readable) : undefined;
+let built: Awaited<ReturnType<typeof buildCase>>;
 try {
-  const built = await buildCase(JSON.parse(json) as PeerCase);
-  try {
-    out = { ms: await medianMs(built.step, Number(reps), Number(warmup)) };
-  } finally {
-    built.dispose();
-  }
+  built = await buildCase(JSON.parse(Deno.args[0]) as PeerCase);
 } catch (e) {
-  out = { error: (e as Error).message.split("\n")[0] };
+  if (ranks.rank === 0) console.log(JSON.stringify({ error: (e as Error).message.split("\n")[0] }));
+  Deno.exit(1);
 }
-if (ranks.rank === 0) console.log(JSON.stringify(out));
-if (out.error) Deno.exit(1);
+for (;;) {
+  const go = new Float64Array([next && (await next())?.trim() === "step" ? 1 : 0]);
+  await ranks.world?.allreduceSum(go, ranks.timeoutS);
+  if (!go[0]) break;
+  const t = performance.now();
+  await built.step();
+  if (ranks.rank === 0) console.log(JSON.stringify({ ms: performance.now() - t }));
+}
+built.dispose();
 ranks.world?.finalize();

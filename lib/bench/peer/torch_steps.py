@@ -16,12 +16,14 @@ Models, as the papers' training scripts write them (random data of the bench's s
            forward + backward to the LUT (as 3DLUT's trilinear op), for lib/bench/lut3d.ts
 Prints one JSON line {"model", "threads", "ranks", "batch", "ms"}: the median step time over --reps steps
 after --warmup, on rank 0. --ranks N runs N processes (gloo, DistributedDataParallel), each on its share
-of the batch with --threads threads.
+of the batch with --threads threads. --serve: one step per line "step" read on stdin, answered by a JSON
+line {"ms"} (rank 0), until end of input: the bench interleaves these with lutlab's steps.
 """
 import argparse
 import json
 import os
 import statistics
+import sys
 import tempfile
 import time
 
@@ -240,7 +242,32 @@ def grid_sample_ms(a):
     return statistics.median(times)
 
 
-def run(rank, a, store):
+def timed_step(net, opt, loss_of):
+    """Milliseconds of one optimiser step."""
+    t = time.perf_counter()
+    opt.zero_grad()
+    loss = loss_of(net)
+    loss.backward()
+    opt.step()
+    return (time.perf_counter() - t) * 1000
+
+
+def serve(rank, a, net, opt, loss_of, lines):
+    """One step per "step" line of `lines` (rank 0's; the go/stop flag broadcast to all ranks) until its end."""
+    while True:
+        go = torch.zeros(1)
+        if rank == 0:
+            go[0] = float(next(lines, "").strip() == "step")
+        if a.ranks > 1:
+            torch.distributed.broadcast(go, 0)
+        if not go[0]:
+            return
+        ms = timed_step(net, opt, loss_of)
+        if rank == 0:
+            print(json.dumps({"ms": ms}), flush=True)
+
+
+def run(rank, a, store, queue=None):
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
     if a.model == "gridsample":
@@ -252,15 +279,10 @@ def run(rank, a, store):
         torch.distributed.init_process_group("gloo", init_method=f"file://{store}", rank=rank, world_size=a.ranks)
         net = nn.parallel.DistributedDataParallel(model)
     opt = torch.optim.Adam(model.parameters(), lr=1e-4)
-    times = []
-    for i in range(a.warmup + a.reps):
-        t = time.perf_counter()
-        opt.zero_grad()
-        loss = loss_of(net)
-        loss.backward()
-        opt.step()
-        if i >= a.warmup:
-            times.append((time.perf_counter() - t) * 1000)
+    if a.serve:
+        serve(rank, a, net, opt, loss_of, iter(queue.get, "") if queue else iter(sys.stdin.readline, ""))
+        return
+    times = [timed_step(net, opt, loss_of) for _ in range(a.warmup + a.reps)][a.warmup:]
     if rank == 0:
         print(json.dumps({"model": a.model, "threads": a.threads, "ranks": a.ranks, "batch": a.batch,
                           "ms": statistics.median(times), "torch": torch.__version__}), flush=True)
@@ -276,6 +298,7 @@ def main():
     p.add_argument("--ranks", type=int, default=1)
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--warmup", type=int, default=1)
+    p.add_argument("--serve", action="store_true")
     a = p.parse_args()
     if a.batch % a.ranks:
         raise SystemExit(f"--batch {a.batch} is not a multiple of --ranks {a.ranks}")
@@ -283,7 +306,16 @@ def main():
         run(0, a, None)
         return
     store = os.path.join(tempfile.mkdtemp(prefix="torch_peer"), "store")
-    torch.multiprocessing.spawn(run, args=(a, store), nprocs=a.ranks)
+    if not a.serve:
+        torch.multiprocessing.spawn(run, args=(a, store), nprocs=a.ranks)
+        return
+    # spawned ranks do not read this process's stdin: its lines go to rank 0 through a queue ("" = end)
+    queue = torch.multiprocessing.get_context("spawn").SimpleQueue()
+    ranks = torch.multiprocessing.spawn(run, args=(a, store, queue), nprocs=a.ranks, join=False)
+    for line in sys.stdin:
+        queue.put(line)
+    queue.put("")
+    ranks.join()
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@
  */
 import { onWebgpu, tf, withData } from "../../core/backend.ts";
 import { conv2d } from "../../nn/conv.ts";
+import { leakyNormBackward, leakyNormForward } from "../../nn/leaky_norm.ts";
+import { photoNative } from "../../nn/native_switch.ts";
 import type { Rng } from "../../core/rng.ts";
 import { param, type Params } from "../../nn/params.ts";
 
@@ -186,7 +188,8 @@ function biasLeakyNormOps(
  * The tail of a trunk block as one op: y = InstanceNorm2d(LeakyReLU(z + bias, 0.2)) on NHWC z [N,H,W,C]
  * (affine `norm` weight and bias [C]; per sample and channel over H,W, biased variance, eps 1e-5), or
  * only LeakyReLU(z + bias) without `norm`. Value and gradients are loops over the tensors' memory
- * (`withData`, statistics in float64): on wasm far cheaper than the chain of tf ops and their tape.
+ * (`withData`, statistics in float64): on wasm far cheaper than the chain of tf ops and their tape; native
+ * (kernels/leaky_norm.c, OpenMP) unless LUTLAB_PHOTO_NATIVE=0, then these TypeScript loops (its reference).
  */
 export function biasLeakyNorm(
   z: tf.Tensor4D,
@@ -203,11 +206,13 @@ export function biasLeakyNorm(
   }
   if (onWebgpu()) return tf.tidy(() => biasLeakyNormOps(z, bias, norm)); // tf ops on the GPU
   const leaky = (v: number) => Math.max(v, SLOPE * v);
+  const native = photoNative(), shape = { n, hw, c };
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const [zi, bi, gi, ei] = args.slice(0, -1) as tf.Tensor[];
     if (!gi) {
       const [y] = withData([zi, bi], [z.shape], ([zs, bs], [ys]) => {
+        if (native) return leakyNormForward(zs, bs, undefined, shape, SLOPE, EPS, { y: ys });
         for (let o = 0; o < zs.length; o += c) {
           for (let ch = 0; ch < c; ch++) ys[o + ch] = leaky(zs[o + ch] + bs[ch]);
         }
@@ -215,6 +220,7 @@ export function biasLeakyNorm(
       save([y]);
       const gradFunc = (dy: tf.Tensor, [ys]: tf.Tensor[]) =>
         withData([dy, ys], [z.shape, [c]], ([g, a], [dz, db]) => {
+          if (native) return leakyNormBackward(g, a, undefined, shape, SLOPE, { dz, dbias: db });
           const sum = new Float64Array(c);
           for (let o = 0; o < g.length; o += c) {
             for (let ch = 0; ch < c; ch++) {
@@ -232,6 +238,8 @@ export function biasLeakyNorm(
       a,
       st,
     ]) => {
+      const affine = { gamma: gs, beta: es };
+      if (native) return leakyNormForward(zs, bs, affine, shape, SLOPE, EPS, { y: ys, act: a, stats: st });
       for (let b = 0; b < n; b++) {
         const s1 = new Float64Array(c), s2 = new Float64Array(c), o0 = b * hw * c;
         for (let o = o0; o < o0 + hw * c; o += c) {
@@ -256,6 +264,8 @@ export function biasLeakyNorm(
     tf.dispose([act, stats]);
     const gradFunc = (dy: tf.Tensor, [as, sts, gs]: tf.Tensor[]) =>
       withData([dy, as, sts, gs], [z.shape, [c], [c], [c]], ([g, a, st, gm], [dz, db, dgm, dbt]) => {
+        const out = { dz, dbias: db, dgamma: dgm, dbeta: dbt };
+        if (native) return leakyNormBackward(g, a, { gamma: gm, stats: st }, shape, SLOPE, out);
         const sb = new Float64Array(c), sg = new Float64Array(c), se = new Float64Array(c);
         for (let b = 0; b < n; b++) {
           // sums over H,W of dy and dy * xhat, xhat = (a - mean) / std
