@@ -49,8 +49,10 @@ Deno.test({
       const now = await measureMethod(METHODS.find((m) => m.preset === preset)!, pairs, false);
       const rec = record.methods.find((m) => m.preset === preset)!;
       assertEquals([now.params, now.storageBytes], [rec.params, rec.storageBytes], preset);
+      // the record rounds nothing; the native trunk (LUTLAB_PHOTO_NATIVE) and tf.conv2d sum in different
+      // orders, which moves a score by ~2e-6 (dB): 1e-4 still catches any change in what is computed
       for (const k of ["psnr", "ssim", "deltaE"] as const) {
-        assertAlmostEquals(now.scores[k], rec.scores[k], 1e-6, `${preset} ${k}`);
+        assertAlmostEquals(now.scores[k], rec.scores[k], 1e-4, `${preset} ${k}`);
       }
       assertEquals(now.cube === null, rec.cube === null, `${preset}: .cube form`);
       if (now.cube && rec.cube) assertAlmostEquals(now.cube.maxAbs, rec.cube.maxAbs, 1e-6, preset);

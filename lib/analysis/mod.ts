@@ -12,6 +12,7 @@ export * from "./clut.ts";
 export * from "./compare.ts";
 export * from "./curves.ts";
 export * from "./figure.ts";
+export * from "./figure_spec.ts";
 export * from "./heatmap.ts";
 export * from "./images.ts";
 export * from "./labels.ts";

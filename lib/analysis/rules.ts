@@ -6,7 +6,7 @@
  * notes ("one point per run: no curve", "N values outside the colour range, marked ×") with `addNote`;
  * the figure shows them under its title and `figureNotes` hands them to the notebook text.
  */
-import type { Figure, Layout, Trace } from "./figure.ts";
+import type { Figure, Layout, Trace } from "./figure_spec.ts";
 
 /** Widest figure in pixels: what a notebook output area shows without a horizontal scroll bar. */
 export const MAX_FIGURE_WIDTH = 900;

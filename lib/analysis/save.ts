@@ -5,7 +5,7 @@
  */
 import { basename, dirname, join } from "@std/path";
 import { writeFileAtomic } from "../core/atomic.ts";
-import { type Figure, figureJson, figureSize } from "./figure.ts";
+import { type Figure, figureJson, figureSize } from "./figure_spec.ts";
 import { plotlyJs, plotlyJsPath, plotlyScriptTag } from "./plotlyjs.ts";
 import { fitFigure } from "./rules.ts";
 

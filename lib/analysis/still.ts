@@ -4,11 +4,10 @@
  * plotly.js is written once per process into a scratch folder the pages load it from.
  */
 import { join } from "@std/path";
-import type { Figure } from "./figure.ts";
+import { type Figure, figureSize } from "./figure_spec.ts";
 import { plotlyJs } from "./plotlyjs.ts";
 import { figureHtml, findChromium, runChromium } from "./save.ts";
 import { fitFigure } from "./rules.ts";
-import { figureSize } from "./figure.ts";
 
 let scratch: Promise<string> | undefined;
 

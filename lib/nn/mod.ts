@@ -4,5 +4,7 @@
  * @module
  */
 export * from "./conv.ts";
+export * from "./leaky_norm.ts";
 export * from "./matmul.ts";
+export * from "./native_switch.ts";
 export * from "./params.ts";
