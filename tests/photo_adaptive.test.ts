@@ -147,10 +147,12 @@ Deno.test({
       );
       const now = await measurePreset(preset, data, false);
       assertEquals(now.params, rec.params, preset);
+      // the native photo trunk (LUTLAB_PHOTO_NATIVE) and tf.conv2d sum in different orders, which moves a
+      // score by ~1e-5 (dB): 1e-4 still catches any change in what is computed
       for (const k of ["psnr", "ssim", "deltaE"] as const) {
-        assertAlmostEquals(now.scores[k], rec.scores[k], 1e-6, `${preset} ${k}`);
+        assertAlmostEquals(now.scores[k], rec.scores[k], 1e-4, `${preset} ${k}`);
       }
-      assertAlmostEquals(now.lutFormPsnr.mean, rec.lutFormPsnr.mean, 1e-6, `${preset} LUT form`);
+      assertAlmostEquals(now.lutFormPsnr.mean, rec.lutFormPsnr.mean, 1e-4, `${preset} LUT form`);
       // each model raises PSNR far above the input's own (18.33 dB): a wrong layout would not
       assert(now.scores.psnr > 25, `${preset}: ${now.scores.psnr}`);
       // the single-3D-LUT (33³) forms are close to the models (> 35 dB); the shaper .cube is exact to 6 decimals

@@ -109,8 +109,10 @@ function channelPanels(
     data,
     layout: {
       title: { text: layout.title },
-      xaxis: { range: [0, 1], anchor: "y", title: { text: "" } },
-      xaxis2: { range: [0, 1], anchor: "y2", matches: "x" },
+      // the panels share x: its tick labels only under the bottom one (an upper panel's "0" would sit on
+      // the next panel's top y tick)
+      xaxis: { range: [0, 1], anchor: "y", title: { text: "" }, showticklabels: false },
+      xaxis2: { range: [0, 1], anchor: "y2", matches: "x", showticklabels: false },
       xaxis3: { range: [0, 1], anchor: "y3", matches: "x", title: { text: layout.x } },
       yaxis: panel(0),
       yaxis2: panel(1),
