@@ -83,6 +83,23 @@ __global__ void backward_kernel(const float *__restrict__ img, int64_t hw, int64
   }
 }
 
+/* Device copies shared by forward and backward: b.ptr[0] image, [1] LUT, [2] vertices (uploaded), [3] an
+ * image-sized buffer (the output, or `per_pixel` uploaded: the backward's grad_out). */
+int32_t stage(const char *what, Buffers &b, const float *img, size_t bytes, const float *lut, int32_t lut_batch,
+              const float *vertices, int32_t vert_batch, int32_t dim, const float *per_pixel) {
+  const size_t lut_bytes = sizeof(float) * 3 * (size_t)dim * dim * dim * lut_batch;
+  const size_t ver_bytes = sizeof(float) * 3 * (size_t)dim * vert_batch;
+  CUDA_TRY(what, cudaMalloc(&b.ptr[0], bytes));
+  CUDA_TRY(what, cudaMalloc(&b.ptr[1], lut_bytes));
+  CUDA_TRY(what, cudaMalloc(&b.ptr[2], ver_bytes));
+  CUDA_TRY(what, cudaMalloc(&b.ptr[3], bytes));
+  CUDA_TRY(what, cudaMemcpy(b.ptr[0], img, bytes, cudaMemcpyHostToDevice));
+  CUDA_TRY(what, cudaMemcpy(b.ptr[1], lut, lut_bytes, cudaMemcpyHostToDevice));
+  CUDA_TRY(what, cudaMemcpy(b.ptr[2], vertices, ver_bytes, cudaMemcpyHostToDevice));
+  if (per_pixel) CUDA_TRY(what, cudaMemcpy(b.ptr[3], per_pixel, bytes, cudaMemcpyHostToDevice));
+  return LUTLAB_OK;
+}
+
 }  // namespace
 
 extern "C" int32_t lutlab_ailut_forward(const float *img, int32_t batch, int32_t height, int32_t width,
@@ -94,16 +111,9 @@ extern "C" int32_t lutlab_ailut_forward(const float *img, int32_t batch, int32_t
   if (!out) return lutlab_fail(LUTLAB_EINVAL, "ailut_forward: null output pointer");
   const int64_t hw = (int64_t)height * width, total = (int64_t)batch * hw;
   const size_t bytes = sizeof(float) * 3 * total;
-  const size_t lut_bytes = sizeof(float) * 3 * (size_t)dim * dim * dim * lut_batch;
-  const size_t ver_bytes = sizeof(float) * 3 * (size_t)dim * vert_batch;
   Buffers b;
-  CUDA_TRY(what, cudaMalloc(&b.ptr[0], bytes));
-  CUDA_TRY(what, cudaMalloc(&b.ptr[1], lut_bytes));
-  CUDA_TRY(what, cudaMalloc(&b.ptr[2], ver_bytes));
-  CUDA_TRY(what, cudaMalloc(&b.ptr[3], bytes));
-  CUDA_TRY(what, cudaMemcpy(b.ptr[0], img, bytes, cudaMemcpyHostToDevice));
-  CUDA_TRY(what, cudaMemcpy(b.ptr[1], lut, lut_bytes, cudaMemcpyHostToDevice));
-  CUDA_TRY(what, cudaMemcpy(b.ptr[2], vertices, ver_bytes, cudaMemcpyHostToDevice));
+  st = stage(what, b, img, bytes, lut, lut_batch, vertices, vert_batch, dim, nullptr);
+  if (st) return st;
   forward_kernel<<<grid_for(total), THREADS>>>((const float *)b.ptr[0], hw, total, (const float *)b.ptr[1],
                                                 lut_batch == 1, (const float *)b.ptr[2], vert_batch == 1, dim,
                                                 (float *)b.ptr[3]);
@@ -126,17 +136,11 @@ extern "C" int32_t lutlab_ailut_backward(const float *img, int32_t batch, int32_
   const size_t lut_bytes = sizeof(float) * 3 * (size_t)dim * dim * dim * lut_batch;
   const size_t ver_bytes = sizeof(float) * 3 * (size_t)dim * vert_batch;
   Buffers b;
-  CUDA_TRY(what, cudaMalloc(&b.ptr[0], bytes));
-  CUDA_TRY(what, cudaMalloc(&b.ptr[1], lut_bytes));
-  CUDA_TRY(what, cudaMalloc(&b.ptr[2], ver_bytes));
-  CUDA_TRY(what, cudaMalloc(&b.ptr[3], bytes));
+  st = stage(what, b, img, bytes, lut, lut_batch, vertices, vert_batch, dim, grad_out);
+  if (st) return st;
   if (grad_lut) CUDA_TRY(what, cudaMalloc(&b.ptr[4], lut_bytes));
   if (grad_vertices) CUDA_TRY(what, cudaMalloc(&b.ptr[5], ver_bytes));
   if (grad_img) CUDA_TRY(what, cudaMalloc(&b.ptr[6], bytes));
-  CUDA_TRY(what, cudaMemcpy(b.ptr[0], img, bytes, cudaMemcpyHostToDevice));
-  CUDA_TRY(what, cudaMemcpy(b.ptr[1], lut, lut_bytes, cudaMemcpyHostToDevice));
-  CUDA_TRY(what, cudaMemcpy(b.ptr[2], vertices, ver_bytes, cudaMemcpyHostToDevice));
-  CUDA_TRY(what, cudaMemcpy(b.ptr[3], grad_out, bytes, cudaMemcpyHostToDevice));
   if (grad_lut) CUDA_TRY(what, cudaMemset(b.ptr[4], 0, lut_bytes));
   if (grad_vertices) CUDA_TRY(what, cudaMemset(b.ptr[5], 0, ver_bytes));
   backward_kernel<<<grid_for(total), THREADS>>>((const float *)b.ptr[0], hw, total, (const float *)b.ptr[1],
