@@ -5,31 +5,21 @@
  */
 import { onWebgpu, tf, withData } from "../core/backend.ts";
 import { aiLutBackward, type AiLutImageShape, applyAiLut } from "./ailut.ts";
+import { imageLut3dShape } from "./lut3d_op.ts";
 import { ailutBackwardGpu, ailutForwardGpu } from "./webgpu/ailut_wgsl.ts";
 
 /** Shape of an ailutApply call from the tensors: image [B,3,H,W], LUT [B|1,3,D,D,D], vertices [B|1,3,D]. */
 function tensorShape(img: tf.Tensor, lut: tf.Tensor, verts: tf.Tensor): AiLutImageShape {
   const what = "ailutApply";
-  if (img.rank !== 4 || img.shape[1] !== 3) {
-    throw new Error(`${what}: img must be [B,3,H,W], got [${img.shape}]`);
-  }
-  const [batch, , height, width] = img.shape;
-  const [lb, c, d0, d1, d2] = lut.shape;
-  if (lut.rank !== 5 || c !== 3 || d0 !== d1 || d1 !== d2 || (lb !== 1 && lb !== batch)) {
-    throw new Error(
-      `${what}: lut must be [${batch} or 1,3,D,D,D] for img [${img.shape}], got [${lut.shape}]`,
-    );
-  }
+  const shape = imageLut3dShape(what, img, lut), { batch, dim } = shape;
   const [vb, vc, vd] = verts.shape;
-  if (verts.rank !== 3 || vc !== 3 || vd !== d0 || (vb !== 1 && vb !== batch)) {
+  if (verts.rank !== 3 || vc !== 3 || vd !== dim || (vb !== 1 && vb !== batch)) {
     throw new Error(
-      `${what}: vertices must be [${batch} or 1,3,${d0}] for lut [${lut.shape}], got [${verts.shape}]`,
+      `${what}: vertices must be [${batch} or 1,3,${dim}] for lut [${lut.shape}], got [${verts.shape}]`,
     );
   }
-  for (const [name, t] of [["img", img], ["lut", lut], ["vertices", verts]] as const) {
-    if (t.dtype !== "float32") throw new Error(`${what}: ${name} must be float32, got ${t.dtype}`);
-  }
-  return { batch, height, width, dim: d0 };
+  if (verts.dtype !== "float32") throw new Error(`${what}: vertices must be float32, got ${verts.dtype}`);
+  return shape;
 }
 
 /**

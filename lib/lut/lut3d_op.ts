@@ -9,9 +9,8 @@ import { applyLut3d, lut3dBackward, lut3dModeCode } from "./lut3d.ts";
 import type { Lut3dMode, Lut3dShape } from "./lut3d_ref.ts";
 import { lut3dBackwardGpu, lut3dForwardGpu } from "./webgpu/lut3d_wgsl.ts";
 
-/** Shape of a lut3dApply call, from the tensors: image [B,3,H,W], LUT [B|1,3,D,D,D]. */
-function tensorShape(img: tf.Tensor, lut: tf.Tensor): Omit<Lut3dShape, "lutBatch"> {
-  const what = "lut3dApply";
+/** Shape of a call `what` mapping image [B,3,H,W] through LUT [B|1,3,D,D,D] (float32), from the tensors. */
+export function imageLut3dShape(what: string, img: tf.Tensor, lut: tf.Tensor): Omit<Lut3dShape, "lutBatch"> {
   if (img.rank !== 4 || img.shape[1] !== 3) {
     throw new Error(`${what}: img must be [B,3,H,W], got [${img.shape}]`);
   }
@@ -35,7 +34,7 @@ function tensorShape(img: tf.Tensor, lut: tf.Tensor): Omit<Lut3dShape, "lutBatch
  * tensors' memory in place (`withData`).
  */
 export function lut3dApply(img: tf.Tensor4D, lut: tf.Tensor, mode: Lut3dMode, imgGrad = true): tf.Tensor4D {
-  const shape = tensorShape(img, lut);
+  const shape = imageLut3dShape("lut3dApply", img, lut);
   lut3dModeCode("lut3dApply", mode);
   const gpu = onWebgpu() ? { ...shape, lutBatch: lut.shape[0] } : undefined; // WGSL kernels on webgpu
   const forward = (x: tf.Tensor, l: tf.Tensor) =>
