@@ -63,6 +63,7 @@ const cflags = [
   "-O3",
   "-march=native", // built on the machine that runs it: AVX2 where present
   "-fno-trapping-math", // lets GCC if-convert and vectorise the clamp/select loops (same results)
+  "-fno-math-errno", // sqrt and friends inline as vector instructions (errno is never read)
   "-fPIC",
   "-shared",
   "-fopenmp",

@@ -1,7 +1,8 @@
 /*
  * Smoothness (TV) and monotonicity regularisers of 3D LUT banks (lib/enhance/losses.ts), value and gradient.
  * CPU library only, like conv2d.h: the bank lives in wasm memory on the host (lib/enhance/losses.ts loads these
- * from liblutlab_cpu.so). Single-threaded, sums in a fixed order. LUTs are `planes` = N*3 blocks of D^3
+ * from liblutlab_cpu.so). OpenMP over planes; each plane's sum in a fixed order and the plane sums added in
+ * plane order, so results do not depend on the thread count. LUTs are `planes` = N*3 blocks of D^3
  * floats in layout [b][g][r]; the differences d = lut[p] - lut[p+s] along r (s = 1), g (s = D) and
  * b (s = D^2) have weight w = 2 on the first and last of each axis, else 1.
  */

@@ -10,6 +10,7 @@
 #include <mpi.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 static char last_error[512];
 
@@ -47,14 +48,38 @@ int32_t lutlab_mpi_init(int32_t *rank, int32_t *size) {
   return 0;
 }
 
+/*
+ * Completes `req`: polls it (MPI_Test drives the transfer) for the first 2 ms, then sleeps between polls,
+ * 50 us doubling to 1 ms, so that a rank waiting for slower ones (rank 0 saving a checkpoint, a bench's
+ * idle step server) leaves its core to them instead of spinning on it. The spin phase covers a gradient
+ * allreduce between ranks that finish their step together (4 MB between 2 ranks: ~1 ms here).
+ */
+static int settle(MPI_Request *req, const char *what) {
+  struct timespec t0, now;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  long nap_ns = 50000;
+  for (;;) {
+    int done = 0, rc = MPI_Test(req, &done, MPI_STATUS_IGNORE);
+    if (rc != MPI_SUCCESS) return fail(rc, what);
+    if (done) return 0;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if ((now.tv_sec - t0.tv_sec) * 1000000000L + (now.tv_nsec - t0.tv_nsec) < 2000000L) continue;
+    const struct timespec nap = {0, nap_ns};
+    nanosleep(&nap, NULL);
+    if (nap_ns < 1000000L) nap_ns *= 2;
+  }
+}
+
 /** In place: buf[0..n) becomes the mean over all ranks of their buf (float32 sums, chunks of 2^30). */
 int32_t lutlab_mpi_allreduce_mean_f32(float *buf, int64_t n) {
   int size = 1;
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   for (int64_t o = 0; o < n; o += 1 << 30) {
     int count = (int)(n - o < (1 << 30) ? n - o : (1 << 30));
-    int rc = MPI_Allreduce(MPI_IN_PLACE, buf + o, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
-    if (rc != MPI_SUCCESS) return fail(rc, "MPI_Allreduce");
+    MPI_Request req;
+    int rc = MPI_Iallreduce(MPI_IN_PLACE, buf + o, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, &req);
+    if (rc != MPI_SUCCESS) return fail(rc, "MPI_Iallreduce");
+    if (settle(&req, "MPI_Iallreduce")) return -1;
   }
   const float k = 1.0f / (float)size;
   for (int64_t i = 0; i < n; i++) buf[i] *= k;
@@ -63,14 +88,16 @@ int32_t lutlab_mpi_allreduce_mean_f32(float *buf, int64_t n) {
 
 /** In place: buf[0..n) becomes the sum over all ranks (float64; n < 2^31). */
 int32_t lutlab_mpi_allreduce_sum_f64(double *buf, int32_t n) {
-  int rc = MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
-  return rc == MPI_SUCCESS ? 0 : fail(rc, "MPI_Allreduce");
+  MPI_Request req;
+  int rc = MPI_Iallreduce(MPI_IN_PLACE, buf, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, &req);
+  return rc != MPI_SUCCESS ? fail(rc, "MPI_Iallreduce") : settle(&req, "MPI_Iallreduce");
 }
 
 /** Blocks until every rank has called it. */
 int32_t lutlab_mpi_barrier(void) {
-  int rc = MPI_Barrier(MPI_COMM_WORLD);
-  return rc == MPI_SUCCESS ? 0 : fail(rc, "MPI_Barrier");
+  MPI_Request req;
+  int rc = MPI_Ibarrier(MPI_COMM_WORLD, &req);
+  return rc != MPI_SUCCESS ? fail(rc, "MPI_Ibarrier") : settle(&req, "MPI_Ibarrier");
 }
 
 /** Finalises MPI (when initialised and not yet finalised). */

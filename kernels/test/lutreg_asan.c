@@ -1,12 +1,15 @@
 /*
  * Sanitizer harness of kernels/lutreg.c (built and run by `deno run -A kernels/build.ts --sanitize`):
  * value and gradient of the three regulariser terms against a direct float64 loop over lut[p][b][g][r]
- * for D = 2, 3, 5 and 1-6 planes, random and monotone (identity) LUTs, and every argument error.
+ * for D = 2, 3, 5 and 1-6 planes, random and monotone (identity) LUTs, the same bits on 1 and 2 threads, and
+ * every argument error.
  * Exits non-zero on a failed check.
  */
 #include <math.h>
 #include <stdio.h>
+#include <omp.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../lutreg.h"
 #include "check.h"
@@ -56,6 +59,19 @@ int main(void) {
         run_case(planes, dim, term, 0, 3u + (uint32_t)(term * 100 + dim * 10 + planes));
         run_case(planes, dim, term, 1, 1u);
       }
+  { /* the same bits on 1 and 2 threads (planes in parallel, their sums added in order) */
+    const int planes = 6, dim = 17, n = planes * dim * dim * dim;
+    float *lut = malloc(sizeof(float) * n), *g1 = malloc(sizeof(float) * n), *g2 = malloc(sizeof(float) * n);
+    uint32_t seed = 9;
+    for (int i = 0; i < n; i++) lut[i] = rand_pm(&seed);
+    float v1 = 0, v2 = 1;
+    omp_set_num_threads(1);
+    lutlab_lut_regularizer(lut, planes, dim, 0, 0.5f, &v1, g1);
+    omp_set_num_threads(2);
+    lutlab_lut_regularizer(lut, planes, dim, 0, 0.5f, &v2, g2);
+    EXPECT(v1 == v2 && !memcmp(g1, g2, sizeof(float) * n), "1 and 2 threads differ: %g vs %g", v1, v2);
+    free(lut), free(g1), free(g2);
+  }
   float l[8] = {0}, v;
   EXPECT(lutlab_lut_regularizer(NULL, 1, 2, 0, 1, &v, NULL) == LUTLAB_EINVAL, "null LUT accepted");
   EXPECT(lutlab_lut_regularizer(l, 0, 2, 0, 1, &v, NULL) == LUTLAB_EINVAL, "zero planes accepted");

@@ -4,20 +4,22 @@
  * dependency of lib/), and data-parallel throughput over MPI ranks. Per model (lib/bench/peer/cases.ts):
  * rows for 1 thread, N threads (native kernels on N threads; torch.set_num_threads(N)) and N ranks of one
  * thread each (`mpirun -n N` of lib/bench/peer/rank_step.ts, gradients averaged by MPI_Allreduce;
- * PyTorch: N processes, gloo DistributedDataParallel), each at the same global batch. Both sides run as step
- * servers (lib/bench/peer/served.ts; lutlab's 1- and N-thread rows in this process) and their steps
- * alternate, lutlab, PyTorch, lutlab, ..., so that a load on the machine slows both alike; each row is the
- * median of its steps after one warm-up step (`--quick`: fewer steps, and no warm-up for SPF-LUT, whose PyTorch step
- * takes tens of seconds). Ratios: PyTorch step / lutlab step (issue 20's target 1.5 for
+ * PyTorch: N processes, gloo DistributedDataParallel), each at the same global batch. Every row of a model is
+ * a step server (lib/bench/peer/served.ts; lutlab's 1- and N-thread rows: one build in this process) and
+ * they step round-robin (lib/bench/report.ts `roundRobinMs`), so that a machine whose speed drifts slows
+ * every row alike; each row is the median of its steps after a few warm-up rounds (steps get faster over
+ * the first few). Ratios: PyTorch step / lutlab step (issue 20's target 1.5 for
  * SR-LUT-S at 1 and N threads, 3DLUT and CLUT-Net at 1 thread), 1-thread step / N-thread step (target 1:
- * no N-thread row slower) and 1-rank step / N-rank step (throughput; target 1.8 for N = 2), for every model.
+ * no N-thread row slower) and 1-rank step / N-rank step (throughput; target 1.8 for N = 2), for every model,
+ * beside the machine's ceiling for it: N processes that each train a rank's share without exchanging
+ * gradients (cases.ts `alone`; on this 2-core VM two processes slow each other by 10-45%).
  * N = the cores of the machine (at least 2). `--quick`: fewer steps (a rerun on an idle machine in minutes).
  */
 import { fromFileUrl } from "@std/path";
 import { initTf } from "../core/backend.ts";
 import { setKernelThreads } from "../core/native.ts";
 import { mpirunArgs } from "../experiment/ranks.ts";
-import type { BenchOptions, BenchReport } from "./report.ts";
+import { type BenchOptions, type BenchReport, localStepper, roundRobinMs, type Stepper } from "./report.ts";
 import { buildCase, type PeerCase, peerCases } from "./peer/cases.ts";
 import { ServedSteps } from "./peer/served.ts";
 import { available, PYTHON, torchAvailable } from "./peer/torch.ts";
@@ -33,39 +35,30 @@ const TARGET: Record<string, { "1"?: number; N?: number }> = {
   "CLUT-Net 20+05+10": { "1": 1.5 },
 };
 
-/** One side of a row: steps one at a time, then closed. */
-type Stepper = { step(): Promise<number>; close(): Promise<void> };
-
-/** lutlab's step of `c` in this process with the native kernels on `threads` threads. */
-async function inProcess(c: PeerCase, threads: number): Promise<Stepper> {
-  setKernelThreads(threads);
-  const built = await buildCase(c).catch((e) => {
-    setKernelThreads(0);
-    throw e;
+/**
+ * lutlab's step of `c` in this process, one side per entry of `threads` (the native kernels on that many
+ * threads for its steps), all sides stepping one build of the case; it is disposed when the last side closes.
+ */
+function inProcess(c: PeerCase, threads: number[]): (() => Promise<Stepper>)[] {
+  let built: ReturnType<typeof buildCase> | undefined;
+  let open = threads.length;
+  return threads.map((t) => async () => {
+    const b = await (built ??= buildCase(c));
+    return localStepper(() => b.step(), () => setKernelThreads(t), () => {
+      if (--open === 0) b.dispose(), setKernelThreads(0);
+    });
   });
-  return {
-    step: async () => {
-      setKernelThreads(threads);
-      const t = performance.now();
-      await built.step();
-      return performance.now() - t;
-    },
-    close: () => Promise.resolve((built.dispose(), setKernelThreads(0))),
-  };
 }
 
 /**
- * lutlab's step of `c` on `n` MPI ranks of one kernel thread each; a rank waiting in MPI_Allreduce yields its
- * core (mpi_yield_when_idle) instead of polling it away from the other ranks on a loaded machine.
+ * lutlab's step of `c` on `n` MPI ranks of one kernel thread each (a rank waiting for the others, e.g. while
+ * the other sides step, sleeps: kernels/mpi/mpi_shim.c).
  */
 function onRanks(c: PeerCase, n: number): Stepper {
   return new ServedSteps(
     "mpirun",
     mpirunArgs(n, WORKER, [JSON.stringify(c)]),
-    {
-      LUTLAB_THREADS: "1",
-      OMPI_MCA_mpi_yield_when_idle: Deno.env.get("OMPI_MCA_mpi_yield_when_idle") ?? "1",
-    },
+    { LUTLAB_THREADS: "1" },
     "lutlab",
   );
 }
@@ -83,48 +76,6 @@ function torchCase(c: PeerCase, threads: number, ranks: number): Stepper {
   return new ServedSteps(PYTHON, args, { OMP_NUM_THREADS: String(threads) }, "PyTorch");
 }
 
-/** Median of `xs` (the lower middle for an even count). */
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)];
-}
-
-/** Median ms of each side over `reps` alternating steps after `warmup` steps each; a string: why not run. */
-async function interleaved(
-  mine: () => Promise<Stepper> | Stepper,
-  peer: (() => Stepper) | undefined,
-  reps: number,
-  warmup: number,
-): Promise<[number | string, number | string | undefined]> {
-  const sides: (Stepper | string | undefined)[] = [];
-  try {
-    for (const open of [mine, peer]) {
-      sides.push(open ? await Promise.resolve().then(open).catch(errorOf) : undefined);
-    }
-    const times: number[][] = [[], []];
-    for (let r = 0; r < warmup + reps; r++) {
-      for (const [i, s] of sides.entries()) {
-        if (typeof s !== "object") continue;
-        try {
-          const ms = await s.step();
-          if (r >= warmup) times[i].push(ms);
-        } catch (e) {
-          await s.close().catch(() => {});
-          sides[i] = errorOf(e);
-        }
-      }
-    }
-    const result = sides.map((s, i) => typeof s === "object" ? median(times[i]) : s);
-    return [result[0]!, result[1]];
-  } finally {
-    for (const s of sides) if (typeof s === "object") await s.close().catch(() => {});
-  }
-}
-
-function errorOf(e: unknown): string {
-  return (e as Error).message.split("\n")[0];
-}
-
 const fmtMs = (v: number | string | undefined) => typeof v === "number" ? v.toFixed(v >= 100 ? 0 : 1) : "-";
 const verdict = (ratio: number, target: number) => `${target}x ${ratio >= target ? "met" : "NOT met"}`;
 
@@ -140,26 +91,30 @@ export async function bench(report: BenchReport, opts: BenchOptions = {}): Promi
   let stepsNote = "";
   for (const c of peerCases(n)) {
     const spf = c.name.startsWith("SPF");
-    const reps = spf ? (opts.quick ? 1 : 2) : (opts.quick ? 3 : 5), warmup = spf && opts.quick ? 0 : 1;
-    stepsNote += `${stepsNote ? ", " : ""}${c.name} ${reps} after ${warmup} warm-up`;
+    // steps get faster over the first few (JIT tiers, heap growth): a warm-up round; each timed step follows
+    // a second of untimed ones of the same row (cores awake, caches filled)
+    const reps = spf ? (opts.quick ? 1 : 3) : (opts.quick ? 3 : 7), warmup = spf ? 0 : 1, settleMs = 1000;
+    stepsNote += `${stepsNote ? ", " : ""}${c.name} ${reps} after ${warmup} warm-up round(s)`;
     const what = `${c.name} (batch ${c.batch}${c.crop ? ` of ${c.crop}²` : ", 480x720"})`;
     const peer = (threads: number, ranks: number) =>
       c.torch && torch ? () => torchCase(c, threads, ranks) : undefined;
-    const configs = [
-      { label: "1 thread", key: "1" as const, mine: () => inProcess(c, 1), peer: peer(1, 1) },
-      { label: `${n} threads`, key: "N" as const, mine: () => inProcess(c, n), peer: peer(n, 1) },
-      {
-        label: `${n} ranks`,
-        key: undefined,
-        mine: () => mpi ? onRanks(c, n) : Promise.reject(new Error("mpirun not installed")),
-        peer: peer(1, n),
-      },
+    const rows = [
+      { label: "1 thread", key: "1" as const, peer: peer(1, 1) },
+      { label: `${n} threads`, key: "N" as const, peer: peer(n, 1) },
+      { label: `${n} ranks`, key: undefined, peer: peer(1, n) },
     ];
+    const ranksSide = (cc: PeerCase) => () =>
+      mpi ? onRanks(cc, n) : Promise.reject(new Error("mpirun not installed"));
+    const times = await roundRobinMs(
+      [...inProcess(c, [1, n]), ranksSide(c), ...rows.map((r) => r.peer), ranksSide({ ...c, alone: true })],
+      { reps, warmup, settleMs },
+    );
+    const alone = times[2 * rows.length];
     const mine: (number | undefined)[] = [];
-    for (const k of configs) {
-      const [ms, theirs] = await interleaved(k.mine, k.peer, reps, warmup);
+    for (const [i, k] of rows.entries()) {
+      const ms = times[i], theirs = times[rows.length + i];
       if (typeof ms === "string") report.note(SECTION, `${what} lutlab ${k.label}: not run (${ms})`);
-      else report.row(SECTION, `${what} step, lutlab ${k.label}`, ms, "ms");
+      else if (ms !== undefined) report.row(SECTION, `${what} step, lutlab ${k.label}`, ms, "ms");
       mine.push(typeof ms === "number" ? ms : undefined);
       if (typeof theirs === "string") report.note(SECTION, `${what} PyTorch ${k.label}: not run (${theirs})`);
       else if (theirs !== undefined) report.row(SECTION, `${what} step, PyTorch ${k.label}`, theirs, "ms");
@@ -186,6 +141,23 @@ export async function bench(report: BenchReport, opts: BenchOptions = {}): Promi
         verdict(one / threads, 1),
       ]);
     }
+    if (typeof alone === "number") {
+      report.row(
+        SECTION,
+        `${what} step, ${n} processes of a rank's share without the allreduce`,
+        alone,
+        "ms",
+      );
+      if (one) {
+        report.row(
+          SECTION,
+          `${what}: 1-rank step / ${n} such processes' step (the machine's ceiling)`,
+          one / alone,
+          "x",
+        );
+        table.push([c.name, `1 / ${n} alone`, fmtMs(alone), "", `${(one / alone).toFixed(2)}x`, "ceiling"]);
+      }
+    } else if (alone) report.note(SECTION, `${what} ${n} processes alone: not run (${alone})`);
     if (one && ranks) {
       const target = n === 2 ? 1.8 : 0;
       report.ratio(SECTION, `${what}: 1-rank step / ${n}-rank step (throughput)`, one / ranks, target);
@@ -202,7 +174,7 @@ export async function bench(report: BenchReport, opts: BenchOptions = {}): Promi
   const note =
     `OMP_WAIT_POLICY=${
       Deno.env.get("OMP_WAIT_POLICY") ?? "unset"
-    } (both sides); each row: median of alternating lutlab / PyTorch steps (${stepsNote}); ` +
+    } (both sides); each row: median of its timed steps, taken round-robin over all of a model's rows, lutlab's and PyTorch's, each timed step after 1 s of untimed steps of the same row (${stepsNote}); ` +
     `load average ${loadBefore} before, ${load()} after on ${navigator.hardwareConcurrency} cores; ` +
     (torch
       ? `PyTorch: ${PYTHON} (python3-torch), lib/bench/peer/torch_steps.py`

@@ -128,3 +128,70 @@ export async function bestCpuMs(fn: () => unknown, reps = 5, warmup = 1): Promis
   }
   return best;
 }
+
+/** One side of a round-robin measurement (`roundRobinMs`): steps one at a time (each resolves to its ms), then closed. */
+export type Stepper = { step(): Promise<number>; close(): Promise<void> };
+
+/** A `Stepper` of `fn` in this process: `before` runs untimed ahead of each step (e.g. setting the thread count). */
+export function localStepper(fn: () => unknown, before?: () => void, close?: () => void): Stepper {
+  return {
+    step: async () => {
+      before?.();
+      const t = performance.now();
+      await fn();
+      return performance.now() - t;
+    },
+    close: () => Promise.resolve(close?.()),
+  };
+}
+
+/** Median of `xs` (the lower middle for an even count). */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)];
+}
+
+/**
+ * Median ms of each side's steps: `warmup` untimed rounds, then `reps` timed rounds; in each round every side
+ * in turn (0, 1, …) steps untimed for `settleMs` (at least one step when it is positive) and then runs one
+ * timed step. Interleaving makes a machine whose
+ * speed drifts over minutes (other jobs, a shared VM host: ±30% here) slow every side alike, so that their
+ * ratios compare the same moments. The untimed steps first let a side's cores wake up and its caches fill
+ * after the other sides ran: on this 2-core VM a virtual CPU left idle is descheduled by the host, and two
+ * processes that each time one step right after the other sides' steps run no faster than one process doing
+ * both shares (with 1 s of untimed steps first: 1.45x faster). A side that fails to open or to step gives its error's first
+ * line instead (and is closed); every side is closed at the end.
+ */
+export async function roundRobinMs(
+  open: ((() => Promise<Stepper> | Stepper) | undefined)[],
+  { reps, warmup, settleMs = 0 }: { reps: number; warmup: number; settleMs?: number },
+): Promise<(number | string | undefined)[]> {
+  const errorOf = (e: unknown) => (e as Error).message.split("\n")[0];
+  const sides: (Stepper | string | undefined)[] = [];
+  try {
+    for (const o of open) sides.push(o ? await Promise.resolve().then(o).catch(errorOf) : undefined);
+    const times: number[][] = sides.map(() => []);
+    for (let r = 0; r < warmup + reps; r++) {
+      for (const [i, s] of sides.entries()) {
+        if (typeof s !== "object") continue;
+        try {
+          for (
+            let t0 = performance.now(), k = 0;
+            k === 0 ? settleMs > 0 : performance.now() - t0 < settleMs;
+            k++
+          ) {
+            await s.step();
+          }
+          const ms = await s.step();
+          if (r >= warmup) times[i].push(ms);
+        } catch (e) {
+          await s.close().catch(() => {});
+          sides[i] = errorOf(e);
+        }
+      }
+    }
+    return sides.map((s, i) => typeof s === "object" ? median(times[i]) : s);
+  } finally {
+    for (const s of sides) if (typeof s === "object") await s.close().catch(() => {});
+  }
+}

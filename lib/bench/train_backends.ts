@@ -2,14 +2,16 @@
  * Bench section "train_backends": one training step of each model per compute backend, as a ratio against
  * the wasm step with every native kernel on one thread. Backends: "wasm 1 thread" (tfjs-wasm, which runs
  * on one thread under Deno, native kernels at 1 thread), "wasm + native N threads" (native OpenMP kernels
- * on LUTLAB_THREADS threads: SR dense layers, conv gradients, LUT ops, regularisers) and "webgpu"
+ * on LUTLAB_THREADS threads: the SR networks' whole pass (kernels/srnet.c, as `deno task train` runs them on
+ * the CPU backends), the photo trunks' convs, LUT ops, regularisers, Adam) and "webgpu"
  * (tfjs-webgpu with the WGSL LUT kernels of lib/lut/webgpu/; on a CPU-only machine the adapter is lavapipe,
  * Mesa's Vulkan emulation on the CPU, so that row measures a CPU emulation, not a GPU, and has no target).
  * Models: 3DLUT, CLUT-Net 20+05+10 and HashLUT 7+13 on a 480x720 pair, batch 1; SR-LUT-S x4 (network form,
  * batch 32 of 48² patches, the papers' batch); SPF-LUT x4 at nf 16 (batch 4 of 48²) and nf 64 (one 24²
  * patch: on wasm one 48² patch exceeds the 4 GiB heap), batches small enough for the lavapipe rows to end
- * in minutes. Median wall time of 3 steps (`--quick`: 1) after 1 warm-up. A first row times the dense layer the SR
- * networks are made of (lib/nn/matmul.ts: product and both gradients) natively on 1 and N threads against
+ * in minutes. The wasm 1- and N-thread rows share one build of the model and step round-robin (so that a
+ * drifting machine speed slows both alike); the webgpu row (the SR networks as tfjs graphs): median wall time of
+ * 3 steps (`--quick`: 1) after 1 warm-up. A first row times the dense layer the SR networks are made of (lib/nn/matmul.ts: product and both gradients) natively on 1 and N threads against
  * tfjs-wasm's own tf.matMul.
  */
 import { join } from "@std/path";
@@ -27,9 +29,10 @@ import { trainStep as photoStep } from "../enhance/photo_train.ts";
 import { loadSrConfig } from "../sr/config.ts";
 import { makePairs, sampleBatch } from "../sr/core/data.ts";
 import { buildSrModel } from "../sr/models/models.ts";
-import { passSize, srParams, trainStep as srStep } from "../sr/sr_train.ts";
+import { srParams } from "../sr/sr_train.ts";
+import { srStepper } from "./peer/cases.ts";
 import { matMulHost, matMulTnHost } from "../nn/matmul.ts";
-import { type BenchOptions, type BenchReport, medianMs } from "./report.ts";
+import { type BenchOptions, type BenchReport, localStepper, medianMs, roundRobinMs } from "./report.ts";
 
 const SECTION = "train_backends";
 
@@ -85,11 +88,7 @@ async function cases(): Promise<Case[]> {
       const pairs = await makePairs([await loadEmbedded("nagasaki-boats")], cfg.degradation);
       const b = sampleBatch(pairs, cfg.degradation, batch, crop, 1, 1);
       const params = srParams(model), opt = new Adam(params, { lr: 1e-4, beta1: 0.9, beta2: 0.999 });
-      const { size } = await passSize(model, model.variables(), b); // gradient passes as fitSr makes them
-      return {
-        step: () => srStep(model, params, opt, b, size),
-        dispose: () => (opt.dispose(), tf.dispose(model.variables())),
-      };
+      return await srStepper(model, params, opt, b); // the native pass on the CPU backends, as `train`
     },
   });
   return [
@@ -113,6 +112,29 @@ async function time(c: Case, reps: number): Promise<number | string> {
     return (e as Error).message.split("\n")[0];
   } finally {
     built?.dispose();
+  }
+}
+
+/**
+ * Median step times of `c` on wasm with the native kernels on each of `threads` (one build, the thread counts
+ * taken round-robin: lib/bench/report.ts `roundRobinMs`), or the reason it cannot run.
+ */
+async function timeThreads(
+  c: Case,
+  threads: number[],
+  quick: boolean,
+): Promise<(number | string | undefined)[]> {
+  let built: Awaited<ReturnType<Case["setup"]>>;
+  try {
+    built = await c.setup();
+  } catch (e) {
+    return threads.map(() => (e as Error).message.split("\n")[0]);
+  }
+  try {
+    const sides = threads.map((t) => () => localStepper(() => built.step(), () => setKernelThreads(t)));
+    return await roundRobinMs(sides, { reps: quick ? 2 : 4, warmup: 1, settleMs: 1000 });
+  } finally {
+    built.dispose();
   }
 }
 
@@ -185,30 +207,35 @@ export async function bench(report: BenchReport, opts: BenchOptions = {}): Promi
   try {
     await denseLayer(report, threads);
     for (const c of await cases()) {
-      let base: number | undefined;
-      for (const b of backends) {
+      await tf.setBackend("wasm");
+      const [base, multi] = await timeThreads(c, [1, threads], opts.quick ?? false);
+      const rows: [typeof backends[number], number | string | undefined][] = [[backends[0], base], [
+        backends[1],
+        multi,
+      ]];
+      for (const b of backends.slice(2)) {
         await tf.setBackend(b.tf);
         setKernelThreads(b.threads);
-        const ms = await time(c, opts.quick ? 1 : 3);
-        if (typeof ms === "string") {
+        rows.push([b, await time(c, opts.quick ? 1 : 3)]);
+      }
+      for (const [b, ms] of rows) {
+        if (typeof ms !== "number") {
           report.note(SECTION, `${c.name} on ${b.label}: not run (${ms})`);
           continue;
         }
         report.row(SECTION, `${c.name} step, ${b.label}`, ms, "ms");
-        if (base === undefined) base = ms;
-        else {
-          // a software adapter (lavapipe) only shows that the GPU path runs: no speed target there
-          const target = b.tf !== "webgpu" ? 1 : adapter?.fallback ? 0 : c.gpuTarget;
-          report.ratio(SECTION, `${c.name}: wasm 1-thread step / ${b.label} step`, base / ms, target);
-          if (b.tf === "webgpu" && !adapter?.fallback && c.gpuItsTarget) {
-            const its = 1000 / ms;
-            report.ratio(
-              SECTION,
-              `${c.name}: ${its.toFixed(1)} it/s on ${b.label} / ${c.gpuItsTarget} it/s`,
-              its / c.gpuItsTarget,
-              1,
-            );
-          }
+        if (b === backends[0] || typeof base !== "number") continue;
+        // a software adapter (lavapipe) only shows that the GPU path runs: no speed target there
+        const target = b.tf !== "webgpu" ? 1 : adapter?.fallback ? 0 : c.gpuTarget;
+        report.ratio(SECTION, `${c.name}: wasm 1-thread step / ${b.label} step`, base / ms, target);
+        if (b.tf === "webgpu" && !adapter?.fallback && c.gpuItsTarget) {
+          const its = 1000 / ms;
+          report.ratio(
+            SECTION,
+            `${c.name}: ${its.toFixed(1)} it/s on ${b.label} / ${c.gpuItsTarget} it/s`,
+            its / c.gpuItsTarget,
+            1,
+          );
         }
       }
     }
@@ -218,7 +245,9 @@ export async function bench(report: BenchReport, opts: BenchOptions = {}): Promi
   }
   report.note(
     SECTION,
-    `median of ${
+    `wasm rows: one build per model, its 1- and ${threads}-thread steps taken round-robin, median of ${
+      opts.quick ? 2 : 4
+    } timed steps each after 1 warm-up round, each timed step after 1 s of untimed ones; webgpu: median of ${
       opts.quick ? 1 : 3
     } step(s) after 1 warm-up; load average ${loadBefore} before, ${load()} after on ` +
       `${navigator.hardwareConcurrency} cores (other jobs on the machine slow the multi-thread rows most); tfjs-wasm runs on one thread under Deno (its pthread build ` +

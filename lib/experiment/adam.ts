@@ -2,13 +2,33 @@
  * Adam exactly as torch.optim.Adam (no weight decay, no amsgrad), which both papers use:
  *   m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;  p -= lr / (1-b1^t) * m / (sqrt(v) / sqrt(1-b2^t) + eps).
  * Its state (t and the m, v moments per named parameter) is plain data for checkpoints. Each parameter's
- * update is one loop over the tensors' memory (`withData`, float64 arithmetic per element) instead of a
- * dozen tf ops.
+ * update is one native loop over the tensors' memory (kernels/adam.c through `withData`: float64 arithmetic
+ * per element, OpenMP) instead of a dozen tf ops; on webgpu, tf ops.
  */
-import { onWebgpu, tf, withData } from "../core/backend.ts";
+import { hostKernels, onWebgpu, tf, withData } from "../core/backend.ts";
 import type { Params } from "../nn/params.ts";
 
-/** Hyper-parameters. */
+const kernels = hostKernels({
+  lutlab_adam_update: {
+    parameters: [
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "i64",
+      "f64",
+      "f64",
+      "f64",
+      "f64",
+      "f64",
+      "buffer",
+      "buffer",
+      "buffer",
+    ],
+    result: "i32",
+  },
+});
+
 /** Adam's settings; `lrScale`: per-parameter multipliers of lr by name (default 1; AdaInt's lr_mult). */
 export type AdamOptions = {
   lr: number;
@@ -64,13 +84,23 @@ export class Adam {
         })
         : withData(g ? [...inputs, g] : inputs, [p.shape, p.shape, p.shape], (ins, outs) => {
           const [ps, ms, vs, gs] = ins, [po, mo, vo] = outs;
-          for (let i = 0; i < ps.length; i++) {
-            const gi = gs ? gs[i] : 0;
-            mo[i] = b1 * ms[i] + (1 - b1) * gi;
-            vo[i] = b2 * vs[i] + (1 - b2) * gi * gi;
-            // from the stored (float32) moments, as torch does
-            po[i] = ps[i] - (k1 * mo[i]) / (Math.sqrt(vo[i]) / c2 + eps);
-          }
+          kernels.call(
+            `Adam update of ${k} [${p.shape}]`,
+            "lutlab_adam_update",
+            ps,
+            ms,
+            vs,
+            gs ?? null,
+            BigInt(ps.length),
+            b1,
+            b2,
+            k1,
+            c2,
+            eps,
+            po,
+            mo,
+            vo,
+          );
         });
       this.m.get(k)!.dispose();
       this.v.get(k)!.dispose();

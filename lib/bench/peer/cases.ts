@@ -4,7 +4,7 @@
  * same split as `train --ranks N`): 3DLUT, CLUT-Net 20+05+10 and HashLUT 7+13 on 480x720 pairs (embedded
  * photos and their reference retouch, no augmentation); SR-LUT-S x4, one MuLUT unit (mode S, nf 64, x4)
  * and SPF-LUT x4 (S/D/Y, nf 64) on `crop`² LR patches, natively where `train` is (native_net.ts). Gradients are
- * averaged over ranks by Adam.reduce.
+ * averaged over ranks by Adam.reduce (unless the case is `alone`).
  */
 import { join } from "@std/path";
 import { tf } from "../../core/backend.ts";
@@ -24,8 +24,12 @@ import { buildSrModel } from "../../sr/models/models.ts";
 import { passSize, srParams, trainStep as srStep } from "../../sr/sr_train.ts";
 import { nativeSrTraining, nativeTrainStep, releaseNativeSr } from "../../sr/core/native_net.ts";
 
-/** A bench case: its label, global batch, the peer script's model name (none: no PyTorch peer). */
-export type PeerCase = { name: string; batch: number; crop?: number; torch?: string };
+/**
+ * A bench case: its label, global batch, the peer script's model name (none: no PyTorch peer); `alone`: on
+ * several ranks, each trains its share without averaging gradients (no MPI_Allreduce: what N processes of
+ * that size cost on this machine, the ceiling of the N-rank throughput).
+ */
+export type PeerCase = { name: string; batch: number; crop?: number; torch?: string; alone?: boolean };
 
 /** The cases for a run on `ranks` ranks (photo and SPF-LUT batches: one image or patch per rank). */
 export function peerCases(ranks: number): PeerCase[] {
@@ -69,7 +73,7 @@ export async function buildCase(c: PeerCase): Promise<{ step: () => Promise<unkn
     }));
     const net = await buildNet(config);
     const adam = new Adam(net.params, { lr: 1e-4, beta1: 0.9, beta2: 0.999 });
-    joinRanks(adam, net.params);
+    if (!c.alone) joinRanks(adam, net.params);
     const rng = new Rng(1), mine = shard(pairs);
     return {
       step: () => photoStep(net, adam, mine, config, shardRng(rng)),
@@ -83,7 +87,21 @@ export async function buildCase(c: PeerCase): Promise<{ step: () => Promise<unkn
   const pairs = await makePairs([await loadEmbedded("nagasaki-boats")], cfg.degradation);
   const b = shardPlanes(sampleBatch(pairs, cfg.degradation, c.batch, c.crop ?? 48, 1, 1));
   const params = srParams(model), opt = new Adam(params, { lr: 1e-4, beta1: 0.9, beta2: 0.999 });
-  joinRanks(opt, params);
+  if (!c.alone) joinRanks(opt, params);
+  return await srStepper(model, params, opt, b);
+}
+
+/**
+ * One optimiser step of SR `model` on batch `b` as `deno task train` takes it: the native pass where the model
+ * trains natively on this backend (native_net.ts), else the tfjs graph in gradient passes (sr_train.ts); and
+ * the cleanup (the optimiser, the model's variables).
+ */
+export async function srStepper(
+  model: ReturnType<typeof buildSrModel>,
+  params: ReturnType<typeof srParams>,
+  opt: Adam,
+  b: ReturnType<typeof sampleBatch>,
+): Promise<{ step: () => Promise<unknown>; dispose: () => void }> {
   if (nativeSrTraining(model)) {
     return {
       step: () => nativeTrainStep(model, params, opt, b),

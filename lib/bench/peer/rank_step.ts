@@ -3,7 +3,8 @@
  * `deno run -A lib/bench/peer/rank_step.ts '<PeerCase JSON>'` builds the case on this rank's share of the
  * batch and serves steps (lib/bench/peer/served.ts): per line "step" that rank 0 reads on stdin (Open MPI
  * forwards stdin to rank 0; the go/stop flag reaches the other ranks by an allreduce), every rank runs one
- * step (gradients averaged over the ranks) and rank 0 prints {"ms"}; a build error prints {"error"}.
+ * step (gradients averaged over the ranks, unless the case is `alone`) and rank 0 prints {"ms"}, the time until
+ * the slowest rank has finished; a build error prints {"error"}.
  */
 import { initTf } from "../../core/backend.ts";
 import { currentRanks } from "../../experiment/ranks.ts";
@@ -26,6 +27,7 @@ for (;;) {
   if (!go[0]) break;
   const t = performance.now();
   await built.step();
+  await ranks.world?.barrier(ranks.timeoutS); // the step ends when its slowest rank's does
   if (ranks.rank === 0) console.log(JSON.stringify({ ms: performance.now() - t }));
 }
 built.dispose();
