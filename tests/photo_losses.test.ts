@@ -130,3 +130,49 @@ Deno.test("image losses: l1 gradient is 0 where prediction equals target (PyTorc
   assertThrows(() => mse(a, tf.zeros([1, 3, 2, 1])), Error, "differ in shape");
   assertThrows(() => lutSmoothness(tf.zeros([1, 3, 4, 4, 3]), "3dlut"), Error, "[N,3,D,D,D]");
 });
+
+Deno.test("image losses on a 2x3x160x120 batch (many chunks): the same bits on 1 and 2 threads, gradients = the float64 loops bit for bit", async () => {
+  const { setKernelThreads } = await import("../lib/core/native.ts");
+  const shape: [number, number, number, number] = [2, 3, 160, 120], hw = 160 * 120;
+  const a = rng.fill(2 * 3 * hw, (r) => r.next()), b = rng.fill(2 * 3 * hw, (r) => r.next());
+  a[7] = b[7]; // an equal pair: l1's gradient 0 there
+  for (let i = 0; i < 3; i++) a[i * hw + 11] = 0; // a black pixel: cosine's clamped norm
+  const ta = tf.tensor4d(a, shape), tb = tf.tensor4d(b, shape), pixels = 2 * hw;
+  // the per-element gradients in float64, stored as float32 (torch's formulas; dy = 1)
+  const ref = {
+    mse: a.map((p, i) => (2 / a.length) * (p - b[i])),
+    l1: a.map((p, i) => (1 / a.length) * (+(p > b[i]) - +(p < b[i]))),
+    cosine: new Float32Array(a.length),
+  };
+  for (let i0 = 0; i0 < a.length; i0 += 3 * hw) {
+    for (let i = i0; i < i0 + hw; i++) {
+      const [a0, a1, a2, b0, b1, b2] = [a[i], a[i + hw], a[i + 2 * hw], b[i], b[i + hw], b[i + 2 * hw]];
+      const aa = a0 * a0 + a1 * a1 + a2 * a2, dot = a0 * b0 + a1 * b1 + a2 * b2;
+      const na = Math.sqrt(Math.max(aa, 1e-16)), nb = Math.sqrt(Math.max(b0 * b0 + b1 * b1 + b2 * b2, 1e-16));
+      const kb = -1 / (pixels * na * nb), ka = aa >= 1e-16 ? dot / (pixels * na * na * na * nb) : 0;
+      ref.cosine[i] = kb * b0 + ka * a0, ref.cosine[i + hw] = kb * b1 + ka * a1;
+      ref.cosine[i + 2 * hw] = kb * b2 + ka * a2;
+    }
+  }
+  const losses = {
+    mse,
+    l1,
+    cosine: (x: tf.Tensor, y: tf.Tensor) => cosine(x as tf.Tensor4D, y as tf.Tensor4D),
+  };
+  for (const [name, f] of Object.entries(losses)) {
+    const runs = [1, 2].map((t) => {
+      setKernelThreads(t);
+      return { v: f(ta, tb).dataSync()[0], g: tf.grad((x: tf.Tensor) => f(x, tb))(ta).dataSync() };
+    });
+    setKernelThreads(0);
+    assert(runs[0].v === runs[1].v, `${name}: value ${runs[0].v} on 1 thread, ${runs[1].v} on 2`);
+    const want = ref[name as keyof typeof ref];
+    for (const [t, r] of runs.entries()) {
+      const bad = r.g.findIndex((g, i) => g !== want[i]);
+      assert(
+        bad < 0,
+        `${name} on ${t + 1} thread(s): gradient[${bad}] ${r.g[bad]} vs the loop's ${want[bad]}`,
+      );
+    }
+  }
+});

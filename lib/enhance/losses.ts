@@ -10,39 +10,56 @@
  *     (TVMN of CLUT-Net, averaged over all LUTs): tv = sum_axes mean(w d^2), mn = sum_axes mean(relu(w d)^2);
  *   - weightL2: mean of the squared predicted weights (3DLUT's weights_norm).
  * The image losses are differentiable w.r.t. the prediction `a` only (`b` is the target). Each image loss
- * and regulariser is one custom op whose value and gradient are loops over the tensors' memory
- * (`withData`; sums in float64; the regularisers in kernels/lutreg.c): a fraction of the time of the
- * equivalent chain of tf ops and their tape.
+ * and regulariser is one custom op whose value and gradient are native loops over the tensors' memory
+ * (`withData`; sums in float64, OpenMP; kernels/image_loss.c and kernels/lutreg.c): a fraction of the time of
+ * the equivalent chain of tf ops and their tape.
  */
 import { hostKernels, onWebgpu, tf, withData } from "../core/backend.ts";
 import { lutRegGradGpu, lutRegValueGpu } from "../lut/webgpu/lutreg.ts";
 
 const kernels = hostKernels({
+  lutlab_image_loss: { parameters: ["i32", "buffer", "buffer", "i64", "i64", "buffer"], result: "i32" },
+  lutlab_image_loss_grad: {
+    parameters: ["i32", "buffer", "buffer", "i64", "i64", "f64", "buffer"],
+    result: "i32",
+  },
   lutlab_lut_regularizer: {
     parameters: ["buffer", "i32", "i32", "i32", "f32", "buffer", "buffer"],
     result: "i32",
   },
 });
 
-/** A scalar loss of prediction `a` (target `b`, same shape) with value and gradient computed by loops. */
+/** The image losses of kernels/image_loss.h. */
+const LOSS = { mse: 0, l1: 1, cosine: 2 } as const;
+
+/**
+ * A scalar loss of prediction `a` (target `b`, same shape; `hw`: the plane size for the cosine loss) whose
+ * value and gradient are native loops over the tensors' memory (kernels/image_loss.c); on webgpu, `ops`.
+ */
 function imageLoss(
-  what: string,
+  what: keyof typeof LOSS,
   a: tf.Tensor,
   b: tf.Tensor,
-  value: (a: Float32Array, b: Float32Array) => number,
-  grad: (a: Float32Array, b: Float32Array, scale: number, out: Float32Array) => void,
+  hw: number,
   ops: (a: tf.Tensor, b: tf.Tensor) => tf.Scalar,
 ): tf.Scalar {
   if (a.shape.join() !== b.shape.join()) {
     throw new Error(`${what}: prediction [${a.shape}] and target [${b.shape}] differ in shape`);
   }
   if (onWebgpu()) return tf.tidy(() => ops(a, b)); // tf ops and their gradients, on the GPU
+  const call = `${what}([${a.shape}])`, n = BigInt(a.size), h = BigInt(hw);
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    save([x, b]);
-    const v = withData([x, b], [[]], ([xs, ys], [out]) => void (out[0] = value(xs, ys)))[0];
+    save([x, b]); // kept for the backward pass (a caller's tidy may dispose the originals before it)
+    const v = withData([x, b], [[]], ([xs, ys], [out]) => {
+      const value = new Float64Array(1);
+      kernels.call(call, "lutlab_image_loss", LOSS[what], xs, ys, n, h, value);
+      out[0] = value[0];
+    })[0];
     const gradFunc = (dy: tf.Tensor, [xs, ys]: tf.Tensor[]) =>
-      withData([xs, ys, dy], [x.shape], ([p, q, g], [out]) => grad(p, q, g[0], out))[0];
+      withData([xs, ys, dy], [x.shape], ([p, q, g], [out]) => {
+        kernels.call(call, "lutlab_image_loss_grad", LOSS[what], p, q, n, h, g[0], out);
+      })[0];
     return { value: v, gradFunc };
   });
   return op(a) as tf.Scalar;
@@ -50,26 +67,12 @@ function imageLoss(
 
 /** Mean squared error of prediction a against target b. */
 export function mse(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
-  return imageLoss("mse", a, b, (p, q) => {
-    let s = 0;
-    for (let i = 0; i < p.length; i++) s += (p[i] - q[i]) ** 2;
-    return s / p.length;
-  }, (p, q, g, out) => {
-    const k = (2 * g) / p.length;
-    for (let i = 0; i < p.length; i++) out[i] = k * (p[i] - q[i]);
-  }, (p, q) => tf.mean(tf.squaredDifference(p, q)));
+  return imageLoss("mse", a, b, 1, (p, q) => tf.mean(tf.squaredDifference(p, q)));
 }
 
 /** Mean absolute error of prediction a against target b (gradient sign(a - b), 0 where equal). */
 export function l1(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
-  return imageLoss("l1", a, b, (p, q) => {
-    let s = 0;
-    for (let i = 0; i < p.length; i++) s += Math.abs(p[i] - q[i]);
-    return s / p.length;
-  }, (p, q, g, out) => {
-    const k = g / p.length;
-    for (let i = 0; i < p.length; i++) out[i] = k * (+(p[i] > q[i]) - +(p[i] < q[i])); // branch-free sign
-  }, (p, q) => tf.mean(tf.abs(tf.sub(p, q))));
+  return imageLoss("l1", a, b, 1, (p, q) => tf.mean(tf.abs(tf.sub(p, q))));
 }
 
 /** Squared norm clamp of `cosine` (norms clamped at 1e-8). */
@@ -80,30 +83,7 @@ export function cosine(a: tf.Tensor4D, b: tf.Tensor4D): tf.Scalar {
   if (a.rank !== 4 || a.shape[1] !== 3) {
     throw new Error(`cosine: prediction must be [B,3,H,W], got [${a.shape}]`);
   }
-  const [batch, , h, w] = a.shape, hw = h * w, pixels = batch * hw;
-  return imageLoss("cosine", a, b, (p, q) => {
-    let s = 0;
-    for (let i0 = 0; i0 < p.length; i0 += 3 * hw) {
-      for (let i = i0; i < i0 + hw; i++) {
-        const a0 = p[i], a1 = p[i + hw], a2 = p[i + 2 * hw], b0 = q[i], b1 = q[i + hw], b2 = q[i + 2 * hw];
-        const aa = Math.max(a0 * a0 + a1 * a1 + a2 * a2, EPS2),
-          bb = Math.max(b0 * b0 + b1 * b1 + b2 * b2, EPS2);
-        s += 1 - (a0 * b0 + a1 * b1 + a2 * b2) / Math.sqrt(aa * bb);
-      }
-    }
-    return s / pixels;
-  }, (p, q, g, out) => {
-    // d(1 - cos)/da = -b / (|a| |b|) + [|a|^2 >= eps^2] dot a / (|a|^3 |b|)
-    for (let i0 = 0; i0 < p.length; i0 += 3 * hw) {
-      for (let i = i0; i < i0 + hw; i++) {
-        const a0 = p[i], a1 = p[i + hw], a2 = p[i + 2 * hw], b0 = q[i], b1 = q[i + hw], b2 = q[i + 2 * hw];
-        const aa = a0 * a0 + a1 * a1 + a2 * a2, dot = a0 * b0 + a1 * b1 + a2 * b2;
-        const na = Math.sqrt(Math.max(aa, EPS2)), nb = Math.sqrt(Math.max(b0 * b0 + b1 * b1 + b2 * b2, EPS2));
-        const kb = -g / (pixels * na * nb), ka = aa >= EPS2 ? (g * dot) / (pixels * na * na * na * nb) : 0;
-        out[i] = kb * b0 + ka * a0, out[i + hw] = kb * b1 + ka * a1, out[i + 2 * hw] = kb * b2 + ka * a2;
-      }
-    }
-  }, (p, q) => {
+  return imageLoss("cosine", a, b, a.shape[2] * a.shape[3], (p, q) => {
     const norm = (t: tf.Tensor) => tf.sqrt(tf.maximum(tf.sum(tf.square(t), 1), EPS2));
     return tf.mean(tf.sub(1, tf.div(tf.sum(tf.mul(p, q), 1), tf.mul(norm(p), norm(q)))));
   });
