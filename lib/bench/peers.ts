@@ -130,16 +130,12 @@ export async function bench(report: BenchReport, opts: BenchOptions = {}): Promi
       table.push(row);
     }
     const [one, threads, ranks] = mine;
+    /** A summary row of lutlab's own ratio `ratio` (`ms`: the row's step, when it is not one of the above). */
+    const summary = (label: string, ratio: number, status: string, ms = "") =>
+      table.push([c.name, label, ms, "", `${ratio.toFixed(2)}x`, status]);
     if (one && threads) {
       report.ratio(SECTION, `${what}: 1-thread step / ${n}-thread step`, one / threads, 1);
-      table.push([
-        c.name,
-        `1 / ${n} threads`,
-        "",
-        "",
-        `${(one / threads).toFixed(2)}x`,
-        verdict(one / threads, 1),
-      ]);
+      summary(`1 / ${n} threads`, one / threads, verdict(one / threads, 1));
     }
     if (typeof alone === "number") {
       report.row(
@@ -155,20 +151,13 @@ export async function bench(report: BenchReport, opts: BenchOptions = {}): Promi
           one / alone,
           "x",
         );
-        table.push([c.name, `1 / ${n} alone`, fmtMs(alone), "", `${(one / alone).toFixed(2)}x`, "ceiling"]);
+        summary(`1 / ${n} alone`, one / alone, "ceiling", fmtMs(alone));
       }
     } else if (alone) report.note(SECTION, `${what} ${n} processes alone: not run (${alone})`);
     if (one && ranks) {
       const target = n === 2 ? 1.8 : 0;
       report.ratio(SECTION, `${what}: 1-rank step / ${n}-rank step (throughput)`, one / ranks, target);
-      table.push([
-        c.name,
-        `1 / ${n} ranks`,
-        "",
-        "",
-        `${(one / ranks).toFixed(2)}x`,
-        verdict(one / ranks, target),
-      ]);
+      summary(`1 / ${n} ranks`, one / ranks, verdict(one / ranks, target));
     }
   }
   const note =

@@ -145,6 +145,11 @@ export function localStepper(fn: () => unknown, before?: () => void, close?: () 
   };
 }
 
+/** The first line of an error's message (a bench row's "not run (…)" reason). */
+export function errorLine(e: unknown): string {
+  return (e as Error).message.split("\n")[0];
+}
+
 /** Median of `xs` (the lower middle for an even count). */
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -166,10 +171,9 @@ export async function roundRobinMs(
   open: ((() => Promise<Stepper> | Stepper) | undefined)[],
   { reps, warmup, settleMs = 0 }: { reps: number; warmup: number; settleMs?: number },
 ): Promise<(number | string | undefined)[]> {
-  const errorOf = (e: unknown) => (e as Error).message.split("\n")[0];
   const sides: (Stepper | string | undefined)[] = [];
   try {
-    for (const o of open) sides.push(o ? await Promise.resolve().then(o).catch(errorOf) : undefined);
+    for (const o of open) sides.push(o ? await Promise.resolve().then(o).catch(errorLine) : undefined);
     const times: number[][] = sides.map(() => []);
     for (let r = 0; r < warmup + reps; r++) {
       for (const [i, s] of sides.entries()) {
@@ -186,7 +190,7 @@ export async function roundRobinMs(
           if (r >= warmup) times[i].push(ms);
         } catch (e) {
           await s.close().catch(() => {});
-          sides[i] = errorOf(e);
+          sides[i] = errorLine(e);
         }
       }
     }

@@ -32,7 +32,14 @@ import { buildSrModel } from "../sr/models/models.ts";
 import { srParams } from "../sr/sr_train.ts";
 import { srStepper } from "./peer/cases.ts";
 import { matMulHost, matMulTnHost } from "../nn/matmul.ts";
-import { type BenchOptions, type BenchReport, localStepper, medianMs, roundRobinMs } from "./report.ts";
+import {
+  type BenchOptions,
+  type BenchReport,
+  errorLine,
+  localStepper,
+  medianMs,
+  roundRobinMs,
+} from "./report.ts";
 
 const SECTION = "train_backends";
 
@@ -101,38 +108,24 @@ async function cases(): Promise<Case[]> {
   ];
 }
 
-/** Median step time of `c` on the current backend, or the reason it cannot run there. */
-async function time(c: Case, reps: number): Promise<number | string> {
-  let built: Awaited<ReturnType<Case["setup"]>> | undefined;
-  try {
-    built = await c.setup();
-    const b = built;
-    return await medianMs(() => b.step(), reps, 1);
-  } catch (e) {
-    return (e as Error).message.split("\n")[0];
-  } finally {
-    built?.dispose();
-  }
-}
-
 /**
- * Median step times of `c` on wasm with the native kernels on each of `threads` (one build, the thread counts
- * taken round-robin: lib/bench/report.ts `roundRobinMs`), or the reason it cannot run.
+ * Median step times of one build of `c` on the current backend with the native kernels on each of `threads`
+ * threads (round-robin: lib/bench/report.ts `roundRobinMs`), or the reason it cannot run there.
  */
-async function timeThreads(
+async function time(
   c: Case,
   threads: number[],
-  quick: boolean,
+  rounds: { reps: number; warmup: number; settleMs?: number },
 ): Promise<(number | string | undefined)[]> {
   let built: Awaited<ReturnType<Case["setup"]>>;
   try {
     built = await c.setup();
   } catch (e) {
-    return threads.map(() => (e as Error).message.split("\n")[0]);
+    return threads.map(() => errorLine(e));
   }
   try {
     const sides = threads.map((t) => () => localStepper(() => built.step(), () => setKernelThreads(t)));
-    return await roundRobinMs(sides, { reps: quick ? 2 : 4, warmup: 1, settleMs: 1000 });
+    return await roundRobinMs(sides, rounds);
   } finally {
     built.dispose();
   }
@@ -208,16 +201,13 @@ export async function bench(report: BenchReport, opts: BenchOptions = {}): Promi
     await denseLayer(report, threads);
     for (const c of await cases()) {
       await tf.setBackend("wasm");
-      const [base, multi] = await timeThreads(c, [1, threads], opts.quick ?? false);
-      const rows: [typeof backends[number], number | string | undefined][] = [[backends[0], base], [
-        backends[1],
-        multi,
-      ]];
+      const wasm = await time(c, [1, threads], { reps: opts.quick ? 2 : 4, warmup: 1, settleMs: 1000 });
+      const rows = backends.slice(0, 2).map((b, i) => [b, wasm[i]] as const);
       for (const b of backends.slice(2)) {
         await tf.setBackend(b.tf);
-        setKernelThreads(b.threads);
-        rows.push([b, await time(c, opts.quick ? 1 : 3)]);
+        rows.push([b, (await time(c, [b.threads], { reps: opts.quick ? 1 : 3, warmup: 1 }))[0]]);
       }
+      const base = wasm[0];
       for (const [b, ms] of rows) {
         if (typeof ms !== "number") {
           report.note(SECTION, `${c.name} on ${b.label}: not run (${ms})`);

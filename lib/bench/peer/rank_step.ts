@@ -9,6 +9,7 @@
 import { initTf } from "../../core/backend.ts";
 import { currentRanks } from "../../experiment/ranks.ts";
 import { buildCase, type PeerCase } from "./cases.ts";
+import { errorLine } from "../report.ts";
 import { lineReader } from "./served.ts";
 
 await initTf();
@@ -18,7 +19,7 @@ let built: Awaited<ReturnType<typeof buildCase>>;
 try {
   built = await buildCase(JSON.parse(Deno.args[0]) as PeerCase);
 } catch (e) {
-  if (ranks.rank === 0) console.log(JSON.stringify({ error: (e as Error).message.split("\n")[0] }));
+  if (ranks.rank === 0) console.log(JSON.stringify({ error: errorLine(e) }));
   Deno.exit(1);
 }
 for (;;) {
