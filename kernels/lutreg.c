@@ -18,50 +18,83 @@ static inline float term_grad(int32_t term, float d, float w) {
   return e > 0.0f ? 2.0f * w * e : 0.0f;
 }
 
-/* one plane's (D^3 floats) sum of term(d, w) over its differences (value) and its gradient (grad, zeroed here) */
-static double plane_regularizer(const float *lut, int32_t dim, int32_t term, float scale, int value, float *grad) {
-  const size_t n = (size_t)dim * dim * dim;
+/* Fixed partial sums of a run of differences: vector lanes, the same order on any thread count. */
+#define LANES 8
+#define INLINE static inline __attribute__((always_inline))
+
+/* sum over j < s of term(lo[j] - hi[j], w), in LANES partial sums added in lane order */
+INLINE float run_value(int32_t term, const float *lo, const float *hi, size_t s, float w) {
+  float acc[LANES] = {0};
+  size_t j = 0;
+  for (; j + LANES <= s; j += LANES)
+    for (int l = 0; l < LANES; l++) acc[l] += term_value(term, lo[j + l] - hi[j + l], w);
+  for (int l = 0; j < s; j++, l++) acc[l] += term_value(term, lo[j] - hi[j], w);
+  float sum = 0.0f;
+  for (int l = 0; l < LANES; l++) sum += acc[l];
+  return sum;
+}
+
+/* g = scale * term'(lo[j] - hi[j], w) added to glo[j] and subtracted from ghi[j], j < s (disjoint runs) */
+INLINE void run_grad(int32_t term, const float *restrict lo, const float *restrict hi, float *restrict glo,
+                     float *restrict ghi, size_t s, float w, float scale) {
+  for (size_t j = 0; j < s; j++) {
+    const float g = scale * term_grad(term, lo[j] - hi[j], w);
+    glo[j] += g;
+    ghi[j] -= g;
+  }
+}
+
+/*
+ * One plane's (D^3 floats) sum of term(d, w) over its differences (value) and its gradient (grad, zeroed
+ * here). `term` is a constant in each inlined copy (see plane_regularizer), so the runs vectorise.
+ */
+INLINE double plane_impl(int32_t term, const float *lut, int32_t dim, float scale, int value, float *grad) {
+  const size_t n = (size_t)dim * dim * dim, m = (size_t)dim - 1;
   if (grad) memset(grad, 0, sizeof(float) * n);
   double sum = 0.0;
-  /* r (stride 1): rows of D values, weights varying along the row */
+  /* r (stride 1): rows of D values; weight 2 on the first and last difference (i = 0, D - 2), 1 between */
+  float gr[1024];
   for (size_t base = 0; base < n; base += dim) {
-    float part = 0.0f;
-    for (int32_t i = 0; i < dim - 1; i++) {
-      const float w = (i == 0 || i == dim - 2) ? 2.0f : 1.0f, d = lut[base + i] - lut[base + i + 1];
-      if (value) part += term_value(term, d, w);
-      if (grad) {
-        const float g = scale * term_grad(term, d, w);
-        grad[base + i] += g;
-        grad[base + i + 1] -= g;
-      }
+    const float *row = lut + base;
+    if (value) {
+      float part = term_value(term, row[0] - row[1], 2.0f);
+      if (m > 1) part += term_value(term, row[m - 1] - row[m], 2.0f);
+      if (m > 2) part += run_value(term, row + 1, row + 2, m - 2, 1.0f);
+      sum += part;
     }
-    sum += part;
+    if (grad) { /* gr[i]: the derivative of difference i; grad[i] += gr[i] - gr[i - 1] */
+      for (size_t i = 0; i < m; i++) {
+        gr[i] = scale * term_grad(term, row[i] - row[i + 1], i == 0 || i == m - 1 ? 2.0f : 1.0f);
+      }
+      float *g = grad + base;
+      g[0] += gr[0];
+      for (size_t i = 1; i < m; i++) g[i] += gr[i] - gr[i - 1];
+      g[m] -= gr[m - 1];
+    }
   }
-  /* g (stride D) and b (stride D^2): rows of s contiguous differences with one weight */
+  /* g (stride D) and b (stride D^2): runs of s contiguous differences with one weight */
   const size_t strides[2] = {(size_t)dim, (size_t)dim * dim};
   for (int a = 0; a < 2; a++) {
     const size_t s = strides[a];
     for (size_t base = 0; base < n; base += s * dim) {
-      for (int32_t i = 0; i < dim - 1; i++) {
-        const float w = (i == 0 || i == dim - 2) ? 2.0f : 1.0f;
-        const float *lo = lut + base + (size_t)i * s, *hi = lo + s;
-        if (value) {
-          float part = 0.0f;
-          for (size_t j = 0; j < s; j++) part += term_value(term, lo[j] - hi[j], w);
-          sum += part;
-        }
-        if (grad) {
-          float *glo = grad + base + (size_t)i * s, *ghi = glo + s;
-          for (size_t j = 0; j < s; j++) {
-            const float g = scale * term_grad(term, lo[j] - hi[j], w);
-            glo[j] += g;
-            ghi[j] -= g;
-          }
-        }
+      for (size_t i = 0; i < m; i++) {
+        const float w = (i == 0 || i == m - 1) ? 2.0f : 1.0f;
+        const float *lo = lut + base + i * s;
+        if (value) sum += run_value(term, lo, lo + s, s, w);
+        if (grad) run_grad(term, lo, lo + s, grad + base + i * s, grad + base + (i + 1) * s, s, w, scale);
       }
     }
   }
   return sum;
+}
+
+static double plane_regularizer(const float *lut, int32_t dim, int32_t term, float scale, int value,
+                                float *grad) {
+  switch (term) { /* one inlined copy per term */
+  case LUTLAB_LUTREG_TV: return plane_impl(LUTLAB_LUTREG_TV, lut, dim, scale, value, grad);
+  case LUTLAB_LUTREG_MN: return plane_impl(LUTLAB_LUTREG_MN, lut, dim, scale, value, grad);
+  default: return plane_impl(LUTLAB_LUTREG_MN_SQ, lut, dim, scale, value, grad);
+  }
 }
 
 int32_t lutlab_lut_regularizer(const float *lut, int32_t planes, int32_t dim, int32_t term, float scale,

@@ -1,10 +1,10 @@
 /**
  * The bench's round-robin timing (lib/bench/report.ts `roundRobinMs`): the sides step in turn, warm-up rounds
  * and the untimed settling steps are not timed, each side's result is the median of its timed steps, a side
- * that fails gives its error and the others go on, and every side is closed.
+ * that fails gives its error and the others go on, and every side is closed; `--cases` picks models.
  */
 import { assertEquals } from "@std/assert";
-import { roundRobinMs, type Stepper } from "../lib/bench/report.ts";
+import { roundRobinMs, type Stepper, wanted } from "../lib/bench/report.ts";
 
 Deno.test("roundRobinMs: sides alternate; warm-up and settling steps untimed; medians; a failing side reports its error", async () => {
   const order: string[] = [], closed: string[] = [];
@@ -41,4 +41,14 @@ Deno.test("roundRobinMs: sides alternate; warm-up and settling steps untimed; me
   });
   assertEquals(settled, [2]); // the median of 2 and 4: the lower middle
   assertEquals(order, ["c", "c", "c", "c"]);
+});
+
+Deno.test("wanted: --cases picks models by a case-insensitive part of their name; none named picks all", () => {
+  const names = ["3DLUT", "CLUT-Net 20+05+10", "SR-LUT-S x4", "SPF-LUT x4 nf64"];
+  const pick = (cases?: string[]) => names.filter((n) => wanted({ cases }, n));
+  assertEquals(pick(), names);
+  assertEquals(pick([]), names);
+  assertEquals(pick(["3dlut"]), ["3DLUT"]);
+  assertEquals(pick(["clut", "spf"]), ["CLUT-Net 20+05+10", "SPF-LUT x4 nf64"]);
+  assertEquals(pick(["lut-s"]), ["SR-LUT-S x4"]);
 });

@@ -1,7 +1,7 @@
 /*
  * Sanitizer harness of kernels/lutreg.c (built and run by `deno run -A kernels/build.ts --sanitize`):
  * value and gradient of the three regulariser terms against a direct float64 loop over lut[p][b][g][r]
- * for D = 2, 3, 5 and 1-6 planes, random and monotone (identity) LUTs, the same bits on 1 and 2 threads, and
+ * for D = 2-5, 9 and 33 and 1-6 planes, random and monotone (identity) LUTs, the same bits on 1 and 2 threads, and
  * every argument error.
  * Exits non-zero on a failed check.
  */
@@ -59,6 +59,8 @@ int main(void) {
         run_case(planes, dim, term, 0, 3u + (uint32_t)(term * 100 + dim * 10 + planes));
         run_case(planes, dim, term, 1, 1u);
       }
+  for (int term = 0; term < 3; term++) /* runs longer than the vector lanes, with a tail */
+    for (int dim = 9; dim <= 33; dim += 24) run_case(2, dim, term, 0, 7u + (uint32_t)(term * 100 + dim));
   { /* the same bits on 1 and 2 threads (planes in parallel, their sums added in order) */
     const int planes = 6, dim = 17, n = planes * dim * dim * dim;
     float *lut = malloc(sizeof(float) * n), *g1 = malloc(sizeof(float) * n), *g2 = malloc(sizeof(float) * n);

@@ -19,7 +19,14 @@ import { fromFileUrl } from "@std/path";
 import { initTf } from "../core/backend.ts";
 import { setKernelThreads } from "../core/native.ts";
 import { mpirunArgs } from "../experiment/ranks.ts";
-import { type BenchOptions, type BenchReport, localStepper, roundRobinMs, type Stepper } from "./report.ts";
+import {
+  type BenchOptions,
+  type BenchReport,
+  localStepper,
+  roundRobinMs,
+  type Stepper,
+  wanted,
+} from "./report.ts";
 import { buildCase, type PeerCase, peerCases } from "./peer/cases.ts";
 import { ServedSteps } from "./peer/served.ts";
 import { available, PYTHON, torchAvailable } from "./peer/torch.ts";
@@ -89,12 +96,13 @@ export async function bench(report: BenchReport, opts: BenchOptions = {}): Promi
   const loadBefore = load();
   const table: string[][] = [["model", "row", "lutlab ms", "PyTorch ms", "PyTorch/lutlab", "target"]];
   let stepsNote = "";
-  for (const c of peerCases(n)) {
+  for (const c of peerCases(n).filter((c) => wanted(opts, c.name))) {
     const spf = c.name.startsWith("SPF");
     // steps get faster over the first few (JIT tiers, heap growth): a warm-up round; each timed step follows
     // a second of untimed ones of the same row (cores awake, caches filled)
-    const reps = spf ? (opts.quick ? 1 : 3) : (opts.quick ? 3 : 7), warmup = spf ? 0 : 1, settleMs = 1000;
-    stepsNote += `${stepsNote ? ", " : ""}${c.name} ${reps} after ${warmup} warm-up round(s)`;
+    const reps = spf ? (opts.quick ? 1 : 3) : (opts.quick ? 5 : 9), warmup = spf ? 0 : 1, settleMs = 1000;
+    const model = `${c.name} (batch ${c.batch})`;
+    stepsNote += `${stepsNote ? ", " : ""}${model} ${reps} after ${warmup} warm-up round(s)`;
     const what = `${c.name} (batch ${c.batch}${c.crop ? ` of ${c.crop}²` : ", 480x720"})`;
     const peer = (threads: number, ranks: number) =>
       c.torch && torch ? () => torchCase(c, threads, ranks) : undefined;
@@ -110,15 +118,16 @@ export async function bench(report: BenchReport, opts: BenchOptions = {}): Promi
       { reps, warmup, settleMs },
     );
     const alone = times[2 * rows.length];
-    const mine: (number | undefined)[] = [];
+    const mine: (number | undefined)[] = [], peers: (number | undefined)[] = [];
     for (const [i, k] of rows.entries()) {
       const ms = times[i], theirs = times[rows.length + i];
       if (typeof ms === "string") report.note(SECTION, `${what} lutlab ${k.label}: not run (${ms})`);
       else if (ms !== undefined) report.row(SECTION, `${what} step, lutlab ${k.label}`, ms, "ms");
       mine.push(typeof ms === "number" ? ms : undefined);
+      peers.push(typeof theirs === "number" ? theirs : undefined);
       if (typeof theirs === "string") report.note(SECTION, `${what} PyTorch ${k.label}: not run (${theirs})`);
       else if (theirs !== undefined) report.row(SECTION, `${what} step, PyTorch ${k.label}`, theirs, "ms");
-      const row = [c.name, k.label, fmtMs(ms), fmtMs(theirs), "-", "-"];
+      const row = [model, k.label, fmtMs(ms), fmtMs(theirs), "-", "-"];
       if (typeof ms === "number" && typeof theirs === "number") {
         const target = k.key ? TARGET[c.name]?.[k.key] : undefined;
         const name = `${what} ${k.label}: PyTorch step / lutlab step`;
@@ -132,7 +141,7 @@ export async function bench(report: BenchReport, opts: BenchOptions = {}): Promi
     const [one, threads, ranks] = mine;
     /** A summary row of lutlab's own ratio `ratio` (`ms`: the row's step, when it is not one of the above). */
     const summary = (label: string, ratio: number, status: string, ms = "") =>
-      table.push([c.name, label, ms, "", `${ratio.toFixed(2)}x`, status]);
+      table.push([model, label, ms, "", `${ratio.toFixed(2)}x`, status]);
     if (one && threads) {
       report.ratio(SECTION, `${what}: 1-thread step / ${n}-thread step`, one / threads, 1);
       summary(`1 / ${n} threads`, one / threads, verdict(one / threads, 1));
@@ -158,6 +167,16 @@ export async function bench(report: BenchReport, opts: BenchOptions = {}): Promi
       const target = n === 2 ? 1.8 : 0;
       report.ratio(SECTION, `${what}: 1-rank step / ${n}-rank step (throughput)`, one / ranks, target);
       summary(`1 / ${n} ranks`, one / ranks, verdict(one / ranks, target));
+    }
+    const [peerOne, , peerRanks] = peers;
+    if (peerOne && peerRanks) { // the same data-parallel scaling of the peer (DDP) on this machine
+      report.row(
+        SECTION,
+        `${what}: PyTorch 1-rank step / ${n}-rank step (throughput)`,
+        peerOne / peerRanks,
+        "x",
+      );
+      summary(`PyTorch 1 / ${n} ranks`, peerOne / peerRanks, "PyTorch DDP");
     }
   }
   const note =

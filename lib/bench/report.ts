@@ -8,8 +8,16 @@ import { writeJsonAtomic } from "../core/atomic.ts";
 
 /** One measurement: `value` in `unit` (e.g. "MP/s", "ms"). */
 export type BenchRow = { section: string; name: string; value: number; unit: string };
-/** Options a section may honour: `quick` = fewer repetitions (`deno task bench --quick`). */
-export type BenchOptions = { quick?: boolean };
+/**
+ * Options a section may honour: `quick` = fewer repetitions (`deno task bench --quick`); `cases` = only the
+ * models whose name contains one of these (case-insensitive; `--cases 3dlut,sr-lut`).
+ */
+export type BenchOptions = { quick?: boolean; cases?: string[] };
+
+/** Whether model `name` is one of `opts.cases` (all models when none are named). */
+export function wanted(opts: BenchOptions, name: string): boolean {
+  return !opts.cases?.length || opts.cases.some((c) => name.toLowerCase().includes(c.toLowerCase()));
+}
 
 /** A speed ratio and its target (pass when ratio >= target). */
 export type BenchRatio = { section: string; name: string; ratio: number; target: number; pass: boolean };

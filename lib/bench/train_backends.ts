@@ -39,6 +39,7 @@ import {
   localStepper,
   medianMs,
   roundRobinMs,
+  wanted,
 } from "./report.ts";
 
 const SECTION = "train_backends";
@@ -199,7 +200,7 @@ export async function bench(report: BenchReport, opts: BenchOptions = {}): Promi
   const before = tf.getBackend();
   try {
     await denseLayer(report, threads);
-    for (const c of await cases()) {
+    for (const c of (await cases()).filter((c) => wanted(opts, c.name))) {
       await tf.setBackend("wasm");
       const wasm = await time(c, [1, threads], { reps: opts.quick ? 2 : 4, warmup: 1, settleMs: 1000 });
       const rows = backends.slice(0, 2).map((b, i) => [b, wasm[i]] as const);

@@ -2,7 +2,8 @@
  * Benchmark runner: imports every section lib/bench/*.ts (all but report.ts), or those named by
  * `--only a,b`, calls its `bench(report)`, prints the table and ratio lines, writes out/bench.json.
  * Exits 1 if a section throws. `--quick`: sections that honour it (peers) take fewer repetitions.
- * Usage: deno task bench [--only lut3d] [--quick] [--out out/bench.json]
+ * `--cases a,b`: sections that honour it (peers, train_backends) time only the models whose name contains one.
+ * Usage: deno task bench [--only lut3d] [--quick] [--cases 3dlut] [--out out/bench.json]
  */
 import { basename, dirname, fromFileUrl, join, toFileUrl } from "@std/path";
 import { type BenchOptions, BenchReport } from "../bench/report.ts";
@@ -13,8 +14,8 @@ type Section = { bench: (report: BenchReport, opts: BenchOptions) => Promise<voi
 
 const SPEC: TaskSpec = {
   task: "bench",
-  usage: "[--only section,...] [--quick] [--out out/bench.json]",
-  string: ["only", "out"],
+  usage: "[--only section,...] [--quick] [--cases model,...] [--out out/bench.json]",
+  string: ["only", "out", "cases"],
   boolean: ["quick"],
 };
 
@@ -27,7 +28,8 @@ export async function main(args: string[]): Promise<boolean> {
     .filter((e) => e.isFile && e.name.endsWith(".ts") && e.name !== "report.ts")
     .map((e) => basename(e.name, ".ts"))
     .sort();
-  const only = str(a, "only")?.split(",").map((s) => s.trim()).filter(Boolean);
+  const list = (key: string) => str(a, key)?.split(",").map((s) => s.trim()).filter(Boolean);
+  const only = list("only");
   const unknown = (only ?? []).filter((name) => !available.includes(name));
   if (unknown.length) {
     throw new CliExit(2, `unknown section ${unknown.join(", ")} (available: ${available.join(", ")})`);
@@ -42,7 +44,7 @@ export async function main(args: string[]): Promise<boolean> {
     try {
       const mod = (await import(toFileUrl(join(benchDir, `${name}.ts`)).href)) as Partial<Section>;
       if (typeof mod.bench !== "function") throw new Error(`lib/bench/${name}.ts exports no bench(report)`);
-      await mod.bench(report, { quick: a.flags.quick === true });
+      await mod.bench(report, { quick: a.flags.quick === true, cases: list("cases") });
     } catch (e) {
       report.fail(name, e);
     }

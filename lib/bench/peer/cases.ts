@@ -31,11 +31,18 @@ import { nativeSrTraining, nativeTrainStep, releaseNativeSr } from "../../sr/cor
  */
 export type PeerCase = { name: string; batch: number; crop?: number; torch?: string; alone?: boolean };
 
-/** The cases for a run on `ranks` ranks (photo and SPF-LUT batches: one image or patch per rank). */
+/**
+ * The cases for a run on `ranks` ranks. Photo models: one 480x720 image per rank (the papers' batch 1 on
+ * each rank), and 3DLUT and CLUT-Net also at 4 per rank: their per-step costs that do not shrink with the
+ * rank's batch (Adam over all parameters, the LUT regularisers, CLUT-Net's basis reconstruction, the
+ * gradient allreduce) are 10-15% of a one-image step. SPF-LUT: one 48² patch per rank.
+ */
 export function peerCases(ranks: number): PeerCase[] {
   return [
     { name: "3DLUT", batch: ranks, torch: "3dlut" },
+    { name: "3DLUT", batch: 4 * ranks, torch: "3dlut" },
     { name: "CLUT-Net 20+05+10", batch: ranks, torch: "clutnet" },
+    { name: "CLUT-Net 20+05+10", batch: 4 * ranks, torch: "clutnet" },
     { name: "HashLUT 7+13", batch: ranks },
     { name: "SR-LUT-S x4", batch: 32, crop: 48, torch: "srlut" },
     { name: "MuLUT unit x4", batch: 32, crop: 48, torch: "mulut" },
