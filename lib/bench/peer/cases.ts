@@ -35,7 +35,7 @@ export type PeerCase = { name: string; batch: number; crop?: number; torch?: str
  * The cases for a run on `ranks` ranks. Photo models: one 480x720 image per rank (the papers' batch 1 on
  * each rank), and 3DLUT and CLUT-Net also at 4 per rank: their per-step costs that do not shrink with the
  * rank's batch (Adam over all parameters, the LUT regularisers, CLUT-Net's basis reconstruction, the
- * gradient allreduce) are 10-15% of a one-image step. SPF-LUT: one 48² patch per rank.
+ * gradient allreduce) are about 10% of a one-image step. SPF-LUT: one 48² patch per rank.
  */
 export function peerCases(ranks: number): PeerCase[] {
   return [
