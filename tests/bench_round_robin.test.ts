@@ -1,10 +1,11 @@
 /**
  * The bench's round-robin timing (lib/bench/report.ts `roundRobinMs`): the sides step in turn, warm-up rounds
  * and the untimed settling steps are not timed, each side's result is the median of its timed steps, a side
- * that fails gives its error and the others go on, and every side is closed; `--cases` picks models.
+ * that fails gives its error and the others go on, and every side is closed; `threadSides` shares one build
+ * between thread counts; `--cases` picks models.
  */
 import { assertEquals } from "@std/assert";
-import { roundRobinMs, type Stepper, wanted } from "../lib/bench/report.ts";
+import { roundRobinMs, type Stepper, threadSides, wanted } from "../lib/bench/report.ts";
 
 Deno.test("roundRobinMs: sides alternate; warm-up and settling steps untimed; medians; a failing side reports its error", async () => {
   const order: string[] = [], closed: string[] = [];
@@ -51,4 +52,19 @@ Deno.test("wanted: --cases picks models by a case-insensitive part of their name
   assertEquals(pick(["3dlut"]), ["3DLUT"]);
   assertEquals(pick(["clut", "spf"]), ["CLUT-Net 20+05+10", "SPF-LUT x4 nf64"]);
   assertEquals(pick(["lut-s"]), ["SR-LUT-S x4"]);
+});
+
+Deno.test("threadSides: one build for every thread count, disposed once after the last side; a failed build is each side's error", async () => {
+  let builds = 0, disposed = 0, steps = 0;
+  const build = () => {
+    builds++;
+    return Promise.resolve({ step: () => void steps++, dispose: () => void disposed++ });
+  };
+  const times = await roundRobinMs(threadSides(build, [1, 2]), { reps: 2, warmup: 1 });
+  assertEquals([builds, disposed, steps, times.length], [1, 1, 6, 2]);
+  const broken = await roundRobinMs(threadSides(() => Promise.reject(new Error("no model\nstack")), [1, 2]), {
+    reps: 1,
+    warmup: 0,
+  });
+  assertEquals(broken, ["no model", "no model"]);
 });

@@ -17,14 +17,13 @@
  */
 import { fromFileUrl } from "@std/path";
 import { initTf } from "../core/backend.ts";
-import { setKernelThreads } from "../core/native.ts";
 import { mpirunArgs } from "../experiment/ranks.ts";
 import {
   type BenchOptions,
   type BenchReport,
-  localStepper,
   roundRobinMs,
   type Stepper,
+  threadSides,
   wanted,
 } from "./report.ts";
 import { buildCase, type PeerCase, peerCases } from "./peer/cases.ts";
@@ -41,21 +40,6 @@ const TARGET: Record<string, { "1"?: number; N?: number }> = {
   "3DLUT": { "1": 1.5 },
   "CLUT-Net 20+05+10": { "1": 1.5 },
 };
-
-/**
- * lutlab's step of `c` in this process, one side per entry of `threads` (the native kernels on that many
- * threads for its steps), all sides stepping one build of the case; it is disposed when the last side closes.
- */
-function inProcess(c: PeerCase, threads: number[]): (() => Promise<Stepper>)[] {
-  let built: ReturnType<typeof buildCase> | undefined;
-  let open = threads.length;
-  return threads.map((t) => async () => {
-    const b = await (built ??= buildCase(c));
-    return localStepper(() => b.step(), () => setKernelThreads(t), () => {
-      if (--open === 0) b.dispose(), setKernelThreads(0);
-    });
-  });
-}
 
 /**
  * lutlab's step of `c` on `n` MPI ranks of one kernel thread each (a rank waiting for the others, e.g. while
@@ -114,7 +98,12 @@ export async function bench(report: BenchReport, opts: BenchOptions = {}): Promi
     const ranksSide = (cc: PeerCase) => () =>
       mpi ? onRanks(cc, n) : Promise.reject(new Error("mpirun not installed"));
     const times = await roundRobinMs(
-      [...inProcess(c, [1, n]), ranksSide(c), ...rows.map((r) => r.peer), ranksSide({ ...c, alone: true })],
+      [
+        ...threadSides(() => buildCase(c), [1, n]),
+        ranksSide(c),
+        ...rows.map((r) => r.peer),
+        ranksSide({ ...c, alone: true }),
+      ],
       { reps, warmup, settleMs },
     );
     const alone = times[2 * rows.length];
@@ -139,7 +128,7 @@ export async function bench(report: BenchReport, opts: BenchOptions = {}): Promi
       table.push(row);
     }
     const [one, threads, ranks] = mine;
-    /** A summary row of lutlab's own ratio `ratio` (`ms`: the row's step, when it is not one of the above). */
+    /** A summary row of a scaling ratio, lutlab's or PyTorch's (`ms`: the row's step, if not one above). */
     const summary = (label: string, ratio: number, status: string, ms = "") =>
       table.push([model, label, ms, "", `${ratio.toFixed(2)}x`, status]);
     if (one && threads) {

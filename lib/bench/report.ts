@@ -5,6 +5,7 @@
  */
 import process from "node:process";
 import { writeJsonAtomic } from "../core/atomic.ts";
+import { setKernelThreads } from "../core/native.ts";
 
 /** One measurement: `value` in `unit` (e.g. "MP/s", "ms"). */
 export type BenchRow = { section: string; name: string; value: number; unit: string };
@@ -117,8 +118,13 @@ export async function medianMs(fn: () => unknown, reps = 5, warmup = 1): Promise
     await fn();
     times.push(performance.now() - t);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return median(times);
+}
+
+/** Median of `xs` (the lower middle for an even count). */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)];
 }
 
 /**
@@ -137,10 +143,16 @@ export async function bestCpuMs(fn: () => unknown, reps = 5, warmup = 1): Promis
   return best;
 }
 
-/** One side of a round-robin measurement (`roundRobinMs`): steps one at a time (each resolves to its ms), then closed. */
+/**
+ * One side of a round-robin measurement (`roundRobinMs`): steps one at a time (each resolves to its ms), then
+ * closed.
+ */
 export type Stepper = { step(): Promise<number>; close(): Promise<void> };
 
-/** A `Stepper` of `fn` in this process: `before` runs untimed ahead of each step (e.g. setting the thread count). */
+/**
+ * A `Stepper` of `fn` in this process: `before` runs untimed ahead of each step (e.g. setting the thread
+ * count).
+ */
 export function localStepper(fn: () => unknown, before?: () => void, close?: () => void): Stepper {
   return {
     step: async () => {
@@ -153,27 +165,40 @@ export function localStepper(fn: () => unknown, before?: () => void, close?: () 
   };
 }
 
+/**
+ * One `Stepper` per entry of `threads`, all stepping one build of a model (`build` runs once, when the first
+ * side opens; each side sets the native kernels to its thread count before its steps); the build is disposed
+ * and the kernels' thread count restored when the last side closes.
+ */
+export function threadSides(
+  build: () => Promise<{ step: () => unknown; dispose: () => void }>,
+  threads: number[],
+): (() => Promise<Stepper>)[] {
+  let built: ReturnType<typeof build> | undefined;
+  let open = threads.length;
+  return threads.map((t) => async () => {
+    const b = await (built ??= build());
+    return localStepper(() => b.step(), () => setKernelThreads(t), () => {
+      if (--open === 0) b.dispose(), setKernelThreads(0);
+    });
+  });
+}
+
 /** The first line of an error's message (a bench row's "not run (…)" reason). */
 export function errorLine(e: unknown): string {
   return (e as Error).message.split("\n")[0];
 }
 
-/** Median of `xs` (the lower middle for an even count). */
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)];
-}
-
 /**
  * Median ms of each side's steps: `warmup` untimed rounds, then `reps` timed rounds; in each round every side
  * in turn (0, 1, …) steps untimed for `settleMs` (at least one step when it is positive) and then runs one
- * timed step. Interleaving makes a machine whose
- * speed drifts over minutes (other jobs, a shared VM host: ±30% here) slow every side alike, so that their
- * ratios compare the same moments. The untimed steps first let a side's cores wake up and its caches fill
- * after the other sides ran: on this 2-core VM a virtual CPU left idle is descheduled by the host, and two
- * processes that each time one step right after the other sides' steps run no faster than one process doing
- * both shares (with 1 s of untimed steps first: 1.45x faster). A side that fails to open or to step gives its error's first
- * line instead (and is closed); every side is closed at the end.
+ * timed step. Interleaving makes a machine whose speed drifts over minutes (other jobs, a shared VM host:
+ * ±30% here) slow every side alike, so that their ratios compare the same moments. The untimed steps first
+ * let a side's cores wake up and its caches fill after the other sides ran: on this 2-core VM a virtual CPU
+ * left idle is descheduled by the host, and two processes that each time one step right after the other
+ * sides' steps run no faster than one process doing both shares (with 1 s of untimed steps first: 1.45x
+ * faster). A side that fails to open or to step gives its error's first line instead (and is closed); every
+ * side is closed at the end.
  */
 export async function roundRobinMs(
   open: ((() => Promise<Stepper> | Stepper) | undefined)[],

@@ -1,18 +1,18 @@
 /**
- * Bench section "train_backends": one training step of each model per compute backend, as a ratio against
- * the wasm step with every native kernel on one thread. Backends: "wasm 1 thread" (tfjs-wasm, which runs
- * on one thread under Deno, native kernels at 1 thread), "wasm + native N threads" (native OpenMP kernels
- * on LUTLAB_THREADS threads: the SR networks' whole pass (kernels/srnet.c, as `deno task train` runs them on
- * the CPU backends), the photo trunks' convs, LUT ops, regularisers, Adam) and "webgpu"
- * (tfjs-webgpu with the WGSL LUT kernels of lib/lut/webgpu/; on a CPU-only machine the adapter is lavapipe,
- * Mesa's Vulkan emulation on the CPU, so that row measures a CPU emulation, not a GPU, and has no target).
- * Models: 3DLUT, CLUT-Net 20+05+10 and HashLUT 7+13 on a 480x720 pair, batch 1; SR-LUT-S x4 (network form,
- * batch 32 of 48² patches, the papers' batch); SPF-LUT x4 at nf 16 (batch 4 of 48²) and nf 64 (one 24²
- * patch: on wasm one 48² patch exceeds the 4 GiB heap), batches small enough for the lavapipe rows to end
- * in minutes. The wasm 1- and N-thread rows share one build of the model and step round-robin (so that a
- * drifting machine speed slows both alike); the webgpu row (the SR networks as tfjs graphs): median wall time of
- * 3 steps (`--quick`: 1) after 1 warm-up. A first row times the dense layer the SR networks are made of (lib/nn/matmul.ts: product and both gradients) natively on 1 and N threads against
- * tfjs-wasm's own tf.matMul.
+ * Bench section "train_backends": one training step of each model per compute backend, as a ratio against the
+ * wasm step with every native kernel on one thread. Backends: "wasm 1 thread" (tfjs-wasm, which runs on one
+ * thread under Deno, native kernels at 1 thread), "wasm + native N threads" (native OpenMP kernels on
+ * LUTLAB_THREADS threads: the SR networks' whole pass (kernels/srnet.c, as `deno task train` runs them on the
+ * CPU backends), the photo trunks' convs, LUT ops, regularisers, Adam) and "webgpu" (tfjs-webgpu with the
+ * WGSL LUT kernels of lib/lut/webgpu/; on a CPU-only machine the adapter is lavapipe, Mesa's Vulkan emulation
+ * on the CPU, so that row measures a CPU emulation, not a GPU, and has no target). Models: 3DLUT, CLUT-Net
+ * 20+05+10 and HashLUT 7+13 on a 480x720 pair, batch 1; SR-LUT-S x4 (network form, batch 32 of 48² patches,
+ * the papers' batch); SPF-LUT x4 at nf 16 (batch 4 of 48²) and nf 64 (one 24² patch: on wasm one 48² patch
+ * exceeds the 4 GiB heap), batches small enough for the lavapipe rows to end in minutes. The wasm 1- and
+ * N-thread rows share one build of the model and step round-robin (so that a drifting machine speed slows
+ * both alike); the webgpu row (the SR networks as tfjs graphs): median wall time of 3 steps (`--quick`: 1)
+ * after 1 warm-up. A first row times the dense layer the SR networks are made of (lib/nn/matmul.ts: product
+ * and both gradients) natively on 1 and N threads against tfjs-wasm's own tf.matMul.
  */
 import { join } from "@std/path";
 import { initTf, kernelThreads, tf, webgpuAdapter } from "../core/backend.ts";
@@ -35,10 +35,9 @@ import { matMulHost, matMulTnHost } from "../nn/matmul.ts";
 import {
   type BenchOptions,
   type BenchReport,
-  errorLine,
-  localStepper,
   medianMs,
   roundRobinMs,
+  threadSides,
   wanted,
 } from "./report.ts";
 
@@ -118,18 +117,7 @@ async function time(
   threads: number[],
   rounds: { reps: number; warmup: number; settleMs?: number },
 ): Promise<(number | string | undefined)[]> {
-  let built: Awaited<ReturnType<Case["setup"]>>;
-  try {
-    built = await c.setup();
-  } catch (e) {
-    return threads.map(() => errorLine(e));
-  }
-  try {
-    const sides = threads.map((t) => () => localStepper(() => built.step(), () => setKernelThreads(t)));
-    return await roundRobinMs(sides, rounds);
-  } finally {
-    built.dispose();
-  }
+  return await roundRobinMs(threadSides(() => c.setup(), threads), rounds);
 }
 
 /**

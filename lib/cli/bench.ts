@@ -1,7 +1,7 @@
 /**
  * Benchmark runner: imports every section lib/bench/*.ts (all but report.ts), or those named by
  * `--only a,b`, calls its `bench(report)`, prints the table and ratio lines, writes out/bench.json.
- * Exits 1 if a section throws. `--quick`: sections that honour it (peers) take fewer repetitions.
+ * Exits 1 if a section throws. `--quick`: sections that honour it (peers, train_backends) take fewer repetitions.
  * `--cases a,b`: sections that honour it (peers, train_backends) time only the models whose name contains one.
  * Usage: deno task bench [--only lut3d] [--quick] [--cases 3dlut] [--out out/bench.json]
  */
